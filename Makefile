@@ -1,0 +1,51 @@
+# Gõ Cửa — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+export FLASK_APP := app:create_app
+
+.PHONY: run serve test test-fast lint format bench migrations setup demo clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) units load
+	$(FLASK) demo load
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
+		--access-logfile - 'app:create_app()'
+
+test: setup
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: setup
+	$(VENV)/bin/pytest -m "not browser" -x $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: setup
+	$(PY) bench/run_all.py
+
+# Regenerate the single initial migration from the models (before the first release only).
+migrations: setup
+	$(PY) -m app.tools.regen_migration
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

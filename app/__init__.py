@@ -1,0 +1,118 @@
+"""Gõ Cửa: the Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.config import check_production, load_config
+from app.extensions import api, babel, csrf, db, limiter, login, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Every model module, imported so that metadata (and so migrations) know all tables.
+MODEL_MODULES = (
+    "app.units.models",
+    "app.auth.models",
+    "app.people.models",
+    "app.visits.models",
+    "app.followups.models",
+    "app.reports.models",
+)
+
+API_BLUEPRINTS = (
+    "app.auth.routes",
+    "app.units.routes",
+    "app.people.routes",
+    "app.visits.routes",
+    "app.followups.routes",
+    "app.reports.routes",
+)
+
+PAGE_BLUEPRINTS = (
+    "app.auth.pages",
+    "app.visits.pages",
+    "app.reports.pages",
+    "app.people.pages",
+)
+
+CLI_MODULES = ("app.units.cli", "app.auth.cli", "app.demo.cli", "app.people.cli")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Turn on WAL and foreign keys for every SQLite connection."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the application."""
+    import importlib
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "forms" / "templates"),
+        static_folder=str(ROOT / "forms" / "static"),
+        static_url_path="/static",
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(load_config())
+    if overrides:
+        app.config.update(overrides)
+    check_production(app.config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    login.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from app.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    api.init_app(app)
+
+    from app import errors
+
+    errors.init_app(app)
+
+    from app.auth.access import init_login
+
+    init_login(app)
+
+    for name in API_BLUEPRINTS:
+        module = importlib.import_module(name)
+        api.register_blueprint(module.blp, url_prefix="/api/v1")
+        csrf.exempt(module.blp)
+    for name in PAGE_BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).bp)
+    for name in CLI_MODULES:
+        importlib.import_module(name).init_app(app)
+
+    from app import health
+    from app.auth import audit
+
+    app.register_blueprint(health.bp)
+    audit.init_app(app)
+
+    if not app.debug and not app.testing:
+        logging.getLogger("gocua").setLevel(logging.INFO)
+    return app

@@ -1,0 +1,86 @@
+"""Who is asking: bearer tokens for API clients, session cookies for pages; role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Flask, g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from app.auth.models import User
+from app.errors import ForbiddenError, ServiceError
+from app.extensions import csrf, db, login
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+STAFF = ("admin", "commander", "officer")
+ALL_ROLES = ("admin", "commander", "officer", "village_head")
+
+
+class UnauthorizedError(ServiceError):
+    status = 401
+
+
+def init_login(app: Flask) -> None:
+    """Wire Flask-Login: session users for pages, bearer tokens for the API."""
+    login.login_view = "auth_pages.login"
+    login.login_message = None
+
+    @login.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+    @login.request_loader
+    def load_from_token(req) -> User | None:
+        header = req.headers.get("Authorization", "")
+        if not header.lower().startswith("bearer "):
+            return None
+        from app.auth.service import user_for_token
+
+        user = user_for_token(header[7:].strip())
+        if user is not None:
+            g.auth_by_token = True
+        return user
+
+    @login.unauthorized_handler
+    def unauthorized():
+        from flask import redirect, url_for
+
+        if request.path.startswith("/api/"):
+            raise UnauthorizedError(_("Bạn cần đăng nhập."))
+        return redirect(url_for("auth_pages.login", next=request.full_path))
+
+
+def acting_user() -> User:
+    """Return the authenticated user of this request (raises 401 when there is none)."""
+    user = current_user._get_current_object() if current_user else None
+    if user is None or not user.is_authenticated:
+        raise UnauthorizedError(_("Bạn cần đăng nhập."))
+    if request.method not in SAFE_METHODS and not g.get("auth_by_token"):
+        try:
+            csrf.protect()
+        except CSRFError as exc:
+            raise ForbiddenError(_("Thiếu hoặc sai mã CSRF.")) from exc
+    g.audit_user_id = user.id
+    return user
+
+
+def require(*roles: str) -> Callable:
+    """Let the view run only for an authenticated user with one of these roles."""
+    allowed = roles or ALL_ROLES
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            user = acting_user()
+            if user.role not in allowed:
+                raise ForbiddenError(_("Vai trò của bạn không được làm việc này."))
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,75 @@
+"""Login and logout pages (session cookie with CSRF)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.auth import service
+from app.auth.audit import acting_as, record
+from app.extensions import db, limiter
+
+bp = Blueprint("auth_pages", __name__)
+
+HOME_BY_ROLE = {
+    "admin": "reports_pages.dashboard",
+    "commander": "reports_pages.dashboard",
+    "officer": "field.shell",
+    "village_head": "field.shell",
+}
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        return None
+    return target
+
+
+def home_for(user) -> str:
+    """Return the landing page of a user's role."""
+    try:
+        return url_for(HOME_BY_ROLE.get(user.role, "auth_pages.login"))
+    except Exception:  # a page blueprint not built yet
+        return "/"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def login():
+    """Show the login form and sign the user in."""
+    if request.method == "POST":
+        username = (request.form.get("username") or "").strip()[:64]
+        password = (request.form.get("password") or "")[:256]
+        user = service.authenticate(username, password)
+        if user is None:
+            flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
+            return render_template("auth/login.html", username=username), 401
+        login_user(user, remember=False)
+        with acting_as(user.id):
+            record(db.session, "login", "users", user.id, {"via": "page"})
+            db.session.commit()
+        return redirect(_safe_next(request.args.get("next")) or home_for(user))
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return render_template("auth/login.html", username="")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign the user out."""
+    logout_user()
+    return redirect(url_for("auth_pages.login"))
+
+
+@bp.route("/")
+def index():
+    """Send the user to their home page."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return redirect(url_for("auth_pages.login"))

@@ -1,0 +1,167 @@
+"""Users, passwords and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.auth.models import ROLES, ApiToken, User, UserHamlet
+from app.common import utcnow
+from app.errors import ConflictError, InvalidError, NotFoundError
+from app.extensions import db
+from app.units.models import Unit
+
+# Roles and the unit levels they may be bound to.
+ROLE_LEVELS = {
+    "admin": ("province", "district", "commune"),
+    "commander": ("province", "district", "commune"),
+    "officer": ("commune",),
+    "village_head": ("hamlet",),
+}
+
+# A real hash to compare against when the user does not exist, so timing tells nothing.
+_DUMMY_HASH = generate_password_hash("not-a-password", method="pbkdf2:sha256:1000")
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with the configured method."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(password, method=method)
+
+
+def create_user(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    unit_code: str,
+    full_name: str = "",
+    mobile_team: bool = False,
+    phone: str | None = None,
+) -> User:
+    """Create a user bound to one unit, refusing a role that does not fit the unit's level."""
+    if role not in ROLES:
+        raise InvalidError(_("Vai trò không hợp lệ."), {"role": [", ".join(ROLES)]})
+    if len(password) < 8:
+        raise InvalidError(_("Mật khẩu quá ngắn."), {"password": [_("Ít nhất 8 ký tự.")]})
+    unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+    if unit is None:
+        raise NotFoundError(_("Không có đơn vị mã %(code)s.", code=unit_code))
+    if unit.level not in ROLE_LEVELS[role]:
+        raise InvalidError(
+            _("Vai trò %(role)s không gắn với cấp %(level)s.", role=role, level=unit.level),
+            {"unit": [_("Cấp đơn vị không phù hợp.")]},
+        )
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        raise ConflictError(_("Tên đăng nhập %(u)s đã tồn tại.", u=username))
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        unit_id=unit.id,
+        full_name=full_name,
+        mobile_team=mobile_team,
+        phone=phone,
+    )
+    user.unit = unit
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """Return the active user with this username and password, or None."""
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not user.active or not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User) -> tuple[str, ApiToken]:
+    """Create a bearer token for the user; only its hash is stored."""
+    raw = secrets.token_urlsafe(32)
+    ttl = timedelta(days=current_app.config["TOKEN_TTL_DAYS"])
+    token = ApiToken(user_id=user.id, token_hash=_digest(raw), expires_at=utcnow() + ttl)
+    db.session.add(token)
+    db.session.flush()
+    return raw, token
+
+
+def user_for_token(raw: str) -> User | None:
+    """Return the user of a valid (unexpired, unrevoked) token."""
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+    now = utcnow()
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        return None
+    user = db.session.get(User, token.user_id)
+    if user is None or not user.active:
+        return None
+    return user
+
+
+def revoke_token(raw: str) -> bool:
+    """Revoke a token; answer whether it existed."""
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+    if token is None or token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    db.session.flush()
+    return True
+
+
+def assign_hamlets(user: User, hamlet_codes: list[str], *, replace: bool = False) -> list[Unit]:
+    """Assign an officer or village head to hamlets of their commune."""
+    if user.role not in ("officer", "village_head"):
+        raise InvalidError(_("Chỉ cán bộ hoặc trưởng thôn được phân công thôn."))
+    hamlets = list(
+        db.session.scalars(select(Unit).where(Unit.code.in_(hamlet_codes), Unit.level == "hamlet"))
+    )
+    missing = set(hamlet_codes) - {h.code for h in hamlets}
+    if missing:
+        raise NotFoundError(_("Không có thôn: %(codes)s.", codes=", ".join(sorted(missing))))
+    home = user.unit
+    for hamlet in hamlets:
+        inside = hamlet.parent_id == home.id if home.level == "commune" else hamlet.id == home.id
+        if not inside:
+            raise InvalidError(
+                _("Thôn %(code)s không thuộc đơn vị của người dùng.", code=hamlet.code)
+            )
+    existing = {
+        row.hamlet_id: row
+        for row in db.session.scalars(select(UserHamlet).where(UserHamlet.user_id == user.id))
+    }
+    if replace:
+        for hamlet_id, row in existing.items():
+            if hamlet_id not in {h.id for h in hamlets}:
+                db.session.delete(row)
+    for hamlet in hamlets:
+        if hamlet.id not in existing:
+            db.session.add(UserHamlet(user_id=user.id, hamlet_id=hamlet.id))
+    db.session.flush()
+    return hamlets
+
+
+def hamlet_ids_of(user: User) -> list[int]:
+    """Return the hamlets a user works in: assigned ones, or their own hamlet."""
+    if user.unit.level == "hamlet":
+        return [user.unit_id]
+    return list(db.session.scalars(select(UserHamlet.hamlet_id).where(UserHamlet.user_id == user.id)))
+
+
+def expires_at_iso(token: ApiToken) -> str:
+    """Format a token's expiry for the API."""
+    when: datetime = token.expires_at
+    return when.isoformat()

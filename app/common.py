@@ -1,0 +1,62 @@
+"""Small pieces shared by every domain: time, the unit-scope columns."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import DateTime, ForeignKey, TypeDecorator
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as UTC on every database and always read back timezone-aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def today() -> date:
+    """Return today's date in Vietnam (UTC+7), the campaign's calendar."""
+    from datetime import timedelta
+
+    return (datetime.now(UTC) + timedelta(hours=7)).date()
+
+
+class UnitScoped:
+    """Columns that place a row in the unit tree, for scope filters and aggregation.
+
+    Every row that belongs to a household carries the hamlet, commune and province it lies in,
+    so scope checks and coverage roll-ups are single indexed comparisons, never joins per row.
+    """
+
+    @declared_attr
+    def hamlet_id(cls) -> Mapped[int | None]:  # noqa: N805
+        return mapped_column(ForeignKey("units.id"), index=True, nullable=True)
+
+    @declared_attr
+    def commune_id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(ForeignKey("units.id"), index=True)
+
+    @declared_attr
+    def province_id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(ForeignKey("units.id"), index=True)

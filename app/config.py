@@ -1,0 +1,73 @@
+"""Configuration read from the environment, with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("GOCUA_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
+
+DEV_SECRET = "dev-only-secret-change-me"
+
+
+class ConfigError(RuntimeError):
+    """Raised when production mode is asked for with unsafe settings."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config() -> dict:
+    """Build the configuration mapping from environment variables."""
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'gocua.db'}"
+    config = {
+        "ENV_NAME": os.environ.get("GOCUA_ENV", "development"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
+        "MAP_TILES_URL": os.environ.get(
+            "MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        ),
+        "MAP_TILES_ATTRIBUTION": os.environ.get(
+            "MAP_TILES_ATTRIBUTION",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+        ),
+        "TOKEN_TTL_DAYS": int(os.environ.get("TOKEN_TTL_DAYS", 14)),
+        "ELIGIBLE_AGE": int(os.environ.get("ELIGIBLE_AGE", 14)),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "TOKEN_RATE_LIMIT": os.environ.get("TOKEN_RATE_LIMIT", "10 per minute"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "API_TITLE": "Gõ Cửa API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "JSON_SORT_KEYS": False,
+    }
+    return config
+
+
+def check_production(config: dict) -> None:
+    """Refuse to start in production mode with development defaults."""
+    if config.get("ENV_NAME") != "production":
+        return
+    problems = []
+    if config["SECRET_KEY"] in (DEV_SECRET, "", None) or len(config["SECRET_KEY"]) < 32:
+        problems.append("SECRET_KEY must be set to a random string of 32+ characters")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append("SESSION_COOKIE_SECURE must be on (HTTPS)")
+    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        problems.append("RATELIMIT_STORAGE_URI must point at Redis (shared between servers)")
+    if problems:
+        raise ConfigError("; ".join(problems))

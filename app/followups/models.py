@@ -1,0 +1,72 @@
+"""Follow-ups (visits that must happen) and village heads' returnee flags."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.common import UnitScoped, utcnow
+from app.extensions import db
+
+KINDS = (
+    "revisit",
+    "returnee_visit",
+    "id_capture",
+    "id_capture_at_home",
+    "eid_support",
+    "verify_documents",
+    "location_check",
+)
+STATUSES = ("open", "done", "cancelled")
+PRIORITIES = {"urgent": 0, "high": 1, "normal": 2}
+
+
+class Followup(UnitScoped, db.Model):
+    __tablename__ = "followups"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'done', 'cancelled')", name="status_valid"),
+        Index("ix_followups_assignee_status", "assignee_id", "status", "due_date"),
+        Index("ix_followups_hamlet_status_due", "hamlet_id", "status", "due_date"),
+        Index("ix_followups_commune_status_due", "commune_id", "status", "due_date"),
+        Index("ix_followups_dedupe", "kind", "household_id", "resident_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    priority: Mapped[int] = mapped_column(Integer, default=2)  # 0 urgent, 1 high, 2 normal
+    due_date: Mapped[date]
+    preferred_time: Mapped[str | None] = mapped_column(String(16))  # morning, afternoon, ...
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    needs_village_head: Mapped[bool] = mapped_column(default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    created_by_visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    closed_by_visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    returnee_id: Mapped[int | None] = mapped_column(ForeignKey("returnees.id"))
+    correction_id: Mapped[int | None] = mapped_column(ForeignKey("corrections.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+
+class Returnee(UnitScoped, db.Model):
+    """A village head's word that a person who was away is home now."""
+
+    __tablename__ = "returnees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    returned_on: Mapped[date]
+    leaving_on: Mapped[date | None]
+    phone: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    flagged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

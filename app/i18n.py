@@ -1,0 +1,16 @@
+"""Locale choice: Vietnamese first, English on request."""
+
+from flask import request
+
+LOCALES = ("vi", "en")
+
+
+def select_locale() -> str:
+    """Pick the user's language: explicit cookie, then Accept-Language, then Vietnamese."""
+    chosen = request.cookies.get("lang")
+    if chosen in LOCALES:
+        return chosen
+    header = request.headers.get("Accept-Language", "")
+    if not header.strip():
+        return "vi"
+    return request.accept_languages.best_match(LOCALES, default="vi")

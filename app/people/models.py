@@ -1,0 +1,163 @@
+"""Households, residents, their status history and corrections."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.common import UnitScoped, utcnow
+from app.extensions import db
+
+PRESENCE = ("present", "away_working", "away_other", "moved", "deceased")
+ID_CARD = ("not_collected", "collected", "issued")
+EID = ("none", "level1", "level2_applied", "level2_active")
+SEX = ("male", "female")
+RELATIONSHIPS = ("head", "spouse", "child", "parent", "grandchild", "sibling", "other")
+CORRECTION_FIELDS = (
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "id_number",
+    "birthplace",
+    "ethnicity",
+    "address",
+    "relationship",
+    "duplicate_record",
+    "other",
+)
+CORRECTION_STATUS = ("open", "verified", "fixed", "dismissed")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Household(UnitScoped, db.Model):
+    __tablename__ = "households"
+    __table_args__ = (
+        UniqueConstraint("commune_id", "code", name="uq_households_commune_code"),
+        Index("ix_households_hamlet_visited", "hamlet_id", "last_visit_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    location_source: Mapped[str | None] = mapped_column(String(16))  # known, learned
+    source: Mapped[str] = mapped_column(String(16), default="list")  # list, field, import
+    last_visit_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    residents: Mapped[list[Resident]] = relationship(
+        back_populates="household", order_by="Resident.id"
+    )
+
+
+class Resident(UnitScoped, db.Model):
+    __tablename__ = "residents"
+    __table_args__ = (
+        CheckConstraint(_in("presence", PRESENCE), name="presence_valid"),
+        CheckConstraint(_in("id_card", ID_CARD), name="id_card_valid"),
+        CheckConstraint(_in("eid", EID), name="eid_valid"),
+        Index("ix_residents_dup_key", "commune_id", "name_folded", "birth_year"),
+        Index("ix_residents_hamlet_status", "hamlet_id", "presence", "id_card", "eid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = mapped_column(String(200))
+    birth_date: Mapped[date | None]
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    sex: Mapped[str | None] = mapped_column(String(8))
+    id_number: Mapped[str | None] = mapped_column(String(12), unique=True)
+    birthplace: Mapped[str | None] = mapped_column(String(200))
+    birthplace_code: Mapped[str | None] = mapped_column(String(3))
+    ethnicity: Mapped[str | None] = mapped_column(String(64))
+    relationship_to_head: Mapped[str | None] = mapped_column("relationship", String(16))
+    presence: Mapped[str] = mapped_column(String(16), default="present")
+    id_card: Mapped[str] = mapped_column(String(16), default="not_collected")
+    eid: Mapped[str] = mapped_column(String(16), default="none")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    has_smartphone: Mapped[bool | None]
+    unable_to_travel: Mapped[bool] = mapped_column(default=False)
+    pending: Mapped[bool] = mapped_column(default=False)  # named by a returnee flag, unconfirmed
+    away_until: Mapped[date | None]
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    household: Mapped[Household] = relationship(back_populates="residents")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def date_of_birth(self) -> str | None:
+        """The date of birth as the API writes it: a full date or a year alone."""
+        if self.birth_date is not None:
+            return self.birth_date.isoformat()
+        return str(self.birth_year) if self.birth_year is not None else None
+
+
+class StatusChange(db.Model):
+    """One change of a resident's presence, ID-card or e-ID status."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(String(200))
+    new_value: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Correction(UnitScoped, db.Model):
+    """A resident field that is wrong, missing, duplicate or outdated, until resolved."""
+
+    __tablename__ = "corrections"
+    __table_args__ = (
+        CheckConstraint(_in("status", CORRECTION_STATUS), name="status_valid"),
+        Index("ix_corrections_scope_status", "commune_id", "status"),
+        Index("ix_corrections_hamlet_status", "hamlet_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    related_resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    field: Mapped[str] = mapped_column(String(32))
+    problem: Mapped[str] = mapped_column(String(16), default="wrong")  # wrong, missing, ...
+    current_value: Mapped[str | None] = mapped_column(String(300))
+    proposed_value: Mapped[str | None] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    source: Mapped[str] = mapped_column(String(16), default="officer")  # officer, server
+    rule: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    resolution_reason: Mapped[str | None] = mapped_column(String(1000))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None]
+    details: Mapped[dict | None] = mapped_column(JSON)
+
+    resident: Mapped[Resident | None] = relationship(foreign_keys=[resident_id])

@@ -1,0 +1,5 @@
+"""Admin pages for household lists."""
+
+from flask import Blueprint
+
+bp = Blueprint("people_pages", __name__)

@@ -1,0 +1,5 @@
+"""Visits API."""
+
+from flask_smorest import Blueprint
+
+blp = Blueprint("visits", __name__, description="visits")

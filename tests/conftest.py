@@ -1,0 +1,108 @@
+"""Fixtures: an app per test on a migrated database (SQLite, and PostgreSQL when asked).
+
+Every database test runs on SQLite; with TEST_DATABASE_URL set it runs again on that
+PostgreSQL database, and an unreachable database fails the run instead of skipping.
+The schema comes from the migrations, applied once per backend; each test starts from
+empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.extensions import db
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+FAST_HASH = "pbkdf2:sha256:1000"
+
+
+def _test_config(url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret",
+        "PASSWORD_HASH_METHOD": FAST_HASH,
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+    except sa.exc.OperationalError as exc:  # never skip: CI must see it
+        pytest.exit(f"TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}", returncode=3)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Migrate an empty database once per backend and hand out its URL."""
+    from flask_migrate import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        url = PG_URL
+        _reset_postgres(url)
+    app = create_app(_test_config(url))
+    with app.app_context():
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+        db.engine.dispose()
+    return url
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in db.metadata.sorted_tables if t.name != "alembic_version"]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(
+            sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        )
+    else:
+        db.session.execute(sa.text("PRAGMA foreign_keys=OFF"))
+        for name in reversed(tables):
+            db.session.execute(sa.text(f"DELETE FROM {name}"))
+        db.session.execute(sa.text("PRAGMA foreign_keys=ON"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    """An application on empty tables of the migrated test database."""
+    application = create_app(_test_config(database_url))
+    with application.app_context():
+        _empty_tables()
+        yield application
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def backend(database_url: str) -> str:
+    """The name of the database backend under test."""
+    return "postgresql" if database_url.startswith("postgresql") else "sqlite"
+
+
+from tests.factories import *  # noqa: E402, F403  (fixtures)
