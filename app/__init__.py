@@ -88,6 +88,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.i18n import select_locale
 
     babel.init_app(app, locale_selector=select_locale)
+
+    from flask_babel import get_locale
+
+    app.jinja_env.globals["get_locale"] = get_locale
     api.init_app(app)
 
     from app import errors

@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.routing import BuildError
 
 from app.auth import service
 from app.auth.audit import acting_as, record
@@ -34,9 +35,9 @@ def _safe_next(target: str | None) -> str | None:
 def home_for(user) -> str:
     """Return the landing page of a user's role."""
     try:
-        return url_for(HOME_BY_ROLE.get(user.role, "auth_pages.login"))
-    except Exception:  # a page blueprint not built yet
-        return "/"
+        return url_for(HOME_BY_ROLE[user.role])
+    except (KeyError, BuildError):
+        return url_for("auth_pages.account")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -65,6 +66,13 @@ def logout():
     """Sign the user out."""
     logout_user()
     return redirect(url_for("auth_pages.login"))
+
+
+@bp.route("/account")
+@login_required
+def account():
+    """Show who is signed in, with their unit."""
+    return render_template("auth/account.html")
 
 
 @bp.route("/")
