@@ -74,10 +74,10 @@ def _empty_tables() -> None:
             sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         )
     else:
-        db.session.execute(sa.text("PRAGMA foreign_keys=OFF"))
+        # Checked at commit, when every table is empty; resets by itself after the commit.
+        db.session.execute(sa.text("PRAGMA defer_foreign_keys=ON"))
         for name in reversed(tables):
             db.session.execute(sa.text(f"DELETE FROM {name}"))
-        db.session.execute(sa.text("PRAGMA foreign_keys=ON"))
     db.session.commit()
 
 

@@ -1,0 +1,109 @@
+"""Every API error is JSON `{code, message, errors}`, Vietnamese first; never a 500 or HTML."""
+
+import pytest
+
+
+@pytest.fixture
+def headers(world, make_user, token_for):
+    return token_for(make_user("commander", "20179"))
+
+
+def test_unknown_api_path_is_json_404(client):
+    response = client.get("/api/v1/nope")
+    assert response.status_code == 404
+    assert response.is_json
+    assert response.get_json() == {"code": 404, "message": "Không tìm thấy."}
+
+
+def test_english_on_request(client):
+    response = client.get("/api/v1/nope", headers={"Accept-Language": "en"})
+    assert response.get_json()["message"] == "Not found."
+
+
+def test_method_not_allowed_is_json(client):
+    response = client.delete("/api/v1/me")
+    assert response.status_code == 405
+    assert response.get_json()["code"] == 405
+
+
+def test_malformed_json(client, headers):
+    response = client.post(
+        "/api/v1/units/20179/hamlets", data="{not json", headers=headers,
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["message"] == "Nội dung JSON không hợp lệ."
+
+
+def test_wrong_type_and_unknown_field_named(client, headers):
+    response = client.post(
+        "/api/v1/units/20179/hamlets", json={"name": 12, "colour": "red"}, headers=headers
+    )
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["code"] == 422
+    assert body["errors"]["name"] == ["Phải là chuỗi ký tự."]
+    assert body["errors"]["colour"] == ["Trường không được chấp nhận."]
+
+
+def test_wrong_type_in_english(client, headers):
+    headers = {**headers, "Accept-Language": "en-US,en;q=0.9"}
+    response = client.post("/api/v1/units/20179/hamlets", json={"name": 12}, headers=headers)
+    body = response.get_json()
+    assert body["message"] == "Invalid input."
+    assert body["errors"]["name"] == ["Must be a string."]
+
+
+def test_body_not_an_object(client, headers):
+    response = client.post("/api/v1/units/20179/hamlets", json=[1, 2], headers=headers)
+    assert response.status_code == 422
+    assert response.is_json
+
+
+def test_control_characters_refused(client, headers):
+    response = client.post(
+        "/api/v1/units/20179/hamlets", json={"name": "Thôn\x00 4"}, headers=headers
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["name"] == ["Không được chứa ký tự điều khiển."]
+
+
+def test_ten_megabyte_body(client, headers):
+    big = '{"name": "' + "a" * (10 * 1024 * 1024) + '"}'
+    response = client.post(
+        "/api/v1/units/20179/hamlets", data=big, headers=headers, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.get_json()["code"] == 413
+
+
+def test_missing_token_is_json_401(client, world):
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.get_json() == {"code": 401, "message": "Bạn cần đăng nhập."}
+
+
+def test_page_404_is_html(client):
+    response = client.get("/no-such-page", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+
+
+def test_unexpected_error_is_json_500_without_trace(app, client):
+    @app.get("/api/v1/boom-test")
+    def boom():
+        raise RuntimeError("secret detail")
+
+    response = client.get("/api/v1/boom-test")
+    assert response.status_code == 500
+    body = response.get_json()
+    assert body == {"code": 500, "message": "Lỗi máy chủ, vui lòng thử lại."}
+
+
+def test_openapi_document(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    paths = response.get_json()["paths"]
+    assert "/api/v1/auth/token" in paths
+    assert "/api/v1/units/{code}/children" in paths
