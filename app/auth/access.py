@@ -29,6 +29,13 @@ def init_login(app: Flask) -> None:
     login.login_view = "auth_pages.login"
     login.login_message = None
 
+    @app.before_request
+    def forget_previous_user() -> None:
+        # `g` belongs to the app context, which a test (or a CLI) may share between requests:
+        # who is asking is decided anew for every request.
+        for key in ("_login_user", "auth_by_token", "audit_user_id"):
+            g.pop(key, None)
+
     @login.user_loader
     def load_user(user_id: str) -> User | None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None

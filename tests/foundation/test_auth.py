@@ -1,0 +1,122 @@
+"""Tokens, login page, roles bound to unit levels."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app import create_app
+from app.auth import service
+from app.auth.models import ApiToken, AuditEntry
+from app.common import utcnow
+from app.errors import InvalidError
+from app.extensions import db
+
+
+def test_token_and_me(client, world, make_user):
+    make_user("officer", "20179", username="canbo", hamlets=["20179-001"])
+    response = client.post("/api/v1/auth/token", json={"username": "canbo", "password": "secret-pass"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert set(body) == {"token", "expires_at", "user"}
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"}).get_json()
+    assert me["username"] == "canbo"
+    assert me["role"] == "officer"
+    assert me["unit"] == {"code": "20179", "name": "Xã Nam Đông", "level": "commune"}
+    assert [h["code"] for h in me["hamlets"]] == ["20179-001"]
+    # Only the hash is stored.
+    stored = db.session.scalars(select(ApiToken.token_hash)).all()
+    assert body["token"] not in stored
+
+
+def test_wrong_password(client, world, make_user):
+    make_user("officer", "20179", username="canbo")
+    response = client.post("/api/v1/auth/token", json={"username": "canbo", "password": "nope"})
+    assert response.status_code == 401
+    assert response.get_json()["message"] == "Sai tên đăng nhập hoặc mật khẩu."
+
+
+def test_expired_and_revoked_tokens(client, world, make_user):
+    user = make_user("officer", "20179")
+    raw, token = service.issue_token(user)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {raw}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    raw2, token2 = service.issue_token(user)
+    token2.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw2}"}).status_code == 401
+
+
+def test_inactive_user_cannot_log_in(client, world, make_user):
+    user = make_user("officer", "20179", username="gone")
+    user.active = False
+    db.session.commit()
+    response = client.post("/api/v1/auth/token", json={"username": "gone", "password": "secret-pass"})
+    assert response.status_code == 401
+
+
+def test_role_must_fit_unit_level(world):
+    with pytest.raises(InvalidError):
+        service.create_user(username="x", password="secret-pass", role="village_head",
+                            unit_code="20179")
+    with pytest.raises(InvalidError):
+        service.create_user(username="y", password="secret-pass", role="officer", unit_code="46")
+
+
+def test_token_endpoint_rate_limited(database_url, world, make_user):
+    from tests.conftest import _test_config
+
+    make_user("officer", "20179", username="canbo")
+    app = create_app({**_test_config(database_url), "RATELIMIT_ENABLED": True,
+                      "TOKEN_RATE_LIMIT": "3 per minute"})
+    client = app.test_client()
+    codes = [
+        client.post("/api/v1/auth/token", json={"username": "canbo", "password": "x"}).status_code
+        for _ in range(5)
+    ]
+    assert codes[:3] == [401, 401, 401]
+    assert codes[3:] == [429, 429]
+    assert client.post("/api/v1/auth/token", json={}).get_json()["code"] == 429
+
+
+def test_login_page_with_csrf(database_url, world, make_user):
+    from tests.conftest import _test_config
+
+    make_user("commander", "20179", username="chihuy")
+    app = create_app({**_test_config(database_url), "WTF_CSRF_ENABLED": True})
+    client = app.test_client()
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert "Đăng nhập".encode() in page.data
+    # Without the CSRF token the form is refused.
+    refused = client.post("/login", data={"username": "chihuy", "password": "secret-pass"})
+    assert refused.status_code == 400
+    token = page.data.decode().split('name="csrf_token" value="')[1].split('"')[0]
+    ok = client.post("/login", data={"username": "chihuy", "password": "secret-pass",
+                                     "csrf_token": token})
+    assert ok.status_code == 302
+    # The session works on the API too, and writes need the CSRF header.
+    assert client.get("/api/v1/me").get_json()["username"] == "chihuy"
+    write = client.post("/api/v1/units/20179/hamlets", json={"name": "Thôn mới"})
+    assert write.status_code == 403
+    write = client.post("/api/v1/units/20179/hamlets", json={"name": "Thôn mới"},
+                        headers={"X-CSRFToken": token})
+    assert write.status_code == 201
+
+
+def test_login_is_audited(client, world, make_user):
+    make_user("officer", "20179", username="canbo")
+    client.post("/api/v1/auth/token", json={"username": "canbo", "password": "secret-pass"})
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert "login" in actions
+
+
+def test_open_redirect_refused(client, world, make_user):
+    make_user("commander", "20179", username="chihuy")
+    response = client.post("/login?next=https://evil.example/x",
+                           data={"username": "chihuy", "password": "secret-pass"})
+    assert response.status_code == 302
+    assert "evil.example" not in response.headers["Location"]
