@@ -1,0 +1,57 @@
+"""The audit trail records every write and offers no way to change or delete an entry."""
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.audit import AuditTamperError
+from app.auth.models import AuditEntry
+from app.extensions import db
+
+
+def test_write_through_api_is_audited(client, world, make_user, token_for):
+    user = make_user("commander", "20179")
+    client.post("/api/v1/units/20179/hamlets", headers=token_for(user), json={"name": "Thôn 7"})
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "units", AuditEntry.action == "create")
+        .order_by(AuditEntry.id.desc())
+    ).first()
+    assert entry.user_id == user.id
+    assert entry.changes["name"] == "Thôn 7"
+    assert entry.changes["code"] == "20179-004"
+
+
+def test_updates_record_old_and_new(world):
+    hamlet = world["20179-001"]
+    assert hamlet.name == "Thôn 1"  # loaded, as a service loads what it changes
+    hamlet.name = "Thôn Một"
+    db.session.commit()
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "update").order_by(AuditEntry.id.desc())
+    ).first()
+    assert entry.object_id == str(hamlet.id)
+    assert entry.changes["name"] == ["Thôn 1", "Thôn Một"]
+
+
+def test_passwords_never_enter_the_trail(world, make_user):
+    make_user("officer", "20179")
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == "users")).first()
+    assert entry.changes["password_hash"] == "***"
+
+
+def test_entries_cannot_be_changed_or_deleted(world):
+    entry = db.session.scalars(select(AuditEntry)).first()
+    entry.action = "forged"
+    with pytest.raises(AuditTamperError):
+        db.session.flush()
+    db.session.rollback()
+    entry = db.session.scalars(select(AuditEntry)).first()
+    db.session.delete(entry)
+    with pytest.raises(AuditTamperError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_no_route_writes_audit_entries(app):
+    for rule in app.url_map.iter_rules():
+        if "audit" in rule.rule:
+            assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule
