@@ -94,6 +94,23 @@ def app(database_url: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def make_app(database_url: str) -> Iterator:
+    """Build extra apps on the test database with config overrides; disposed afterwards."""
+    made: list[Flask] = []
+
+    def make(**overrides) -> Flask:
+        application = create_app({**_test_config(database_url), **overrides})
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A test client of the app."""
     return app.test_client()

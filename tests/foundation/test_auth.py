@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app import create_app
 from app.auth import service
 from app.auth.models import ApiToken, AuditEntry
 from app.common import utcnow
@@ -66,12 +65,9 @@ def test_role_must_fit_unit_level(world):
         service.create_user(username="y", password="secret-pass", role="officer", unit_code="46")
 
 
-def test_token_endpoint_rate_limited(database_url, world, make_user):
-    from tests.conftest import _test_config
-
+def test_token_endpoint_rate_limited(make_app, world, make_user):
     make_user("officer", "20179", username="canbo")
-    app = create_app({**_test_config(database_url), "RATELIMIT_ENABLED": True,
-                      "TOKEN_RATE_LIMIT": "3 per minute"})
+    app = make_app(RATELIMIT_ENABLED=True, TOKEN_RATE_LIMIT="3 per minute")
     client = app.test_client()
     codes = [
         client.post("/api/v1/auth/token", json={"username": "canbo", "password": "x"}).status_code
@@ -82,11 +78,9 @@ def test_token_endpoint_rate_limited(database_url, world, make_user):
     assert client.post("/api/v1/auth/token", json={}).get_json()["code"] == 429
 
 
-def test_login_page_with_csrf(database_url, world, make_user):
-    from tests.conftest import _test_config
-
+def test_login_page_with_csrf(make_app, world, make_user):
     make_user("commander", "20179", username="chihuy")
-    app = create_app({**_test_config(database_url), "WTF_CSRF_ENABLED": True})
+    app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     page = client.get("/login")
     assert page.status_code == 200
