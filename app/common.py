@@ -50,13 +50,13 @@ class UnitScoped:
     """
 
     @declared_attr
-    def hamlet_id(cls) -> Mapped[int | None]:  # noqa: N805
+    def hamlet_id(cls) -> Mapped[int | None]:
         return mapped_column(ForeignKey("units.id"), index=True, nullable=True)
 
     @declared_attr
-    def commune_id(cls) -> Mapped[int]:  # noqa: N805
+    def commune_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("units.id"), index=True)
 
     @declared_attr
-    def province_id(cls) -> Mapped[int]:  # noqa: N805
+    def province_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("units.id"), index=True)

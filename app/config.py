@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-INSTANCE_DIR = Path(os.environ.get("GOCUA_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
+INSTANCE_DIR = Path(
+    os.environ.get("GOCUA_INSTANCE", Path(__file__).resolve().parent.parent / "instance")
+)
 
 DEV_SECRET = "dev-only-secret-change-me"
 

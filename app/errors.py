@@ -77,17 +77,26 @@ FIELD_MESSAGES: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"^Invalid value\.$"), _l("Giá trị không hợp lệ.")),
     (re.compile(r"^Invalid JSON body\.$"), _l("Nội dung JSON không hợp lệ.")),
     (re.compile(r"^Must be one of: (.*)\.$"), _l("Phải là một trong: %(arg)s.")),
-    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
-     _l("Phải nằm trong khoảng %(arg)s đến %(arg2)s.")),
-    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), _l("Phải lớn hơn hoặc bằng %(arg)s.")),
+    (
+        re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+        _l("Phải nằm trong khoảng %(arg)s đến %(arg2)s."),
+    ),
+    (
+        re.compile(r"^Must be greater than or equal to (\S+)\.$"),
+        _l("Phải lớn hơn hoặc bằng %(arg)s."),
+    ),
     (re.compile(r"^Must be less than or equal to (\S+)\.$"), _l("Phải nhỏ hơn hoặc bằng %(arg)s.")),
     (re.compile(r"^Longer than maximum length (\d+)\.$"), _l("Dài quá %(arg)s ký tự.")),
     (re.compile(r"^Shorter than minimum length (\d+)\.$"), _l("Ngắn hơn %(arg)s ký tự.")),
-    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"),
-     _l("Độ dài phải từ %(arg)s đến %(arg2)s.")),
+    (
+        re.compile(r"^Length must be between (\d+) and (\d+)\.$"),
+        _l("Độ dài phải từ %(arg)s đến %(arg2)s."),
+    ),
     (re.compile(r"^Number too large\.$"), _l("Số quá lớn.")),
-    (re.compile(r"^Special numeric values \(nan or infinity\) are not permitted\.$"),
-     _l("Không chấp nhận NaN hoặc vô cực.")),
+    (
+        re.compile(r"^Special numeric values \(nan or infinity\) are not permitted\.$"),
+        _l("Không chấp nhận NaN hoặc vô cực."),
+    ),
     (re.compile(r"^String does not match expected pattern\.$"), _l("Sai định dạng.")),
     (re.compile(r"^Not a valid UUID\.$"), _l("Không phải UUID hợp lệ.")),
 ]
@@ -99,7 +108,10 @@ def translate_field_message(message: str) -> str:
         match = pattern.match(message)
         if match:
             groups = match.groups()
-            params = {"arg": groups[0] if groups else "", "arg2": groups[1] if len(groups) > 1 else ""}
+            params = {
+                "arg": groups[0] if groups else "",
+                "arg2": groups[1] if len(groups) > 1 else "",
+            }
             return str(text) % params if groups else str(text)
     return message
 
@@ -136,9 +148,10 @@ def wants_json() -> bool:
     if request.path.startswith("/api/") or request.path == "/healthz":
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
-        "text/html"
-    ]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def error_body(
@@ -190,7 +203,9 @@ def handle_http_exception(error: HTTPException):
 
 def handle_service_error(error: ServiceError):
     """Answer a refused service call."""
-    return _respond(error.status, error_body(error.status, error.message, error.errors, **error.extra))
+    return _respond(
+        error.status, error_body(error.status, error.message, error.errors, **error.extra)
+    )
 
 
 def handle_unexpected(error: Exception):

@@ -57,7 +57,9 @@ def page_of(query_result: list, total: int, page: int, per_page: int) -> dict[st
     return {"items": query_result, "total": total, "page": page, "per_page": per_page}
 
 
-def Text(*, max_len: int, required: bool = False, allow_none: bool = False, **kw: Any) -> fields.String:  # noqa: N802
+def Text(
+    *, max_len: int, required: bool = False, allow_none: bool = False, **kw: Any
+) -> fields.String:
     """A string field with a length limit."""
     return fields.String(
         required=required,

@@ -70,9 +70,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 def _empty_tables() -> None:
     tables = [t.name for t in db.metadata.sorted_tables if t.name != "alembic_version"]
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(
-            sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-        )
+        db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     else:
         # Checked at commit, when every table is empty; resets by itself after the commit.
         db.session.execute(sa.text("PRAGMA defer_foreign_keys=ON"))

@@ -38,8 +38,12 @@ def square(lat: float, lon: float, half: float = 0.01) -> dict:
 
 def _unit(code: str, name: str, level: str, parent: Unit | None, **kw: Any) -> Unit:
     unit = Unit(
-        code=code, name=name, name_folded=fold(name), level=level,
-        parent_id=parent.id if parent else None, **kw,
+        code=code,
+        name=name,
+        name_folded=fold(name),
+        level=level,
+        parent_id=parent.id if parent else None,
+        **kw,
     )
     db.session.add(unit)
     db.session.flush()
@@ -66,28 +70,86 @@ class World:
 def world(app) -> World:
     """Build the small unit tree and commit it."""
     w = World()
-    p = _unit(PROVINCE, "Thành phố Huế", "province", None, kind="Thành phố",
-              centroid_lat=16.33, centroid_lon=107.52)
-    c = _unit(COMMUNE, "Xã Nam Đông", "commune", p, kind="Xã",
-              centroid_lat=CENTROID[0], centroid_lon=CENTROID[1], area_km2=175.95)
-    o = _unit(OTHER_COMMUNE, "Phường Vỹ Dạ", "commune", p, kind="Phường",
-              centroid_lat=16.4779, centroid_lon=107.611)
-    fp = _unit(FAR_PROVINCE, "Thành phố Hà Nội", "province", None, kind="Thành phố",
-               centroid_lat=21.03, centroid_lon=105.85)
-    fc = _unit(FAR_COMMUNE, "Phường Ba Đình", "commune", fp, kind="Phường",
-               centroid_lat=21.0386, centroid_lon=105.838)
+    p = _unit(
+        PROVINCE,
+        "Thành phố Huế",
+        "province",
+        None,
+        kind="Thành phố",
+        centroid_lat=16.33,
+        centroid_lon=107.52,
+    )
+    c = _unit(
+        COMMUNE,
+        "Xã Nam Đông",
+        "commune",
+        p,
+        kind="Xã",
+        centroid_lat=CENTROID[0],
+        centroid_lon=CENTROID[1],
+        area_km2=175.95,
+    )
+    o = _unit(
+        OTHER_COMMUNE,
+        "Phường Vỹ Dạ",
+        "commune",
+        p,
+        kind="Phường",
+        centroid_lat=16.4779,
+        centroid_lon=107.611,
+    )
+    fp = _unit(
+        FAR_PROVINCE,
+        "Thành phố Hà Nội",
+        "province",
+        None,
+        kind="Thành phố",
+        centroid_lat=21.03,
+        centroid_lon=105.85,
+    )
+    fc = _unit(
+        FAR_COMMUNE,
+        "Phường Ba Đình",
+        "commune",
+        fp,
+        kind="Phường",
+        centroid_lat=21.0386,
+        centroid_lon=105.838,
+    )
     w.units.update({u.code: u for u in (p, c, o, fp, fc)})
     offsets = [(0.0, -0.03), (0.0, 0.0), (0.0, 0.03)]
     for i, (dlat, dlon) in enumerate(offsets, start=1):
         lat, lon = CENTROID[0] + dlat, CENTROID[1] + dlon
-        h = _unit(f"{COMMUNE}-{i:03d}", f"Thôn {i}", "hamlet", c, kind="thôn",
-                  geometry=square(lat, lon, 0.0149), centroid_lat=lat, centroid_lon=lon)
+        h = _unit(
+            f"{COMMUNE}-{i:03d}",
+            f"Thôn {i}",
+            "hamlet",
+            c,
+            kind="thôn",
+            geometry=square(lat, lon, 0.0149),
+            centroid_lat=lat,
+            centroid_lon=lon,
+        )
         w.units[h.code] = h
-    oh = _unit(f"{OTHER_COMMUNE}-001", "Tổ dân phố 1", "hamlet", o, kind="tổ dân phố",
-               geometry=square(16.4779, 107.611, 0.005), centroid_lat=16.4779,
-               centroid_lon=107.611)
-    fh = _unit(f"{FAR_COMMUNE}-001", "Tổ dân phố 1", "hamlet", fc, kind="tổ dân phố",
-               centroid_lat=21.0386, centroid_lon=105.838)
+    oh = _unit(
+        f"{OTHER_COMMUNE}-001",
+        "Tổ dân phố 1",
+        "hamlet",
+        o,
+        kind="tổ dân phố",
+        geometry=square(16.4779, 107.611, 0.005),
+        centroid_lat=16.4779,
+        centroid_lon=107.611,
+    )
+    fh = _unit(
+        f"{FAR_COMMUNE}-001",
+        "Tổ dân phố 1",
+        "hamlet",
+        fc,
+        kind="tổ dân phố",
+        centroid_lat=21.0386,
+        centroid_lon=105.838,
+    )
     w.units.update({oh.code: oh, fh.code: fh})
     db.session.commit()
     return w
@@ -100,8 +162,14 @@ _counter = itertools.count(1)
 def make_user(world: World) -> Callable[..., User]:
     """Create a user of a role bound to a unit (hamlets assigned for officers)."""
 
-    def make(role: str, unit_code: str, *, hamlets: list[str] | None = None,
-             username: str | None = None, mobile_team: bool = False) -> User:
+    def make(
+        role: str,
+        unit_code: str,
+        *,
+        hamlets: list[str] | None = None,
+        username: str | None = None,
+        mobile_team: bool = False,
+    ) -> User:
         user = auth_service.create_user(
             username=username or f"{role}{next(_counter)}",
             password="secret-pass",
@@ -137,9 +205,14 @@ def token_for(app) -> Callable[[User], dict[str, str]]:
 def make_household(world: World) -> Callable[..., Household]:
     """Create a household with residents in a hamlet."""
 
-    def make(hamlet_code: str = f"{COMMUNE}-001", *, residents: list[dict] | None = None,
-             location: tuple[float, float] | None | bool = True, code: str | None = None,
-             address: str | None = None) -> Household:
+    def make(
+        hamlet_code: str = f"{COMMUNE}-001",
+        *,
+        residents: list[dict] | None = None,
+        location: tuple[float, float] | bool | None = True,
+        code: str | None = None,
+        address: str | None = None,
+    ) -> Household:
         hamlet = world[hamlet_code]
         if location is True:
             location = (hamlet.centroid_lat, hamlet.centroid_lon)

@@ -22,13 +22,18 @@ users_cli = AppGroup("users", help="Người dùng / Users.")
 @click.option("--unit", "unit_code", required=True, help="Mã đơn vị / unit code")
 @click.option("--full-name", default="")
 @click.option("--mobile-team", is_flag=True, default=False)
-def create(username: str, password: str, role: str, unit_code: str, full_name: str,
-           mobile_team: bool) -> None:
+def create(
+    username: str, password: str, role: str, unit_code: str, full_name: str, mobile_team: bool
+) -> None:
     """Create a user bound to one unit."""
     try:
         user = service.create_user(
-            username=username, password=password, role=role, unit_code=unit_code,
-            full_name=full_name, mobile_team=mobile_team,
+            username=username,
+            password=password,
+            role=role,
+            unit_code=unit_code,
+            full_name=full_name,
+            mobile_team=mobile_team,
         )
     except ServiceError as exc:
         db.session.rollback()

@@ -158,7 +158,9 @@ def hamlet_ids_of(user: User) -> list[int]:
     """Return the hamlets a user works in: assigned ones, or their own hamlet."""
     if user.unit.level == "hamlet":
         return [user.unit_id]
-    return list(db.session.scalars(select(UserHamlet.hamlet_id).where(UserHamlet.user_id == user.id)))
+    return list(
+        db.session.scalars(select(UserHamlet.hamlet_id).where(UserHamlet.user_id == user.id))
+    )
 
 
 def expires_at_iso(token: ApiToken) -> str:

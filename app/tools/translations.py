@@ -22,7 +22,9 @@ EN_DIR = APP / "translations" / "en"
 MO_PATH = EN_DIR / "LC_MESSAGES" / "messages.mo"
 
 # _("..."), _l("..."), gettext("...") with a plain string literal, in Python and Jinja files.
-MSGID = re.compile(r"""\b(?:_|_l|gettext|lazy_gettext)\(\s*(?P<q>["'])(?P<text>(?:\\.|(?!(?P=q)).)*)(?P=q)""")
+MSGID = re.compile(
+    r"""\b(?:_|_l|gettext|lazy_gettext)\(\s*(?P<q>["'])(?P<text>(?:\\.|(?!(?P=q)).)*)(?P=q)"""
+)
 
 
 def english() -> dict[str, str]:
@@ -52,8 +54,11 @@ def used_msgids() -> set[str]:
             continue
         for match in MSGID.finditer(path.read_text(encoding="utf-8")):
             text = match.group("text")
-            found.add(text.encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
-                      if "\\" in text else text)
+            found.add(
+                text.encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
+                if "\\" in text
+                else text
+            )
     return found
 
 

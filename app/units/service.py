@@ -39,7 +39,7 @@ def official_units() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         conn.close()
     provinces: dict[str, dict[str, Any]] = {}
     communes = []
-    for (p_name, p_code, p_lat, p_lon, w_name, w_type, w_code, w_lat, w_lon, w_area) in rows:
+    for p_name, p_code, p_lat, p_lon, w_name, w_type, w_code, w_lat, w_lon, w_area in rows:
         provinces.setdefault(
             p_code,
             {
@@ -110,7 +110,7 @@ def load_units() -> dict[str, int]:
         db.session.execute(select(Unit.code, Unit.id).where(Unit.level == "province")).all()
     )
     # A province is its own province; set it for rows just inserted.
-    for code, uid in province_ids.items():
+    for _code, uid in province_ids.items():
         unit = db.session.get(Unit, uid)
         if unit.province_id != uid:
             unit.province_id = uid
@@ -141,7 +141,9 @@ def unit_for(user: User, code: str) -> Unit:
 def children_of(user: User, code: str) -> list[Unit]:
     """Return the children of a unit in the user's scope, by code."""
     unit = unit_for(user, code)
-    return list(db.session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.code)))
+    return list(
+        db.session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.code))
+    )
 
 
 def check_boundary(geometry: Any, near: tuple[float, float] | None = None) -> dict:
@@ -205,9 +207,7 @@ def create_hamlet(
     if not name:
         raise InvalidError(_("Tên thôn là bắt buộc."), {"name": [_("Trường này là bắt buộc.")]})
     if kind not in HAMLET_KINDS:
-        raise InvalidError(
-            _("Loại thôn không hợp lệ."), {"kind": [", ".join(HAMLET_KINDS)]}
-        )
+        raise InvalidError(_("Loại thôn không hợp lệ."), {"kind": [", ".join(HAMLET_KINDS)]})
     folded = fold(name)
     clash = db.session.scalar(
         select(Unit.code).where(Unit.parent_id == commune.id, Unit.name_folded == folded)
@@ -265,7 +265,9 @@ def import_hamlets(commune: Unit, collection: Any) -> dict[str, int]:
         if kind not in HAMLET_KINDS:
             problems.append(_("loại thôn không hợp lệ: %(kind)s", kind=kind))
         try:
-            geometry = check_boundary((feature or {}).get("geometry") if isinstance(feature, dict) else None, near)
+            geometry = check_boundary(
+                (feature or {}).get("geometry") if isinstance(feature, dict) else None, near
+            )
         except InvalidError as exc:
             problems.append(str(exc.message))
             geometry = None

@@ -12,7 +12,8 @@ def test_write_through_api_is_audited(client, world, make_user, token_for):
     user = make_user("commander", "20179")
     client.post("/api/v1/units/20179/hamlets", headers=token_for(user), json={"name": "Thôn 7"})
     entry = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.object_type == "units", AuditEntry.action == "create")
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "units", AuditEntry.action == "create")
         .order_by(AuditEntry.id.desc())
     ).first()
     assert entry.user_id == user.id

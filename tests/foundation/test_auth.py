@@ -14,7 +14,9 @@ from app.extensions import db
 
 def test_token_and_me(client, world, make_user):
     make_user("officer", "20179", username="canbo", hamlets=["20179-001"])
-    response = client.post("/api/v1/auth/token", json={"username": "canbo", "password": "secret-pass"})
+    response = client.post(
+        "/api/v1/auth/token", json={"username": "canbo", "password": "secret-pass"}
+    )
     assert response.status_code == 200
     body = response.get_json()
     assert set(body) == {"token", "expires_at", "user"}
@@ -37,7 +39,7 @@ def test_wrong_password(client, world, make_user):
 
 def test_expired_and_revoked_tokens(client, world, make_user):
     user = make_user("officer", "20179")
-    raw, token = service.issue_token(user)
+    raw, _token = service.issue_token(user)
     db.session.commit()
     headers = {"Authorization": f"Bearer {raw}"}
     assert client.get("/api/v1/me", headers=headers).status_code == 200
@@ -53,14 +55,17 @@ def test_inactive_user_cannot_log_in(client, world, make_user):
     user = make_user("officer", "20179", username="gone")
     user.active = False
     db.session.commit()
-    response = client.post("/api/v1/auth/token", json={"username": "gone", "password": "secret-pass"})
+    response = client.post(
+        "/api/v1/auth/token", json={"username": "gone", "password": "secret-pass"}
+    )
     assert response.status_code == 401
 
 
 def test_role_must_fit_unit_level(world):
     with pytest.raises(InvalidError):
-        service.create_user(username="x", password="secret-pass", role="village_head",
-                            unit_code="20179")
+        service.create_user(
+            username="x", password="secret-pass", role="village_head", unit_code="20179"
+        )
     with pytest.raises(InvalidError):
         service.create_user(username="y", password="secret-pass", role="officer", unit_code="46")
 
@@ -89,15 +94,17 @@ def test_login_page_with_csrf(make_app, world, make_user):
     refused = client.post("/login", data={"username": "chihuy", "password": "secret-pass"})
     assert refused.status_code == 400
     token = page.data.decode().split('name="csrf_token" value="')[1].split('"')[0]
-    ok = client.post("/login", data={"username": "chihuy", "password": "secret-pass",
-                                     "csrf_token": token})
+    ok = client.post(
+        "/login", data={"username": "chihuy", "password": "secret-pass", "csrf_token": token}
+    )
     assert ok.status_code == 302
     # The session works on the API too, and writes need the CSRF header.
     assert client.get("/api/v1/me").get_json()["username"] == "chihuy"
     write = client.post("/api/v1/units/20179/hamlets", json={"name": "Thôn mới"})
     assert write.status_code == 403
-    write = client.post("/api/v1/units/20179/hamlets", json={"name": "Thôn mới"},
-                        headers={"X-CSRFToken": token})
+    write = client.post(
+        "/api/v1/units/20179/hamlets", json={"name": "Thôn mới"}, headers={"X-CSRFToken": token}
+    )
     assert write.status_code == 201
 
 
@@ -110,7 +117,8 @@ def test_login_is_audited(client, world, make_user):
 
 def test_open_redirect_refused(client, world, make_user):
     make_user("commander", "20179", username="chihuy")
-    response = client.post("/login?next=https://evil.example/x",
-                           data={"username": "chihuy", "password": "secret-pass"})
+    response = client.post(
+        "/login?next=https://evil.example/x", data={"username": "chihuy", "password": "secret-pass"}
+    )
     assert response.status_code == 302
     assert "evil.example" not in response.headers["Location"]

@@ -28,7 +28,9 @@ def test_method_not_allowed_is_json(client):
 
 def test_malformed_json(client, headers):
     response = client.post(
-        "/api/v1/units/20179/hamlets", data="{not json", headers=headers,
+        "/api/v1/units/20179/hamlets",
+        data="{not json",
+        headers=headers,
         content_type="application/json",
     )
     assert response.status_code == 400

@@ -54,8 +54,11 @@ def test_units_outside_scope_are_404(client, world, make_user, token_for):
 def test_create_hamlet(client, world, make_user, token_for):
     headers = token_for(make_user("commander", "20179"))
     geometry = square(16.10, 107.70, 0.005)
-    response = client.post("/api/v1/units/20179/hamlets", headers=headers,
-                           json={"name": "Bản Ka Zăng", "kind": "bản", "geometry": geometry})
+    response = client.post(
+        "/api/v1/units/20179/hamlets",
+        headers=headers,
+        json={"name": "Bản Ka Zăng", "kind": "bản", "geometry": geometry},
+    )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["code"] == "20179-004"
@@ -67,36 +70,54 @@ def test_create_hamlet(client, world, make_user, token_for):
 
 def test_hamlet_geometry_refused_with_reason(client, world, make_user, token_for):
     headers = token_for(make_user("admin", "46"))
-    bowtie = {"type": "Polygon", "coordinates": [[[107.7, 16.0], [107.71, 16.01],
-                                                  [107.71, 16.0], [107.7, 16.01], [107.7, 16.0]]]}
-    response = client.post("/api/v1/units/20179/hamlets", headers=headers,
-                           json={"name": "Thôn X", "geometry": bowtie})
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [
+            [[107.7, 16.0], [107.71, 16.01], [107.71, 16.0], [107.7, 16.01], [107.7, 16.0]]
+        ],
+    }
+    response = client.post(
+        "/api/v1/units/20179/hamlets", headers=headers, json={"name": "Thôn X", "geometry": bowtie}
+    )
     assert response.status_code == 422
     assert "Self-intersection" in response.get_json()["errors"]["geometry"][0]
     swapped = square(107.70, 16.10)  # latitude and longitude swapped
-    response = client.post("/api/v1/units/20179/hamlets", headers=headers,
-                           json={"name": "Thôn Y", "geometry": swapped})
+    response = client.post(
+        "/api/v1/units/20179/hamlets", headers=headers, json={"name": "Thôn Y", "geometry": swapped}
+    )
     assert response.status_code == 422
     point = {"type": "Point", "coordinates": [107.7, 16.0]}
-    response = client.post("/api/v1/units/20179/hamlets", headers=headers,
-                           json={"name": "Thôn Z", "geometry": point})
+    response = client.post(
+        "/api/v1/units/20179/hamlets", headers=headers, json={"name": "Thôn Z", "geometry": point}
+    )
     assert response.status_code == 422
 
 
 def test_roles_that_may_not_create_hamlets(client, world, make_user, token_for):
     officer = token_for(make_user("officer", "20179"))
-    assert client.post("/api/v1/units/20179/hamlets", headers=officer,
-                       json={"name": "Thôn 9"}).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/units/20179/hamlets", headers=officer, json={"name": "Thôn 9"}
+        ).status_code
+        == 403
+    )
     other = token_for(make_user("commander", "19777"))
-    assert client.post("/api/v1/units/20179/hamlets", headers=other,
-                       json={"name": "Thôn 9"}).status_code == 404
+    assert (
+        client.post(
+            "/api/v1/units/20179/hamlets", headers=other, json={"name": "Thôn 9"}
+        ).status_code
+        == 404
+    )
 
 
 def test_import_hamlets_cli(app, world, tmp_path):
     features = [
         {"type": "Feature", "properties": {"name": "Thôn 1"}, "geometry": square(16.05, 107.70)},
-        {"type": "Feature", "properties": {"name": "Thôn Mới", "kind": "bản"},
-         "geometry": square(16.09, 107.74)},
+        {
+            "type": "Feature",
+            "properties": {"name": "Thôn Mới", "kind": "bản"},
+            "geometry": square(16.09, 107.74),
+        },
     ]
     good = tmp_path / "good.geojson"
     good.write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
@@ -107,12 +128,19 @@ def test_import_hamlets_cli(app, world, tmp_path):
     again = runner.invoke(args=["units", "import-hamlets", str(good), "--commune", "20179"])
     assert "thêm 0, cập nhật 0, giữ nguyên 2" in again.output
 
-    bad_features = features + [
+    bad_features = [
+        *features,
         {"type": "Feature", "properties": {}, "geometry": square(16.0, 107.7)},
-        {"type": "Feature", "properties": {"name": "Thôn Hỏng"},
-         "geometry": {"type": "Polygon", "coordinates": [[[107.7, 16.0], [107.71, 16.01],
-                                                          [107.71, 16.0], [107.7, 16.01],
-                                                          [107.7, 16.0]]]}},
+        {
+            "type": "Feature",
+            "properties": {"name": "Thôn Hỏng"},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[107.7, 16.0], [107.71, 16.01], [107.71, 16.0], [107.7, 16.01], [107.7, 16.0]]
+                ],
+            },
+        },
     ]
     bad = tmp_path / "bad.geojson"
     bad.write_text(json.dumps({"type": "FeatureCollection", "features": bad_features}), "utf-8")
