@@ -1,7 +1,38 @@
-"""`flask demo load`: the demo commune."""
+"""`flask demo load`: the demo commune xã Nam Đông with one user per role."""
 
+from __future__ import annotations
+
+import click
 from flask import Flask
+from flask.cli import AppGroup
+
+from app.demo.load import load_demo
+from app.errors import ServiceError
+from app.extensions import db
+
+demo_cli = AppGroup("demo", help="Dữ liệu mẫu / Demo data.")
+
+
+@demo_cli.command("load")
+@click.option("--seed", default=6, show_default=True)
+def load(seed: int) -> None:
+    """Load the demo commune (idempotent) and print the demo logins."""
+    try:
+        result = load_demo(seed)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message)) from exc
+    db.session.commit()
+    demo = result["demo"]
+    click.echo(
+        f"Xã Nam Đông (20179): {result['hamlets']} thôn, thêm {result['households_added']} hộ; "
+        f"tài khoản mới: {', '.join(result['users_added']) or 'không'}"
+    )
+    click.echo(f"Tài khoản mẫu / demo logins (mật khẩu / password: {demo.users[0].password}):")
+    for user in demo.users:
+        click.echo(f"  {user.username:<12} {user.role:<13} {user.unit_code}  {user.full_name}")
 
 
 def init_app(app: Flask) -> None:
     """Register the `demo` command group."""
+    app.cli.add_command(demo_cli)

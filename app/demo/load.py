@@ -1,0 +1,132 @@
+"""Load the demo commune into the database; a second load adds nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from app.auth import service as auth_service
+from app.auth.models import User
+from app.demo.data import DemoCommune, generate_demo
+from app.errors import NotFoundError
+from app.extensions import db
+from app.people.models import Household, Resident
+from app.text import fold
+from app.units import service as unit_service
+from app.units.models import Unit
+
+
+def _birth(value: str | None) -> tuple[date | None, int | None]:
+    if not value:
+        return None, None
+    if len(value) == 4:
+        return None, int(value)
+    born = date.fromisoformat(value)
+    return born, born.year
+
+
+def _hamlets(demo: DemoCommune, commune: Unit) -> dict[str, Unit]:
+    existing = {
+        u.code: u for u in db.session.scalars(select(Unit).where(Unit.parent_id == commune.id))
+    }
+    for hamlet in demo.hamlets:
+        if hamlet.code not in existing:
+            existing[hamlet.code] = unit_service.create_hamlet(
+                commune,
+                name=hamlet.name,
+                kind=hamlet.kind,
+                geometry=hamlet.geometry,
+                code=hamlet.code,
+            )
+    return existing
+
+
+def _households(demo: DemoCommune, commune: Unit, hamlets: dict[str, Unit]) -> int:
+    known = set(
+        db.session.scalars(select(Household.code).where(Household.commune_id == commune.id))
+    )
+    added = 0
+    for spec in demo.households:
+        if spec.code in known:
+            continue
+        hamlet = hamlets[spec.hamlet_code]
+        names = " ".join(r.full_name for r in spec.residents)
+        household = Household(
+            code=spec.code,
+            address=spec.address,
+            search_text=fold(f"{spec.address} {names}"),
+            lat=spec.lat,
+            lon=spec.lon,
+            location_source="known" if spec.lat else None,
+            source="list",
+            hamlet_id=hamlet.id,
+            commune_id=commune.id,
+            province_id=commune.province_id,
+        )
+        db.session.add(household)
+        db.session.flush()
+        for person in spec.residents:
+            birth_date, birth_year = _birth(person.date_of_birth)
+            db.session.add(
+                Resident(
+                    household_id=household.id,
+                    hamlet_id=hamlet.id,
+                    commune_id=commune.id,
+                    province_id=commune.province_id,
+                    full_name=person.full_name,
+                    name_folded=fold(person.full_name),
+                    birth_date=birth_date,
+                    birth_year=birth_year,
+                    sex=person.sex,
+                    id_number=person.id_number,
+                    birthplace_code=person.birthplace_code,
+                    ethnicity=person.ethnicity,
+                    relationship_to_head=person.relationship,
+                    presence=person.presence,
+                    id_card=person.id_card,
+                    eid=person.eid,
+                    phone=person.phone,
+                    has_smartphone=person.has_smartphone,
+                    unable_to_travel=person.unable_to_travel,
+                )
+            )
+        added += 1
+    db.session.flush()
+    return added
+
+
+def _users(demo: DemoCommune) -> list[str]:
+    created = []
+    for spec in demo.users:
+        user = db.session.scalar(select(User).where(User.username == spec.username))
+        if user is None:
+            user = auth_service.create_user(
+                username=spec.username,
+                password=spec.password,
+                role=spec.role,
+                unit_code=spec.unit_code,
+                full_name=spec.full_name,
+                mobile_team=spec.mobile_team,
+            )
+            created.append(spec.username)
+        if spec.hamlet_codes:
+            auth_service.assign_hamlets(user, spec.hamlet_codes)
+    return created
+
+
+def load_demo(seed: int = 6) -> dict[str, object]:
+    """Create the demo commune's hamlets, households, residents and users where missing."""
+    demo = generate_demo(seed)
+    commune = unit_service.get_unit(demo.code)
+    if commune is None:
+        raise NotFoundError("Chưa có xã 20179: chạy `flask units load` trước.")
+    hamlets = _hamlets(demo, commune)
+    households = _households(demo, commune, hamlets)
+    users = _users(demo)
+    return {
+        "demo": demo,
+        "hamlets": len(hamlets),
+        "households_added": households,
+        "users_added": users,
+    }
