@@ -7,12 +7,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app.config import check_production, load_config
-from app.extensions import api, babel, csrf, db, limiter, login, migrate
+from app.extensions import api, babel, compress, csrf, db, limiter, login, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,6 +84,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     login.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
+
+    @app.after_request
+    def buffer_static_files(response: Response) -> Response:
+        # Runs before compression: a static file read whole is gzipped once and closed,
+        # instead of being compressed as an open stream.
+        if request.endpoint == "static" and response.is_streamed and response.status_code == 200:
+            response.direct_passthrough = False
+            response.make_sequence()
+        return response
 
     from app.i18n import select_locale
 

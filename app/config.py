@@ -56,6 +56,21 @@ def load_config() -> dict:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "JSON_SORT_KEYS": False,
+        # Phones on weak signal: compress pages, assets and JSON (streams chunk by chunk).
+        "COMPRESS_ALGORITHM": ["gzip"],
+        "COMPRESS_STREAMS": True,
+        "COMPRESS_ALGORITHM_STREAMING": ["gzip", "deflate"],
+        "COMPRESS_MIN_SIZE": 500,
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "application/geo+json",
+            "application/manifest+json",
+            "image/svg+xml",
+        ],
     }
     return config
 

@@ -109,3 +109,13 @@ def test_openapi_document(client):
     paths = response.get_json()["paths"]
     assert "/api/v1/auth/token" in paths
     assert "/api/v1/units/{code}/children" in paths
+
+
+def test_responses_are_gzipped_for_phones(client):
+    import gzip
+
+    response = client.get("/static/css/site.css", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert b"--accent" in gzip.decompress(response.data)
+    page = client.get("/login", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip"
