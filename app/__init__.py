@@ -92,7 +92,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         # instead of being compressed as an open stream.
         if request.endpoint == "static" and response.is_streamed and response.status_code == 200:
             response.direct_passthrough = False
-            response.make_sequence()
+            source = response.response
+            response.response = list(response.iter_encoded())
+            if hasattr(source, "close"):
+                source.close()
         return response
 
     from app.i18n import select_locale
