@@ -56,3 +56,16 @@ def test_no_route_writes_audit_entries(app):
     for rule in app.url_map.iter_rules():
         if "audit" in rule.rule:
             assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule
+
+
+def test_database_refuses_changes_on_postgresql(world, backend):
+    import sqlalchemy as sa
+
+    if backend != "postgresql":
+        return  # the trigger is PostgreSQL's; SQLite relies on the ORM guard above
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        db.session.execute(sa.text("UPDATE audit_entries SET action = 'forged'"))
+    db.session.rollback()
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        db.session.execute(sa.text("DELETE FROM audit_entries"))
+    db.session.rollback()
