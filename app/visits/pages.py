@@ -1,5 +1,223 @@
-"""The officer's and village head's phone app (an offline-first shell)."""
+"""The officer's and village head's phone app (an offline-first shell), and the outbox import.
 
-from flask import Blueprint
+`/app` is a public shell with no personal data: the page logs in by itself with a bearer token
+(POST /api/v1/auth/token) and keeps its data in IndexedDB. The service worker is served from
+`/app/sw.js` with scope `/app`; its precache list and version come from the files themselves,
+so any change to an asset installs a new worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, g, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from app.auth.audit import record
+from app.auth.models import User
+from app.auth.scope import unit_in_scope
+from app.errors import ForbiddenError
+from app.extensions import db
 
 bp = Blueprint("field", __name__)
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+STATIC_APP = ROOT / "forms" / "static" / "app"
+ICON = ROOT / "forms" / "static" / "icon.svg"
+TEMPLATES = ROOT / "forms" / "templates" / "field"
+STRINGS = {"en": ROOT / "app" / "translations" / "en" / "field.json"}
+ASSET_SUFFIXES = (".js", ".css", ".svg", ".png", ".json")
+IMPORT_ROLES = ("admin", "commander")
+MAX_IMPORT_ENTRIES = 5000
+BATCH = 500
+
+
+def _asset_files() -> list[Path]:
+    return sorted(p for p in STATIC_APP.rglob("*") if p.is_file() and p.suffix in ASSET_SUFFIXES)
+
+
+def module_urls() -> list[str]:
+    """List the URLs of the app's JavaScript modules."""
+    return [
+        url_for("static", filename=f"app/{p.relative_to(STATIC_APP).as_posix()}")
+        for p in _asset_files()
+        if p.suffix == ".js"
+    ]
+
+
+def precache_urls() -> list[str]:
+    """List every URL the service worker keeps for offline use (the shell first)."""
+    files = [
+        url_for("static", filename=f"app/{p.relative_to(STATIC_APP).as_posix()}")
+        for p in _asset_files()
+    ]
+    return [
+        url_for("field.shell"),
+        url_for("field.manifest"),
+        url_for("field.strings", lang="en"),
+        url_for("static", filename="icon.svg"),
+        *files,
+    ]
+
+
+def app_version() -> str:
+    """Hash every file the app is made of, so a change installs a new service worker."""
+    digest = hashlib.sha256()
+    sources = [*_asset_files(), ICON, *sorted(TEMPLATES.glob("*")), *STRINGS.values()]
+    for path in sources:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _no_cache(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/app")
+def shell():
+    """Serve the app shell: the same page for everyone, no personal data."""
+    html = render_template("field/shell.html", modules=module_urls(), version=app_version())
+    response = Response(html, mimetype="text/html")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return _no_cache(response)
+
+
+@bp.route("/app/sw.js")
+def service_worker():
+    """Serve the service worker with the precache list, allowed to control /app."""
+    body = render_template("field/sw.js", version=app_version(), assets=precache_urls())
+    response = Response(body, mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = url_for("field.shell")
+    return _no_cache(response)
+
+
+@bp.route("/app/manifest.webmanifest")
+def manifest():
+    """Serve the web app manifest (installable on the home screen)."""
+    start = url_for("field.shell")
+    body = {
+        "name": "Gõ Cửa",
+        "short_name": "Gõ Cửa",
+        "lang": "vi",
+        "start_url": start,
+        "scope": start,
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": "#0b3d91",
+        "icons": [
+            {
+                "src": url_for("static", filename="icon.svg"),
+                "sizes": "any",
+                "type": "image/svg+xml",
+                "purpose": "any",
+            }
+        ],
+    }
+    response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json")
+    return _no_cache(response)
+
+
+@bp.route("/app/i18n/<lang>.json")
+def strings(lang: str):
+    """Serve the app's texts in another language (Vietnamese is the source)."""
+    path = STRINGS.get(lang)
+    if path is None or not path.is_file():
+        abort(404)
+    response = Response(path.read_bytes(), mimetype="application/json")
+    return _no_cache(response)
+
+
+class ImportFileError(ValueError):
+    """The uploaded file is not an outbox export this server can take."""
+
+
+def _read_outbox_file(raw: bytes) -> tuple[str, list[dict]]:
+    """Parse an exported outbox: its officer's username and its entries."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportFileError(_("Tệp không phải JSON hợp lệ.")) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise ImportFileError(_("Tệp không phải tệp hộp thư đi của Gõ Cửa."))
+    username = data.get("username")
+    if not isinstance(username, str) or not username.strip():
+        raise ImportFileError(_("Tệp không ghi tên đăng nhập của cán bộ."))
+    entries = [e for e in data["entries"] if isinstance(e, dict)]
+    if len(entries) > MAX_IMPORT_ENTRIES:
+        raise ImportFileError(_("Tệp có quá nhiều mục (tối đa %(n)s).", n=MAX_IMPORT_ENTRIES))
+    return username.strip(), entries
+
+
+def _officer_in_scope(username: str, actor: User) -> User:
+    """Find the officer named in the file, inside the actor's unit."""
+    officer = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    if officer is None or officer.role != "officer" or not unit_in_scope(actor, officer.unit):
+        raise ImportFileError(_("Không tìm thấy cán bộ %(u)s trong đơn vị của bạn.", u=username))
+    return officer
+
+
+def import_outbox(raw: bytes, actor: User) -> dict:
+    """Submit every visit of an exported outbox as the officer who recorded it."""
+    from app.visits.service import submit_batch
+
+    username, entries = _read_outbox_file(raw)
+    officer = _officer_in_scope(username, actor)
+    rows: list[dict] = []
+    visits: list[tuple[dict, dict]] = []
+    for entry in entries:
+        row = {"client_id": str(entry.get("client_id") or "")[:64], "kind": entry.get("kind")}
+        rows.append(row)
+        if entry.get("kind", "visit") != "visit" or not isinstance(entry.get("body"), dict):
+            row.update(status="skipped", message=_("Không phải lượt thăm; nhập tay."))
+            continue
+        visits.append((row, entry["body"]))
+    for start in range(0, len(visits), BATCH):
+        chunk = visits[start : start + BATCH]
+        results = submit_batch([body for _row, body in chunk], officer)
+        for (row, _body), result in zip(chunk, results, strict=True):
+            row.update(
+                status=result.get("status"),
+                id=result.get("id"),
+                message=result.get("message") or "",
+                errors=result.get("errors") or {},
+            )
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[str(row.get("status"))] = counts.get(str(row.get("status")), 0) + 1
+    record(
+        db.session,
+        "outbox_import",
+        "users",
+        officer.id,
+        {"username": officer.username, "entries": len(rows), "results": counts},
+    )
+    db.session.commit()
+    return {"officer": officer, "rows": rows, "counts": counts}
+
+
+@bp.route("/admin/outbox-import", methods=["GET", "POST"])
+@login_required
+def outbox_import():
+    """Submit an officer's exported outbox file on their behalf."""
+    actor = current_user._get_current_object()
+    if actor.role not in IMPORT_ROLES:
+        raise ForbiddenError(_("Vai trò của bạn không được làm việc này."))
+    if request.method == "GET":
+        return render_template("field/outbox_import.html", report=None, error=None)
+    g.audit_user_id = actor.id
+    upload = request.files.get("file")
+    raw = upload.read() if upload else b""
+    try:
+        report = import_outbox(raw, actor)
+    except ImportFileError as exc:
+        db.session.rollback()
+        return render_template("field/outbox_import.html", report=None, error=str(exc)), 422
+    return render_template("field/outbox_import.html", report=report, error=None)

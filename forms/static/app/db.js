@@ -1,0 +1,102 @@
+// IndexedDB: the phone's own copy of my hamlets' data, drafts and the outbox.
+//   kv         settings and the session ({token, expires_at, user}), by key
+//   households my hamlets' households with residents (keyPath id, index by hamlet)
+//   followups  my open follow-ups (keyPath id)
+//   returnees  a village head's flags as the server last told (keyPath id)
+//   drafts     forms being typed (keyPath key)
+//   outbox     submissions not yet confirmed by the server (keyPath client_id)
+//   sent       a short history of confirmed submissions (keyPath client_id)
+
+const NAME = "gocua";
+const VERSION = 1;
+let opening = null;
+
+function upgrade(db) {
+  db.createObjectStore("kv");
+  const households = db.createObjectStore("households", { keyPath: "id" });
+  households.createIndex("hamlet", "_hamlet");
+  db.createObjectStore("followups", { keyPath: "id" });
+  db.createObjectStore("returnees", { keyPath: "id" });
+  db.createObjectStore("drafts", { keyPath: "key" });
+  const outbox = db.createObjectStore("outbox", { keyPath: "client_id" });
+  outbox.createIndex("username", "username");
+  const sent = db.createObjectStore("sent", { keyPath: "client_id" });
+  sent.createIndex("sent_at", "sent_at");
+}
+
+export function openDb() {
+  if (!opening) {
+    opening = new Promise((resolve, reject) => {
+      const req = indexedDB.open(NAME, VERSION);
+      req.onupgradeneeded = () => upgrade(req.result);
+      req.onsuccess = () => {
+        const db = req.result;
+        db.onversionchange = () => db.close();
+        resolve(db);
+      };
+      req.onerror = () => reject(req.error);
+      req.onblocked = () => reject(new Error("IndexedDB blocked"));
+    });
+  }
+  return opening;
+}
+
+const done = (req) =>
+  new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+
+// Run fn(stores) in one transaction; resolves with fn's value once the transaction commits.
+// Writes ask for strict durability where the browser supports it: an outbox entry must
+// reach the disk before the officer walks on.
+export async function transact(names, mode, fn) {
+  const db = await openDb();
+  const list = Array.isArray(names) ? names : [names];
+  const tx = db.transaction(list, mode, mode === "readwrite" ? { durability: "strict" } : {});
+  const stores = Object.fromEntries(list.map((n) => [n, tx.objectStore(n)]));
+  const finished = new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error("transaction aborted"));
+  });
+  const value = await fn(stores, done);
+  await finished;
+  return value;
+}
+
+export const get = (store, key) => transact(store, "readonly", (s) => done(s[store].get(key)));
+export const all = (store) => transact(store, "readonly", (s) => done(s[store].getAll()));
+export const count = (store) => transact(store, "readonly", (s) => done(s[store].count()));
+export const clear = (store) => transact(store, "readwrite", (s) => done(s[store].clear()));
+export const del = (store, key) => transact(store, "readwrite", (s) => done(s[store].delete(key)));
+
+export function put(store, value, key) {
+  return transact(store, "readwrite", (s) =>
+    done(key === undefined ? s[store].put(value) : s[store].put(value, key)),
+  );
+}
+
+export function allBy(store, index, value) {
+  return transact(store, "readonly", (s) => done(s[store].index(index).getAll(value)));
+}
+
+// Replace the rows of one index value (e.g. one hamlet's households) in a single transaction.
+export function replaceBy(store, index, value, rows) {
+  return transact(store, "readwrite", async (s) => {
+    const keys = await done(s[store].index(index).getAllKeys(value));
+    for (const key of keys) s[store].delete(key);
+    for (const row of rows) s[store].put(row);
+  });
+}
+
+// Replace a whole store.
+export function replaceAll(store, rows) {
+  return transact(store, "readwrite", (s) => {
+    s[store].clear();
+    for (const row of rows) s[store].put(row);
+  });
+}
+
+export const getSetting = (key) => get("kv", key);
+export const setSetting = (key, value) => put("kv", value, key);

@@ -1,0 +1,132 @@
+// The outbox: every submission waits here until the server confirms it (`created` or
+// `duplicate`). A refused one stays with the server's reasons until it is fixed and resent.
+import { all, allBy, del, get, put, transact } from "./db.js";
+import { emit, isoLocal, newId } from "./util.js";
+
+const SENT_KEEP = 200;
+
+function changed() {
+  emit("outbox-changed");
+}
+
+export async function enqueue(kind, body, { username, label, replaces = null }) {
+  const entry = {
+    client_id: body.client_id || newId(),
+    kind,
+    username,
+    label: label || "",
+    created_at: isoLocal(),
+    state: "pending",
+    attempts: 0,
+    errors: null,
+    message: "",
+    replaces,
+    body,
+  };
+  await transact("outbox", "readwrite", (s) => {
+    s.outbox.put(entry);
+    // A fixed resubmission takes the place of the refused entry it corrects.
+    if (replaces) s.outbox.delete(replaces);
+  });
+  changed();
+  return entry;
+}
+
+export async function entries(username) {
+  const rows = username ? await allBy("outbox", "username", username) : await all("outbox");
+  return rows.sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+export const entry = (clientId) => get("outbox", clientId);
+
+export async function counts(username) {
+  const rows = await entries(username);
+  const pending = rows.filter((r) => r.state === "pending").length;
+  return { pending, rejected: rows.length - pending, total: rows.length };
+}
+
+export async function markSent(row, result) {
+  const summary = {
+    client_id: row.client_id,
+    kind: row.kind,
+    username: row.username,
+    label: row.label,
+    household_id: row.body?.household_id ?? null,
+    outcome: row.body?.outcome ?? null,
+    visited_at: row.body?.visited_at ?? row.created_at,
+    sent_at: isoLocal(),
+    status: result?.status || "created",
+    id: result?.id ?? null,
+    flags: result?.geotag?.flags ?? [],
+  };
+  await transact(["outbox", "sent"], "readwrite", (s) => {
+    s.outbox.delete(row.client_id);
+    s.sent.put(summary);
+  });
+  changed();
+}
+
+export async function markRejected(row, result) {
+  await put("outbox", {
+    ...row,
+    state: "rejected",
+    attempts: row.attempts + 1,
+    errors: result?.errors || {},
+    message: result?.message || "",
+    rejected_at: isoLocal(),
+  });
+  changed();
+}
+
+export async function markAttempt(row, message) {
+  await put("outbox", { ...row, attempts: row.attempts + 1, last_error: message || "" });
+}
+
+// Give up a refused entry (its body stays on the server, at /api/v1/visits/rejected).
+export async function discard(clientId) {
+  const row = await get("outbox", clientId);
+  if (!row || row.state !== "rejected") return false;
+  await del("outbox", clientId);
+  changed();
+  return true;
+}
+
+export async function sent(username) {
+  const rows = (await all("sent")).filter((r) => !username || r.username === username);
+  rows.sort((a, b) => b.sent_at.localeCompare(a.sent_at));
+  if (rows.length > SENT_KEEP) {
+    await transact("sent", "readwrite", (s) => {
+      for (const old of rows.slice(SENT_KEEP)) s.sent.delete(old.client_id);
+    });
+  }
+  return rows.slice(0, SENT_KEEP);
+}
+
+// The last resort: the whole outbox of a user as a JSON file an admin can import.
+export async function exportFile(username) {
+  const rows = await entries(username);
+  const doc = {
+    format: "gocua-outbox",
+    version: 1,
+    username,
+    exported_at: isoLocal(),
+    entries: rows.map((r) => ({
+      client_id: r.client_id,
+      kind: r.kind,
+      created_at: r.created_at,
+      state: r.state,
+      errors: r.errors,
+      body: r.body,
+    })),
+  };
+  const blob = new Blob([JSON.stringify(doc, null, 1)], { type: "application/json" });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = `gocua-outbox-${username}-${doc.exported_at.slice(0, 19).replace(/[:T]/g, "")}.json`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  return doc;
+}

@@ -1,0 +1,129 @@
+// The outbox: pending submissions, refused ones with the server's reasons (fix and resend),
+// and the last ones the server confirmed. "Save to file" is the last resort.
+import { isOnline } from "../api.js";
+import { t } from "../i18n.js";
+import { label, OUTCOME, STATUS } from "../labels.js";
+import * as outbox from "../outbox.js";
+import { user } from "../session.js";
+import { state as syncState, syncNow } from "../sync.js";
+import { ask, formatWhen, h, toast } from "../ui.js";
+import { on } from "../util.js";
+import { errorList } from "./errors.js";
+
+function describe(row) {
+  if (row.kind === "returnee") return t("Báo người về: %(name)s", { name: row.body?.full_name || row.label || "" });
+  const outcome = row.body?.outcome || row.outcome;
+  return [row.label, outcome ? label(OUTCOME, outcome) : ""].filter(Boolean).join(" · ");
+}
+
+function pendingItem(row) {
+  return h(
+    "li",
+    { class: "entry pending", "data-client-id": row.client_id },
+    h("strong", { text: describe(row) || t("Lượt thăm") }),
+    h("span", { class: "muted small", text: `${formatWhen(row.created_at)}${row.attempts ? ` · ${t("đã thử %(n)s lần", { n: row.attempts })}` : ""}` }),
+  );
+}
+
+function rejectedItem(row, redraw, go) {
+  return h(
+    "li",
+    { class: "entry rejected", "data-client-id": row.client_id },
+    h("strong", { text: describe(row) || t("Lượt thăm") }),
+    h("span", { class: "muted small", text: formatWhen(row.created_at) }),
+    errorList(row),
+    h(
+      "div",
+      { class: "row" },
+      h("button", { type: "button", class: "btn primary small fix", text: t("Sửa và gửi lại"), onclick: () => go(`fix/${row.client_id}`) }),
+      h("button", {
+        type: "button",
+        class: "btn small",
+        text: t("Bỏ"),
+        onclick: async () => {
+          const ok = await ask(t("Bỏ mục này khỏi máy? Máy chủ vẫn giữ bản bị từ chối để chỉ huy xem."), { yes: t("Bỏ"), danger: true });
+          if (ok && (await outbox.discard(row.client_id))) redraw();
+        },
+      }),
+    ),
+  );
+}
+
+function sentItem(row) {
+  const flags = (row.flags || []).length ? ` · ${t("cần kiểm tra vị trí")}` : "";
+  return h(
+    "li",
+    { class: "entry sent", "data-client-id": row.client_id },
+    h("strong", { text: describe(row) || t("Lượt thăm") }),
+    h("span", { class: "muted small", text: `${label(STATUS, row.status)} · ${formatWhen(row.sent_at)}${flags}` }),
+  );
+}
+
+export async function render(view, { go }) {
+  const me = user();
+  const body = h("div", { id: "outbox-body" });
+  const sendNow = h("button", {
+    type: "button",
+    class: "btn primary",
+    id: "send-now",
+    text: t("Gửi ngay"),
+    onclick: async () => {
+      if (!isOnline()) return toast(t("Chưa có mạng. Máy sẽ tự gửi khi có mạng."));
+      sendNow.disabled = true;
+      await syncNow();
+      sendNow.disabled = false;
+    },
+  });
+  const save = h("button", {
+    type: "button",
+    class: "btn",
+    id: "export",
+    text: t("Lưu ra tệp"),
+    onclick: async () => {
+      const doc = await outbox.exportFile(me.username);
+      toast(t("Đã lưu %(n)s mục ra tệp. Gửi tệp cho chỉ huy nếu máy không gửi được.", { n: doc.entries.length }));
+    },
+  });
+  view.append(h("h1", { text: t("Hộp thư đi") }), body, h("div", { class: "actions" }, sendNow, save));
+
+  async function draw() {
+    const rows = await outbox.entries(me.username);
+    const pending = rows.filter((r) => r.state === "pending");
+    const rejected = rows.filter((r) => r.state === "rejected");
+    const sent = (await outbox.sent(me.username)).slice(0, 30);
+    const others = (await outbox.entries()).filter((r) => r.username !== me.username);
+    const status = !isOnline()
+      ? t("Mất mạng: các lượt thăm nằm an toàn trên máy và sẽ tự gửi khi có mạng.")
+      : syncState.busy
+        ? t("Đang gửi…")
+        : syncState.last_error
+          ? t("Lần gửi trước chưa được; máy sẽ thử lại.")
+          : "";
+    body.replaceChildren(
+      status ? h("p", { class: "banner", id: "sync-status", text: status }) : null,
+      h("h2", {}, t("Chờ gửi"), h("span", { class: "count", id: "outbox-pending-count", text: pending.length })),
+      pending.length ? h("ul", { class: "entries", id: "pending-list" }, pending.map(pendingItem)) : h("p", { class: "muted", text: t("Không có gì chờ gửi.") }),
+      rejected.length
+        ? [
+            h("h2", {}, t("Bị từ chối"), h("span", { class: "count bad", id: "outbox-rejected-count", text: rejected.length })),
+            h("ul", { class: "entries", id: "rejected-list" }, rejected.map((r) => rejectedItem(r, draw, go))),
+          ]
+        : null,
+      others.length
+        ? h("p", { class: "banner warn", text: t("Máy còn %(n)s mục của người dùng khác; họ cần đăng nhập để gửi.", { n: others.length }) })
+        : null,
+      h("h2", {}, t("Đã gửi"), h("span", { class: "count", id: "outbox-sent-count", text: sent.length })),
+      sent.length ? h("ul", { class: "entries", id: "sent-list" }, sent.map(sentItem)) : h("p", { class: "muted", text: t("Chưa gửi lượt nào từ máy này.") }),
+    );
+  }
+  await draw();
+  const redraw = () => draw();
+  window.addEventListener("online", redraw);
+  window.addEventListener("offline", redraw);
+  const offs = [on("outbox-changed", redraw), on("sync-state", redraw)];
+  return () => {
+    offs.forEach((off) => off());
+    window.removeEventListener("online", redraw);
+    window.removeEventListener("offline", redraw);
+  };
+}

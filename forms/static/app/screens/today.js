@@ -1,0 +1,87 @@
+// Today: follow-ups due and households not yet visited in my hamlets, nearest first.
+import * as data from "../data.js";
+import { here } from "../gps.js";
+import { t } from "../i18n.js";
+import { label, FOLLOWUP_KIND } from "../labels.js";
+import { user } from "../session.js";
+import { syncNow } from "../sync.js";
+import { formatDate, h } from "../ui.js";
+import { on } from "../util.js";
+import { freshness, householdItem } from "./common.js";
+
+const PAGE = 30;
+
+export async function render(view) {
+  let position = null;
+  let shown = PAGE;
+  const body = h("div", { id: "today-body" });
+  const where = h("p", { class: "muted small", id: "where", text: t("Đang tìm vị trí của bạn…") });
+  const refresh = h("button", {
+    type: "button",
+    class: "btn small",
+    id: "refresh",
+    text: t("Làm mới"),
+    onclick: async () => {
+      refresh.disabled = true;
+      await syncNow({ pull: true });
+      refresh.disabled = false;
+    },
+  });
+  const head = h("div", {}, h("div", { class: "row between" }, h("h1", { text: t("Hôm nay") }), refresh), where);
+  view.append(head, body);
+
+  async function draw() {
+    const work = await data.today(user().username, position);
+    const fresh = await freshness();
+    const due = work.due.map((f) =>
+      f._household
+        ? householdItem(f._household, {
+            distance: f._distance,
+            extra: h(
+              "span",
+              { class: "tag" },
+              `${label(FOLLOWUP_KIND, f.kind)}${f.due_date ? ` · ${formatDate(f.due_date)}` : ""}`,
+              f.reason ? ` · ${f.reason}` : "",
+            ),
+          })
+        : h("div", { class: "item" }, h("strong", { text: label(FOLLOWUP_KIND, f.kind) }), f.reason || ""),
+    );
+    const open = work.open.slice(0, shown).map((hh) => householdItem(hh, { distance: hh._distance }));
+    const more =
+      work.open.length > shown
+        ? h("button", {
+            type: "button",
+            class: "btn",
+            text: t("Xem thêm (%(n)s)", { n: work.open.length - shown }),
+            onclick: () => {
+              shown += PAGE;
+              draw();
+            },
+          })
+        : null;
+    body.replaceChildren(
+      fresh,
+      h("h2", {}, t("Việc đến hạn"), h("span", { class: "count", id: "due-count", text: work.due.length })),
+      due.length ? h("div", { class: "list", id: "due-list" }, due) : h("p", { class: "muted", text: t("Không có việc đến hạn.") }),
+      h("h2", {}, t("Hộ chưa thăm"), h("span", { class: "count", id: "open-count", text: work.open.length })),
+      open.length
+        ? h("div", { class: "list", id: "open-list" }, open)
+        : h("p", {
+            class: "muted",
+            text: work.total ? t("Đã thăm hết các hộ trong danh sách.") : t("Chưa có hộ nào trên máy. Bấm “Làm mới” khi có mạng."),
+          }),
+      more,
+    );
+  }
+
+  await draw();
+  here().then((pos) => {
+    position = pos;
+    where.textContent = pos
+      ? t("Sắp xếp theo khoảng cách từ chỗ bạn đứng (±%(m)s m).", { m: Math.round(pos.accuracy_m) })
+      : t("Chưa có vị trí; sắp xếp theo địa chỉ.");
+    if (pos) draw();
+  });
+  const offs = [on("data-changed", draw), on("outbox-changed", draw)];
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,378 @@
+// The household visit form: outcome; per resident presence, ID card, e-ID, smartphone and
+// corrections; people found who are not on the list; a note. Drafts save as they are typed.
+// #visit/<household id> opens a new visit; #fix/<client id> corrects a refused one.
+import * as data from "../data.js";
+import { del, get, put } from "../db.js";
+import * as gps from "../gps.js";
+import { t } from "../i18n.js";
+import {
+  CORRECTION_FIELD,
+  EID,
+  ID_CARD,
+  OUTCOME,
+  PRESENCE,
+  RELATIONSHIP,
+  SEX,
+  SMARTPHONE,
+  label,
+} from "../labels.js";
+import * as outbox from "../outbox.js";
+import { user } from "../session.js";
+import { ask, field, formatWhen, h, select, toast } from "../ui.js";
+import { debounce, isoLocal, newId } from "../util.js";
+import { errorList } from "./errors.js";
+
+const SMART = { true: "yes", false: "no" };
+
+function initialState(hh) {
+  const residents = {};
+  for (const r of hh?.residents || []) {
+    residents[r.id] = {
+      presence: r.presence || "present",
+      id_card: r.id_card || "not_collected",
+      eid: r.eid || "none",
+      smartphone: SMART[r.has_smartphone] ?? "",
+      corrections: [],
+    };
+  }
+  return { outcome: "", residents, new_residents: [], note: "" };
+}
+
+function stateFromBody(body, hh) {
+  const state = initialState(hh);
+  state.outcome = body.outcome || "";
+  state.note = body.note || "";
+  for (const r of body.residents || []) {
+    state.residents[r.resident_id] = {
+      presence: r.presence,
+      id_card: r.id_card,
+      eid: r.eid,
+      smartphone: SMART[r.has_smartphone] ?? "",
+      corrections: (r.corrections || []).map((c) => ({ note: "", proposed: "", ...c })),
+    };
+  }
+  state.new_residents = (body.new_residents || []).map((p) => ({ date_of_birth: "", sex: "", ...p }));
+  return state;
+}
+
+// "09/05/2011" -> "2011-05-09"; "2011" and "2011-05-09" stay.
+export function isoBirth(text) {
+  const s = String(text || "").trim();
+  const m = s.match(/^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/);
+  return m ? `${m[3]}-${m[2].padStart(2, "0")}-${m[1].padStart(2, "0")}` : s;
+}
+
+function buildBody(draft, location) {
+  const s = draft.state;
+  const met = s.outcome === "met";
+  const residents = met
+    ? Object.entries(s.residents).map(([id, r]) => {
+        const item = { resident_id: Number(id), presence: r.presence, id_card: r.id_card, eid: r.eid };
+        if (r.smartphone) item.has_smartphone = r.smartphone === "yes";
+        item.corrections = r.corrections
+          .filter((c) => c.field)
+          .map((c) => {
+            const out = { field: c.field, proposed: c.proposed.trim() };
+            if (c.note.trim()) out.note = c.note.trim();
+            return out;
+          });
+        return item;
+      })
+    : [];
+  const people = met
+    ? s.new_residents
+        .filter((p) => p.full_name.trim())
+        .map((p) => {
+          const out = { full_name: p.full_name.trim() };
+          if (p.date_of_birth.trim()) out.date_of_birth = isoBirth(p.date_of_birth);
+          if (p.sex) out.sex = p.sex;
+          return out;
+        })
+    : [];
+  return {
+    client_id: draft.client_id,
+    household_id: draft.household_id,
+    visited_at: draft.visited_at || isoLocal(),
+    ...location,
+    outcome: s.outcome,
+    residents,
+    new_residents: people,
+    note: s.note.trim(),
+  };
+}
+
+export async function render(view, { params, mode, go, home }) {
+  const me = user();
+  let fixing = null;
+  let hh;
+  let draftKey;
+  if (mode === "fix") {
+    fixing = await outbox.entry(params[0]);
+    if (!fixing || fixing.state !== "rejected") return go("outbox");
+    if (fixing.kind === "returnee") return go(`returnee/${fixing.client_id}`);
+    hh = await data.household(fixing.body.household_id);
+    draftKey = `fix:${fixing.client_id}`;
+  } else {
+    hh = await data.household(params[0]);
+    draftKey = `visit:${params[0]}`;
+  }
+  if (!hh && !fixing) {
+    view.append(h("p", { class: "banner bad", text: t("Không có hộ này trên máy.") }));
+    return;
+  }
+  let draft = await get("drafts", draftKey);
+  const restored = Boolean(draft && draft.username === me.username);
+  if (!restored) {
+    draft = {
+      key: draftKey,
+      username: me.username,
+      client_id: newId(),
+      household_id: fixing ? fixing.body.household_id : hh.id,
+      state: fixing ? stateFromBody(fixing.body, hh) : initialState(hh),
+      fix: null,
+      started_at: isoLocal(),
+    };
+  }
+  if (fixing) draft.visited_at = fixing.body.visited_at;
+  const save = debounce(() => put("drafts", { ...draft, updated_at: isoLocal() }), 250);
+
+  // ---- position (not while fixing: the visit happened where and when it was first sent)
+  const gpsLine = h("p", { id: "gps", class: "gps wait", "aria-live": "polite" });
+  let watcher = null;
+  if (fixing) {
+    const loc = fixing.body.location;
+    gpsLine.className = loc ? "gps ok" : "gps bad";
+    gpsLine.textContent = loc
+      ? t("Vị trí đã ghi: ±%(m)s m", { m: Math.round(loc.accuracy_m ?? 0) })
+      : t("Không có vị trí (%(why)s)", { why: fixing.body.location_missing_reason });
+  } else {
+    const showGps = ({ best, error }) => {
+      if (best) {
+        gpsLine.className = best.accuracy_m <= 50 ? "gps ok" : "gps warn";
+        gpsLine.textContent = t("Vị trí: ±%(m)s m", { m: Math.round(best.accuracy_m) });
+        gpsLine.dataset.accuracy = best.accuracy_m;
+        if (!draft.fix || best.accuracy_m < draft.fix.accuracy_m) draft.fix = best;
+      } else if (error === "denied") {
+        gpsLine.className = "gps bad";
+        gpsLine.textContent = t("Không được phép lấy vị trí. Lượt thăm vẫn được lưu, ghi rõ lý do.");
+      } else if (error) {
+        gpsLine.className = "gps bad";
+        gpsLine.textContent = t("Chưa lấy được vị trí (%(why)s). Đang thử tiếp…", {
+          why: error === "timeout" ? t("hết giờ") : t("không có tín hiệu"),
+        });
+      } else {
+        gpsLine.className = "gps wait";
+        gpsLine.textContent = t("Đang lấy vị trí…");
+      }
+      gpsLine.dataset.state = best ? "fix" : error || "wait";
+    };
+    // A fix kept in the draft counts only if recent (the officer may have walked on).
+    const kept = draft.fix && Date.now() - draft.fix.at < 15 * 60_000 ? draft.fix : null;
+    draft.fix = kept;
+    showGps({ best: kept, error: null });
+    watcher = gps.watch(showGps, { initial: kept });
+  }
+
+  // ---- the form
+  const form = h("form", { id: "visit-form", novalidate: true });
+  const residentsBox = h("div", { id: "residents" });
+  const peopleBox = h("div", { id: "new-people" });
+  const formError = h("p", { class: "error", role: "alert", id: "form-error", hidden: true });
+
+  function onInput(event) {
+    const path = event.target.dataset?.bind;
+    if (!path) return;
+    const keys = path.split(".");
+    let node = draft.state;
+    for (const k of keys.slice(0, -1)) node = node[k];
+    node[keys.at(-1)] = event.target.value;
+    if (path === "outcome") drawResidents();
+    save();
+  }
+  form.addEventListener("input", onInput);
+  form.addEventListener("change", onInput);
+
+  function correctionRow(rid, c, i) {
+    const base = `residents.${rid}.corrections.${i}`;
+    return h(
+      "div",
+      { class: "correction" },
+      field(t("Thông tin sai"), select("field", { "": "— chọn —", ...CORRECTION_FIELD }, c.field, { "data-bind": `${base}.field` })),
+      field(t("Đúng là"), h("input", { value: c.proposed, "data-bind": `${base}.proposed`, maxlength: 300 })),
+      field(t("Ghi chú (giấy tờ đã xem)"), h("input", { value: c.note, "data-bind": `${base}.note`, maxlength: 500 })),
+      h("button", {
+        type: "button",
+        class: "btn small",
+        text: t("Bỏ dòng này"),
+        onclick: () => {
+          draft.state.residents[rid].corrections.splice(i, 1);
+          drawResidents();
+          save();
+        },
+      }),
+    );
+  }
+
+  function residentCard(r) {
+    const s = draft.state.residents[r.id];
+    if (!s) return null;
+    const base = `residents.${r.id}`;
+    const facts = [r.date_of_birth, label(SEX, r.sex), r.relationship && label(RELATIONSHIP, r.relationship)]
+      .filter(Boolean)
+      .join(" · ");
+    return h(
+      "fieldset",
+      { class: "resident", "data-resident": r.id },
+      h("legend", { text: r.full_name }),
+      h("p", { class: "muted small" }, facts, r.id_number ? ` · ${t("Số ĐD")}: ${r.id_number}` : ""),
+      field(t("Có mặt"), select("presence", PRESENCE, s.presence, { "data-bind": `${base}.presence` })),
+      field(t("Căn cước"), select("id_card", ID_CARD, s.id_card, { "data-bind": `${base}.id_card` })),
+      field(t("Định danh điện tử (VNeID)"), select("eid", EID, s.eid, { "data-bind": `${base}.eid` })),
+      field(t("Điện thoại thông minh"), select("smartphone", SMARTPHONE, s.smartphone, { "data-bind": `${base}.smartphone` })),
+      s.corrections.map((c, i) => correctionRow(r.id, c, i)),
+      h("button", {
+        type: "button",
+        class: "btn small add-correction",
+        text: t("+ Báo thông tin sai"),
+        onclick: () => {
+          s.corrections.push({ field: "", proposed: "", note: "" });
+          drawResidents();
+          save();
+        },
+      }),
+    );
+  }
+
+  function personCard(p, i) {
+    const base = `new_residents.${i}`;
+    return h(
+      "fieldset",
+      { class: "resident new" },
+      h("legend", { text: t("Người mới %(n)s", { n: i + 1 }) }),
+      field(t("Họ và tên"), h("input", { value: p.full_name, "data-bind": `${base}.full_name`, maxlength: 200, required: true, autocapitalize: "words" })),
+      field(
+        t("Ngày sinh"),
+        h("input", { value: p.date_of_birth, "data-bind": `${base}.date_of_birth`, maxlength: 10, inputmode: "numeric", placeholder: "09/05/2011" }),
+        t("Ngày/tháng/năm, hoặc chỉ năm sinh"),
+      ),
+      field(t("Giới tính"), select("sex", { "": "—", ...SEX }, p.sex, { "data-bind": `${base}.sex` })),
+      h("button", {
+        type: "button",
+        class: "btn small",
+        text: t("Bỏ người này"),
+        onclick: () => {
+          draft.state.new_residents.splice(i, 1);
+          drawResidents();
+          save();
+        },
+      }),
+    );
+  }
+
+  function drawResidents() {
+    const met = draft.state.outcome === "met";
+    residentsBox.hidden = !met;
+    peopleBox.hidden = !met;
+    if (!met) return;
+    residentsBox.replaceChildren(
+      h("h2", { text: t("Nhân khẩu") }),
+      (hh?.residents || []).map(residentCard),
+    );
+    peopleBox.replaceChildren(
+      draft.state.new_residents.map(personCard),
+      h("button", {
+        type: "button",
+        class: "btn",
+        id: "add-person",
+        text: t("+ Thêm người không có trong danh sách"),
+        onclick: () => {
+          draft.state.new_residents.push({ full_name: "", date_of_birth: "", sex: "" });
+          drawResidents();
+          save();
+          peopleBox.querySelectorAll("fieldset.new input")[draft.state.new_residents.length * 2 - 2]?.focus();
+        },
+      }),
+    );
+  }
+
+  const outcomes = h(
+    "fieldset",
+    { class: "choices", id: "outcome" },
+    h("legend", { text: t("Kết quả") }),
+    Object.keys(OUTCOME).map((value) =>
+      h(
+        "label",
+        { class: "choice" },
+        h("input", { type: "radio", name: "outcome", value, checked: draft.state.outcome === value, "data-bind": "outcome" }),
+        h("span", { text: label(OUTCOME, value) }),
+      ),
+    ),
+  );
+
+  async function submit(event) {
+    event.preventDefault();
+    formError.hidden = true;
+    const s = draft.state;
+    let problem = null;
+    if (!s.outcome) problem = t("Chọn kết quả của lượt thăm.");
+    else if (s.outcome === "met" && s.new_residents.some((p) => !p.full_name.trim() && (p.date_of_birth || p.sex)))
+      problem = t("Người mới cần có họ và tên.");
+    if (problem) {
+      formError.textContent = problem;
+      formError.hidden = false;
+      formError.scrollIntoView({ block: "center" });
+      return;
+    }
+    const location = fixing
+      ? { location: fixing.body.location ?? null, location_missing_reason: fixing.body.location_missing_reason ?? null }
+      : watcher.result();
+    const body = buildBody(draft, location);
+    const head = data.headOf(hh);
+    await outbox.enqueue("visit", body, {
+      username: me.username,
+      label: [head?.full_name, hh?.address].filter(Boolean).join(" — "),
+      replaces: fixing ? fixing.client_id : null,
+    });
+    if (watcher) watcher.stop();
+    save.cancel();
+    await del("drafts", draftKey);
+    toast(navigator.onLine ? t("Đã lưu, đang gửi…") : t("Đã lưu trên máy. Sẽ tự gửi khi có mạng."), "ok");
+    go(fixing ? "outbox" : home());
+  }
+
+  async function discard() {
+    if (!(await ask(t("Bỏ bản nháp này? Những gì đã nhập sẽ mất."), { yes: t("Bỏ nháp"), danger: true }))) return;
+    if (watcher) watcher.stop();
+    save.cancel();
+    await del("drafts", draftKey);
+    go(fixing ? "outbox" : home());
+  }
+
+  form.addEventListener("submit", submit);
+  const head = data.headOf(hh);
+  form.append(
+    outcomes,
+    residentsBox,
+    peopleBox,
+    field(t("Ghi chú"), h("textarea", { name: "note", rows: 3, maxlength: 2000, "data-bind": "note", value: draft.state.note })),
+    formError,
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "submit", class: "btn primary", id: "save-visit", text: fixing ? t("Gửi lại bản đã sửa") : t("Lưu lượt thăm") }),
+      h("button", { type: "button", class: "btn", id: "discard", text: t("Bỏ nháp"), onclick: discard }),
+    ),
+  );
+  drawResidents();
+  view.append(
+    h("h1", { text: head?.full_name || hh?.code || t("Hộ #%(id)s", { id: draft.household_id }) }),
+    h("p", { class: "muted", text: hh?.address || "" }),
+    gpsLine,
+    restored ? h("p", { class: "banner", id: "draft-restored", text: t("Tiếp tục bản nháp lúc %(when)s", { when: formatWhen(draft.updated_at || draft.started_at) }) }) : null,
+    fixing ? errorList(fixing, t("Máy chủ đã từ chối lượt thăm này. Sửa rồi gửi lại:")) : null,
+    form,
+  );
+  return () => {
+    if (watcher) watcher.stop();
+  };
+}

@@ -1,0 +1,158 @@
+// Sync: send the outbox, then refresh my hamlets' data. Runs on start, when the phone comes
+// back online, and on a timer that backs off (30 s doubling up to 15 min) while it fails.
+import { ApiError, OfflineError, api, apiPages, isOnline } from "./api.js";
+import { replaceAll, replaceBy, getSetting, setSetting } from "./db.js";
+import * as outbox from "./outbox.js";
+import { isExpired, markExpired, session, updateUser, user } from "./session.js";
+import { fold } from "./text.js";
+import { emit, on } from "./util.js";
+
+const BASE_DELAY = 30_000;
+const MAX_DELAY = 15 * 60_000;
+const PULL_EVERY = 15 * 60_000;
+const BATCH = 100;
+
+let delay = BASE_DELAY;
+let timer = null;
+let running = null;
+let started = false;
+export const state = { last_ok: null, last_error: null, busy: false };
+
+function schedule(ms) {
+  clearTimeout(timer);
+  timer = setTimeout(() => syncNow(), ms);
+}
+
+export function startSync() {
+  if (!started) {
+    started = true;
+    window.addEventListener("online", () => syncNow());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") syncNow();
+    });
+    on("outbox-changed", () => {
+      if (!running) schedule(500);
+    });
+    on("auth-lost", () => markExpired());
+  }
+  return syncNow();
+}
+
+export function syncNow({ pull = false } = {}) {
+  if (running) return running;
+  running = run(pull).finally(() => {
+    running = null;
+    state.busy = false;
+    emit("sync-state", state);
+  });
+  return running;
+}
+
+async function run(forcePull) {
+  if (!session() || isExpired()) return;
+  if (!isOnline()) {
+    delay = Math.min(delay * 2, MAX_DELAY);
+    schedule(delay);
+    return;
+  }
+  state.busy = true;
+  emit("sync-state", state);
+  try {
+    await push();
+    const last = (await getSetting("last_pull")) || 0;
+    if (forcePull || Date.now() - last > PULL_EVERY) await pull();
+    state.last_ok = Date.now();
+    state.last_error = null;
+    delay = BASE_DELAY;
+    const left = await outbox.counts(user().username);
+    schedule(left.pending ? delay : PULL_EVERY);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return; // waits for a new login
+    state.last_error = err instanceof OfflineError ? "offline" : err.message;
+    delay = Math.min(delay * 2, MAX_DELAY);
+    schedule(delay);
+  }
+}
+
+// ---- sending ------------------------------------------------------------------------
+
+async function push() {
+  const mine = (await outbox.entries(user().username)).filter((e) => e.state === "pending");
+  const visits = mine.filter((e) => e.kind === "visit");
+  for (let i = 0; i < visits.length; i += BATCH) await sendVisits(visits.slice(i, i + BATCH));
+  for (const row of mine.filter((e) => e.kind === "returnee")) await sendReturnee(row);
+}
+
+async function sendVisits(rows) {
+  let data;
+  try {
+    data = await api("POST", "/api/v1/visits/batch", { visits: rows.map((r) => r.body) });
+  } catch (err) {
+    // The envelope itself was refused: try each item alone so one bad item cannot block
+    // the others; a single refused item is kept with the server's reasons.
+    if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 401) {
+      if (rows.length > 1) {
+        for (const row of rows) await sendVisits([row]);
+        return;
+      }
+      await outbox.markRejected(rows[0], err.body);
+      return;
+    }
+    throw err;
+  }
+  const results = data?.results || [];
+  for (let i = 0; i < rows.length; i++) {
+    const result = results[i];
+    if (!result) continue; // no answer for this one: it stays and goes again
+    if (result.status === "created" || result.status === "duplicate") {
+      await outbox.markSent(rows[i], result);
+    } else {
+      await outbox.markRejected(rows[i], result);
+    }
+  }
+}
+
+async function sendReturnee(row) {
+  try {
+    const result = await api("POST", "/api/v1/returnees", row.body);
+    await outbox.markSent(row, { status: "created", id: result?.id });
+  } catch (err) {
+    if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 401) {
+      await outbox.markRejected(row, err.body);
+      return;
+    }
+    throw err;
+  }
+}
+
+// ---- refreshing ---------------------------------------------------------------------
+
+function householdRow(h, hamlet) {
+  const names = (h.residents || []).map((r) => r.full_name || "").join(" ");
+  return { ...h, _hamlet: hamlet, _fold: fold(`${h.code || ""} ${h.address || ""} ${names}`) };
+}
+
+async function pull() {
+  const fresh = await api("GET", "/api/v1/me");
+  if (fresh?.username) await updateUser(fresh);
+  const me = user();
+  const hamlets = (me.hamlets || []).map((u) => u.code);
+  if (me.unit?.level === "hamlet" && !hamlets.includes(me.unit.code)) hamlets.push(me.unit.code);
+  for (const code of hamlets) {
+    const rows = await apiPages(`/api/v1/households?hamlet=${encodeURIComponent(code)}`);
+    await replaceBy("households", "hamlet", code, rows.map((h) => householdRow(h, code)));
+  }
+  if (me.role === "officer") {
+    const followups = await apiPages("/api/v1/followups?mine=1&status=open");
+    await replaceAll("followups", followups);
+  }
+  if (me.role === "village_head") {
+    const flags = [];
+    for (const code of hamlets) {
+      flags.push(...(await apiPages(`/api/v1/returnees?hamlet=${encodeURIComponent(code)}`)));
+    }
+    await replaceAll("returnees", flags);
+  }
+  await setSetting("last_pull", Date.now());
+  emit("data-changed");
+}
