@@ -1,5 +1,118 @@
-"""Reports API."""
+"""Reports API: live coverage, campaigns with targets and progress, downloads."""
 
+from __future__ import annotations
+
+from flask import Response, stream_with_context
 from flask_smorest import Blueprint
 
-blp = Blueprint("reports", __name__, description="reports")
+from app.auth.access import acting_user, require
+from app.extensions import db
+from app.reports import campaigns, coverage, exports
+from app.reports.schemas import (
+    CampaignIn,
+    CampaignListArgs,
+    CampaignListOut,
+    CampaignOut,
+    CampaignProgressArgs,
+    CampaignProgressOut,
+    CampaignTargetsIn,
+    CoverageArgs,
+    CoverageExportArgs,
+    CoverageOut,
+    VisitsExportArgs,
+)
+from app.schemas import page_of
+
+blp = Blueprint("reports", __name__, description="Độ bao phủ, chiến dịch, xuất dữ liệu / Reports")
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    }
+
+
+@blp.route("/coverage")
+@require("commander", "admin", "officer")
+@blp.arguments(CoverageArgs, location="query")
+@blp.response(200, CoverageOut)
+def get_coverage(args: dict):
+    """Show a unit's live coverage, in total and per child unit."""
+    return coverage.coverage_for(acting_user(), args.get("unit"), args.get("campaign"))
+
+
+@blp.route("/campaigns")
+@require("commander", "admin")
+@blp.arguments(CampaignListArgs, location="query")
+@blp.response(200, CampaignListOut)
+def list_campaigns(args: dict):
+    """List the campaigns of units in the caller's scope."""
+    items, total = campaigns.list_campaigns(acting_user(), args["page"], args["per_page"])
+    views = [campaigns.campaign_view(c) for c in items]
+    return page_of(views, total, args["page"], args["per_page"])
+
+
+@blp.route("/campaigns", methods=["POST"])
+@require("commander", "admin")
+@blp.arguments(CampaignIn)
+@blp.response(201, CampaignOut)
+def create_campaign(args: dict):
+    """Create a campaign for a unit in the caller's scope."""
+    campaign = campaigns.create_campaign(acting_user(), **args)
+    db.session.commit()
+    return campaigns.campaign_view(campaign)
+
+
+@blp.route("/campaigns/<int:campaign_id>")
+@require("commander", "admin")
+@blp.response(200, CampaignOut)
+def get_campaign(campaign_id: int):
+    """Show a campaign with its targets."""
+    return campaigns.campaign_view(campaigns.get_campaign(acting_user(), campaign_id))
+
+
+@blp.route("/campaigns/<int:campaign_id>/targets", methods=["PUT"])
+@require("commander", "admin")
+@blp.arguments(CampaignTargetsIn)
+@blp.response(200, CampaignOut)
+def put_targets(args: dict, campaign_id: int):
+    """Set a campaign's targets per child unit, explicitly or spread by population."""
+    campaign = campaigns.set_targets(acting_user(), campaign_id, **args)
+    db.session.commit()
+    return campaigns.campaign_view(campaign)
+
+
+@blp.route("/campaigns/<int:campaign_id>/progress")
+@require("commander", "admin")
+@blp.arguments(CampaignProgressArgs, location="query")
+@blp.response(200, CampaignProgressOut)
+def get_progress(args: dict, campaign_id: int):
+    """Show a campaign's progress per metric and per unit against the straight-line plan."""
+    return campaigns.campaign_progress(acting_user(), campaign_id, args.get("on"))
+
+
+@blp.route("/exports/coverage.xlsx")
+@require("commander", "admin")
+@blp.arguments(CoverageExportArgs, location="query")
+@blp.response(200, content_type=exports.XLSX_MIME, description="Excel workbook")
+def export_coverage(args: dict):
+    """Download a unit's coverage as an Excel workbook, one sheet per level."""
+    filename, content = exports.coverage_workbook(acting_user(), args.get("unit"))
+    db.session.commit()
+    return Response(content, mimetype=exports.XLSX_MIME, headers=_attachment(filename))
+
+
+@blp.route("/exports/visits.csv")
+@require("commander", "admin")
+@blp.arguments(VisitsExportArgs, location="query")
+@blp.response(200, content_type="text/csv", description="CSV, UTF-8 with BOM")
+def export_visits(args: dict):
+    """Download a unit's visits as CSV (streamed; ID numbers masked)."""
+    filename, chunks = exports.visits_csv(acting_user(), args.get("unit"), args.get("since"))
+    db.session.commit()
+    return Response(
+        stream_with_context(chunks),
+        mimetype="text/csv",
+        headers={**_attachment(filename), "X-Content-Type-Options": "nosniff"},
+    )

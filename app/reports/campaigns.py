@@ -1,0 +1,475 @@
+"""Campaigns: a period, a unit and metrics; targets per child unit; progress against them.
+
+Progress counts what was achieved inside the period: households whose situation a visit
+settled in the period, residents whose ID card was collected (or issued) and whose e-ID
+reached level 2 in the period (from the status history). The straight-line plan expects
+`target * elapsed / total` days; days ahead (positive) or behind (negative) say how many days
+of that plan the count is worth, minus the days elapsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, or_, select
+
+from app.auth.models import User
+from app.auth.scope import scope_clause, unit_in_scope, unit_scope_clause
+from app.common import today
+from app.errors import InvalidError, NotFoundError
+from app.extensions import db
+from app.people.models import Household, Resident, StatusChange
+from app.reports.coverage import (
+    EID_DONE,
+    ID_DONE,
+    GroupBy,
+    Period,
+    child_units,
+    eligible_clause,
+    group_by_for,
+    group_owner,
+    household_counts,
+    inside,
+    resolve_unit,
+)
+from app.reports.models import METRICS, Campaign, CampaignTarget
+from app.units.models import Unit
+from app.visits.models import Visit
+
+SPREAD_BASES = ("households", "eligible_residents")
+CAMPAIGN_LEVELS = ("province", "district", "commune")
+
+# The status a resident must reach (and still hold) to count, by metric.
+STATUS_METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "id_collected": ("id_card", ID_DONE),
+    "eid_level2_active": ("eid", (EID_DONE,)),
+}
+
+
+def _metric_label(metric: str) -> str:
+    return {
+        "households_visited": _("Hộ đã gõ cửa"),
+        "id_collected": _("Thu nhận hồ sơ căn cước"),
+        "eid_level2_active": _("Kích hoạt VNeID mức 2"),
+    }[metric]
+
+
+def _level_word(level: str) -> str:
+    return {
+        "district": _("huyện"),
+        "commune": _("xã"),
+        "hamlet": _("thôn"),
+    }.get(level, _("đơn vị"))
+
+
+# --- campaigns ---------------------------------------------------------------------------------
+
+
+def create_campaign(
+    user: User,
+    *,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    unit: str,
+    metrics: Sequence[str],
+) -> Campaign:
+    """Create a campaign for a province, district or commune in the user's scope."""
+    target_unit = resolve_unit(user, unit)
+    if target_unit.level not in CAMPAIGN_LEVELS:
+        raise InvalidError(
+            _("Chiến dịch phải gắn với tỉnh, huyện hoặc xã."),
+            {"unit": [_("Cấp đơn vị không phù hợp.")]},
+        )
+    if ends_on < starts_on:
+        raise InvalidError(
+            _("Ngày kết thúc phải sau ngày bắt đầu."),
+            {"ends_on": [_("Phải từ ngày bắt đầu trở đi.")]},
+        )
+    chosen = list(dict.fromkeys(metrics))
+    if not chosen:
+        raise InvalidError(
+            _("Cần ít nhất một chỉ tiêu."), {"metrics": [_("Trường này là bắt buộc.")]}
+        )
+    campaign = Campaign(
+        name=name.strip(),
+        unit_id=target_unit.id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        metrics=chosen,
+        created_by_id=user.id,
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def list_campaigns(user: User, page: int, per_page: int) -> tuple[list[Campaign], int]:
+    """List the campaigns of units in the user's scope, newest period first."""
+    in_scope = select(Unit.id).where(unit_scope_clause(user))
+    query = select(Campaign).where(Campaign.unit_id.in_(in_scope))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = db.session.scalars(
+        query.order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return list(items), total
+
+
+def get_campaign(user: User, campaign_id: int) -> Campaign:
+    """Return a campaign whose unit is in the user's scope, or answer 404."""
+    campaign = db.session.get(Campaign, campaign_id)
+    unit = db.session.get(Unit, campaign.unit_id) if campaign else None
+    if campaign is None or unit is None or not unit_in_scope(user, unit):
+        raise NotFoundError(_("Không tìm thấy chiến dịch."))
+    return campaign
+
+
+def _is_ancestor(candidate_id: int, unit: Unit) -> bool:
+    current: Unit | None = unit
+    for _level in range(6):
+        if current is None or current.parent_id is None:
+            return False
+        if current.parent_id == candidate_id:
+            return True
+        current = db.session.get(Unit, current.parent_id)
+    return False
+
+
+def campaign_for_period(user: User, campaign_id: int, unit: Unit) -> Campaign:
+    """Return a campaign whose period may limit a unit's figures: one of the user's scope or
+    of a unit above the one asked for (a province's campaign seen from a commune)."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is not None:
+        owner = db.session.get(Unit, campaign.unit_id)
+        if owner is not None and (
+            unit_in_scope(user, owner) or owner.id == unit.id or _is_ancestor(owner.id, unit)
+        ):
+            return campaign
+    raise NotFoundError(_("Không tìm thấy chiến dịch."))
+
+
+def active_campaigns(user: User, unit: Unit, on: date | None = None) -> list[Campaign]:
+    """Return campaigns of this unit or above it that run on a day (today by default)."""
+    on = on or today()
+    ids = [unit.id]
+    current = unit
+    while current.parent_id is not None and len(ids) < 6:
+        ids.append(current.parent_id)
+        parent = db.session.get(Unit, current.parent_id)
+        if parent is None:
+            break
+        current = parent
+    rows = db.session.scalars(
+        select(Campaign)
+        .where(Campaign.unit_id.in_(ids), Campaign.starts_on <= on, Campaign.ends_on >= on)
+        .order_by(Campaign.ends_on, Campaign.id)
+    )
+    return [c for c in rows if unit_in_scope(user, db.session.get(Unit, c.unit_id))]
+
+
+def campaign_view(campaign: Campaign) -> dict[str, Any]:
+    """Return a campaign with its unit and targets as the API writes it."""
+    unit = db.session.get(Unit, campaign.unit_id)
+    rows = db.session.execute(
+        select(CampaignTarget, Unit.code, Unit.name)
+        .join(Unit, Unit.id == CampaignTarget.unit_id)
+        .where(CampaignTarget.campaign_id == campaign.id)
+        .order_by(CampaignTarget.metric, Unit.code)
+    )
+    return {
+        "id": campaign.id,
+        "name": campaign.name,
+        "unit": {"code": unit.code, "name": unit.name, "level": unit.level} if unit else None,
+        "starts_on": campaign.starts_on,
+        "ends_on": campaign.ends_on,
+        "metrics": list(campaign.metrics or []),
+        "created_at": campaign.created_at,
+        "targets": [
+            {"unit": code, "unit_name": name, "metric": t.metric, "target": t.target}
+            for t, code, name in rows
+        ],
+    }
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+
+def _check_metric(campaign: Campaign, metric: str, path: str) -> None:
+    if metric not in (campaign.metrics or []):
+        raise InvalidError(
+            _("Chiến dịch không có chỉ tiêu %(metric)s.", metric=metric),
+            {path: [_("Phải là một trong: %(arg)s.", arg=", ".join(campaign.metrics or []))]},
+        )
+
+
+def _replace_targets(campaign: Campaign, metric: str, targets: dict[int, int]) -> None:
+    db.session.execute(
+        delete(CampaignTarget).where(
+            CampaignTarget.campaign_id == campaign.id, CampaignTarget.metric == metric
+        )
+    )
+    for unit_id, target in targets.items():
+        db.session.add(
+            CampaignTarget(campaign_id=campaign.id, unit_id=unit_id, metric=metric, target=target)
+        )
+
+
+def largest_remainder(total: int, weights: dict[int, int]) -> dict[int, int]:
+    """Split a whole number in proportion to weights so the parts add up to it exactly."""
+    weight_sum = sum(weights.values())
+    if not weights:
+        return {}
+    if weight_sum == 0:
+        weights = {key: 1 for key in weights}
+        weight_sum = len(weights)
+    shares = {key: Decimal(total) * w / weight_sum for key, w in weights.items()}
+    parts = {key: int(share) for key, share in shares.items()}
+    left = total - sum(parts.values())
+    by_remainder = sorted(shares, key=lambda key: (-(shares[key] - parts[key]), key))
+    for key in by_remainder[:left]:
+        parts[key] += 1
+    return parts
+
+
+def population_of(unit: Unit, by: str) -> dict[int, int]:
+    """Return each child unit's households or eligible residents (one aggregate query)."""
+    children = child_units(unit)
+    group = group_by_for(unit)
+    if by == "households":
+        model, extra = Household, []
+    else:
+        model, extra = Resident, [eligible_clause()]
+    key = model.hamlet_id if group == "hamlet" else model.commune_id
+    rows = db.session.execute(
+        select(key, func.count(model.id)).where(inside(model, unit), *extra).group_by(key)
+    )
+    owner = group_owner(unit, children, group)
+    counts = {child.id: 0 for child in children}
+    for group_id, n in rows:
+        child_id = owner.get(group_id)
+        if child_id in counts:
+            counts[child_id] += n
+    return counts
+
+
+def set_targets(
+    user: User,
+    campaign_id: int,
+    *,
+    targets: list[dict[str, Any]] | None = None,
+    spread: dict[str, Any] | None = None,
+) -> Campaign:
+    """Set a campaign's targets per child unit, given one by one or spread by population."""
+    campaign = get_campaign(user, campaign_id)
+    owner = db.session.get(Unit, campaign.unit_id)
+    children = {child.code: child for child in child_units(owner)}
+    if spread is not None:
+        _check_metric(campaign, spread["metric"], "spread.metric")
+        weights = population_of(owner, spread["by"])
+        _replace_targets(campaign, spread["metric"], largest_remainder(spread["total"], weights))
+    else:
+        by_metric: dict[str, dict[int, int]] = {}
+        errors: dict[str, list[str]] = {}
+        for i, item in enumerate(targets or []):
+            _check_metric(campaign, item["metric"], f"targets.{i}.metric")
+            child = children.get(item["unit"])
+            if child is None:
+                errors[f"targets.{i}.unit"] = [
+                    _("%(code)s không thuộc %(name)s.", code=item["unit"], name=owner.name)
+                ]
+                continue
+            by_metric.setdefault(item["metric"], {})[child.id] = item["target"]
+        if errors:
+            raise InvalidError(_("Có đơn vị không thuộc phạm vi chiến dịch."), errors)
+        for metric, values in by_metric.items():
+            _replace_targets(campaign, metric, values)
+    db.session.flush()
+    return campaign
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+def status_counts(
+    unit: Unit, by: GroupBy, period: Period, metric: str, user: User | None
+) -> dict[int | None, int]:
+    """Residents who reached a metric's status inside the period and still hold it, per group."""
+    column, done = STATUS_METRICS[metric]
+    when = func.coalesce(Visit.visited_at, StatusChange.at)
+    key = Resident.hamlet_id if by == "hamlet" else Resident.commune_id
+    current = getattr(Resident, column)
+    conditions = [inside(Resident, unit), current.in_(done)]
+    if user is not None:
+        conditions.append(scope_clause(user, Resident))
+    stmt = (
+        select(key, func.count(func.distinct(Resident.id)))
+        .select_from(StatusChange)
+        .join(Resident, Resident.id == StatusChange.resident_id)
+        .outerjoin(Visit, Visit.id == StatusChange.visit_id)
+        .where(
+            *conditions,
+            StatusChange.field == column,
+            StatusChange.new_value.in_(done),
+            or_(StatusChange.old_value.is_(None), StatusChange.old_value.not_in(done)),
+            when >= period.start,
+            when < period.end,
+        )
+        .group_by(key)
+    )
+    return dict(db.session.execute(stmt).all())
+
+
+def metric_counts(
+    unit: Unit, by: GroupBy, period: Period, metric: str, user: User | None
+) -> dict[int | None, int]:
+    """Return a campaign metric's count per group inside the period."""
+    if metric == "households_visited":
+        rows = household_counts(unit, by, period, user)
+        return {key: values["households_visited"] for key, values in rows.items()}
+    return status_counts(unit, by, period, metric, user)
+
+
+def percent(count: int, target: int | None) -> str | None:
+    """Return count/target as a percentage with two decimals ("116.61"); may pass 100."""
+    if not target:
+        return None
+    value = (Decimal(count) * 100 / Decimal(target)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Where a day falls in a campaign's period."""
+
+    total_days: int
+    elapsed_days: int
+    status: str
+
+    @classmethod
+    def of(cls, campaign: Campaign, on: date) -> Schedule:
+        total = (campaign.ends_on - campaign.starts_on).days + 1
+        elapsed = min(max((on - campaign.starts_on).days + 1, 0), total)
+        status = "upcoming" if on < campaign.starts_on else "running"
+        if on > campaign.ends_on:
+            status = "ended"
+        return cls(total, elapsed, status)
+
+    def expected(self, target: int | None) -> float | None:
+        """Return the count the straight-line plan expects by now."""
+        if not target:
+            return None
+        return round(target * self.elapsed_days / self.total_days, 1)
+
+    def days_ahead(self, count: int, target: int | None) -> float | None:
+        """Return how many days ahead (positive) or behind (negative) of the plan a count is."""
+        if not target:
+            return None
+        return round(count * self.total_days / target - self.elapsed_days, 1)
+
+
+def _ranks(rows: list[dict[str, Any]]) -> None:
+    """Rank units by percent of target (then count), ties sharing a rank (1, 2, 2, 4)."""
+
+    def score(row: dict[str, Any]) -> tuple[int, Decimal, int]:
+        pct = row["percent"]
+        return (1 if pct is not None else 0, Decimal(pct) if pct else Decimal(0), row["count"])
+
+    ordered = sorted(rows, key=score, reverse=True)
+    previous, rank = None, 0
+    for position, row in enumerate(ordered, start=1):
+        if score(row) != previous:
+            rank, previous = position, score(row)
+        row["rank"] = rank
+
+
+def _metric_progress(
+    campaign: Campaign,
+    owner: Unit,
+    children: list[Unit],
+    metric: str,
+    schedule: Schedule,
+    user: User,
+) -> dict[str, Any]:
+    by = group_by_for(owner)
+    period = Period(campaign.starts_on, campaign.ends_on)
+    groups = metric_counts(owner, by, period, metric, user)
+    owner_map = group_owner(owner, children, by)
+    counts = {child.id: 0 for child in children}
+    for key, n in groups.items():
+        child_id = owner_map.get(key)
+        if child_id in counts:
+            counts[child_id] += n
+    targets = dict(
+        db.session.execute(
+            select(CampaignTarget.unit_id, CampaignTarget.target).where(
+                CampaignTarget.campaign_id == campaign.id, CampaignTarget.metric == metric
+            )
+        ).all()
+    )
+    units = []
+    for child in children:
+        count, target = counts[child.id], targets.get(child.id)
+        units.append(
+            {
+                "code": child.code,
+                "name": child.name,
+                "count": count,
+                "target": target,
+                "percent": percent(count, target),
+                "done": bool(target) and count >= target,
+                "expected": schedule.expected(target),
+                "days_ahead": schedule.days_ahead(count, target),
+            }
+        )
+    _ranks(units)
+    count = sum(groups.values())
+    target = sum(t for t in targets.values()) if targets else None
+    with_target = [u for u in units if u["target"]]
+    done = sum(1 for u in with_target if u["done"])
+    level = children[0].level if children else "commune"
+    return {
+        "metric": metric,
+        "label": _metric_label(metric),
+        "count": count,
+        "target": target,
+        "percent": percent(count, target),
+        "expected": schedule.expected(target),
+        "days_ahead": schedule.days_ahead(count, target),
+        "units_done": done,
+        "units_with_target": len(with_target),
+        "summary": _(
+            "%(done)s/%(total)s %(level)s hoàn thành",
+            done=done,
+            total=len(with_target),
+            level=_level_word(level),
+        ),
+        "units": units,
+    }
+
+
+def campaign_progress(user: User, campaign_id: int, on: date | None = None) -> dict[str, Any]:
+    """Compute a campaign's progress per metric and per child unit, as of a day (today)."""
+    campaign = get_campaign(user, campaign_id)
+    on = on or today()
+    owner = db.session.get(Unit, campaign.unit_id)
+    children = child_units(owner)
+    schedule = Schedule.of(campaign, on)
+    return {
+        "campaign": campaign_view(campaign),
+        "as_of": on,
+        "status": schedule.status,
+        "total_days": schedule.total_days,
+        "elapsed_days": schedule.elapsed_days,
+        "metrics": [
+            _metric_progress(campaign, owner, children, metric, schedule, user)
+            for metric in campaign.metrics or []
+            if metric in METRICS
+        ],
+    }

@@ -1,0 +1,365 @@
+"""Live coverage figures: aggregate SQL over the unit-scope columns, rolled up the unit tree.
+
+Every figure family is one GROUP BY query over the rows inside a unit, keyed by hamlet (for a
+commune or hamlet) or by commune (for a province or district); children are then filled from
+those groups in Python (a few thousand keys at most), never by a query per unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+
+from app.auth.models import User
+from app.auth.scope import scope_clause
+from app.common import today, utcnow
+from app.extensions import db
+from app.followups.models import Followup
+from app.people.models import Correction, Household, Resident
+from app.units.models import Unit
+from app.units.service import unit_for
+from app.visits.models import Visit
+
+# A household counts as visited once a visit settled its situation; nobody home or a refusal
+# leaves it a gap (a revisit follow-up exists for it) and counts only as attempted.
+DONE_OUTCOMES = ("met", "household_moved")
+ID_DONE = ("collected", "issued")
+EID_DONE = "level2_active"
+VN_OFFSET = timedelta(hours=7)
+
+GroupBy = Literal["hamlet", "commune"]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A campaign's days, inclusive, in Vietnam's calendar."""
+
+    starts_on: date
+    ends_on: date
+
+    @property
+    def start(self) -> datetime:
+        """The first instant of the period, in UTC."""
+        return datetime.combine(self.starts_on, time(), UTC) - VN_OFFSET
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the period, in UTC."""
+        return datetime.combine(self.ends_on + timedelta(days=1), time(), UTC) - VN_OFFSET
+
+
+@dataclass
+class Figures:
+    """One unit's coverage figures."""
+
+    households_total: int = 0
+    households_visited: int = 0
+    households_attempted: int = 0
+    residents_eligible: int = 0
+    id_collected: int = 0
+    eid_level2_active: int = 0
+    corrections_open: int = 0
+    followups_open: int = 0
+    followups_overdue: int = 0
+    last_visit_at: datetime | None = None
+
+    def add(self, other: Figures) -> None:
+        """Add another unit's figures into these (a roll-up)."""
+        for f in fields(self):
+            if f.name == "last_visit_at":
+                if other.last_visit_at and (
+                    self.last_visit_at is None or other.last_visit_at > self.last_visit_at
+                ):
+                    self.last_visit_at = other.last_visit_at
+            else:
+                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the figures with the derived rates (0..1 shares, null without a base)."""
+        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["coverage"] = ratio(self.households_visited, self.households_total)
+        out["id_rate"] = ratio(self.id_collected, self.residents_eligible)
+        out["eid_rate"] = ratio(self.eid_level2_active, self.residents_eligible)
+        return out
+
+
+@dataclass
+class UnitRow:
+    """A unit (or the bucket of rows with no hamlet) and its figures."""
+
+    code: str | None
+    name: str
+    level: str
+    figures: Figures = field(default_factory=Figures)
+    unit: Unit | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the row as the API writes it."""
+        return {"code": self.code, "name": self.name, "level": self.level, **self.figures.as_dict()}
+
+
+def ratio(part: int, whole: int) -> float | None:
+    """Return part/whole rounded to 4 decimals, or None when there is nothing to count."""
+    return round(part / whole, 4) if whole else None
+
+
+def eligible_cutoff(on: date, age: int) -> date:
+    """Return the latest birth date of a person who is `age` years old on a day."""
+    try:
+        return on.replace(year=on.year - age)
+    except ValueError:  # 29 February
+        return on.replace(year=on.year - age, day=28)
+
+
+def eligible_clause(on: date | None = None) -> ColumnElement[bool]:
+    """SQL condition for residents counted in ID coverage: present, confirmed, old enough.
+
+    A year of birth alone counts from 1 January of the year the resident reaches the age; a
+    resident with no birth data at all counts (the gap stays visible until it is corrected).
+    """
+    on = on or today()
+    age = current_app.config.get("ELIGIBLE_AGE", 14)
+    cutoff = eligible_cutoff(on, age)
+    old_enough = or_(
+        Resident.birth_date <= cutoff,
+        and_(
+            Resident.birth_date.is_(None),
+            or_(Resident.birth_year <= on.year - age, Resident.birth_year.is_(None)),
+        ),
+    )
+    return and_(Resident.presence == "present", Resident.pending.is_(False), old_enough)
+
+
+def inside(model: Any, unit: Unit) -> ColumnElement[bool]:
+    """SQL condition keeping unit-scoped rows that lie inside a unit."""
+    if unit.level == "province":
+        return model.province_id == unit.id
+    if unit.level == "district":
+        communes = select(Unit.id).where(Unit.parent_id == unit.id, Unit.level == "commune")
+        return model.commune_id.in_(communes)
+    if unit.level == "commune":
+        return model.commune_id == unit.id
+    return model.hamlet_id == unit.id
+
+
+def group_by_for(unit: Unit) -> GroupBy:
+    """Return the level rows are grouped by for a unit's children."""
+    return "hamlet" if unit.level in ("commune", "hamlet") else "commune"
+
+
+def _key(model: Any, by: GroupBy) -> Any:
+    return model.hamlet_id if by == "hamlet" else model.commune_id
+
+
+def _where(user: User | None, model: Any, unit: Unit) -> list[ColumnElement[bool]]:
+    conditions = [inside(model, unit)]
+    if user is not None:
+        conditions.append(scope_clause(user, model))
+    return conditions
+
+
+def household_counts(
+    unit: Unit, by: GroupBy, period: Period | None, user: User | None
+) -> dict[int | None, dict[str, Any]]:
+    """Households total, visited, attempted and the last visit, per group (one query)."""
+    visit_filter = [inside(Visit, unit)]
+    if period is not None:
+        visit_filter += [Visit.visited_at >= period.start, Visit.visited_at < period.end]
+    per_household = (
+        select(
+            Visit.household_id.label("household_id"),
+            func.max(case((Visit.outcome.in_(DONE_OUTCOMES), 1), else_=0)).label("done"),
+            func.max(Visit.visited_at).label("last_at"),
+        )
+        .where(*visit_filter)
+        .group_by(Visit.household_id)
+        .subquery()
+    )
+    key = _key(Household, by)
+    stmt = (
+        select(
+            key,
+            func.count(Household.id),
+            func.count(per_household.c.household_id),
+            func.coalesce(func.sum(per_household.c.done), 0),
+            func.max(per_household.c.last_at),
+        )
+        .select_from(Household)
+        .outerjoin(per_household, per_household.c.household_id == Household.id)
+        .where(*_where(user, Household, unit))
+        .group_by(key)
+    )
+    return {
+        k: {
+            "households_total": total,
+            "households_attempted": attempted,
+            "households_visited": int(done),
+            "last_visit_at": last,
+        }
+        for k, total, attempted, done, last in db.session.execute(stmt)
+    }
+
+
+def resident_counts(unit: Unit, by: GroupBy, user: User | None) -> dict[int | None, dict[str, Any]]:
+    """Eligible residents present, ID collected and e-ID level 2 active among them, per group."""
+    key = _key(Resident, by)
+    stmt = (
+        select(
+            key,
+            func.count(Resident.id),
+            func.sum(case((Resident.id_card.in_(ID_DONE), 1), else_=0)),
+            func.sum(case((Resident.eid == EID_DONE, 1), else_=0)),
+        )
+        .where(*_where(user, Resident, unit), eligible_clause())
+        .group_by(key)
+    )
+    return {
+        k: {"residents_eligible": n, "id_collected": int(ids), "eid_level2_active": int(eids)}
+        for k, n, ids, eids in db.session.execute(stmt)
+    }
+
+
+def correction_counts(
+    unit: Unit, by: GroupBy, user: User | None
+) -> dict[int | None, dict[str, Any]]:
+    """Open corrections per group."""
+    key = _key(Correction, by)
+    stmt = (
+        select(key, func.count(Correction.id))
+        .where(*_where(user, Correction, unit), Correction.status == "open")
+        .group_by(key)
+    )
+    return {k: {"corrections_open": n} for k, n in db.session.execute(stmt)}
+
+
+def followup_counts(unit: Unit, by: GroupBy, user: User | None) -> dict[int | None, dict[str, Any]]:
+    """Open follow-ups and those past their due date, per group."""
+    key = _key(Followup, by)
+    stmt = (
+        select(
+            key,
+            func.count(Followup.id),
+            func.sum(case((Followup.due_date < today(), 1), else_=0)),
+        )
+        .where(*_where(user, Followup, unit), Followup.status == "open")
+        .group_by(key)
+    )
+    return {
+        k: {"followups_open": n, "followups_overdue": int(late)}
+        for k, n, late in db.session.execute(stmt)
+    }
+
+
+def figures_by(
+    unit: Unit, by: GroupBy, period: Period | None = None, user: User | None = None
+) -> dict[int | None, Figures]:
+    """Return the figures of every hamlet (or commune) inside a unit that has any row."""
+    out: dict[int | None, Figures] = {}
+    families = (
+        household_counts(unit, by, period, user),
+        resident_counts(unit, by, user),
+        correction_counts(unit, by, user),
+        followup_counts(unit, by, user),
+    )
+    for family in families:
+        for key, values in family.items():
+            figures = out.setdefault(key, Figures())
+            for name, value in values.items():
+                setattr(figures, name, value)
+    return out
+
+
+def child_units(unit: Unit) -> list[Unit]:
+    """Return the units directly below a unit, by code."""
+    return list(
+        db.session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.code))
+    )
+
+
+def group_owner(unit: Unit, children: list[Unit], by: GroupBy) -> dict[int, int]:
+    """Map each group key (hamlet or commune id) to the child unit it rolls up into."""
+    if unit.level == "hamlet":
+        return {}
+    owner = {child.id: child.id for child in children}
+    if by == "commune" and any(child.level == "district" for child in children):
+        rows = db.session.execute(
+            select(Unit.id, Unit.parent_id).where(
+                Unit.parent_id.in_([c.id for c in children]), Unit.level == "commune"
+            )
+        )
+        owner.update({commune_id: district_id for commune_id, district_id in rows})
+    return owner
+
+
+def unassigned_row(unit: Unit) -> UnitRow:
+    """Return the bucket for rows that have no hamlet (or an unknown one)."""
+    return UnitRow(code=None, name=_("Chưa xác định thôn"), level="hamlet")
+
+
+def rows_for(
+    unit: Unit, period: Period | None = None, user: User | None = None
+) -> tuple[Figures, list[UnitRow]]:
+    """Return a unit's totals and one row per child unit (hamlets of a commune, communes of a
+    province; none for a hamlet), with a bucket for rows that fit no child."""
+    by = group_by_for(unit)
+    groups = figures_by(unit, by, period, user)
+    children = child_units(unit) if unit.level != "hamlet" else []
+    rows = {c.id: UnitRow(code=c.code, name=c.name, level=c.level, unit=c) for c in children}
+    owner = group_owner(unit, children, by)
+    totals = Figures()
+    stray = unassigned_row(unit)
+    for key, figures in groups.items():
+        totals.add(figures)
+        if unit.level == "hamlet":
+            continue
+        target = rows.get(owner.get(key)) if key is not None else None
+        (target or stray).figures.add(figures)
+    ordered = list(rows.values())
+    if unit.level != "hamlet" and stray.figures != Figures():
+        ordered.append(stray)
+    return totals, ordered
+
+
+def unit_summary(unit: Unit) -> dict[str, Any]:
+    """Return the identity of a unit as the API writes it."""
+    parent_code = None
+    if unit.parent_id is not None:
+        parent_code = db.session.scalar(select(Unit.code).where(Unit.id == unit.parent_id))
+    return {"code": unit.code, "name": unit.name, "level": unit.level, "parent_code": parent_code}
+
+
+def resolve_unit(user: User, code: str | None) -> Unit:
+    """Return the unit asked for (the user's own by default), or answer 404 outside scope."""
+    return unit_for(user, code) if code else user.unit
+
+
+def coverage_for(user: User, code: str | None, campaign_id: int | None = None) -> dict[str, Any]:
+    """Compute a unit's live coverage: totals and one entry per child unit."""
+    from app.reports.campaigns import campaign_for_period
+
+    unit = resolve_unit(user, code)
+    campaign = campaign_for_period(user, campaign_id, unit) if campaign_id else None
+    period = Period(campaign.starts_on, campaign.ends_on) if campaign else None
+    totals, rows = rows_for(unit, period, user)
+    return {
+        "unit": unit_summary(unit),
+        "campaign": (
+            {
+                "id": campaign.id,
+                "name": campaign.name,
+                "starts_on": campaign.starts_on,
+                "ends_on": campaign.ends_on,
+            }
+            if campaign
+            else None
+        ),
+        "as_of": utcnow(),
+        "eligible_age": current_app.config.get("ELIGIBLE_AGE", 14),
+        "totals": totals.as_dict(),
+        "children": [row.as_dict() for row in rows],
+    }

@@ -1,0 +1,266 @@
+"""Reports schemas: coverage, campaigns and targets, exports, page arguments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
+
+from app.reports.campaigns import SPREAD_BASES
+from app.reports.models import METRICS
+from app.schemas import BaseSchema, OutSchema, PageArgs
+
+UNIT_CODE = validate.Regexp(r"^[0-9]{2}([0-9]{3}(-[0-9]{3})?)?$|^[0-9]{3}$")
+MAP_METRICS = ("coverage", "id_rate", "eid_rate", "followups_overdue")
+SORT_KEYS = (
+    "code",
+    "name",
+    "households_total",
+    "coverage",
+    "id_rate",
+    "eid_rate",
+    "corrections_open",
+    "followups_overdue",
+    "last_visit_at",
+)
+MAX_TARGET = 100_000_000
+VIETNAM = timezone(timedelta(hours=7))
+
+
+def UnitCode(**kw: Any) -> fields.String:
+    """A unit code field: "46", "20179", "20179-001" (or a district's three digits)."""
+    return fields.String(validate=[validate.Length(max=32), UNIT_CODE], **kw)
+
+
+# --- coverage ----------------------------------------------------------------------------------
+
+
+class CoverageArgs(BaseSchema):
+    """`?unit=<code>&campaign=<id>`."""
+
+    unit = UnitCode()
+    campaign = fields.Integer(validate=validate.Range(min=1))
+
+
+class CoverageUnitOut(OutSchema):
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
+    parent_code = fields.String(allow_none=True)
+
+
+class CoverageFiguresOut(OutSchema):
+    households_total = fields.Integer()
+    households_visited = fields.Integer()
+    households_attempted = fields.Integer()
+    coverage = fields.Float(allow_none=True)
+    residents_eligible = fields.Integer()
+    id_collected = fields.Integer()
+    id_rate = fields.Float(allow_none=True)
+    eid_level2_active = fields.Integer()
+    eid_rate = fields.Float(allow_none=True)
+    corrections_open = fields.Integer()
+    followups_open = fields.Integer()
+    followups_overdue = fields.Integer()
+    last_visit_at = fields.DateTime(allow_none=True)
+
+
+class CoverageChildOut(CoverageFiguresOut):
+    code = fields.String(allow_none=True)
+    name = fields.String()
+    level = fields.String()
+
+
+class CoverageCampaignOut(OutSchema):
+    id = fields.Integer()
+    name = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+
+
+class CoverageOut(OutSchema):
+    unit = fields.Nested(CoverageUnitOut)
+    campaign = fields.Nested(CoverageCampaignOut, allow_none=True)
+    as_of = fields.DateTime()
+    eligible_age = fields.Integer()
+    totals = fields.Nested(CoverageFiguresOut)
+    children = fields.List(fields.Nested(CoverageChildOut))
+
+
+# --- campaigns ---------------------------------------------------------------------------------
+
+
+class CampaignIn(BaseSchema):
+    """A new campaign."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    unit = UnitCode(required=True)
+    metrics = fields.List(
+        fields.String(validate=validate.OneOf(METRICS)),
+        required=True,
+        validate=validate.Length(min=1, max=len(METRICS)),
+    )
+
+
+class CampaignTargetIn(BaseSchema):
+    unit = UnitCode(required=True)
+    metric = fields.String(required=True, validate=validate.OneOf(METRICS))
+    target = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_TARGET))
+
+
+class CampaignSpreadIn(BaseSchema):
+    metric = fields.String(required=True, validate=validate.OneOf(METRICS))
+    total = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_TARGET))
+    by = fields.String(load_default="households", validate=validate.OneOf(SPREAD_BASES))
+
+
+class CampaignTargetsIn(BaseSchema):
+    """Explicit targets per child unit, or one total spread by population."""
+
+    targets = fields.List(
+        fields.Nested(CampaignTargetIn), validate=validate.Length(min=1, max=5000)
+    )
+    spread = fields.Nested(CampaignSpreadIn)
+
+    @validates_schema
+    def one_way(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """Refuse both or neither of `targets` and `spread`."""
+        if ("targets" in data) == ("spread" in data):
+            raise ValidationError(str(_l("Gửi `targets` hoặc `spread`, một trong hai.")))
+
+
+class CampaignUnitOut(OutSchema):
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
+
+
+class CampaignTargetOut(OutSchema):
+    unit = fields.String()
+    unit_name = fields.String()
+    metric = fields.String()
+    target = fields.Integer()
+
+
+class CampaignOut(OutSchema):
+    id = fields.Integer()
+    name = fields.String()
+    unit = fields.Nested(CampaignUnitOut)
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    metrics = fields.List(fields.String())
+    created_at = fields.DateTime()
+    targets = fields.List(fields.Nested(CampaignTargetOut))
+
+
+class CampaignListOut(OutSchema):
+    items = fields.List(fields.Nested(CampaignOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class CampaignProgressArgs(BaseSchema):
+    """`?on=<date>`: progress as of a day (today by default)."""
+
+    on = fields.Date()
+
+
+class CampaignUnitProgressOut(OutSchema):
+    code = fields.String()
+    name = fields.String()
+    count = fields.Integer()
+    target = fields.Integer(allow_none=True)
+    percent = fields.String(allow_none=True)
+    done = fields.Boolean()
+    rank = fields.Integer()
+    expected = fields.Float(allow_none=True)
+    days_ahead = fields.Float(allow_none=True)
+
+
+class CampaignMetricProgressOut(OutSchema):
+    metric = fields.String()
+    label = fields.String()
+    count = fields.Integer()
+    target = fields.Integer(allow_none=True)
+    percent = fields.String(allow_none=True)
+    expected = fields.Float(allow_none=True)
+    days_ahead = fields.Float(allow_none=True)
+    units_done = fields.Integer()
+    units_with_target = fields.Integer()
+    summary = fields.String()
+    units = fields.List(fields.Nested(CampaignUnitProgressOut))
+
+
+class CampaignProgressOut(OutSchema):
+    campaign = fields.Nested(CampaignOut)
+    as_of = fields.Date()
+    status = fields.String()
+    total_days = fields.Integer()
+    elapsed_days = fields.Integer()
+    metrics = fields.List(fields.Nested(CampaignMetricProgressOut))
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+class CoverageExportArgs(BaseSchema):
+    """`?unit=<code>`."""
+
+    unit = UnitCode()
+
+
+class Since(fields.Field):
+    """A day (`2026-11-22`, from 00:00 in Vietnam) or a timestamp with its offset."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        text = str(value).strip() if value is not None else ""
+        try:
+            if len(text) == 10:
+                day = date.fromisoformat(text)
+                return datetime.combine(day, time(), VIETNAM)
+            moment = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise ValidationError(str(_l("Ngày hoặc thời điểm không hợp lệ."))) from exc
+        return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
+
+
+class VisitsExportArgs(BaseSchema):
+    """`?unit=<code>&since=<date or timestamp>`."""
+
+    unit = UnitCode()
+    since = Since()
+
+
+class CampaignListArgs(PageArgs):
+    """`?page=&per_page=`."""
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+class MapArgs(BaseSchema):
+    """`/maps/coverage?unit=&metric=&campaign=&download=1`."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    unit = UnitCode()
+    metric = fields.String(load_default="coverage", validate=validate.OneOf(MAP_METRICS))
+    campaign = fields.Integer(validate=validate.Range(min=1))
+    download = fields.Boolean(load_default=False)
+
+
+class DashboardArgs(BaseSchema):
+    """`/dashboard?unit=&sort=&dir=`."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    unit = UnitCode()
+    sort = fields.String(load_default="code", validate=validate.OneOf(SORT_KEYS))
+    dir = fields.String(load_default="asc", validate=validate.OneOf(("asc", "desc")))
