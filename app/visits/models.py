@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import UnitScoped, utcnow
@@ -72,6 +72,9 @@ class RejectedSubmission(db.Model):
     """A visit the server refused, kept whole so nothing an officer typed is lost."""
 
     __tablename__ = "rejected_submissions"
+    __table_args__ = (
+        Index("ix_rejected_submissions_household_visited", "household_id", "visited_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -83,3 +86,7 @@ class RejectedSubmission(db.Model):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
     resolved_by_visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    # Read from the body when it could be: a fixed resubmission (same household, same
+    # moment, new client_id) resolves the refused one. No foreign key: the id may be wrong.
+    household_id: Mapped[int | None] = mapped_column(Integer)
+    visited_at: Mapped[datetime | None]

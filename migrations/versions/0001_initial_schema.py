@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 02:03:09.427829
+Create Date: 2026-11-23 02:21:33.171331
 
 """
 from alembic import op
@@ -313,6 +313,8 @@ def upgrade():
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('resolved_by_visit_id', sa.Integer(), nullable=True),
+    sa.Column('household_id', sa.Integer(), nullable=True),
+    sa.Column('visited_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['commune_id'], ['units.id'], name=op.f('fk_rejected_submissions_commune_id_units')),
     sa.ForeignKeyConstraint(['resolved_by_visit_id'], ['visits.id'], name=op.f('fk_rejected_submissions_resolved_by_visit_id_visits')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_rejected_submissions_user_id_users')),
@@ -321,6 +323,7 @@ def upgrade():
     with op.batch_alter_table('rejected_submissions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rejected_submissions_client_id'), ['client_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_rejected_submissions_commune_id'), ['commune_id'], unique=False)
+        batch_op.create_index('ix_rejected_submissions_household_visited', ['household_id', 'visited_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_rejected_submissions_user_id'), ['user_id'], unique=False)
 
     op.create_table('returnees',
@@ -474,6 +477,7 @@ def downgrade():
     op.drop_table('returnees')
     with op.batch_alter_table('rejected_submissions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_rejected_submissions_user_id'))
+        batch_op.drop_index('ix_rejected_submissions_household_visited')
         batch_op.drop_index(batch_op.f('ix_rejected_submissions_commune_id'))
         batch_op.drop_index(batch_op.f('ix_rejected_submissions_client_id'))
 

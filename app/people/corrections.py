@@ -1,0 +1,276 @@
+"""Corrections: found by officers and by the server's own checks, reviewed and resolved.
+
+The server checks a group of residents at once (a visit's household, a new household): the
+ID number against sex, birth year and birthplace; a missing date of birth; a probable
+duplicate person in the commune. Candidates and earlier corrections are loaded in one query
+each, never one per resident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from app.auth.models import User
+from app.extensions import db
+from app.people.idnumber import PROVINCE_CODES, InvalidIdNumber, check_id_number
+from app.people.models import Correction, Resident
+
+# IdFinding.field -> the rule name a correction keeps.
+ID_RULES = {
+    "sex": "id_sex",
+    "date_of_birth": "id_birth_year",
+    "birthplace": "id_birthplace",
+    "id_number": "id_province_code",
+}
+DUPLICATE_RULES = ("probable_duplicate", "same_id_number")
+
+
+@dataclass
+class Finding:
+    """A correction to open, before it is checked against those already on file."""
+
+    resident: Resident
+    field: str
+    rule: str | None
+    source: str = "server"
+    problem: str = "wrong"
+    current: str | None = None
+    proposed: str | None = None
+    note: str | None = None
+    related_resident_id: int | None = None
+    details: dict[str, Any] | None = field(default=None)
+
+
+def _id_findings(resident: Resident) -> list[Finding]:
+    if not resident.id_number:
+        return []
+    try:
+        found = check_id_number(
+            resident.id_number,
+            sex=resident.sex,
+            birth_year=resident.birth_year,
+            birthplace_code=resident.birthplace_code,
+        )
+    except InvalidIdNumber:
+        return [Finding(resident, "id_number", "id_not_12_digits", current=resident.id_number)]
+    out = []
+    for item in found:
+        current, proposed = item.current, item.proposed
+        if item.field == "birthplace":
+            current = resident.birthplace
+            proposed = PROVINCE_CODES.get(item.proposed or "", item.proposed)
+        out.append(
+            Finding(
+                resident,
+                item.field,
+                ID_RULES[item.field],
+                current=current,
+                proposed=proposed,
+                note=item.message_vi,
+                details={"message_en": item.message_en},
+            )
+        )
+    return out
+
+
+def _duplicate_findings(residents: list[Resident]) -> list[Finding]:
+    """Find residents who probably exist twice: same folded name and birth date in the commune."""
+    keyed = [r for r in residents if r.name_folded and r.birth_year is not None]
+    findings: list[Finding] = []
+    if keyed:
+        candidates = db.session.execute(
+            select(
+                Resident.id,
+                Resident.household_id,
+                Resident.commune_id,
+                Resident.name_folded,
+                Resident.birth_date,
+                Resident.birth_year,
+            ).where(
+                Resident.commune_id.in_({r.commune_id for r in keyed}),
+                Resident.name_folded.in_({r.name_folded for r in keyed}),
+                Resident.birth_year.in_({r.birth_year for r in keyed}),
+            )
+        ).all()
+        by_key: dict[tuple, list] = {}
+        for row in candidates:
+            by_key.setdefault((row.commune_id, row.name_folded, row.birth_year), []).append(row)
+        for resident in keyed:
+            for other in by_key.get(
+                (resident.commune_id, resident.name_folded, resident.birth_year), []
+            ):
+                if other.id == resident.id:
+                    continue
+                if (
+                    resident.birth_date
+                    and other.birth_date
+                    and resident.birth_date != other.birth_date
+                ):
+                    continue
+                findings.append(
+                    Finding(
+                        resident,
+                        "duplicate_record",
+                        "probable_duplicate",
+                        problem="duplicate",
+                        current=str(resident.id),
+                        proposed=str(other.id),
+                        note=f"Có thể trùng với công dân #{other.id} (hộ #{other.household_id}).",
+                        related_resident_id=other.id,
+                        details={"household_id": other.household_id},
+                    )
+                )
+                break
+    numbered = {r.id_number: r for r in residents if r.id_number}
+    if numbered:
+        ids = [r.id for r in residents]
+        for other_id, household_id, number in db.session.execute(
+            select(Resident.id, Resident.household_id, Resident.id_number).where(
+                Resident.id_number.in_(list(numbered)), Resident.id.not_in(ids)
+            )
+        ):
+            resident = numbered[number]
+            findings.append(
+                Finding(
+                    resident,
+                    "duplicate_record",
+                    "same_id_number",
+                    problem="duplicate",
+                    current=str(resident.id),
+                    proposed=str(other_id),
+                    note=f"Cùng số định danh với công dân #{other_id} (hộ #{household_id}).",
+                    related_resident_id=other_id,
+                    details={"household_id": household_id},
+                )
+            )
+    return findings
+
+
+def server_findings(residents: Iterable[Resident]) -> list[Finding]:
+    """Run the server's checks over residents (already flushed, with ids)."""
+    people = [r for r in residents if r.id is not None]
+    findings: list[Finding] = []
+    for resident in people:
+        findings.extend(_id_findings(resident))
+        if resident.birth_date is None and resident.birth_year is None:
+            findings.append(
+                Finding(resident, "date_of_birth", "missing_birth_date", problem="missing")
+            )
+    findings.extend(_duplicate_findings(people))
+    return findings
+
+
+def officer_findings(resident: Resident, items: list[dict]) -> list[Finding]:
+    """Turn the corrections an officer reported for a resident into findings."""
+    current_of = {
+        "full_name": resident.full_name,
+        "date_of_birth": resident.date_of_birth,
+        "sex": resident.sex,
+        "id_number": resident.id_number,
+        "birthplace": resident.birthplace,
+        "ethnicity": resident.ethnicity,
+        "relationship": resident.relationship_to_head,
+        "address": resident.household.address if resident.household else None,
+    }
+    return [
+        Finding(
+            resident,
+            item["field"],
+            None,
+            source="officer",
+            current=current_of.get(item["field"]),
+            proposed=item.get("proposed"),
+            note=item.get("note") or None,
+        )
+        for item in items
+    ]
+
+
+def _already_known(finding: Finding, existing: list[Correction]) -> bool:
+    """Tell whether a finding repeats a correction on file (open, or reviewed as is)."""
+    for c in existing:
+        same_pair = (
+            finding.rule in DUPLICATE_RULES
+            and c.rule == finding.rule
+            and {c.resident_id, c.related_resident_id}
+            == {finding.resident.id, finding.related_resident_id}
+        )
+        same_key = (
+            c.resident_id == finding.resident.id
+            and c.field == finding.field
+            and c.rule == finding.rule
+        )
+        if not (same_key or same_pair):
+            continue
+        if c.status in ("open", "verified"):
+            return True
+        # A reviewed finding comes back only when the data it was about has changed.
+        if finding.source == "server" and (c.current_value or None) == _cut(finding.current, 300):
+            return True
+    return False
+
+
+def _cut(value: Any, size: int) -> str | None:
+    return None if value is None else str(value)[:size]
+
+
+def open_corrections(
+    findings: list[Finding], actor: User | None, visit_id: int | None = None
+) -> list[Correction]:
+    """Open a correction per finding, skipping those already open (or reviewed unchanged)."""
+    if not findings:
+        return []
+    ids = {f.resident.id for f in findings}
+    existing = list(
+        db.session.scalars(
+            select(Correction).where(
+                or_(Correction.resident_id.in_(ids), Correction.related_resident_id.in_(ids))
+            )
+        )
+    )
+    opened: list[Correction] = []
+    for finding in findings:
+        if _already_known(finding, existing):
+            continue
+        resident = finding.resident
+        correction = Correction(
+            household_id=resident.household_id,
+            resident_id=resident.id,
+            related_resident_id=finding.related_resident_id,
+            hamlet_id=resident.hamlet_id,
+            commune_id=resident.commune_id,
+            province_id=resident.province_id,
+            field=finding.field,
+            problem=finding.problem,
+            current_value=_cut(finding.current, 300),
+            proposed_value=_cut(finding.proposed, 300),
+            note=_cut(finding.note, 1000),
+            source=finding.source,
+            rule=finding.rule,
+            status="open",
+            visit_id=visit_id,
+            created_by_id=actor.id if actor else None,
+            details=finding.details,
+        )
+        db.session.add(correction)
+        existing.append(correction)
+        opened.append(correction)
+    db.session.flush()
+    return opened
+
+
+def brief(correction: Correction) -> dict[str, Any]:
+    """The short form of a correction in a visit's answer."""
+    return {
+        "id": correction.id,
+        "resident_id": correction.resident_id,
+        "field": correction.field,
+        "current": correction.current_value,
+        "proposed": correction.proposed_value,
+        "source": correction.source,
+        "rule": correction.rule,
+    }

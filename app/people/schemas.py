@@ -1,0 +1,260 @@
+"""People shapes for the API: households, residents, corrections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from app.people.fields import (
+    DateOfBirth,
+    Enum,
+    Id,
+    IdNumber,
+    Name,
+    Phone,
+    StrictBoolean,
+    StrictFloat,
+)
+from app.people.models import (
+    CORRECTION_FIELDS,
+    CORRECTION_STATUS,
+    EID,
+    ID_CARD,
+    PRESENCE,
+    RELATIONSHIPS,
+    SEX,
+)
+from app.schemas import BaseSchema, OutSchema, PageArgs
+
+MAX_RESIDENTS_PER_HOUSEHOLD = 50
+
+
+class GeoPointIn(BaseSchema):
+    """A GPS fix: latitude, longitude (degrees, WGS 84), accuracy in metres."""
+
+    lat = StrictFloat(required=True, validate=validate.Range(min=-90, max=90))
+    lon = StrictFloat(required=True, validate=validate.Range(min=-180, max=180))
+    accuracy_m = StrictFloat(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=100_000)
+    )
+
+    @validates_schema
+    def inside_vietnam(self, data: dict, **_kw: Any) -> None:
+        """Refuse a point far outside Vietnam (swapped lat/lon, 0,0, another country)."""
+        from app.visits.geotag import in_vietnam
+
+        if not in_vietnam(data["lat"], data["lon"]):
+            raise ValidationError(
+                str(_l("Vị trí nằm ngoài Việt Nam (kiểm tra vĩ độ, kinh độ).")), "lat"
+            )
+
+
+class ResidentIn(BaseSchema):
+    """A resident found in the field (a new household, or new in a known one)."""
+
+    full_name = Name(required=True)
+    date_of_birth = DateOfBirth(load_default=None, allow_none=True)
+    sex = Enum(SEX, load_default=None, allow_none=True)
+    id_number = IdNumber(load_default=None, allow_none=True)
+    birthplace = Name(load_default=None, allow_none=True)
+    ethnicity = Name(max_len=64, load_default=None, allow_none=True)
+    relationship = Enum(RELATIONSHIPS, load_default=None, allow_none=True)
+    presence = Enum(PRESENCE, load_default="present")
+    id_card = Enum(ID_CARD, load_default="not_collected")
+    eid = Enum(EID, load_default="none")
+    phone = Phone(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    has_smartphone = StrictBoolean(load_default=None, allow_none=True)
+
+
+def refuse_repeated_id_numbers(residents: list[dict], prefix: str) -> None:
+    """Refuse two residents of one body with the same ID number, naming the second."""
+    seen: dict[str, int] = {}
+    errors: dict[str, list[str]] = {}
+    for index, resident in enumerate(residents):
+        number = resident.get("id_number") if isinstance(resident, dict) else None
+        if number and number in seen:
+            errors[f"{prefix}.{index}.id_number"] = [
+                str(_l("Trùng số định danh với người thứ %(n)s.", n=seen[number] + 1))
+            ]
+        elif number:
+            seen[number] = index
+    if errors:
+        raise ValidationError(errors)
+
+
+class HouseholdIn(BaseSchema):
+    """A household found in the field."""
+
+    hamlet_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    address = Name(max_len=300, required=True)
+    location = fields.Nested(GeoPointIn, load_default=None, allow_none=True)
+    residents = fields.List(
+        fields.Nested(ResidentIn),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_RESIDENTS_PER_HOUSEHOLD),
+    )
+
+    @validates_schema
+    def distinct_id_numbers(self, data: dict, **_kw: Any) -> None:
+        """Refuse the same ID number twice in one household."""
+        refuse_repeated_id_numbers(data.get("residents") or [], "residents")
+
+
+class HouseholdArgs(PageArgs):
+    hamlet = fields.String(load_default=None, validate=validate.Length(max=32))
+    q = fields.String(load_default=None, validate=validate.Length(max=100))
+
+
+class ResidentPatch(BaseSchema):
+    """Fields of a resident an officer may change; all optional."""
+
+    full_name = Name()
+    date_of_birth = DateOfBirth(allow_none=True)
+    sex = Enum(SEX, allow_none=True)
+    id_number = IdNumber(allow_none=True)
+    birthplace = Name(allow_none=True)
+    ethnicity = Name(max_len=64, allow_none=True)
+    relationship = Enum(RELATIONSHIPS, allow_none=True)
+    presence = Enum(PRESENCE)
+    id_card = Enum(ID_CARD)
+    eid = Enum(EID)
+    phone = Phone(allow_none=True, validate=validate.Length(max=20))
+    has_smartphone = StrictBoolean(allow_none=True)
+    unable_to_travel = StrictBoolean()
+    away_until = fields.Date(allow_none=True)
+
+    @validates_schema
+    def not_empty(self, data: dict, **_kw: Any) -> None:
+        """Refuse a change that changes nothing."""
+        if not data:
+            raise ValidationError(str(_l("Không có trường nào để sửa.")))
+
+
+class ResidentIfMatch(BaseSchema):
+    class Meta:
+        unknown = "exclude"
+
+    if_match = fields.String(data_key="If-Match", load_default=None)
+
+
+class CorrectionArgs(PageArgs):
+    status = Enum(CORRECTION_STATUS, load_default=None)
+    unit = fields.String(load_default=None, validate=validate.Length(max=32))
+    resident = Id(load_default=None)
+    household = Id(load_default=None)
+    field = Enum(CORRECTION_FIELDS, load_default=None)
+    source = Enum(("officer", "server"), load_default=None)
+
+
+class CorrectionPatch(BaseSchema):
+    """A decision on a correction."""
+
+    status = Enum(("verified", "fixed", "dismissed"), required=True)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    proposed = fields.String(validate=validate.Length(min=1, max=300))
+
+
+# --- answers ---------------------------------------------------------------------------
+
+
+class HouseholdLocationOut(OutSchema):
+    lat = fields.Float()
+    lon = fields.Float()
+    source = fields.String(allow_none=True)
+
+
+class ResidentOut(OutSchema):
+    id = fields.Integer()
+    household_id = fields.Integer()
+    full_name = fields.String()
+    date_of_birth = fields.String(allow_none=True)
+    sex = fields.String(allow_none=True)
+    id_number = fields.String(allow_none=True)
+    birthplace = fields.String(allow_none=True)
+    ethnicity = fields.String(allow_none=True)
+    relationship = fields.String(allow_none=True)
+    presence = fields.String()
+    id_card = fields.String()
+    eid = fields.String()
+    phone = fields.String(allow_none=True)
+    has_smartphone = fields.Boolean(allow_none=True)
+    unable_to_travel = fields.Boolean()
+    pending = fields.Boolean()
+    away_until = fields.Date(allow_none=True)
+    version = fields.Integer()
+
+
+class ResidentHistoryOut(OutSchema):
+    field = fields.String()
+    old = fields.String(allow_none=True)
+    new = fields.String(allow_none=True)
+    at = fields.DateTime()
+    visit_id = fields.Integer(allow_none=True)
+    user_id = fields.Integer(allow_none=True)
+
+
+class CorrectionOut(OutSchema):
+    id = fields.Integer()
+    household_id = fields.Integer()
+    resident_id = fields.Integer(allow_none=True)
+    resident_name = fields.String(allow_none=True)
+    related_resident_id = fields.Integer(allow_none=True)
+    hamlet_code = fields.String(allow_none=True)
+    field = fields.String()
+    problem = fields.String()
+    current = fields.String(allow_none=True)
+    proposed = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    source = fields.String()
+    rule = fields.String(allow_none=True)
+    status = fields.String()
+    reason = fields.String(allow_none=True)
+    visit_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    resolved_at = fields.DateTime(allow_none=True)
+    details = fields.Dict(allow_none=True)
+
+
+class ResidentOpenedOut(OutSchema):
+    id = fields.Integer()
+    resident_id = fields.Integer(allow_none=True)
+    field = fields.String()
+    current = fields.String(allow_none=True)
+    proposed = fields.String(allow_none=True)
+    source = fields.String()
+    rule = fields.String(allow_none=True)
+
+
+class ResidentDetailOut(ResidentOut):
+    household = fields.Dict()
+    history = fields.List(fields.Nested(ResidentHistoryOut))
+    corrections = fields.List(fields.Nested(CorrectionOut))
+    opened = fields.List(fields.Nested(ResidentOpenedOut))
+
+
+class HouseholdOut(OutSchema):
+    id = fields.Integer()
+    code = fields.String(allow_none=True)
+    address = fields.String()
+    hamlet_code = fields.String(allow_none=True)
+    location = fields.Nested(HouseholdLocationOut, allow_none=True)
+    source = fields.String()
+    last_visit_at = fields.DateTime(allow_none=True)
+    residents = fields.List(fields.Nested(ResidentOut))
+    corrections = fields.List(fields.Nested(CorrectionOut))
+
+
+class HouseholdListOut(OutSchema):
+    items = fields.List(fields.Nested(HouseholdOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class CorrectionListOut(OutSchema):
+    items = fields.List(fields.Nested(CorrectionOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()

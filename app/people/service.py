@@ -1,0 +1,279 @@
+"""Households and residents: find them in scope, record them from the field, change them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.models import User
+from app.auth.scope import row_in_scope, scope_clause, unit_in_scope
+from app.errors import ConflictError, InvalidError, NotFoundError, ServiceError
+from app.extensions import db
+from app.people import views
+from app.people.corrections import brief, open_corrections, server_findings
+from app.people.models import Correction, Household, Resident, StatusChange
+from app.people.rules import birthplace_code_of, refresh_search_text, set_field
+from app.schemas import page_of
+from app.text import fold, normalize_name
+from app.units.models import Unit
+
+# Fields a PATCH may change, each with a history row.
+PATCH_FIELDS = (
+    "full_name", "date_of_birth", "sex", "id_number", "birthplace", "ethnicity", "relationship",
+    "presence", "id_card", "eid", "phone", "has_smartphone", "unable_to_travel", "away_until",
+)  # fmt: skip
+
+
+class PreconditionRequiredError(ServiceError):
+    status = 428
+
+
+def household_for(user: User, household_id: int) -> Household:
+    """Return a household inside the user's scope, or answer 404."""
+    household = db.session.get(Household, household_id)
+    if household is None or not row_in_scope(user, household):
+        raise NotFoundError(_("Không tìm thấy hộ."))
+    return household
+
+
+def resident_for(user: User, resident_id: int) -> Resident:
+    """Return a resident inside the user's scope, or answer 404."""
+    resident = db.session.get(Resident, resident_id)
+    if resident is None or not row_in_scope(user, resident):
+        raise NotFoundError(_("Không tìm thấy công dân."))
+    return resident
+
+
+def id_holders(numbers: list[str]) -> dict[str, Resident]:
+    """Map ID numbers to the residents already holding them (one query)."""
+    wanted = [n for n in numbers if n]
+    if not wanted:
+        return {}
+    rows = db.session.scalars(select(Resident).where(Resident.id_number.in_(wanted)))
+    return {r.id_number: r for r in rows if r.id_number}
+
+
+def id_taken_message(user: User, holder: Resident) -> str:
+    """Say that an ID number is on file, naming the household only if the user may see it."""
+    household = db.session.get(Household, holder.household_id)
+    if household is not None and row_in_scope(user, household):
+        return _(
+            "Số định danh này đã có ở hộ %(code)s (%(address)s), công dân #%(id)s.",
+            code=household.code or f"#{household.id}",
+            address=household.address,
+            id=holder.id,
+        )
+    return _("Số định danh này đã có trong hệ thống, ở một hộ ngoài phạm vi của bạn.")
+
+
+def refuse_taken_id_numbers(
+    user: User, residents: list[dict], prefix: str, exclude_id: int | None = None
+) -> None:
+    """Refuse ID numbers that already belong to someone, one error per field path."""
+    holders = id_holders([r.get("id_number") for r in residents])
+    errors = {}
+    for index, spec in enumerate(residents):
+        holder = holders.get(spec.get("id_number"))
+        if holder is not None and holder.id != exclude_id:
+            errors[f"{prefix}.{index}.id_number" if prefix else "id_number"] = [
+                id_taken_message(user, holder)
+            ]
+    if errors:
+        raise ConflictError(_("Số định danh đã có trong hệ thống."), errors)
+
+
+def new_resident(household: Household, spec: dict[str, Any]) -> Resident:
+    """Add a resident to a household from a validated ResidentIn body."""
+    born = spec.get("date_of_birth")
+    name = normalize_name(spec["full_name"])
+    resident = Resident(
+        household_id=household.id,
+        hamlet_id=household.hamlet_id,
+        commune_id=household.commune_id,
+        province_id=household.province_id,
+        full_name=name,
+        name_folded=fold(name),
+        birth_date=born.date if born else None,
+        birth_year=born.year if born else None,
+        sex=spec.get("sex"),
+        id_number=spec.get("id_number"),
+        birthplace=spec.get("birthplace"),
+        birthplace_code=birthplace_code_of(spec.get("birthplace")),
+        ethnicity=spec.get("ethnicity"),
+        relationship_to_head=spec.get("relationship"),
+        presence=spec.get("presence") or "present",
+        id_card=spec.get("id_card") or "not_collected",
+        eid=spec.get("eid") or "none",
+        phone=spec.get("phone"),
+        has_smartphone=spec.get("has_smartphone"),
+    )
+    db.session.add(resident)
+    return resident
+
+
+def create_household(user: User, data: dict[str, Any]) -> tuple[Household, list[Correction]]:
+    """Record a household found in the field, with its residents, checked like any other."""
+    hamlet = db.session.scalar(select(Unit).where(Unit.code == data["hamlet_code"]))
+    if hamlet is None or hamlet.level != "hamlet" or not unit_in_scope(user, hamlet):
+        raise NotFoundError(
+            _("Không tìm thấy thôn %(code)s.", code=data["hamlet_code"]),
+            {"hamlet_code": [_("Thôn không có hoặc ngoài phạm vi của bạn.")]},
+        )
+    refuse_taken_id_numbers(user, data["residents"], "residents")
+    location = data.get("location")
+    household = Household(
+        address=data["address"],
+        hamlet_id=hamlet.id,
+        commune_id=hamlet.parent_id,
+        province_id=hamlet.province_id,
+        lat=location["lat"] if location else None,
+        lon=location["lon"] if location else None,
+        location_source="known" if location else None,
+        source="field",
+        created_by_id=user.id,
+    )
+    db.session.add(household)
+    db.session.flush()
+    household.code = f"F-{household.id}"
+    residents = [new_resident(household, spec) for spec in data["residents"]]
+    db.session.flush()
+    refresh_search_text(household, residents)
+    corrections = open_corrections(server_findings(residents), user)
+    return household, corrections
+
+
+def household_answer(user: User, household: Household, corrections: list[Correction]) -> dict:
+    """A created household with what the server found."""
+    view = views.household_view(household, user, views.unit_codes({household.hamlet_id}))
+    view["corrections"] = views.correction_views(corrections)
+    return view
+
+
+def _like(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_households(
+    user: User, *, hamlet: str | None, q: str | None, page: int, per_page: int
+) -> dict[str, Any]:
+    """List households in scope, by hamlet and words of names or address, with residents."""
+    query = select(Household).where(scope_clause(user, Household))
+    if hamlet:
+        query = query.join(Unit, Unit.id == Household.hamlet_id).where(Unit.code == hamlet)
+    for word in fold(q or "").split()[:8]:
+        query = query.where(Household.search_text.like(_like(word), escape="\\"))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = list(
+        db.session.scalars(
+            query.options(selectinload(Household.residents))
+            .order_by(Household.code, Household.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    codes = views.unit_codes({h.hamlet_id for h in rows})
+    items = [views.household_view(h, user, codes) for h in rows]
+    return page_of(items, total or 0, page, per_page)
+
+
+def get_household(user: User, household_id: int) -> dict[str, Any]:
+    """Show one household in scope with its residents and open corrections."""
+    household = household_for(user, household_id)
+    view = views.household_view(household, user, views.unit_codes({household.hamlet_id}))
+    if not views.names_only(user):
+        open_ = db.session.scalars(
+            select(Correction)
+            .where(Correction.household_id == household.id, Correction.status == "open")
+            .order_by(Correction.id)
+        ).all()
+        view["corrections"] = views.correction_views(list(open_))
+    return view
+
+
+def resident_detail(user: User, resident: Resident) -> dict[str, Any]:
+    """One resident with the full ID number, household, history and corrections."""
+    view = views.resident_view(resident, user, full_id=True)
+    household = resident.household
+    view["household"] = {
+        "id": household.id,
+        "code": household.code,
+        "address": household.address,
+        "hamlet_code": views.unit_codes({household.hamlet_id}).get(household.hamlet_id),
+    }
+    changes = db.session.scalars(
+        select(StatusChange)
+        .where(StatusChange.resident_id == resident.id)
+        .order_by(StatusChange.at.desc(), StatusChange.id.desc())
+        .limit(100)
+    ).all()
+    view["history"] = [views.history_view(c) for c in changes]
+    corrections = db.session.scalars(
+        select(Correction)
+        .where(Correction.resident_id == resident.id)
+        .order_by(Correction.id.desc())
+        .limit(50)
+    ).all()
+    view["corrections"] = views.correction_views(list(corrections))
+    return view
+
+
+def get_resident(user: User, resident_id: int) -> dict[str, Any]:
+    """Show one resident in scope, in full."""
+    return resident_detail(user, resident_for(user, resident_id))
+
+
+def parse_version(if_match: str | None) -> int:
+    """Read the version an If-Match header names (`3`, `"3"`, `W/"3"`)."""
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequiredError(
+            _("Cần gửi If-Match với số phiên bản của bản ghi."),
+            {"If-Match": [_("Trường này là bắt buộc.")]},
+        )
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        raise InvalidError(
+            _("If-Match phải là số phiên bản."), {"If-Match": [_("Phải là số nguyên.")]}
+        )
+    return int(text)
+
+
+def _stale(user: User, resident: Resident) -> ConflictError:
+    db.session.refresh(resident)
+    return ConflictError(
+        _("Bản ghi đã được người khác sửa; hãy xem bản mới nhất rồi sửa lại."),
+        current=resident_detail(user, resident),
+    )
+
+
+def update_resident(
+    user: User, resident_id: int, changes: dict[str, Any], if_match: str | None
+) -> dict[str, Any]:
+    """Change a resident when the caller has its current version; history for each field."""
+    resident = resident_for(user, resident_id)
+    version = parse_version(if_match)
+    if version != resident.version:
+        raise _stale(user, resident)
+    if changes.get("id_number"):
+        refuse_taken_id_numbers(user, [changes], "", exclude_id=resident.id)
+    savepoint = db.session.begin_nested()
+    try:
+        changed = False
+        for name in PATCH_FIELDS:
+            if name in changes:
+                changed = set_field(resident, name, changes[name], user) or changed
+        if changed and ("full_name" in changes):
+            refresh_search_text(resident.household)
+        db.session.flush()
+        savepoint.commit()
+    except StaleDataError:
+        savepoint.rollback()
+        raise _stale(user, resident) from None
+    corrections = open_corrections(server_findings([resident]), user)
+    view = resident_detail(user, resident)
+    view["opened"] = [brief(c) for c in corrections]
+    return view

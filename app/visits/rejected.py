@@ -1,0 +1,112 @@
+"""Refused submissions: kept whole, listed for the officer and the commander, resolved by a fix."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+from marshmallow import ValidationError, fields
+from sqlalchemy import or_, select
+
+from app.auth.models import User
+from app.common import utcnow
+from app.errors import ServiceError
+from app.extensions import db
+from app.visits.models import RejectedSubmission, Visit
+from app.visits.schemas import VIETNAM_TZ
+
+MAX_DEPTH = 20
+
+
+def storable(value: Any, depth: int = 0) -> Any:
+    """Make any body storable as JSON on every database: no NaN, no objects, bounded depth."""
+    if depth > MAX_DEPTH:
+        return "…"
+    if isinstance(value, dict):
+        return {str(k): storable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v, depth + 1) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, str):
+        # PostgreSQL refuses NUL and lone surrogates in text; keep a readable trace instead.
+        return value.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)
+
+
+def _raw_key(body: Any) -> tuple[str | None, int | None, datetime | None]:
+    """Read client_id, household_id and visited_at from a raw body, where they are sound."""
+    if not isinstance(body, dict):
+        return None, None, None
+    client_id = body.get("client_id")
+    client_id = client_id if isinstance(client_id, str) and 0 < len(client_id) <= 64 else None
+    household_id = body.get("household_id")
+    if (
+        isinstance(household_id, bool)
+        or not isinstance(household_id, int)
+        or not 0 < household_id < 2**31
+    ):
+        household_id = None
+    visited_at = None
+    raw = body.get("visited_at")
+    if isinstance(raw, str) and len(raw) <= 40:
+        try:
+            visited_at = fields.AwareDateTime(default_timezone=VIETNAM_TZ).deserialize(raw)
+            visited_at.astimezone(VIETNAM_TZ)
+        except (ValidationError, OverflowError, ValueError):
+            visited_at = None
+    return client_id, household_id, visited_at
+
+
+def keep_rejected(
+    body: Any, officer: User, error: ServiceError, data: dict | None
+) -> RejectedSubmission:
+    """Keep a refused body with its errors, who sent it and when."""
+    client_id, household_id, visited_at = _raw_key(body)
+    if data is not None:
+        client_id, household_id = data["client_id"], data["household_id"]
+        visited_at = data["visited_at"]
+    errors = error.errors or {"_schema": [str(error.message)]}
+    row = RejectedSubmission(
+        client_id=client_id,
+        user_id=officer.id,
+        commune_id=officer.unit_id if officer.unit.level == "commune" else None,
+        body=storable(body),
+        errors=storable({str(k): [str(m) for m in v] for k, v in errors.items()}),
+        message=str(error.message or "")[:500],
+        received_at=utcnow(),
+        household_id=household_id,
+        visited_at=visited_at,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def resolve_rejected(visit: Visit) -> list[RejectedSubmission]:
+    """Mark refused submissions this visit fixes: same client_id, or same household and time."""
+    rows = list(
+        db.session.scalars(
+            select(RejectedSubmission).where(
+                RejectedSubmission.resolved_at.is_(None),
+                RejectedSubmission.commune_id == visit.commune_id,
+                or_(
+                    (RejectedSubmission.household_id == visit.household_id)
+                    & (RejectedSubmission.visited_at == visit.visited_at),
+                    RejectedSubmission.client_id == visit.client_id,
+                ),
+            )
+        )
+    )
+    now = utcnow()
+    for row in rows:
+        row.resolved_at = now
+        row.resolved_by_visit_id = visit.id
+    if rows:
+        db.session.flush()
+    return rows

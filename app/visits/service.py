@@ -1,0 +1,319 @@
+"""Visit submission: validate, record once, geotag, update residents, open corrections.
+
+Every item is its own unit of work inside a SAVEPOINT: a refused item rolls back alone and is
+kept as a RejectedSubmission, so one bad visit in a batch never costs the others, and
+nothing an officer typed is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.auth.scope import row_in_scope
+from app.common import utcnow
+from app.errors import ConflictError, InvalidError, NotFoundError, ServiceError, flatten_errors
+from app.extensions import db
+from app.followups.service import on_visit
+from app.people.corrections import (
+    Finding,
+    brief,
+    officer_findings,
+    open_corrections,
+    server_findings,
+)
+from app.people.models import Household, Resident
+from app.people.rules import apply_seen, refresh_search_text
+from app.people.service import new_resident, refuse_taken_id_numbers
+from app.visits import geotag as geo
+from app.visits.idempotency import body_hash, canonical, differences
+from app.visits.models import RejectedSubmission, Visit, VisitResident
+from app.visits.rejected import keep_rejected, resolve_rejected
+from app.visits.schemas import VisitIn
+
+
+@dataclass
+class VisitResult:
+    """What became of one submitted visit, and the answer the API gives for it."""
+
+    status: str  # created, duplicate, rejected
+    code: int
+    answer: dict[str, Any]
+    visit: Visit | None = None
+    error: ServiceError | None = None
+
+
+@dataclass
+class _Batch:
+    """What a batch loads once for all its items."""
+
+    visits: dict[str, Visit] = field(default_factory=dict)
+    complete: bool = False  # visits holds every client_id of the batch that was on file
+
+
+def _followup_brief(followup: Any) -> dict[str, Any]:
+    return {
+        "id": followup.id,
+        "kind": followup.kind,
+        "due_date": followup.due_date,
+        "assignee_id": followup.assignee_id,
+        "status": followup.status,
+    }
+
+
+def _visit_by_client_id(client_id: str, batch: _Batch | None) -> Visit | None:
+    if batch is not None and client_id in batch.visits:
+        return batch.visits[client_id]
+    if batch is not None and batch.complete:
+        return None
+    return db.session.scalar(select(Visit).where(Visit.client_id == client_id))
+
+
+def _rejected(body: Any, officer: User, error: ServiceError, data: dict | None) -> VisitResult:
+    row = keep_rejected(body, officer, error, data)
+    error.extra.update({"client_id": row.client_id, "rejected_id": row.id})
+    answer = {
+        "status": "rejected",
+        "code": error.status,
+        "client_id": row.client_id,
+        "message": str(error.message),
+        "errors": row.errors,
+        "rejected_id": row.id,
+    }
+    return VisitResult("rejected", error.status, answer, error=error)
+
+
+def _replay(existing: Visit, canon: dict, digest: str, officer: User) -> ServiceError | VisitResult:
+    """Answer a client_id seen before: the first visit's id, or what differs."""
+    if existing.officer_id != officer.id and not row_in_scope(officer, existing):
+        return ConflictError(
+            _("Mã client_id này đã được dùng cho một lượt thăm khác."),
+            {"client_id": [_("Đã được dùng.")]},
+        )
+    if existing.body_hash == digest:
+        answer = {
+            "status": "duplicate",
+            "code": 200,
+            "id": existing.id,
+            "client_id": existing.client_id,
+            "received_at": existing.received_at,
+        }
+        return VisitResult("duplicate", 200, answer, existing)
+    paths = differences(existing.body, canon) or ["_schema"]
+    return ConflictError(
+        _("Mã client_id này đã được gửi với nội dung khác: %(fields)s.", fields=", ".join(paths)),
+        {path: [_("Khác với lần gửi đầu.")] for path in paths},
+    )
+
+
+def _household(data: dict, officer: User) -> Household:
+    household = db.session.get(Household, data["household_id"])
+    if household is None or not row_in_scope(officer, household):
+        raise NotFoundError(
+            _("Không tìm thấy hộ #%(id)s trong phạm vi của bạn.", id=data["household_id"]),
+            {"household_id": [_("Hộ không có hoặc ngoài xã của bạn.")]},
+        )
+    members = {r.id for r in household.residents}
+    errors = {
+        f"residents.{i}.resident_id": [
+            _("Công dân #%(id)s không thuộc hộ này.", id=item["resident_id"])
+        ]
+        for i, item in enumerate(data["residents"])
+        if item["resident_id"] not in members
+    }
+    if errors:
+        raise InvalidError(_("Có công dân không thuộc hộ này."), errors)
+    return household
+
+
+def _regression(resident: Resident, steps: dict[str, list]) -> Finding:
+    text = "; ".join(f"{name}: {old} → {new}" for name, (old, new) in steps.items())
+    return Finding(
+        resident,
+        "other",
+        "status_regression",
+        current="; ".join(f"{name}={old}" for name, (old, _new) in steps.items()),
+        proposed="; ".join(f"{name}={new}" for name, (_old, new) in steps.items()),
+        note=f"Trạng thái lùi, chưa áp dụng: {text}",
+        details={"changes": {name: {"from": old, "to": new} for name, (old, new) in steps.items()}},
+    )
+
+
+def _learn_location(household: Household, visit: Visit) -> None:
+    """Let a household without a known location learn it from good fixes of met visits."""
+    if household.location_source == "known" or visit.outcome != "met" or visit.lat is None:
+        return
+    if visit.accuracy_m is None or visit.accuracy_m > geo.LEARN_ACCURACY_M:
+        return
+    fixes = db.session.execute(
+        select(Visit.lat, Visit.lon).where(
+            Visit.household_id == household.id,
+            Visit.outcome == "met",
+            Visit.lat.is_not(None),
+            Visit.accuracy_m <= geo.LEARN_ACCURACY_M,
+        )
+    ).all()
+    geo.learn_location(household, [(lat, lon) for lat, lon in fixes])
+
+
+def _record(data: dict, canon: dict, digest: str, officer: User) -> tuple[Visit, dict]:
+    """Save a validated visit and everything it changes; raise ServiceError to refuse it."""
+    household = _household(data, officer)
+    refuse_taken_id_numbers(officer, data["new_residents"], "new_residents")
+    tag = geo.geotag(household, data["location"])
+    location = data["location"] or {}
+    visit = Visit(
+        client_id=data["client_id"],
+        body_hash=digest,
+        household_id=household.id,
+        officer_id=officer.id,
+        visited_at=data["visited_at"],
+        received_at=utcnow(),
+        outcome=data["outcome"],
+        lat=location.get("lat"),
+        lon=location.get("lon"),
+        accuracy_m=location.get("accuracy_m"),
+        location_missing_reason=data["location_missing_reason"],
+        distance_m=tag.distance_m,
+        geo_hamlet_id=tag.hamlet_id,
+        flags=tag.flags,
+        flagged=bool(tag.flags),
+        note=data["note"] or "",
+        body=canon,
+        hamlet_id=household.hamlet_id,
+        commune_id=household.commune_id,
+        province_id=household.province_id,
+    )
+    db.session.add(visit)
+    db.session.flush()  # claims the client_id: a concurrent twin fails here
+
+    late = household.last_visit_at is not None and visit.visited_at < household.last_visit_at
+    members = {r.id: r for r in household.residents}
+    seen: list[tuple[Resident, VisitResident]] = []
+    findings: list[Finding] = []
+    for item in data["residents"]:
+        resident = members[item["resident_id"]]
+        steps = apply_seen(resident, item, officer, visit.id, late=late)
+        if steps:
+            findings.append(_regression(resident, steps))
+        findings.extend(officer_findings(resident, item["corrections"]))
+        seen.append((resident, _seen_row(visit, resident, item, is_new=False)))
+    created = [new_resident(household, spec) for spec in data["new_residents"]]
+    if created:
+        db.session.flush()
+        refresh_search_text(household)
+    for resident, spec in zip(created, data["new_residents"], strict=True):
+        findings.extend(officer_findings(resident, spec["corrections"]))
+        seen.append((resident, _seen_row(visit, resident, spec, is_new=True)))
+    findings = server_findings([r for r, _row in seen]) + findings
+    corrections = open_corrections(findings, officer, visit.id)
+    if household.last_visit_at is None or visit.visited_at > household.last_visit_at:
+        household.last_visit_at = visit.visited_at
+    _learn_location(household, visit)
+    opened, closed = on_visit(visit, seen, created, corrections, officer)
+    db.session.flush()
+    answer = {
+        "status": "created",
+        "code": 201,
+        "id": visit.id,
+        "client_id": visit.client_id,
+        "received_at": visit.received_at,
+        "geotag": tag.answer(),
+        "flagged": visit.flagged,
+        "followups": {
+            "created": [_followup_brief(f) for f in opened],
+            "closed": [_followup_brief(f) for f in closed],
+        },
+        "corrections": [brief(c) for c in corrections],
+        "new_residents": [{"id": r.id, "full_name": r.full_name} for r in created],
+    }
+    return visit, answer
+
+
+def _seen_row(visit: Visit, resident: Resident, item: dict, *, is_new: bool) -> VisitResident:
+    row = VisitResident(
+        visit_id=visit.id,
+        resident_id=resident.id,
+        presence=item.get("presence"),
+        id_card=item.get("id_card"),
+        eid=item.get("eid"),
+        has_smartphone=item.get("has_smartphone"),
+        is_new=is_new,
+    )
+    db.session.add(row)
+    return row
+
+
+def submit_visit(body: Any, officer: User, *, _batch: _Batch | None = None) -> VisitResult:
+    """Validate and record one visit (a raw JSON dict); a refused one is kept, not raised."""
+    try:
+        data = VisitIn().load(body)
+    except ValidationError as exc:
+        error = InvalidError(_("Lượt thăm có dữ liệu không hợp lệ."), flatten_errors(exc.messages))
+        return _rejected(body, officer, error, None)
+    canon = canonical(data)
+    digest = body_hash(canon)
+    existing = _visit_by_client_id(data["client_id"], _batch)
+    if existing is not None:
+        replay = _replay(existing, canon, digest, officer)
+        return replay if isinstance(replay, VisitResult) else _rejected(body, officer, replay, data)
+    savepoint = db.session.begin_nested()
+    try:
+        visit, answer = _record(data, canon, digest, officer)
+        savepoint.commit()
+    except ServiceError as exc:
+        savepoint.rollback()
+        return _rejected(body, officer, exc, data)
+    except IntegrityError:
+        savepoint.rollback()
+        existing = db.session.scalar(select(Visit).where(Visit.client_id == data["client_id"]))
+        if existing is None:
+            error = ConflictError(_("Dữ liệu vừa được thay đổi bởi một yêu cầu khác; hãy gửi lại."))
+            return _rejected(body, officer, error, data)
+        replay = _replay(existing, canon, digest, officer)
+        return replay if isinstance(replay, VisitResult) else _rejected(body, officer, replay, data)
+    if _batch is not None:
+        _batch.visits[visit.client_id] = visit
+    resolve_rejected(visit)
+    return VisitResult("created", 201, answer, visit)
+
+
+def _prefetch(items: list[Any]) -> _Batch:
+    """Load the batch's households (with residents) and known client_ids, one query each."""
+    batch = _Batch()
+    household_ids = {
+        i["household_id"] for i in items
+        if isinstance(i, dict) and isinstance(i.get("household_id"), int)
+        and not isinstance(i.get("household_id"), bool) and 0 < i["household_id"] < 2**31
+    }  # fmt: skip
+    if household_ids:
+        db.session.scalars(
+            select(Household)
+            .where(Household.id.in_(household_ids))
+            .options(selectinload(Household.residents))
+        ).all()
+    client_ids = {
+        i["client_id"] for i in items
+        if isinstance(i, dict) and isinstance(i.get("client_id"), str) and len(i["client_id"]) <= 64
+    }  # fmt: skip
+    if client_ids:
+        for visit in db.session.scalars(select(Visit).where(Visit.client_id.in_(client_ids))):
+            batch.visits[visit.client_id] = visit
+    batch.complete = True
+    return batch
+
+
+def submit_batch(items: list[Any], officer: User) -> list[dict[str, Any]]:
+    """Record up to 500 visits, each on its own; return one answer per item, in order."""
+    batch = _prefetch(items)
+    return [submit_visit(item, officer, _batch=batch).answer for item in items]
+
+
+__all__ = ["RejectedSubmission", "VisitResult", "submit_batch", "submit_visit"]
