@@ -34,22 +34,8 @@ def wait_for_worker(page) -> None:
 
 
 def wait_for_data(page) -> None:
-    """Wait until my hamlets' data has been downloaded at least once."""
-    page.wait_for_function(
-        """async () => {
-            const db = await new Promise((ok, ko) => {
-                const r = indexedDB.open('gocua'); r.onsuccess = () => ok(r.result);
-                r.onerror = () => ko(r.error);
-            });
-            const v = await new Promise((ok) => {
-                const r = db.transaction('kv').objectStore('kv').get('last_pull');
-                r.onsuccess = () => ok(r.result);
-            });
-            db.close();
-            return Boolean(v);
-        }""",
-        timeout=15_000,
-    )
+    """Wait until my hamlets' data has been downloaded in this page."""
+    page.wait_for_selector("body[data-pulled]", state="attached", timeout=15_000)
 
 
 def record_visit(page, household_id: int, outcome: str = "met") -> None:

@@ -142,17 +142,24 @@ async function pull() {
     const rows = await apiPages(`/api/v1/households?hamlet=${encodeURIComponent(code)}`);
     await replaceBy("households", "hamlet", code, rows.map((h) => householdRow(h, code)));
   }
+  // Follow-ups and flags are extras: a server that cannot give them leaves the rest usable.
+  const extra = async (store, paths) => {
+    try {
+      const rows = [];
+      for (const path of paths) rows.push(...(await apiPages(path)));
+      await replaceAll(store, rows);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status === 401 || err.status >= 500) throw err;
+      state.last_error = err.message;
+    }
+  };
   if (me.role === "officer") {
-    const followups = await apiPages("/api/v1/followups?mine=1&status=open");
-    await replaceAll("followups", followups);
+    await extra("followups", ["/api/v1/followups?mine=1&status=open"]);
   }
   if (me.role === "village_head") {
-    const flags = [];
-    for (const code of hamlets) {
-      flags.push(...(await apiPages(`/api/v1/returnees?hamlet=${encodeURIComponent(code)}`)));
-    }
-    await replaceAll("returnees", flags);
+    await extra("returnees", hamlets.map((c) => `/api/v1/returnees?hamlet=${encodeURIComponent(c)}`));
   }
   await setSetting("last_pull", Date.now());
+  document.body.dataset.pulled = String(Date.now()); // for people and tests: data is fresh
   emit("data-changed");
 }

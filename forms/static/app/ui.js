@@ -24,6 +24,18 @@ export function h(tag, props, ...children) {
   return el;
 }
 
+// Put children in an element, skipping null/false (native append would write "null").
+export function fill(el, ...children) {
+  el.append(...children.flat(Infinity).filter((c) => c != null && c !== false));
+  return el;
+}
+
+// Replace an element's children, with fill()'s rules.
+export function refill(el, ...children) {
+  el.replaceChildren();
+  return fill(el, ...children);
+}
+
 let toastTimer = null;
 
 export function toast(message, kind = "info") {

@@ -4,7 +4,7 @@ import { ApiError, OfflineError } from "../api.js";
 import { getLang, setLang, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { login, logout, session } from "../session.js";
-import { field, h } from "../ui.js";
+import { field, fill, h } from "../ui.js";
 import { emit } from "../util.js";
 
 const FIELD_ROLES = ["officer", "village_head"];
@@ -74,7 +74,7 @@ export async function render(view, { go, home }) {
     }
   }
 
-  view.append(
+  fill(view,
     h(
       "section",
       { class: "card" },

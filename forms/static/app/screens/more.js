@@ -5,7 +5,7 @@ import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { logout, user } from "../session.js";
 import { syncNow } from "../sync.js";
-import { ask, h, toast } from "../ui.js";
+import { ask, fill, h, toast } from "../ui.js";
 import { freshness } from "./common.js";
 import { langSwitch } from "./login.js";
 
@@ -29,7 +29,7 @@ export async function render(view, { go }) {
     go("login");
   }
 
-  view.append(
+  fill(view,
     h("h1", { text: me.full_name || me.username }),
     h("p", { class: "muted", text: `${t(ROLE[me.role] || me.role)} · ${me.username}` }),
     hamlets ? h("p", { text: `${t("Địa bàn")}: ${hamlets}` }) : null,

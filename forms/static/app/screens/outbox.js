@@ -6,7 +6,7 @@ import { label, OUTCOME, STATUS } from "../labels.js";
 import * as outbox from "../outbox.js";
 import { user } from "../session.js";
 import { state as syncState, syncNow } from "../sync.js";
-import { ask, formatWhen, h, toast } from "../ui.js";
+import { ask, fill, formatWhen, h, refill, toast } from "../ui.js";
 import { on } from "../util.js";
 import { errorList } from "./errors.js";
 
@@ -84,7 +84,7 @@ export async function render(view, { go }) {
       toast(t("Đã lưu %(n)s mục ra tệp. Gửi tệp cho chỉ huy nếu máy không gửi được.", { n: doc.entries.length }));
     },
   });
-  view.append(h("h1", { text: t("Hộp thư đi") }), body, h("div", { class: "actions" }, sendNow, save));
+  fill(view, h("h1", { text: t("Hộp thư đi") }), body, h("div", { class: "actions" }, sendNow, save));
 
   async function draw() {
     const rows = await outbox.entries(me.username);
@@ -99,7 +99,7 @@ export async function render(view, { go }) {
         : syncState.last_error
           ? t("Lần gửi trước chưa được; máy sẽ thử lại.")
           : "";
-    body.replaceChildren(
+    refill(body,
       status ? h("p", { class: "banner", id: "sync-status", text: status }) : null,
       h("h2", {}, t("Chờ gửi"), h("span", { class: "count", id: "outbox-pending-count", text: pending.length })),
       pending.length ? h("ul", { class: "entries", id: "pending-list" }, pending.map(pendingItem)) : h("p", { class: "muted", text: t("Không có gì chờ gửi.") }),

@@ -7,7 +7,7 @@ import { t } from "../i18n.js";
 import * as outbox from "../outbox.js";
 import { user } from "../session.js";
 import { fold, matcher } from "../text.js";
-import { field, formatDate, h, toast } from "../ui.js";
+import { field, fill, formatDate, h, refill, toast } from "../ui.js";
 import { todayIso } from "../util.js";
 import { errorList } from "./errors.js";
 
@@ -66,7 +66,7 @@ export async function render(view, { params, go }) {
     typedBox.hidden = Boolean(chosen);
     query.hidden = Boolean(chosen);
     matches.hidden = Boolean(chosen);
-    chosenBox.replaceChildren(
+    refill(chosenBox,
       chosen
         ? h(
             "div",
@@ -80,10 +80,10 @@ export async function render(view, { params, go }) {
   }
 
   function drawMatches() {
-    if (!query.value.trim()) return matches.replaceChildren();
+    if (!query.value.trim()) return refill(matches);
     const match = matcher(query.value);
     const found = everyone.filter((p) => match(p._fold)).slice(0, 8);
-    matches.replaceChildren(
+    refill(matches,
       ...found.map((p) =>
         h(
           "button",
@@ -130,7 +130,7 @@ export async function render(view, { params, go }) {
   const flags = (await all("returnees")).sort((a, b) => String(b.returned_on).localeCompare(String(a.returned_on)));
   const waiting = (await outbox.entries(me.username)).filter((e) => e.kind === "returnee");
 
-  view.append(
+  fill(view,
     h("h1", { text: t("Báo người về") }),
     fixing?.state === "rejected" ? errorList(fixing, t("Máy chủ đã từ chối. Sửa rồi gửi lại:")) : null,
     h(

@@ -1,7 +1,7 @@
 // Household search on the phone's copy, ignoring diacritics ("nguyen van" finds "Nguyễn Văn").
 import * as data from "../data.js";
 import { t } from "../i18n.js";
-import { h } from "../ui.js";
+import { fill, h, refill } from "../ui.js";
 import { debounce } from "../util.js";
 import { householdItem } from "./common.js";
 
@@ -21,11 +21,11 @@ export async function render(view) {
   const run = debounce(async () => {
     lastQuery = input.value;
     if (!input.value.trim()) {
-      results.replaceChildren(h("p", { class: "muted", text: t("Gõ tên người hoặc địa chỉ, có dấu hay không dấu đều được.") }));
+      refill(results, h("p", { class: "muted", text: t("Gõ tên người hoặc địa chỉ, có dấu hay không dấu đều được.") }));
       return;
     }
     const found = await data.search(input.value);
-    results.replaceChildren(
+    refill(results,
       h("p", { class: "muted small", id: "result-count", text: t("%(n)s hộ", { n: found.total }) }),
       h(
         "div",
@@ -39,7 +39,7 @@ export async function render(view) {
     );
   }, 150);
   input.addEventListener("input", run);
-  view.append(h("h1", { text: t("Tìm hộ") }), input, results);
+  fill(view, h("h1", { text: t("Tìm hộ") }), input, results);
   run.flush();
   input.focus();
 }

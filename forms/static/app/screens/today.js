@@ -5,7 +5,7 @@ import { t } from "../i18n.js";
 import { label, FOLLOWUP_KIND } from "../labels.js";
 import { user } from "../session.js";
 import { syncNow } from "../sync.js";
-import { formatDate, h } from "../ui.js";
+import { fill, formatDate, h, refill } from "../ui.js";
 import { on } from "../util.js";
 import { freshness, householdItem } from "./common.js";
 
@@ -28,7 +28,7 @@ export async function render(view) {
     },
   });
   const head = h("div", {}, h("div", { class: "row between" }, h("h1", { text: t("Hôm nay") }), refresh), where);
-  view.append(head, body);
+  fill(view, head, body);
 
   async function draw() {
     const work = await data.today(user().username, position);
@@ -59,7 +59,7 @@ export async function render(view) {
             },
           })
         : null;
-    body.replaceChildren(
+    refill(body,
       fresh,
       h("h2", {}, t("Việc đến hạn"), h("span", { class: "count", id: "due-count", text: work.due.length })),
       due.length ? h("div", { class: "list", id: "due-list" }, due) : h("p", { class: "muted", text: t("Không có việc đến hạn.") }),

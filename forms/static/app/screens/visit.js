@@ -18,7 +18,7 @@ import {
 } from "../labels.js";
 import * as outbox from "../outbox.js";
 import { user } from "../session.js";
-import { ask, field, formatWhen, h, select, toast } from "../ui.js";
+import { ask, field, fill, formatWhen, h, refill, select, toast } from "../ui.js";
 import { debounce, isoLocal, newId } from "../util.js";
 import { errorList } from "./errors.js";
 
@@ -117,7 +117,7 @@ export async function render(view, { params, mode, go, home }) {
     draftKey = `visit:${params[0]}`;
   }
   if (!hh && !fixing) {
-    view.append(h("p", { class: "banner bad", text: t("Không có hộ này trên máy.") }));
+    fill(view, h("p", { class: "banner bad", text: t("Không có hộ này trên máy.") }));
     return;
   }
   let draft = await get("drafts", draftKey);
@@ -274,11 +274,11 @@ export async function render(view, { params, mode, go, home }) {
     residentsBox.hidden = !met;
     peopleBox.hidden = !met;
     if (!met) return;
-    residentsBox.replaceChildren(
+    refill(residentsBox,
       h("h2", { text: t("Nhân khẩu") }),
       (hh?.residents || []).map(residentCard),
     );
-    peopleBox.replaceChildren(
+    refill(peopleBox,
       draft.state.new_residents.map(personCard),
       h("button", {
         type: "button",
@@ -364,7 +364,7 @@ export async function render(view, { params, mode, go, home }) {
     ),
   );
   drawResidents();
-  view.append(
+  fill(view,
     h("h1", { text: head?.full_name || hh?.code || t("Hộ #%(id)s", { id: draft.household_id }) }),
     h("p", { class: "muted", text: hh?.address || "" }),
     gpsLine,
