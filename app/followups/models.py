@@ -35,6 +35,8 @@ class Followup(UnitScoped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
+    # The rule of app.followups.rules that made it (a machine value a client may translate).
+    rule: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="open")
     reason: Mapped[str] = mapped_column(String(500), default="")
     priority: Mapped[int] = mapped_column(Integer, default=2)  # 0 urgent, 1 high, 2 normal
@@ -70,3 +72,7 @@ class Returnee(UnitScoped, db.Model):
     note: Mapped[str | None] = mapped_column(String(1000))
     flagged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The returnee_visit that answers this flag. Several flags of one person may share one
+    # open follow-up. No foreign key: followups.returnee_id already points here (the flag that
+    # opened it), and a second key the other way would make the two tables a cycle.
+    followup_id: Mapped[int | None] = mapped_column(Integer, index=True)

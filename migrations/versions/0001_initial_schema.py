@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 02:21:33.171331
+Create Date: 2026-11-23 02:29:56.207688
 
 """
 from alembic import op
@@ -337,6 +337,7 @@ def upgrade():
     sa.Column('note', sa.String(length=1000), nullable=True),
     sa.Column('flagged_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('followup_id', sa.Integer(), nullable=True),
     sa.Column('hamlet_id', sa.Integer(), nullable=True),
     sa.Column('commune_id', sa.Integer(), nullable=False),
     sa.Column('province_id', sa.Integer(), nullable=False),
@@ -351,6 +352,7 @@ def upgrade():
     with op.batch_alter_table('returnees', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_returnees_commune_id'), ['commune_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_returnees_flagged_by_id'), ['flagged_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_returnees_followup_id'), ['followup_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_returnees_hamlet_id'), ['hamlet_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_returnees_household_id'), ['household_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_returnees_province_id'), ['province_id'], unique=False)
@@ -394,6 +396,7 @@ def upgrade():
     op.create_table('followups',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('rule', sa.String(length=32), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('reason', sa.String(length=500), nullable=False),
     sa.Column('priority', sa.Integer(), nullable=False),
@@ -471,6 +474,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_returnees_province_id'))
         batch_op.drop_index(batch_op.f('ix_returnees_household_id'))
         batch_op.drop_index(batch_op.f('ix_returnees_hamlet_id'))
+        batch_op.drop_index(batch_op.f('ix_returnees_followup_id'))
         batch_op.drop_index(batch_op.f('ix_returnees_flagged_by_id'))
         batch_op.drop_index(batch_op.f('ix_returnees_commune_id'))
 
