@@ -160,7 +160,9 @@ def server_findings(residents: Iterable[Resident]) -> list[Finding]:
             findings.append(
                 Finding(resident, "date_of_birth", "missing_birth_date", problem="missing")
             )
-    findings.extend(_duplicate_findings(people))
+    # Pending changes (statuses, history rows) say nothing about duplicates: no autoflush.
+    with db.session.no_autoflush:
+        findings.extend(_duplicate_findings(people))
     return findings
 
 
@@ -225,13 +227,14 @@ def open_corrections(
     if not findings:
         return []
     ids = {f.resident.id for f in findings}
-    existing = list(
-        db.session.scalars(
-            select(Correction).where(
-                or_(Correction.resident_id.in_(ids), Correction.related_resident_id.in_(ids))
+    with db.session.no_autoflush:
+        existing = list(
+            db.session.scalars(
+                select(Correction).where(
+                    or_(Correction.resident_id.in_(ids), Correction.related_resident_id.in_(ids))
+                )
             )
         )
-    )
     opened: list[Correction] = []
     for finding in findings:
         if _already_known(finding, existing):
@@ -259,7 +262,8 @@ def open_corrections(
         db.session.add(correction)
         existing.append(correction)
         opened.append(correction)
-    db.session.flush()
+    if opened:
+        db.session.flush()
     return opened
 
 

@@ -47,6 +47,11 @@ def Id(**kwargs: Any) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+def QueryId(**kwargs: Any) -> fields.Integer:  # noqa: N802
+    """A positive integer key in a query string (text like `812`)."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
 def Enum(values: tuple[str, ...], **kwargs: Any) -> fields.String:
     """A string that must be one of the machine values."""
     return fields.String(validate=validate.OneOf(values), **kwargs)

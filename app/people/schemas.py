@@ -10,10 +10,10 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from app.people.fields import (
     DateOfBirth,
     Enum,
-    Id,
     IdNumber,
     Name,
     Phone,
+    QueryId,
     StrictBoolean,
     StrictFloat,
 )
@@ -142,8 +142,8 @@ class ResidentIfMatch(BaseSchema):
 class CorrectionArgs(PageArgs):
     status = Enum(CORRECTION_STATUS, load_default=None)
     unit = fields.String(load_default=None, validate=validate.Length(max=32))
-    resident = Id(load_default=None)
-    household = Id(load_default=None)
+    resident = QueryId(load_default=None)
+    household = QueryId(load_default=None)
     field = Enum(CORRECTION_FIELDS, load_default=None)
     source = Enum(("officer", "server"), load_default=None)
 

@@ -146,7 +146,7 @@ class Geotag:
         return {"distance_m": self.distance_m, "hamlet_code": self.hamlet_code, "flags": self.flags}
 
 
-def geotag(household: Household, location: dict | None) -> Geotag:
+def geotag(household: Household, location: dict | None, index: HamletIndex | None = None) -> Geotag:
     """Compute distance, hamlet and flags of a visit fix against its household."""
     if location is None:
         return Geotag(None, None, None, ["no_location"])
@@ -158,7 +158,8 @@ def geotag(household: Household, location: dict | None) -> Geotag:
         dist = round(distance_m((lat, lon), (household.lat, household.lon)), 1)
         if dist > FAR_FROM_HOUSEHOLD_M + (accuracy or 0.0):
             flags.append("far_from_household")
-    index = hamlet_index(household.commune_id)
+    if index is None:
+        index = hamlet_index(household.commune_id)
     point = Point(lon, lat)
     found = index.hamlets_at(point)
     hamlet_id = hamlet_code = None

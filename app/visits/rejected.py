@@ -88,21 +88,52 @@ def keep_rejected(
     return row
 
 
-def resolve_rejected(visit: Visit) -> list[RejectedSubmission]:
-    """Mark refused submissions this visit fixes: same client_id, or same household and time."""
-    rows = list(
-        db.session.scalars(
-            select(RejectedSubmission).where(
-                RejectedSubmission.resolved_at.is_(None),
-                RejectedSubmission.commune_id == visit.commune_id,
-                or_(
-                    (RejectedSubmission.household_id == visit.household_id)
-                    & (RejectedSubmission.visited_at == visit.visited_at),
-                    RejectedSubmission.client_id == visit.client_id,
-                ),
+def unresolved_for(commune_id: int, household_ids: set[int], client_ids: set[str]) -> list:
+    """Load the commune's unresolved refusals a batch may fix, in one query."""
+    if not household_ids and not client_ids:
+        return []
+    with db.session.no_autoflush:
+        return list(
+            db.session.scalars(
+                select(RejectedSubmission).where(
+                    RejectedSubmission.resolved_at.is_(None),
+                    RejectedSubmission.commune_id == commune_id,
+                    or_(
+                        RejectedSubmission.household_id.in_(household_ids),
+                        RejectedSubmission.client_id.in_(client_ids),
+                    ),
+                )
             )
         )
-    )
+
+
+def _fixes(visit: Visit, row: RejectedSubmission) -> bool:
+    if row.resolved_at is not None or row.commune_id != visit.commune_id:
+        return False
+    same_moment = row.household_id == visit.household_id and row.visited_at == visit.visited_at
+    return same_moment or row.client_id == visit.client_id
+
+
+def resolve_rejected(
+    visit: Visit, candidates: list[RejectedSubmission] | None = None
+) -> list[RejectedSubmission]:
+    """Mark refused submissions this visit fixes: same client_id, or same household and time."""
+    if candidates is None:
+        with db.session.no_autoflush:
+            candidates = list(
+                db.session.scalars(
+                    select(RejectedSubmission).where(
+                        RejectedSubmission.resolved_at.is_(None),
+                        RejectedSubmission.commune_id == visit.commune_id,
+                        or_(
+                            (RejectedSubmission.household_id == visit.household_id)
+                            & (RejectedSubmission.visited_at == visit.visited_at),
+                            RejectedSubmission.client_id == visit.client_id,
+                        ),
+                    )
+                )
+            )
+    rows = [row for row in candidates if _fixes(visit, row)]
     now = utcnow()
     for row in rows:
         row.resolved_at = now

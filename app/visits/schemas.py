@@ -16,7 +16,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from app.people.fields import Enum, Id, StrictBoolean, StrictFloat
+from app.people.fields import Enum, Id, QueryId, StrictBoolean, StrictFloat
 from app.people.models import CORRECTION_FIELDS, EID, ID_CARD, PRESENCE
 from app.people.schemas import GeoPointIn, ResidentIn, refuse_repeated_id_numbers
 from app.schemas import BaseSchema, OutSchema, PageArgs
@@ -146,10 +146,10 @@ class VisitBatchIn(BaseSchema):
 
 
 class VisitArgs(PageArgs):
-    household = Id(load_default=None)
+    household = QueryId(load_default=None)
     since = fields.AwareDateTime(load_default=None, default_timezone=VIETNAM_TZ)
     flagged = fields.Boolean(load_default=None)
-    officer = Id(load_default=None)
+    officer = QueryId(load_default=None)
 
 
 class RejectedVisitArgs(PageArgs):

@@ -35,7 +35,7 @@ from app.people.service import new_resident, refuse_taken_id_numbers
 from app.visits import geotag as geo
 from app.visits.idempotency import body_hash, canonical, differences
 from app.visits.models import RejectedSubmission, Visit, VisitResident
-from app.visits.rejected import keep_rejected, resolve_rejected
+from app.visits.rejected import keep_rejected, resolve_rejected, unresolved_for
 from app.visits.schemas import VisitIn
 
 
@@ -56,6 +56,14 @@ class _Batch:
 
     visits: dict[str, Visit] = field(default_factory=dict)
     complete: bool = False  # visits holds every client_id of the batch that was on file
+    indexes: dict[int, geo.HamletIndex] = field(default_factory=dict)
+    rejected: list[RejectedSubmission] = field(default_factory=list)
+
+    def hamlet_index(self, commune_id: int) -> geo.HamletIndex:
+        """The commune's hamlet index, checked once per batch."""
+        if commune_id not in self.indexes:
+            self.indexes[commune_id] = geo.hamlet_index(commune_id)
+        return self.indexes[commune_id]
 
 
 def _followup_brief(followup: Any) -> dict[str, Any]:
@@ -76,8 +84,12 @@ def _visit_by_client_id(client_id: str, batch: _Batch | None) -> Visit | None:
     return db.session.scalar(select(Visit).where(Visit.client_id == client_id))
 
 
-def _rejected(body: Any, officer: User, error: ServiceError, data: dict | None) -> VisitResult:
+def _rejected(
+    body: Any, officer: User, error: ServiceError, data: dict | None, batch: _Batch | None = None
+) -> VisitResult:
     row = keep_rejected(body, officer, error, data)
+    if batch is not None:
+        batch.rejected.append(row)
     error.extra.update({"client_id": row.client_id, "rejected_id": row.id})
     answer = {
         "status": "rejected",
@@ -163,11 +175,14 @@ def _learn_location(household: Household, visit: Visit) -> None:
     geo.learn_location(household, [(lat, lon) for lat, lon in fixes])
 
 
-def _record(data: dict, canon: dict, digest: str, officer: User) -> tuple[Visit, dict]:
+def _record(
+    data: dict, canon: dict, digest: str, officer: User, batch: _Batch | None
+) -> tuple[Visit, dict]:
     """Save a validated visit and everything it changes; raise ServiceError to refuse it."""
     household = _household(data, officer)
     refuse_taken_id_numbers(officer, data["new_residents"], "new_residents")
-    tag = geo.geotag(household, data["location"])
+    index = batch.hamlet_index(household.commune_id) if batch is not None else None
+    tag = geo.geotag(household, data["location"], index)
     location = data["location"] or {}
     visit = Visit(
         client_id=data["client_id"],
@@ -257,35 +272,37 @@ def submit_visit(body: Any, officer: User, *, _batch: _Batch | None = None) -> V
         data = VisitIn().load(body)
     except ValidationError as exc:
         error = InvalidError(_("Lượt thăm có dữ liệu không hợp lệ."), flatten_errors(exc.messages))
-        return _rejected(body, officer, error, None)
+        return _rejected(body, officer, error, None, _batch)
     canon = canonical(data)
     digest = body_hash(canon)
     existing = _visit_by_client_id(data["client_id"], _batch)
-    if existing is not None:
-        replay = _replay(existing, canon, digest, officer)
-        return replay if isinstance(replay, VisitResult) else _rejected(body, officer, replay, data)
-    savepoint = db.session.begin_nested()
-    try:
-        visit, answer = _record(data, canon, digest, officer)
-        savepoint.commit()
-    except ServiceError as exc:
-        savepoint.rollback()
-        return _rejected(body, officer, exc, data)
-    except IntegrityError:
-        savepoint.rollback()
-        existing = db.session.scalar(select(Visit).where(Visit.client_id == data["client_id"]))
-        if existing is None:
-            error = ConflictError(_("Dữ liệu vừa được thay đổi bởi một yêu cầu khác; hãy gửi lại."))
-            return _rejected(body, officer, error, data)
-        replay = _replay(existing, canon, digest, officer)
-        return replay if isinstance(replay, VisitResult) else _rejected(body, officer, replay, data)
-    if _batch is not None:
-        _batch.visits[visit.client_id] = visit
-    resolve_rejected(visit)
-    return VisitResult("created", 201, answer, visit)
+    if existing is None:
+        savepoint = db.session.begin_nested()
+        try:
+            visit, answer = _record(data, canon, digest, officer, _batch)
+            savepoint.commit()
+        except ServiceError as exc:
+            savepoint.rollback()
+            return _rejected(body, officer, exc, data, _batch)
+        except IntegrityError:
+            # A twin with the same client_id committed first (or an ID number was taken).
+            savepoint.rollback()
+            existing = db.session.scalar(select(Visit).where(Visit.client_id == data["client_id"]))
+            if existing is None:
+                error = ConflictError(_("Dữ liệu vừa được thay đổi bởi yêu cầu khác; hãy gửi lại."))
+                return _rejected(body, officer, error, data, _batch)
+        else:
+            if _batch is not None:
+                _batch.visits[visit.client_id] = visit
+            resolve_rejected(visit, _batch.rejected if _batch is not None else None)
+            return VisitResult("created", 201, answer, visit)
+    replay = _replay(existing, canon, digest, officer)
+    if isinstance(replay, VisitResult):
+        return replay
+    return _rejected(body, officer, replay, data, _batch)
 
 
-def _prefetch(items: list[Any]) -> _Batch:
+def _prefetch(items: list[Any], commune_id: int) -> _Batch:
     """Load the batch's households (with residents) and known client_ids, one query each."""
     batch = _Batch()
     household_ids = {
@@ -307,12 +324,13 @@ def _prefetch(items: list[Any]) -> _Batch:
         for visit in db.session.scalars(select(Visit).where(Visit.client_id.in_(client_ids))):
             batch.visits[visit.client_id] = visit
     batch.complete = True
+    batch.rejected = unresolved_for(commune_id, household_ids, client_ids)
     return batch
 
 
 def submit_batch(items: list[Any], officer: User) -> list[dict[str, Any]]:
     """Record up to 500 visits, each on its own; return one answer per item, in order."""
-    batch = _prefetch(items)
+    batch = _prefetch(items, officer.unit_id)
     return [submit_visit(item, officer, _batch=batch).answer for item in items]
 
 
