@@ -15,6 +15,7 @@ const BATCH = 100;
 let delay = BASE_DELAY;
 let timer = null;
 let running = null;
+let again = false;
 let started = false;
 export const state = { last_ok: null, last_error: null, busy: false };
 
@@ -31,7 +32,8 @@ export function startSync() {
       if (document.visibilityState === "visible") syncNow();
     });
     on("outbox-changed", () => {
-      if (!running) schedule(500);
+      if (running) again = true; // sent as soon as the current round ends
+      else schedule(500);
     });
     on("auth-lost", () => markExpired());
   }
@@ -40,10 +42,12 @@ export function startSync() {
 
 export function syncNow({ pull = false } = {}) {
   if (running) return running;
+  again = false;
   running = run(pull).finally(() => {
     running = null;
     state.busy = false;
     emit("sync-state", state);
+    if (again && state.last_error === null) schedule(500);
   });
   return running;
 }

@@ -1,0 +1,76 @@
+"""GPS by itself: a granted position geotags the visit; a denied one sends the reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.field.browser_helpers import log_in, server_visits, wait_for_data
+
+POINT = {"latitude": 16.0661, "longitude": 107.6871, "accuracy": 12}
+
+
+@pytest.fixture
+def household(make_user, make_household):
+    make_user("officer", "20179", hamlets=["20179-001"], username="canbo")
+    return make_household("20179-001", residents=[{"full_name": "Hồ Văn Nhờ"}])
+
+
+def wait_until_sent(page) -> None:
+    page.goto("/app#outbox")
+    page.wait_for_function(
+        "document.querySelector('#outbox-sent-count')?.textContent === '1'", timeout=20_000
+    )
+
+
+def test_granted_position_geotags_the_visit(page, context, live_server, household, screenshot):
+    context.grant_permissions(["geolocation"], origin=live_server.url)
+    context.set_geolocation(POINT)
+    log_in(page, "canbo")
+    wait_for_data(page)
+    page.goto(f"/app#visit/{household.id}")
+    page.wait_for_selector("#gps[data-state=fix]")
+    assert page.inner_text("#gps") == "Vị trí: ±12 m"
+    page.check("input[name=outcome][value=met]")
+    screenshot(page, "visit-form")
+    page.click("#save-visit")
+    wait_until_sent(page)
+    [visit] = server_visits()
+    assert (visit.lat, visit.lon, visit.accuracy_m) == (16.0661, 107.6871, 12)
+    assert visit.location_missing_reason is None
+    assert visit.distance_m is not None and visit.distance_m < 3500
+    assert page.console_errors == []
+
+
+def test_best_fix_is_kept_until_submit(page, context, live_server, household):
+    context.grant_permissions(["geolocation"], origin=live_server.url)
+    context.set_geolocation({**POINT, "accuracy": 40})
+    log_in(page, "canbo")
+    wait_for_data(page)
+    page.goto(f"/app#visit/{household.id}")
+    page.wait_for_selector("#gps[data-state=fix]")
+    context.set_geolocation({"latitude": 16.0662, "longitude": 107.6872, "accuracy": 8})
+    page.wait_for_function("document.querySelector('#gps').dataset.accuracy === '8'")
+    context.set_geolocation({"latitude": 16.07, "longitude": 107.69, "accuracy": 90})
+    page.wait_for_timeout(300)
+    assert page.inner_text("#gps") == "Vị trí: ±8 m"
+    page.check("input[name=outcome][value=nobody_home]")
+    page.click("#save-visit")
+    wait_until_sent(page)
+    [visit] = server_visits()
+    assert (visit.lat, visit.lon, visit.accuracy_m) == (16.0662, 107.6872, 8)
+
+
+def test_denied_position_sends_the_reason(page, context, household, screenshot):
+    log_in(page, "canbo")  # no permission granted: the browser denies
+    wait_for_data(page)
+    page.goto(f"/app#visit/{household.id}")
+    page.wait_for_selector("#gps[data-state=denied]")
+    screenshot(page, "visit-form-no-gps")
+    page.check("input[name=outcome][value=met]")
+    page.click("#save-visit")
+    wait_until_sent(page)
+    [visit] = server_visits()
+    assert visit.lat is None and visit.lon is None
+    assert visit.location_missing_reason == "denied"
+    assert "no_location" in visit.flags
+    assert page.console_errors == []

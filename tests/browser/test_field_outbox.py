@@ -1,0 +1,186 @@
+"""The outbox never loses a visit: refused ones are fixed and resent, an expired login or a
+logout keeps them, drafts survive a reload, and the file export can be imported by an admin."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select, update
+
+from app.auth.models import ApiToken, User
+from app.common import utcnow
+from app.extensions import db
+from app.people.models import Resident
+from app.visits.models import RejectedSubmission
+from tests.field.browser_helpers import (
+    PASSWORD,
+    log_in,
+    outbox_count,
+    record_visit,
+    server_visits,
+    wait_for_data,
+)
+
+
+@pytest.fixture
+def household(make_user, make_household):
+    make_user("officer", "20179", hamlets=["20179-001"], username="canbo")
+    return make_household(
+        "20179-001",
+        residents=[
+            {"full_name": "Hồ Văn Nhờ", "date_of_birth": "1968-03-02"},
+            {"full_name": "Nguyễn Thị Lan", "sex": "female", "relationship_to_head": "spouse"},
+        ],
+    )
+
+
+def household_officer_id() -> int:
+    return db.session.scalar(select(User.id).where(User.username == "canbo"))
+
+
+def wait_sent(page, n: int) -> None:
+    page.goto("/app#outbox")
+    page.wait_for_function(
+        f"document.querySelector('#outbox-sent-count')?.textContent === '{n}'", timeout=20_000
+    )
+
+
+def test_refused_visit_is_fixed_and_resent(page, household, screenshot):
+    log_in(page, "canbo")
+    wait_for_data(page)
+    page.goto(f"/app#visit/{household.id}")
+    page.check("input[name=outcome][value=met]")
+    page.click("#add-person")
+    page.fill("fieldset.new input >> nth=0", "Hồ Văn Mới")
+    page.fill("fieldset.new input >> nth=1", "31/02/2011")  # no such day
+    page.click("#save-visit")
+    page.goto("/app#outbox")
+    page.wait_for_selector("#rejected-list .entry")
+    assert "Ngày sinh" in page.inner_text("#rejected-list")
+    screenshot(page, "outbox-refused", full_page=False)
+    [refused] = page.eval_on_selector_all(
+        "#rejected-list .entry", "els => els.map(e => e.dataset.clientId)"
+    )
+
+    page.click("#rejected-list .fix")
+    page.wait_for_selector("#visit-form")
+    assert page.input_value("fieldset.new input >> nth=1") == "2011-02-31"
+    screenshot(page, "visit-fix", full_page=False)
+    page.fill("fieldset.new input >> nth=1", "28/02/2011")
+    page.click("#save-visit")
+    wait_sent(page, 1)
+    assert page.locator("#rejected-list").count() == 0
+
+    [visit] = server_visits()
+    assert visit.client_id != refused
+    kept = db.session.scalar(
+        select(RejectedSubmission).where(RejectedSubmission.client_id == refused)
+    )
+    assert kept.resolved_by_visit_id == visit.id
+    born = db.session.scalar(select(Resident).where(Resident.full_name == "Hồ Văn Mới"))
+    assert born.birth_date.isoformat() == "2011-02-28"
+    assert page.console_errors == []
+
+
+def test_expired_login_keeps_the_outbox(page, context, household):
+    log_in(page, "canbo")
+    wait_for_data(page)
+    context.set_offline(True)
+    record_visit(page, household.id)
+    db.session.execute(update(ApiToken).values(revoked_at=utcnow()))
+    db.session.commit()
+    context.set_offline(False)
+    page.wait_for_selector("#expired")
+    assert page.input_value("#username") == "canbo"
+    assert server_visits() == []
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    wait_sent(page, 1)
+    assert len(server_visits()) == 1
+
+
+def test_logout_warns_and_keeps_unsent_visits(page, context, household):
+    log_in(page, "canbo")
+    wait_for_data(page)
+    context.set_offline(True)
+    record_visit(page, household.id)
+    page.goto("/app#more")
+    page.click("#logout")
+    assert "Còn 1 mục chưa gửi" in page.inner_text(".dialog")
+    page.click(".dialog button >> text=Hủy")
+    assert page.locator("#logout").is_visible()
+    page.click("#logout")
+    page.click("#modal-yes")
+    page.wait_for_selector("#username")
+    assert "1 mục chưa gửi" in page.inner_text("main")
+    context.set_offline(False)
+    log_in(page, "canbo")
+    wait_sent(page, 1)
+    assert len(server_visits()) == 1
+
+
+def test_draft_survives_a_reload(page, household):
+    log_in(page, "canbo")
+    wait_for_data(page)
+    page.goto(f"/app#visit/{household.id}")
+    page.check("input[name=outcome][value=met]")
+    page.select_option(f"[data-bind='residents.{household.residents[0].id}.id_card']", "issued")
+    page.fill("textarea[name=note]", "Hẹn quay lại chiều nay")
+    page.wait_for_timeout(400)  # the draft saves a moment after typing
+    draft_id = page.evaluate(
+        """async (key) => {
+            const db = await new Promise((ok) => { const r = indexedDB.open('gocua');
+                                                   r.onsuccess = () => ok(r.result); });
+            return await new Promise((ok) => {
+                const r = db.transaction('drafts').objectStore('drafts').get(key);
+                r.onsuccess = () => { db.close(); ok(r.result.client_id); };
+            });
+        }""",
+        f"visit:{household.id}",
+    )
+    page.reload()
+    page.wait_for_selector("#draft-restored")
+    assert page.is_checked("input[name=outcome][value=met]")
+    assert page.input_value("textarea[name=note]") == "Hẹn quay lại chiều nay"
+    page.click("#save-visit")
+    wait_sent(page, 1)
+    [visit] = server_visits()
+    assert visit.client_id == draft_id
+    assert visit.note == "Hẹn quay lại chiều nay"
+    assert visit.residents[0].id_card == "issued"
+
+
+def test_outbox_file_is_imported_by_an_admin(app, page, context, household, make_user, tmp_path):
+    admin = make_user("admin", "20179", username="quantri")
+    log_in(page, "canbo")
+    wait_for_data(page)
+    context.set_offline(True)
+    record_visit(page, household.id)
+    assert outbox_count(page) == 1
+    with page.expect_download() as info:
+        page.click("#export")
+    path = tmp_path / "outbox.json"
+    info.value.save_as(path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["username"] == "canbo" and doc["exported_at"]
+    assert [e["kind"] for e in doc["entries"]] == ["visit"]
+
+    client = app.test_client()
+    client.post("/login", data={"username": admin.username, "password": PASSWORD})
+    answer = client.post(
+        "/admin/outbox-import",
+        data={"file": (path.open("rb"), "outbox.json")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 200
+    assert "created" in answer.get_data(as_text=True)
+    [visit] = server_visits()
+    assert visit.client_id == doc["entries"][0]["client_id"]
+    assert visit.officer_id == household_officer_id()
+
+    # The phone comes back online: its copy is a duplicate, and leaves the outbox.
+    context.set_offline(False)
+    wait_sent(page, 1)
+    assert page.inner_text("#sent-list").count("Đã nhận (gửi lại)") == 1
+    assert len(server_visits()) == 1

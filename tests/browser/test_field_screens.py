@@ -1,0 +1,149 @@
+"""Every screen of the phone app at 360x640: no sideways scrolling, big targets, no console
+errors, a screenshot each (docs/screenshots/)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app.extensions import db
+from app.followups.models import Followup
+from tests.field.browser_helpers import (
+    log_in,
+    open_app,
+    overflowing,
+    small_targets,
+    wait_for_data,
+)
+
+
+def check(page, screenshot, name: str) -> None:
+    """The screen fits 360 px, its targets are at least 44 px, and it is photographed."""
+    assert overflowing(page) == [], name
+    assert small_targets(page) == [], name
+    screenshot(page, name, full_page=False)
+
+
+@pytest.fixture
+def officer_world(make_user, make_household):
+    officer = make_user("officer", "20179", hamlets=["20179-001", "20179-002"], username="canbo")
+    officer.full_name = "Nguyễn Văn Cán Bộ"
+    first = make_household(
+        "20179-001",
+        address="Thôn 1, xã Nam Đông, thành phố Huế — nhà cuối đường bê tông gần nhà văn hóa",
+        residents=[
+            {"full_name": "Hồ Văn Nhờ", "date_of_birth": "1968-03-02", "id_number": "046068000123"},
+            {"full_name": "Nguyễn Thị Lan", "sex": "female", "relationship_to_head": "spouse"},
+            {
+                "full_name": "Hồ Thị Bích Ngọc Ánh",
+                "sex": "female",
+                "relationship_to_head": "child",
+                "date_of_birth": "2005",
+            },
+        ],
+    )
+    for name in ("Trần Văn Đức", "Lê Thị Hoa", "Alăng Thị Hương", "Nguyễn Văn Tèo"):
+        make_household("20179-002", residents=[{"full_name": name}])
+    db.session.add(
+        Followup(
+            kind="revisit",
+            reason="Không có ai ở nhà",
+            due_date=date.today(),
+            household_id=first.id,
+            assignee_id=officer.id,
+            hamlet_id=first.hamlet_id,
+            commune_id=first.commune_id,
+            province_id=first.province_id,
+        )
+    )
+    db.session.commit()
+    return officer, first
+
+
+def test_officer_screens_fit_a_small_phone(page, context, officer_world, screenshot):
+    _officer, first = officer_world
+    open_app(page)
+    check(page, screenshot, "login")
+
+    log_in(page, "canbo")
+    wait_for_data(page)
+    page.goto("/app#today")
+    page.wait_for_selector("#open-list .item")
+    check(page, screenshot, "today")
+
+    page.goto("/app#search")
+    page.fill("#q", "nguyen van")
+    page.wait_for_selector("#results .item")
+    check(page, screenshot, "search")
+
+    page.goto(f"/app#visit/{first.id}")
+    page.check("input[name=outcome][value=met]")
+    page.click(".resident .add-correction >> nth=0")
+    page.select_option(".correction select", "date_of_birth")
+    page.fill(".correction input >> nth=0", "1968-03-12")
+    page.click("#add-person")
+    page.fill("fieldset.new input >> nth=0", "Hồ Văn Mới")
+    check(page, screenshot, "visit-form-met")
+    page.click("#save-visit")
+    page.wait_for_selector("#visit-form", state="detached")
+
+    page.goto("/app#outbox")
+    page.wait_for_selector("#outbox-sent-count")
+    check(page, screenshot, "outbox")
+
+    page.goto("/app#more")
+    page.wait_for_selector("#logout")
+    check(page, screenshot, "more")
+    assert page.console_errors == []
+    assert page.off_server_requests == []
+
+
+def test_english_switch_is_kept(page, officer_world):
+    log_in(page, "canbo")
+    page.goto("/app#more")
+    page.click("#lang-switch")
+    page.wait_for_selector("#tab-today >> text=Today")
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.inner_text("#tab-outbox").startswith("Outbox")
+    assert "lang=en" in page.evaluate("document.cookie")
+    assert page.evaluate("localStorage.getItem('gocua.lang')") == "en"
+
+
+def test_every_text_has_english(page, live_server):
+    open_app(page)
+    missing = page.evaluate(
+        """async () => {
+            const labels = await import('/static/app/labels.js');
+            const en = await (await fetch('/app/i18n/en.json')).json();
+            const out = [];
+            for (const [name, map] of Object.entries(labels)) {
+                if (typeof map !== 'object') continue;
+                for (const text of Object.values(map)) if (text && !(text in en)) out.push(text);
+            }
+            return out;
+        }"""
+    )
+    assert missing == []
+
+
+def test_fold_matches_the_server(page, live_server):
+    from app.text import fold
+
+    samples = [
+        "Nguyễn Văn Đức",
+        "  HỒ   THỊ  ÁNH ",
+        "Đặng Ngọc Ẩn",
+        "Alăng Thị Hương",
+        "Y-Ngông Niê Kđăm",
+        "Thôn 3, xã Nam Đông",
+        "İstanbul",
+        "ĐĐđđ",
+    ]
+    open_app(page)
+    folded = page.evaluate(
+        "async (xs) => { const m = await import('/static/app/text.js'); return xs.map(m.fold); }",
+        samples,
+    )
+    assert folded == [fold(s) for s in samples]
