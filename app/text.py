@@ -1,0 +1,59 @@
+"""Vietnamese text helpers: folding for search, name normalization, control-character checks.
+
+Pure functions, no Flask and no database, so every domain can use the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# đ/Đ is a letter of its own in Unicode (no decomposition), so NFD alone keeps it.
+_D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
+
+# Characters after which a name part starts again with a capital: H'Hen Niê, Ksor H'Mưng,
+# double-barrelled names with a hyphen.
+_NAME_PART_BREAK = re.compile(r"([-'’ʼ])")
+
+# Tab, line feed and carriage return are ordinary text; every other control is not.
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def _strip_marks(s: str) -> str:
+    """Return s decomposed (NFD) without its combining marks."""
+    return "".join(ch for ch in unicodedata.normalize("NFD", s) if not unicodedata.combining(ch))
+
+
+def fold(s: str) -> str:
+    """Fold s for diacritic-insensitive matching: lowercase, no marks, đ -> d, single spaces."""
+    # Lowercase on both sides of mark removal: lowercasing can add marks (İ -> i + U+0307) and
+    # removing marks can expose a base letter that still has a lowercase form.
+    folded = _strip_marks(s.lower().translate(_D_MAP)).lower().translate(_D_MAP)
+    folded = _strip_marks(folded)
+    return " ".join(folded.split())
+
+
+def _capitalize_part(part: str) -> str:
+    """Return one name part with its first letter capital and the rest lowercase."""
+    first = part[:1]
+    upper = first.upper()
+    # A letter whose capital is two letters (ß -> SS) keeps its form, so the result is stable.
+    return (upper if len(upper) == 1 else first) + part[1:].lower()
+
+
+def _capitalize_word(word: str) -> str:
+    """Capitalize every hyphen- or apostrophe-separated part of one word."""
+    return "".join(_capitalize_part(p) for p in _NAME_PART_BREAK.split(word))
+
+
+def normalize_name(s: str) -> str:
+    """Normalize a person's name: NFC, single spaces, each word capitalized (Hồ Văn Nhờ)."""
+    words = unicodedata.normalize("NFC", s).split()
+    # Case mapping can leave a decomposed sequence (e.g. for a few non-Vietnamese letters),
+    # so compose once more at the end.
+    return unicodedata.normalize("NFC", " ".join(_capitalize_word(w) for w in words))
+
+
+def has_control_chars(s: str) -> bool:
+    """Tell whether s holds a control character (C0, DEL or C1) other than tab, LF or CR."""
+    return any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in s)
