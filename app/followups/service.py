@@ -1,11 +1,280 @@
-"""Follow-ups: what visits and flags decide should happen next."""
+"""Follow-ups: what visits and flags decide should happen next, and changes to them.
+
+`on_visit` applies the rules of app.followups.rules to a saved visit: it opens the follow-ups
+the visit calls for and closes those it settles, never a second open follow-up of the same
+kind for the same person or household. It loads the household's open follow-ups in one query
+and the assignees once per pool, so a visit costs a handful of queries, not one per resident.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
 from app.auth.models import User
-from app.followups.models import Followup
-from app.people.models import Correction, Resident
+from app.auth.scope import row_in_scope
+from app.common import today, utcnow
+from app.errors import ForbiddenError, InvalidError, NotFoundError
+from app.extensions import db
+from app.followups import rules
+from app.followups.assignment import Assigner, is_commune_officer
+from app.followups.models import Followup, Returnee
+from app.followups.rules import RULE, Rule
+from app.people.models import Correction, Household, Resident
+from app.people.rules import set_field
+from app.text import fold
+from app.units.models import Unit
 from app.visits.models import Visit, VisitResident
+
+# How far back the failed tries in a row are counted.
+RECENT_VISITS = 20
+# A due date further than this from today is a typing mistake.
+MAX_DUE_DAYS = 366
+
+Key = tuple[str, int | None]
+
+
+def new_followup(
+    rule: Rule,
+    *,
+    due: date,
+    place: Household | Unit,
+    resident_id: int | None = None,
+    assignee_id: int | None = None,
+    reason: dict[str, Any] | None = None,
+    **extra: Any,
+) -> Followup:
+    """Add a follow-up of a rule for a household (or, with no household, a hamlet)."""
+    if isinstance(place, Household):
+        units = (place.hamlet_id, place.commune_id, place.province_id)
+        where = {"household_id": place.id, "lat": place.lat, "lon": place.lon}
+    else:
+        units = (place.id, place.parent_id, place.province_id)
+        where = {}
+    followup = Followup(
+        kind=rule.kind,
+        rule=rule.name,
+        status="open",
+        reason=(rule.reason % (reason or {}))[:500],
+        priority=rule.priority,
+        due_date=due,
+        resident_id=resident_id,
+        assignee_id=assignee_id,
+        hamlet_id=units[0],
+        commune_id=units[1],
+        province_id=units[2],
+        **where,
+        **extra,
+    )
+    db.session.add(followup)
+    return followup
+
+
+def close(followup: Followup, status: str, visit_id: int | None = None) -> None:
+    """Close a follow-up as done or cancelled, with the visit that settled it."""
+    followup.status = status
+    followup.closed_at = utcnow()
+    followup.closed_by_visit_id = visit_id
+
+
+@dataclass
+class _Work:
+    """What one visit changes: the household's open follow-ups, and those made or closed."""
+
+    visit: Visit
+    household: Household
+    open: dict[Key, Followup]
+    assigner: Assigner = field(default_factory=Assigner)
+    assignees: dict[str, int | None] = field(default_factory=dict)
+    created: list[Followup] = field(default_factory=list)
+    closed: list[Followup] = field(default_factory=list)
+
+    @property
+    def day(self) -> date:
+        return rules.local_day(self.visit.visited_at)
+
+    def assignee(self, pool: str) -> int | None:
+        """One assignee per pool for the whole household: one officer does all its work."""
+        if pool not in self.assignees:
+            place = self.household
+            self.assignees[pool] = self.assigner.pick(pool, place.hamlet_id, place.commune_id)
+        return self.assignees[pool]
+
+    def find(self, kind: str, resident_id: int | None) -> Followup | None:
+        return self.open.get((rules.family(kind), resident_id))
+
+    def ensure(
+        self,
+        rule: Rule,
+        resident_id: int | None,
+        *,
+        since: date | None = None,
+        reason: dict[str, Any] | None = None,
+        **kw: Any,
+    ) -> Followup | None:
+        """Open a follow-up of a rule unless one of its family is open for the same person."""
+        key = (rules.family(rule.kind), resident_id)
+        if key in self.open:
+            return None
+        followup = new_followup(
+            rule,
+            due=(since or self.day) + timedelta(days=rule.due_days or 0),
+            place=self.household,
+            resident_id=resident_id,
+            assignee_id=self.assignee(rule.pool),
+            reason=reason,
+            created_by_visit_id=self.visit.id,
+            **kw,
+        )
+        self.open[key] = followup
+        self.created.append(followup)
+        return followup
+
+    def close(self, followup: Followup, status: str) -> None:
+        close(followup, status, self.visit.id)
+        self.open.pop((rules.family(followup.kind), followup.resident_id), None)
+        self.closed.append(followup)
+
+
+def _open_of_household(household_id: int) -> dict[Key, Followup]:
+    rows = db.session.scalars(
+        select(Followup)
+        .where(Followup.household_id == household_id, Followup.status == "open")
+        .order_by(Followup.id)
+    )
+    found: dict[Key, Followup] = {}
+    for row in rows:
+        found.setdefault((rules.family(row.kind), row.resident_id), row)
+    return found
+
+
+def _failed_tries(household_id: int) -> list[Any]:
+    """Return the times of the household's latest visits that found nobody, in a row."""
+    recent = db.session.execute(
+        select(Visit.outcome, Visit.visited_at)
+        .where(Visit.household_id == household_id)
+        .order_by(Visit.visited_at.desc(), Visit.id.desc())
+        .limit(RECENT_VISITS)
+    ).all()
+    failed = []
+    for outcome, visited_at in recent:
+        if outcome != "nobody_home":
+            break
+        failed.append(visited_at)
+    return failed
+
+
+def _revisit(work: _Work) -> None:
+    """Nobody home: revisit in 2 days at another time of day; after 3 tries, ask for help."""
+    current = work.find("revisit", None)
+    if work.visit.outcome != "nobody_home" and current is None:
+        return
+    failed = _failed_tries(work.household.id)
+    if not failed:  # the latest visit met someone
+        if current is not None:
+            work.close(current, "done")
+        return
+    rule = rules.revisit_rule(len(failed))
+    slot = rules.preferred_slot(failed)
+    changes = {
+        "attempts": len(failed),
+        "preferred_time": slot,
+        "needs_village_head": len(failed) >= rules.FAILED_TRIES_FOR_VILLAGE_HEAD,
+    }
+    reason = {"attempts": len(failed), "time": rules.SLOT_NAMES_VI[slot]}
+    latest = rules.local_day(failed[0])
+    if current is None:
+        work.ensure(rule, None, since=latest, reason=reason, **changes)
+        return
+    # Rescheduled: the same follow-up, one try later (answered among the created).
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.rule = rule.name
+    current.priority = min(current.priority, rule.priority)
+    current.due_date = latest + timedelta(days=rule.due_days or 0)
+    current.reason = (rule.reason % reason)[:500]
+    work.created.append(current)
+
+
+def _residents(work: _Work, seen: list[tuple[Resident, VisitResident]], actor: User) -> None:
+    """Close what each seen resident's state settles; open what it calls for."""
+    eligible_age = current_app.config.get("ELIGIBLE_AGE", 14)
+    for resident, _row in seen:
+        if resident.pending and resident.presence == "present" and work.visit.outcome == "met":
+            set_field(resident, "pending", False, actor, work.visit.id)  # confirmed at the door
+        for key, followup in list(work.open.items()):
+            if key[1] != resident.id:
+                continue
+            if followup.kind == "returnee_visit":
+                work.close(followup, "done")  # the person was seen, whatever their presence
+                continue
+            status = rules.settled_for_resident(followup.kind, resident)
+            if status is not None:
+                work.close(followup, status)
+        capture = rules.id_capture_rule(resident, work.day, eligible_age)
+        if capture is not None:
+            work.ensure(capture, resident.id)
+        if rules.wants_eid_support(resident):
+            work.ensure(RULE["eid_support"], resident.id)
+
+
+def _corrections(work: _Work, corrections: list[Correction]) -> None:
+    """A correction opened: the citizen prepares papers; one follow-up per person."""
+    wanted = [c for c in corrections if c.rule not in rules.NO_PAPERS_RULES]
+    if not wanted:
+        return
+    if any(c.id is None for c in wanted):
+        db.session.flush()
+    by_resident: dict[int | None, list[Correction]] = defaultdict(list)
+    for correction in wanted:
+        by_resident[correction.resident_id].append(correction)
+    for resident_id, items in by_resident.items():
+        names = dict.fromkeys(rules.FIELD_NAMES_VI.get(c.field, c.field) for c in items)
+        reason = {"fields": ", ".join(names)}
+        work.ensure(RULE["verify_documents"], resident_id, reason=reason, correction_id=items[0].id)
+
+
+def _location(work: _Work) -> None:
+    """A visit flagged far away or without a place: the commander checks; a clean one closes."""
+    flags = [f for f in work.visit.flags or [] if f in rules.LOCATION_FLAGS]
+    current = work.find("location_check", None)
+    if not flags:
+        if current is not None:
+            work.close(current, "done")
+        return
+    names = ", ".join(rules.FLAG_NAMES_VI.get(f, f) for f in flags)
+    work.ensure(RULE["location_check"], None, reason={"flags": names})
+
+
+def _unhoused_returnees(work: _Work, new_residents: list[Resident]) -> None:
+    """A new resident named like a flag with no household answers that flag."""
+    if not new_residents or work.household.hamlet_id is None:
+        return
+    flags = db.session.execute(
+        select(Followup, Returnee)
+        .join(Returnee, Returnee.followup_id == Followup.id)
+        .where(
+            Followup.hamlet_id == work.household.hamlet_id,
+            Followup.kind == "returnee_visit",
+            Followup.status == "open",
+            Followup.household_id.is_(None),
+        )
+    ).all()
+    by_name = {r.name_folded: r for r in new_residents}
+    for followup, flag in flags:
+        resident = by_name.get(fold(flag.full_name))
+        if resident is None or followup.status != "open":
+            continue
+        flag.household_id, flag.resident_id = work.household.id, resident.id
+        followup.household_id, followup.resident_id = work.household.id, resident.id
+        close(followup, "done", work.visit.id)
+        work.closed.append(followup)
 
 
 def on_visit(
@@ -15,5 +284,120 @@ def on_visit(
     corrections: list[Correction],
     actor: User,
 ) -> tuple[list[Followup], list[Followup]]:
-    """Apply the follow-up rules to a saved visit; return (created, closed) follow-ups."""
-    return [], []
+    """Apply the follow-up rules to a saved visit; return (created, closed) follow-ups.
+
+    A revisit rescheduled by another failed try is answered among the created ones.
+    """
+    household = db.session.get(Household, visit.household_id)
+    work = _Work(visit, household, _open_of_household(household.id))
+    if visit.outcome == "household_moved":
+        for followup in list(work.open.values()):
+            if followup.kind in rules.HOUSEHOLD_VISIT_KINDS:
+                work.close(followup, "cancelled")
+    else:
+        _revisit(work)
+        flag = work.find("returnee_visit", None)  # a flag naming the household only
+        if flag is not None and visit.outcome == "met":
+            work.close(flag, "done")
+        _residents(work, seen, actor)
+    _corrections(work, corrections)
+    _location(work)
+    _unhoused_returnees(work, new_residents)
+    db.session.flush()
+    return work.created, work.closed
+
+
+def on_correction_resolved(correction: Correction, actor: User | None = None) -> list[Followup]:
+    """Close the person's verify_documents once none of their corrections is open."""
+    if correction.status == "open":
+        return []
+    subject = (
+        Followup.resident_id == correction.resident_id
+        if correction.resident_id is not None
+        else Followup.correction_id == correction.id
+    )
+    followups = list(
+        db.session.scalars(
+            select(Followup).where(
+                subject, Followup.kind == "verify_documents", Followup.status == "open"
+            )
+        )
+    )
+    if not followups:
+        return []
+    if correction.resident_id is not None:
+        still_open = db.session.scalar(
+            select(func.count(Correction.id)).where(
+                Correction.resident_id == correction.resident_id,
+                Correction.status == "open",
+                Correction.id != correction.id,
+                Correction.rule.is_(None) | Correction.rule.not_in(rules.NO_PAPERS_RULES),
+            )
+        )
+        if still_open:
+            return []
+    for followup in followups:
+        close(followup, "done")
+    db.session.flush()
+    return followups
+
+
+def followup_for(user: User, followup_id: int) -> Followup:
+    """Return a follow-up inside the user's scope, or answer 404."""
+    followup = db.session.get(Followup, followup_id)
+    if followup is None or not row_in_scope(user, followup):
+        raise NotFoundError(_("Không tìm thấy việc cần làm."))
+    if user.role == "village_head" and not followup.needs_village_head:
+        raise NotFoundError(_("Không tìm thấy việc cần làm."))
+    return followup
+
+
+def _check_assignee(followup: Followup, assignee_id: int) -> None:
+    assignee = db.session.get(User, assignee_id)
+    fits = is_commune_officer(assignee, followup.commune_id) or (
+        followup.kind == "location_check"
+        and assignee is not None
+        and assignee.active
+        and assignee.role == "commander"
+        and assignee.unit_id == followup.commune_id
+    )
+    if not fits:
+        raise InvalidError(
+            _("Người được giao phải là cán bộ của xã có việc này."),
+            {"assignee_id": [_("Không phải cán bộ của xã này.")]},
+        )
+
+
+def update_followup(user: User, followup_id: int, changes: dict[str, Any]) -> Followup:
+    """Change a follow-up: its officer closes or reopens it; a commander also reassigns it."""
+    followup = followup_for(user, followup_id)
+    if user.role == "village_head":
+        raise ForbiddenError(_("Vai trò của bạn không được làm việc này."))
+    if user.role == "officer":
+        if followup.assignee_id != user.id:
+            raise ForbiddenError(_("Chỉ người được giao việc này mới cập nhật được."))
+        refused = [name for name in ("assignee_id", "due_date") if name in changes]
+        if refused:
+            raise ForbiddenError(
+                _("Chỉ chỉ huy mới giao lại việc hoặc đổi hạn."),
+                {name: [_("Cán bộ chỉ đổi được trạng thái.")] for name in refused},
+            )
+    if changes.get("assignee_id") is not None:
+        _check_assignee(followup, changes["assignee_id"])
+    if "assignee_id" in changes:
+        followup.assignee_id = changes["assignee_id"]
+    if "due_date" in changes:
+        if abs((changes["due_date"] - today()).days) > MAX_DUE_DAYS:
+            raise InvalidError(
+                _("Hạn phải trong vòng một năm kể từ hôm nay."),
+                {"due_date": [_("Ngày không hợp lý.")]},
+            )
+        followup.due_date = changes["due_date"]
+    status = changes.get("status")
+    if status is not None and status != followup.status:
+        if status == "open":
+            followup.status, followup.closed_at, followup.closed_by_visit_id = "open", None, None
+        else:
+            close(followup, status)
+    db.session.flush()
+    return followup

@@ -1,0 +1,85 @@
+"""Who gets a follow-up: the least loaded person of the rule's pool.
+
+A follow-up goes to the officer assigned to the hamlet (UserHamlet) with the fewest open
+follow-ups; with none, to the commune's officer with the fewest; `id_capture_at_home` to a
+mobile-team officer of the commune (else as any other); `location_check` to a commander of the
+commune, or to nobody. Ties go to the lowest user id, so the choice is reproducible.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, func, select
+
+from app.auth.models import User, UserHamlet
+from app.extensions import db
+from app.followups.models import Followup
+from app.followups.rules import COMMANDER, HAMLET_OFFICER, MOBILE_TEAM
+
+PoolKey = tuple[str, int | None]
+
+
+class Assigner:
+    """Draw assignees from pools, loading each pool (with open counts) once."""
+
+    def __init__(self) -> None:
+        self.load: dict[int, int] = {}
+        self._pools: dict[PoolKey, list[int]] = {}
+
+    def _members(self, key: PoolKey) -> list[int]:
+        """Return the active users of a pool, loading them and their open counts once."""
+        if key not in self._pools:
+            rows = db.session.execute(
+                select(User.id, func.count(Followup.id))
+                .outerjoin(
+                    Followup, and_(Followup.assignee_id == User.id, Followup.status == "open")
+                )
+                .where(User.active.is_(True), _condition(key))
+                .group_by(User.id)
+            ).all()
+            for user_id, count in rows:
+                self.load.setdefault(user_id, count)
+            self._pools[key] = sorted(user_id for user_id, _count in rows)
+        return self._pools[key]
+
+    def pick(self, pool: str, hamlet_id: int | None, commune_id: int) -> int | None:
+        """Return the least loaded user of the pool for this hamlet, or None."""
+        chain: list[PoolKey]
+        if pool == COMMANDER:
+            chain = [("commander", commune_id)]
+        elif pool == MOBILE_TEAM:
+            chain = [("mobile", commune_id), ("hamlet", hamlet_id), ("commune", commune_id)]
+        elif pool == HAMLET_OFFICER:
+            chain = [("hamlet", hamlet_id), ("commune", commune_id)]
+        else:
+            return None
+        for key in chain:
+            if key[1] is None:
+                continue
+            members = self._members(key)
+            if members:
+                return min(members, key=lambda user_id: (self.load[user_id], user_id))
+        return None
+
+    def charge(self, user_id: int | None, count: int = 1) -> None:
+        """Count follow-ups just given to a user, so the next pick sees them."""
+        if user_id is not None:
+            self.load[user_id] = self.load.get(user_id, 0) + count
+
+
+def _condition(key: PoolKey) -> ColumnElement[bool]:
+    kind, unit_id = key
+    if kind == "hamlet":
+        assigned = select(UserHamlet.user_id).where(UserHamlet.hamlet_id == unit_id)
+        return and_(User.role == "officer", User.id.in_(assigned))
+    if kind == "mobile":
+        return and_(User.role == "officer", User.unit_id == unit_id, User.mobile_team.is_(True))
+    if kind == "commander":
+        return and_(User.role == "commander", User.unit_id == unit_id)
+    return and_(User.role == "officer", User.unit_id == unit_id)
+
+
+def is_commune_officer(user: User | None, commune_id: int) -> bool:
+    """Tell whether a user is an active officer of the commune (a valid assignee)."""
+    return (
+        user is not None and user.active and user.role == "officer" and user.unit_id == commune_id
+    )
