@@ -47,7 +47,7 @@ def Id(**kwargs: Any) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
-def QueryId(**kwargs: Any) -> fields.Integer:  # noqa: N802
+def QueryId(**kwargs: Any) -> fields.Integer:
     """A positive integer key in a query string (text like `812`)."""
     return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 

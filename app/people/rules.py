@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from app.people.idnumber import province_code_for_name
 from app.people.models import EID, ID_CARD, Household, Resident, StatusChange
 from app.text import fold, normalize_name
 
+_PUNCTUATION = re.compile(r"[^\w]+")
 # Statuses that only move forward; a step back is a finding to review, never an overwrite.
 STATUS_ORDER: dict[str, tuple[str, ...]] = {"id_card": ID_CARD, "eid": EID}
 # A visit may change these fields of a resident it saw.
@@ -107,7 +109,12 @@ def refresh_search_text(household: Household, residents: list[Resident] | None =
     """Recompute a household's search text from its address and its residents' names."""
     members = household.residents if residents is None else residents
     parts = [household.address or "", household.code or ""] + [r.full_name for r in members]
-    household.search_text = fold(" ".join(p for p in parts if p))
+    household.search_text = search_words(" ".join(p for p in parts if p))
+
+
+def search_words(text: str) -> str:
+    """Fold text for word search: no diacritics, punctuation as spaces (`ho 00812`)."""
+    return " ".join(_PUNCTUATION.sub(" ", fold(text)).split())
 
 
 def apply_seen(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -16,7 +16,7 @@ from app.extensions import db
 from app.people import views
 from app.people.corrections import brief, open_corrections, server_findings
 from app.people.models import Correction, Household, Resident, StatusChange
-from app.people.rules import birthplace_code_of, refresh_search_text, set_field
+from app.people.rules import birthplace_code_of, refresh_search_text, search_words, set_field
 from app.schemas import page_of
 from app.text import fold, normalize_name
 from app.units.models import Unit
@@ -111,6 +111,7 @@ def new_resident(household: Household, spec: dict[str, Any]) -> Resident:
         phone=spec.get("phone"),
         has_smartphone=spec.get("has_smartphone"),
     )
+    resident.household = household  # joins household.residents, for the search text
     db.session.add(resident)
     return resident
 
@@ -153,9 +154,13 @@ def household_answer(user: User, household: Household, corrections: list[Correct
     return view
 
 
-def _like(word: str) -> str:
+def _starts_word(word: str) -> Any:
+    """Condition: some word of the search text starts with `word` (LIKE, escaped)."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return or_(
+        Household.search_text.like(f"{escaped}%", escape="\\"),
+        Household.search_text.like(f"% {escaped}%", escape="\\"),
+    )
 
 
 def list_households(
@@ -165,8 +170,8 @@ def list_households(
     query = select(Household).where(scope_clause(user, Household))
     if hamlet:
         query = query.join(Unit, Unit.id == Household.hamlet_id).where(Unit.code == hamlet)
-    for word in fold(q or "").split()[:8]:
-        query = query.where(Household.search_text.like(_like(word), escape="\\"))
+    for word in search_words(q or "").split()[:8]:
+        query = query.where(_starts_word(word))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = list(
         db.session.scalars(

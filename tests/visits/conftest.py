@@ -81,3 +81,18 @@ def visit_body(household) -> Callable[..., dict]:
         return body
 
     return build
+
+
+@pytest.fixture
+def real_followups() -> None:
+    """Ask for the real follow-up rules (app.followups.service.on_visit) in this test."""
+
+
+@pytest.fixture(autouse=True)
+def quiet_followups(request, monkeypatch) -> None:
+    """Keep the follow-up rules (another area, tested there) out of visit tests by default."""
+    if "real_followups" in request.fixturenames:
+        return
+    from app.visits import service
+
+    monkeypatch.setattr(service, "on_visit", lambda *args: ([], []))

@@ -55,6 +55,7 @@ def test_a_failing_item_rolls_back_alone(client, headers, household, visit_body,
         visit_body(residents=[{"resident_id": head.id, "id_card": "collected"}]),
     ]
     status, answer = api_post(client, "/api/v1/visits/batch", headers, {"visits": items})
+    assert status == 200
     assert [r["status"] for r in answer["results"]] == ["created", "rejected", "created"]
     assert count(Visit) == 2
     resident = db.session.get(Resident, head.id)
