@@ -1,0 +1,325 @@
+"""Write a checked import: bulk statements in chunks, history rows, corrections, one audit entry.
+
+Bulk INSERT/UPDATE statements bypass the session's audit listener; the caller records one
+audit entry for the whole import. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+
+from app.common import utcnow
+from app.extensions import db
+from app.people.corrections import ID_RULES
+from app.people.idnumber import PROVINCE_CODES, check_id_number
+from app.people.importing.lookups import chunks
+from app.people.importing.plan import RESIDENT_ATTRS, HouseholdPlan, Plan, ResidentPlan
+from app.people.models import Correction, Household, Resident, StatusChange
+from app.text import fold
+from app.units.models import Unit
+from app.units.service import create_hamlet
+
+WRITE_CHUNK = 2000
+ID_FIELDS = ("id_number", "sex", "date_of_birth", "birthplace")
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)[:200]
+
+
+def _search_text(address: str, code: str, names: list[str]) -> str:
+    """The household's search column, as app.people.rules.refresh_search_text builds it."""
+    return fold(" ".join(p for p in [address or "", code or "", *names] if p))
+
+
+def _create_hamlets(plan: Plan, commune: Unit) -> dict[str, Unit]:
+    made = {}
+    for key, (name, kind) in plan.new_hamlets.items():
+        made[key] = create_hamlet(commune, name=name, kind=kind)
+    return made
+
+
+def _hamlet_of(household: HouseholdPlan, made: dict[str, Unit]) -> Unit:
+    group = household.group
+    return group.hamlet if group.hamlet is not None else made[group.new_hamlet]
+
+
+def _names(household: HouseholdPlan) -> list[str]:
+    return [m.full_name for m in household.kept] + [
+        r.values["full_name"] for r in household.residents
+    ]
+
+
+def _write_households(
+    plans: list[HouseholdPlan], commune: Unit, made: dict[str, Unit], actor_id: int | None
+) -> None:
+    """Insert new households and update changed ones; remember every household's id."""
+    now = utcnow()
+    new = [h for h in plans if h.status == "added"]
+    for chunk in chunks(new, WRITE_CHUNK):
+        rows = []
+        for h in chunk:
+            hamlet = _hamlet_of(h, made)
+            group = h.group
+            address = group.address or f"{hamlet.name}, {commune.name}"
+            rows.append(
+                {
+                    "code": group.code,
+                    "address": address,
+                    "search_text": _search_text(address, group.code, _names(h)),
+                    "lat": group.location[0] if group.location else None,
+                    "lon": group.location[1] if group.location else None,
+                    "location_source": "known" if group.location else None,
+                    "source": "import",
+                    "hamlet_id": hamlet.id,
+                    "commune_id": commune.id,
+                    "province_id": commune.province_id,
+                    "created_by_id": actor_id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        ids = db.session.execute(
+            insert(Household).returning(Household.id, sort_by_parameter_order=True), rows
+        ).scalars()
+        for h, household_id in zip(chunk, ids, strict=True):
+            h.household_id = household_id
+    changed = [h for h in plans if h.status == "changed"]
+    table = Household.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            hamlet_id=bindparam("b_hamlet_id"),
+            address=bindparam("b_address"),
+            lat=bindparam("b_lat"),
+            lon=bindparam("b_lon"),
+            location_source=bindparam("b_location_source"),
+            search_text=bindparam("b_search_text"),
+            updated_at=bindparam("b_updated_at"),
+        )
+    )
+    moved = []
+    for chunk in chunks(changed, WRITE_CHUNK):
+        params = []
+        for h in chunk:
+            old, group = h.existing, h.group
+            h.household_id = old.id
+            hamlet = _hamlet_of(h, made)
+            address = group.address or old.address
+            location = group.location or (old.lat, old.lon)
+            params.append(
+                {
+                    "b_id": old.id,
+                    "b_hamlet_id": hamlet.id,
+                    "b_address": address,
+                    "b_lat": location[0],
+                    "b_lon": location[1],
+                    "b_location_source": "known" if group.location else old.location_source,
+                    "b_search_text": _search_text(address, group.code, _names(h)),
+                    "b_updated_at": now,
+                }
+            )
+            if hamlet.id != old.hamlet_id:
+                moved.append({"b_household": old.id, "b_hamlet": hamlet.id})
+        db.session.execute(statement, params)
+    for model in (Resident, Correction):
+        t = model.__table__
+        move = (
+            update(t)
+            .where(t.c.household_id == bindparam("b_household"))
+            .values(hamlet_id=bindparam("b_hamlet"))
+        )
+        for chunk in chunks(moved, WRITE_CHUNK):
+            db.session.execute(move, chunk)
+
+
+def _write_residents(plans: list[HouseholdPlan], actor_id: int | None) -> list[ResidentPlan]:
+    """Insert new residents, update changed ones with history; answer those written."""
+    now = utcnow()
+    written: list[ResidentPlan] = []
+    new: list[ResidentPlan] = []
+    changed: list[ResidentPlan] = []
+    for h in plans:
+        if h.status not in ("added", "changed"):
+            continue
+        for r in h.residents:
+            r.household_id, r.units = h.household_id, h.units
+            if r.status == "added":
+                new.append(r)
+            elif r.status == "changed":
+                changed.append(r)
+    for chunk in chunks(new, WRITE_CHUNK):
+        rows = []
+        for r in chunk:
+            hamlet_id, commune_id, province_id = r.units
+            rows.append(
+                {
+                    **{attr: r.values[attr] for attr in RESIDENT_ATTRS},
+                    "household_id": r.household_id,
+                    "hamlet_id": hamlet_id,
+                    "commune_id": commune_id,
+                    "province_id": province_id,
+                    "unable_to_travel": False,
+                    "pending": False,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        ids = db.session.execute(
+            insert(Resident).returning(Resident.id, sort_by_parameter_order=True), rows
+        ).scalars()
+        for r, resident_id in zip(chunk, ids, strict=True):
+            r.resident_id = resident_id
+            written.append(r)
+    table = Resident.__table__
+    column_of = {attr: Resident.__mapper__.attrs[attr].columns[0].name for attr in RESIDENT_ATTRS}
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            **{column_of[a]: bindparam(f"b_{a}") for a in RESIDENT_ATTRS},
+            version=table.c.version + 1,
+            updated_at=bindparam("b_updated_at"),
+        )
+    )
+    history = []
+    for chunk in chunks(changed, WRITE_CHUNK):
+        params = []
+        for r in chunk:
+            r.resident_id = r.existing.id
+            params.append(
+                {
+                    "b_id": r.existing.id,
+                    "b_updated_at": now,
+                    **{f"b_{a}": r.values[a] for a in RESIDENT_ATTRS},
+                }
+            )
+            for name, (old, new_value) in r.changes.items():
+                history.append(
+                    {
+                        "resident_id": r.existing.id,
+                        "visit_id": None,
+                        "user_id": actor_id,
+                        "field": name,
+                        "old_value": _text(old),
+                        "new_value": _text(new_value),
+                        "at": now,
+                    }
+                )
+            written.append(r)
+        db.session.execute(statement, params)
+    for chunk in chunks(history, WRITE_CHUNK):
+        db.session.execute(insert(StatusChange), chunk)
+    return written
+
+
+def _findings(r: ResidentPlan) -> list[tuple[str, str, str | None, str | None, Any]]:
+    values = r.values
+    if not values.get("id_number"):
+        return []
+    if r.status == "changed" and not any(f in r.changes for f in ID_FIELDS):
+        return []
+    found = check_id_number(
+        values["id_number"],
+        sex=values.get("sex"),
+        birth_year=values.get("birth_year"),
+        birthplace_code=values.get("birthplace_code"),
+    )
+    out = []
+    for item in found:
+        current, proposed = item.current, item.proposed
+        if item.field == "birthplace":
+            current = values.get("birthplace")
+            proposed = PROVINCE_CODES.get(item.proposed or "", item.proposed)
+        out.append((item.field, ID_RULES[item.field], current, proposed, item))
+    return out
+
+
+def _open_corrections(written: list[ResidentPlan], actor_id: int | None) -> int:
+    """Open a correction (source 'import') for each ID number that contradicts its row."""
+    candidates = [(r, f) for r in written for f in _findings(r)]
+    if not candidates:
+        return 0
+    changed_ids = sorted({r.resident_id for r, _f in candidates if r.status == "changed"})
+    known: set[tuple] = set()
+    for chunk in chunks(changed_ids):
+        for c in db.session.execute(
+            select(
+                Correction.resident_id,
+                Correction.field,
+                Correction.rule,
+                Correction.status,
+                Correction.current_value,
+            ).where(Correction.resident_id.in_(chunk))
+        ):
+            reviewed = c.status not in ("open", "verified")
+            known.add((c.resident_id, c.field, c.rule, c.current_value if reviewed else None))
+    now = utcnow()
+    rows = []
+    for r, (field, rule, current, proposed, item) in candidates:
+        current_text = None if current is None else str(current)[:300]
+        if (r.resident_id, field, rule, None) in known or (
+            r.resident_id,
+            field,
+            rule,
+            current_text,
+        ) in known:
+            continue
+        hamlet_id, commune_id, province_id = r.units
+        rows.append(
+            {
+                "household_id": r.household_id,
+                "resident_id": r.resident_id,
+                "related_resident_id": None,
+                "hamlet_id": hamlet_id,
+                "commune_id": commune_id,
+                "province_id": province_id,
+                "field": field,
+                "problem": "wrong",
+                "current_value": current_text,
+                "proposed_value": None if proposed is None else str(proposed)[:300],
+                "note": item.message_vi[:1000],
+                "source": "import",
+                "rule": rule,
+                "status": "open",
+                "visit_id": None,
+                "created_by_id": actor_id,
+                "created_at": now,
+                "details": {"message_en": item.message_en, "row": r.row.number},
+            }
+        )
+    for chunk in chunks(rows, WRITE_CHUNK):
+        db.session.execute(insert(Correction), chunk)
+    return len(rows)
+
+
+def apply_plan(
+    plan: Plan,
+    commune: Unit,
+    actor_id: int | None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Write the accepted households of a plan; answer what was created besides them."""
+    accepted = [h for h in plan.households if h.status in ("added", "changed")]
+    made = _create_hamlets(plan, commune)
+    for h in accepted:
+        h.units = (_hamlet_of(h, made).id, commune.id, commune.province_id)
+    if progress:
+        progress("households")
+    _write_households(accepted, commune, made, actor_id)
+    if progress:
+        progress("residents")
+    written = _write_residents(accepted, actor_id)
+    opened = _open_corrections(written, actor_id)
+    db.session.flush()
+    return {"hamlets_created": [u.code for u in made.values()], "corrections_opened": opened}

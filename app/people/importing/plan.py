@@ -1,0 +1,230 @@
+"""Decide what an import does to each household and resident before anything is written.
+
+Households are keyed by their code within the commune; residents by their ID number, and
+those without one by (household, folded name, birth year). A blank cell never erases what is
+on file, and the ordered statuses (ID card, e-ID) only move forward.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+
+from app.people.importing import checks
+from app.people.importing.checks import Group, HamletResolver
+from app.people.importing.lookups import Known, load_known
+from app.people.importing.rows import Layout, Row
+from app.people.rules import is_regression
+from app.units.models import Unit
+
+# API field name -> Resident attribute, for the fields an import may set.
+FIELDS = {
+    "full_name": "full_name",
+    "sex": "sex",
+    "id_number": "id_number",
+    "birthplace": "birthplace",
+    "ethnicity": "ethnicity",
+    "relationship": "relationship_to_head",
+    "phone": "phone",
+    "presence": "presence",
+    "id_card": "id_card",
+    "eid": "eid",
+}
+STATUS_FIELDS = ("presence", "id_card", "eid")
+DEFAULTS = {"presence": "present", "id_card": "not_collected", "eid": "none"}
+# Every Resident attribute an import writes, in one fixed order (bulk statements need it).
+RESIDENT_ATTRS = (
+    "full_name", "name_folded", "birth_date", "birth_year", "sex", "id_number", "birthplace",
+    "birthplace_code", "ethnicity", "relationship_to_head", "phone", "presence", "id_card", "eid",
+)  # fmt: skip
+
+
+@dataclass
+class ResidentPlan:
+    """One row's resident: new, or matched to one on file, with the fields that change."""
+
+    row: Row
+    existing: Any | None
+    values: dict[str, Any]
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    status: str = ""
+    resident_id: int | None = None  # set when written
+    household_id: int | None = None
+    units: tuple[int, int, int] | None = None  # hamlet, commune, province
+
+
+@dataclass
+class HouseholdPlan:
+    """One household of the file and what the import does to it."""
+
+    group: Group
+    existing: Any | None
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    residents: list[ResidentPlan] = field(default_factory=list)
+    kept: list[Any] = field(default_factory=list)  # members on file the sheet does not list
+    status: str = ""
+    household_id: int | None = None  # set when written
+    units: tuple[int, int, int] | None = None  # hamlet, commune, province
+
+
+@dataclass
+class Plan:
+    """Everything an import would do, and the rows it cannot take."""
+
+    households: list[HouseholdPlan]
+    orphans: list[Row]
+    new_hamlets: dict[str, tuple[str, str]]
+    conversions: int
+    known: Known
+
+    @property
+    def rows_with_errors(self) -> int:
+        """Count rows with at least one error."""
+        return sum(1 for h in self.households for r in h.group.rows if r.errors) + len(
+            [r for r in self.orphans if r.errors]
+        )
+
+
+def _birth_text(born: date | None, year: int | None) -> str | None:
+    if born is not None:
+        return born.isoformat()
+    return str(year) if year is not None else None
+
+
+def _holder_message(known: Known, commune: Unit, number: str) -> str:
+    holder = known.holders[number]
+    if holder.commune_id == commune.id:
+        return _(
+            "Số định danh đã có ở hộ %(code)s (công dân #%(id)s), không phải hộ này.",
+            code=holder.household_code or f"#{holder.household_id}",
+            id=holder.resident_id,
+        )
+    return _("Số định danh đã có ở một hộ thuộc xã khác.")
+
+
+def _match(plan: HouseholdPlan, known: Known, commune: Unit) -> None:
+    """Pair each row with a resident on file, by ID number first, then by name and year."""
+    existing_id = plan.existing.id if plan.existing is not None else None
+    members = known.residents.get(existing_id, []) if existing_id is not None else []
+    free = {m.id: m for m in members}
+    pending: list[Row] = []
+    matched: dict[int, Any] = {}
+    for row in plan.group.rows:
+        number = row.values.get("id_number")
+        holder = known.holders.get(number) if number else None
+        if holder is None:
+            pending.append(row)
+        elif holder.household_id != existing_id:
+            row.error(_holder_message(known, commune, number))
+        else:
+            matched[id(row)] = free.pop(holder.resident_id)
+    for loose in (False, True):
+        for row in list(pending):
+            values = row.values
+            candidates = [
+                m
+                for m in free.values()
+                if m.name_folded == values.get("name_folded")
+                and not (values.get("id_number") and m.id_number)
+                and (
+                    m.birth_year == values.get("birth_year")
+                    or (loose and (m.birth_year is None or values.get("birth_year") is None))
+                )
+            ]
+            if len(candidates) == 1 or (candidates and not loose):
+                matched[id(row)] = free.pop(candidates[0].id)
+                pending.remove(row)
+    plan.kept = list(free.values())
+    for row in plan.group.rows:
+        if not row.errors:
+            plan.residents.append(_resident_plan(row, matched.get(id(row))))
+
+
+def _resident_plan(row: Row, existing: Any | None) -> ResidentPlan:
+    values = row.values
+    if existing is None:
+        final = {attr: values.get(attr) for attr in RESIDENT_ATTRS if attr in values}
+        final["relationship_to_head"] = values.get("relationship")
+        for attr in RESIDENT_ATTRS:
+            final.setdefault(attr, None)
+        for key, default in DEFAULTS.items():
+            final[key] = final[key] or default
+        return ResidentPlan(row, None, final, status="added")
+    final = {attr: getattr(existing, attr) for attr in RESIDENT_ATTRS}
+    changes: dict[str, tuple[Any, Any]] = {}
+    for name, attr in FIELDS.items():
+        new = values.get(name)
+        old = final[attr]
+        if new is None or new == old:
+            continue
+        if name in STATUS_FIELDS and is_regression(name, old, new):
+            row.note(
+                _(
+                    "Giữ %(field)s trên hệ thống (%(old)s), mới hơn tệp (%(new)s).",
+                    field=name,
+                    old=old,
+                    new=new,
+                )
+            )
+            continue
+        final[attr] = new
+        changes[name] = (old, new)
+    if "full_name" in changes:
+        final["name_folded"] = values["name_folded"]
+    if "birthplace" in changes:
+        final["birthplace_code"] = values.get("birthplace_code")
+    born, year = values.get("birth_date"), values.get("birth_year")
+    old_born, old_year = final["birth_date"], final["birth_year"]
+    if (born is not None and born != old_born) or (year is not None and year != old_year):
+        final["birth_date"], final["birth_year"] = born, year
+        changes["date_of_birth"] = (_birth_text(old_born, old_year), _birth_text(born, year))
+    return ResidentPlan(row, existing, final, changes, "changed" if changes else "unchanged")
+
+
+def _household_changes(plan: HouseholdPlan, resolver: HamletResolver) -> None:
+    group, existing = plan.group, plan.existing
+    if existing is None:
+        plan.status = "added"
+        return
+    if group.new_hamlet is not None or (
+        group.hamlet is not None and group.hamlet.id != existing.hamlet_id
+    ):
+        new = group.hamlet.code if group.hamlet else resolver.new[group.new_hamlet][0]
+        plan.changes["hamlet"] = (existing.hamlet_id, new)
+    if group.address and group.address != existing.address:
+        plan.changes["address"] = (existing.address, group.address)
+    if group.location and group.location != (existing.lat, existing.lon):
+        plan.changes["location"] = ((existing.lat, existing.lon), group.location)
+    touched = any(r.status in ("added", "changed") for r in plan.residents)
+    plan.status = "changed" if plan.changes or touched else "unchanged"
+
+
+def make_plan(rows: list[Row], layout: Layout, commune: Unit, create_hamlets: bool) -> Plan:
+    """Check every row against the file and the database; decide adds and changes."""
+    groups, orphans = checks.group_rows(rows)
+    numbers = [r.values["id_number"] for r in rows if r.values.get("id_number")]
+    known = load_known(commune, [g.code for g in groups], numbers)
+    resolver = HamletResolver(known, layout.hamlet_kind, create_hamlets, commune)
+    checks.check_id_numbers_in_file(rows)
+    conversions = 0
+    households = []
+    for group in groups:
+        checks.check_hamlets(group, resolver)
+        conversions += checks.check_address(group, commune)
+        checks.check_location(group)
+        checks.check_head(group, known)
+        checks.check_people(group)
+        plan = HouseholdPlan(group, known.households.get(group.code))
+        _match(plan, known, commune)
+        if group.bad:
+            plan.status = "refused"
+            plan.residents = []
+        else:
+            _household_changes(plan, resolver)
+        households.append(plan)
+    used = {h.group.new_hamlet for h in households if h.status != "refused"}
+    new_hamlets = {key: spec for key, spec in resolver.new.items() if key in used}
+    return Plan(households, orphans, new_hamlets, conversions, known)

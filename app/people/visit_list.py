@@ -1,0 +1,274 @@
+"""A hamlet's visit list, for teams on paper and for village heads: a printable page and XLSX.
+
+Every household with its members, what is still missing for each person (ID card not
+collected, e-ID not at level 2, no ID number, no birth date, open corrections) and the open
+follow-ups. The XLSX has the import's columns first, so exporting and importing it back
+changes nothing; a village head's copy leaves out ID numbers and phones (names only) and its
+dates of birth are years, which an import never lets overwrite a full date.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+
+from app.auth.audit import record
+from app.auth.models import User
+from app.common import today
+from app.extensions import db
+from app.followups.models import Followup
+from app.people.idnumber import mask_id_number
+from app.people.importing import columns as col
+from app.people.importing.report import safe_cell
+from app.people.models import Correction, Household, Resident
+from app.units.models import Unit
+
+ACTIVE = ("present", "away_working", "away_other")
+HEADER_FILL = PatternFill("solid", fgColor="0B5394")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+# Columns a village head's copy leaves out.
+PERSONAL = ("id_number", "phone")
+
+
+@dataclass
+class Member:
+    """A resident with what is missing."""
+
+    resident: Resident
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Entry:
+    """A household on the list."""
+
+    household: Household
+    members: list[Member] = field(default_factory=list)
+    followups: list[str] = field(default_factory=list)
+
+    @property
+    def head(self) -> Resident | None:
+        """The head of the household, or the first member."""
+        heads = [m.resident for m in self.members if m.resident.relationship_to_head == "head"]
+        return heads[0] if heads else None
+
+
+@dataclass
+class VisitList:
+    """The list of one hamlet."""
+
+    hamlet: Unit
+    commune: Unit | None
+    entries: list[Entry]
+    printed_on: date
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """Households, residents and people with something missing."""
+        members = [m for e in self.entries for m in e.members]
+        return {
+            "households": len(self.entries),
+            "residents": len(members),
+            "with_missing": sum(1 for m in members if m.missing),
+            "followups": sum(len(e.followups) for e in self.entries),
+        }
+
+
+def correction_label(field_name: str) -> str:
+    """Name a correction's field for a person."""
+    labels = {
+        "full_name": _("họ tên"),
+        "date_of_birth": _("ngày sinh"),
+        "sex": _("giới tính"),
+        "id_number": _("số định danh"),
+        "birthplace": _("nơi sinh"),
+        "ethnicity": _("dân tộc"),
+        "address": _("địa chỉ"),
+        "relationship": _("quan hệ"),
+        "duplicate_record": _("trùng hồ sơ"),
+    }
+    return labels.get(field_name, _("khác"))
+
+
+def followup_label(kind: str) -> str:
+    """Name a follow-up's kind for a person."""
+    labels = {
+        "revisit": _("Quay lại hộ"),
+        "returnee_visit": _("Gặp người mới về"),
+        "id_capture": _("Thu nhận hồ sơ căn cước"),
+        "id_capture_at_home": _("Thu nhận căn cước tại nhà"),
+        "eid_support": _("Hỗ trợ kích hoạt VNeID"),
+        "verify_documents": _("Đối chiếu giấy tờ"),
+        "location_check": _("Kiểm tra vị trí hộ"),
+    }
+    return labels.get(kind, kind)
+
+
+def _age(resident: Resident, on: date) -> int | None:
+    if resident.birth_date is not None:
+        born = resident.birth_date
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return on.year - resident.birth_year if resident.birth_year is not None else None
+
+
+def missing_for(resident: Resident, corrections: list[str], on: date, eligible: int) -> list[str]:
+    """List what is still missing for a resident who lives here."""
+    if resident.presence not in ACTIVE:
+        return []
+    out = []
+    age = _age(resident, on)
+    if age is None or age >= eligible:
+        if resident.id_card == "not_collected":
+            out.append(_("Chưa thu nhận CCCD"))
+        if resident.eid != "level2_active":
+            out.append(_("VNeID chưa mức 2"))
+    if not resident.id_number:
+        out.append(_("Chưa có số định danh"))
+    if resident.birth_date is None:
+        out.append(_("Thiếu ngày sinh") if resident.birth_year is None else _("Chỉ có năm sinh"))
+    if corrections:
+        out.append(_("Cần điều chỉnh: %(fields)s", fields=", ".join(corrections)))
+    return out
+
+
+def build_visit_list(hamlet: Unit) -> VisitList:
+    """Gather a hamlet's households, members, open corrections and follow-ups (4 queries)."""
+    households = db.session.scalars(
+        select(Household)
+        .where(Household.hamlet_id == hamlet.id)
+        .order_by(Household.code, Household.id)
+    ).all()
+    residents = db.session.scalars(
+        select(Resident).where(Resident.hamlet_id == hamlet.id).order_by(Resident.id)
+    ).all()
+    corrections: dict[int, list[str]] = {}
+    for resident_id, field_name in db.session.execute(
+        select(Correction.resident_id, Correction.field)
+        .where(Correction.hamlet_id == hamlet.id, Correction.status == "open")
+        .order_by(Correction.id)
+    ):
+        labels = corrections.setdefault(resident_id, [])
+        if correction_label(field_name) not in labels:
+            labels.append(correction_label(field_name))
+    names = {r.id: r.full_name for r in residents}
+    followups: dict[int, list[str]] = {}
+    for f in db.session.scalars(
+        select(Followup)
+        .where(Followup.hamlet_id == hamlet.id, Followup.status == "open")
+        .order_by(Followup.due_date, Followup.id)
+    ):
+        text = followup_label(f.kind)
+        if f.resident_id in names:
+            text += f" — {names[f.resident_id]}"
+        text += " — " + _("hạn %(due)s", due=f.due_date.strftime("%d/%m/%Y"))
+        followups.setdefault(f.household_id, []).append(text)
+    entries = {h.id: Entry(h, followups=followups.get(h.id, [])) for h in households}
+    on, eligible = today(), int(current_app.config.get("ELIGIBLE_AGE", 14))
+    for resident in residents:
+        entry = entries.get(resident.household_id)
+        if entry is not None:
+            missing = missing_for(resident, corrections.get(resident.id, []), on, eligible)
+            entry.members.append(Member(resident, missing))
+    commune = db.session.get(Unit, hamlet.parent_id) if hamlet.parent_id else None
+    return VisitList(hamlet, commune, list(entries.values()), on)
+
+
+def shown_id(resident: Resident, user: User | None) -> str:
+    """The ID number as the printed page shows it: masked, and not at all to village heads."""
+    if not resident.id_number or (user is not None and user.role == "village_head"):
+        return ""
+    return mask_id_number(resident.id_number)
+
+
+def _row(entry: Entry, member: Member, hamlet: Unit, names_only: bool) -> dict[str, Any]:
+    r, h = member.resident, entry.household
+    head = entry.head
+    return {
+        "household_code": h.code,
+        "head_name": head.full_name if head else None,
+        "relationship": col.relationship_label(r.relationship_to_head, r.sex),
+        "full_name": r.full_name,
+        "date_of_birth": (
+            str(r.birth_year)
+            if names_only and r.birth_year
+            else col.format_birth(r.birth_date, r.birth_year)
+        ),
+        "sex": col.SEX_LABELS.get(r.sex or ""),
+        "id_number": r.id_number,
+        "ethnicity": r.ethnicity,
+        "birthplace": r.birthplace,
+        "address": h.address,
+        "hamlet": hamlet.name,
+        "lat": h.lat,
+        "lon": h.lon,
+        "phone": r.phone,
+        "presence": col.PRESENCE_LABELS.get(r.presence),
+        "id_card": col.ID_CARD_LABELS.get(r.id_card),
+        "eid": col.EID_LABELS.get(r.eid),
+    }
+
+
+def visit_list_xlsx(listing: VisitList, names_only: bool) -> bytes:
+    """Write the visit list as XLSX with the import's headers, then what is missing."""
+    keys = [c.key for c in col.COLUMNS if not (names_only and c.key in PERSONAL)]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Danh sách thăm"))
+    sheet.freeze_panes = "A2"
+    headers = [col.HEADERS[k] for k in keys] + [_("Cần làm"), _("Việc quay lại")]
+    for index in range(1, len(headers) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 16 if index <= len(keys) else 45
+    sheet.append([safe_cell(sheet, h, font=HEADER_FONT, fill=HEADER_FILL) for h in headers])
+    for entry in listing.entries:
+        for member in entry.members:
+            values = _row(entry, member, listing.hamlet, names_only)
+            cells = [safe_cell(sheet, values[k]) for k in keys]
+            cells.append(safe_cell(sheet, "; ".join(member.missing) or None))
+            cells.append(safe_cell(sheet, "; ".join(entry.followups) or None))
+            sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_visit_list(hamlet: Unit, user: User | None) -> tuple[bytes, dict[str, int]]:
+    """Build a hamlet's visit list XLSX and record the export in the audit trail."""
+    listing = build_visit_list(hamlet)
+    names_only = user is not None and user.role == "village_head"
+    data = visit_list_xlsx(listing, names_only)
+    totals = listing.totals
+    record(
+        db.session,
+        "export_visit_list",
+        "units",
+        hamlet.id,
+        {
+            "format": "xlsx",
+            "households": totals["households"],
+            "residents": totals["residents"],
+            "id_numbers": not names_only,
+        },
+    )
+    return data, totals
+
+
+def visit_list_page(hamlet: Unit, user: User) -> VisitList:
+    """Gather the printable list and record that it was shown."""
+    listing = build_visit_list(hamlet)
+    totals = listing.totals
+    record(
+        db.session,
+        "view_visit_list",
+        "units",
+        hamlet.id,
+        {"format": "html", "households": totals["households"], "residents": totals["residents"]},
+    )
+    return listing
