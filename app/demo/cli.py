@@ -26,7 +26,8 @@ def load(seed: int) -> None:
     demo = result["demo"]
     click.echo(
         f"Xã Nam Đông (20179): {result['hamlets']} thôn, thêm {result['households_added']} hộ; "
-        f"tài khoản mới: {', '.join(result['users_added']) or 'không'}"
+        f"tài khoản mới: {', '.join(result['users_added']) or 'không'}; "
+        f"lượt gõ cửa mẫu: {result['visits'] or 'không thêm'}"
     )
     click.echo(f"Tài khoản mẫu / demo logins (mật khẩu / password: {demo.users[0].password}):")
     for user in demo.users:

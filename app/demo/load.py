@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.auth import service as auth_service
 from app.auth.models import User
 from app.demo.data import DemoCommune, generate_demo
+from app.demo.visits import seed_visits
 from app.errors import NotFoundError
 from app.extensions import db
 from app.people.models import Household, Resident
@@ -124,9 +125,12 @@ def load_demo(seed: int = 6) -> dict[str, object]:
     hamlets = _hamlets(demo, commune)
     households = _households(demo, commune, hamlets)
     users = _users(demo)
+    db.session.flush()
+    visits = seed_visits(commune, seed)
     return {
         "demo": demo,
         "hamlets": len(hamlets),
         "households_added": households,
         "users_added": users,
+        "visits": visits,
     }

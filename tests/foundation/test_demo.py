@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.extensions import db
 from app.people.models import Household, Resident
+from app.visits.models import RejectedSubmission, Visit
 
 
 def _load(app):
@@ -22,10 +23,14 @@ def test_demo_load_is_idempotent(app):
     residents = db.session.scalar(select(func.count()).select_from(Resident))
     assert 280 <= households <= 320
     assert 1000 <= residents <= 1200
+    visits = db.session.scalar(select(func.count()).select_from(Visit))
+    assert 50 < visits < households  # a few weeks of field work, with gaps left
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(Household)) == households
     assert db.session.scalar(select(func.count()).select_from(Resident)) == residents
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == visits
+    assert db.session.scalar(select(func.count()).select_from(RejectedSubmission)) == 0
     roles = set(db.session.scalars(select(User.role)))
     assert roles == {"admin", "commander", "officer", "village_head"}
 
