@@ -19,12 +19,17 @@ from app.visits.schemas import VIETNAM_TZ
 MAX_DEPTH = 20
 
 
+def _clean(text: str) -> str:
+    # PostgreSQL refuses NUL and lone surrogates in text; keep a readable trace instead.
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+
+
 def storable(value: Any, depth: int = 0) -> Any:
     """Make any body storable as JSON on every database: no NaN, no objects, bounded depth."""
     if depth > MAX_DEPTH:
         return "…"
     if isinstance(value, dict):
-        return {str(k): storable(v, depth + 1) for k, v in value.items()}
+        return {_clean(str(k)): storable(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [storable(v, depth + 1) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
@@ -32,8 +37,7 @@ def storable(value: Any, depth: int = 0) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, str):
-        # PostgreSQL refuses NUL and lone surrogates in text; keep a readable trace instead.
-        return value.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+        return _clean(value)
     if value is None or isinstance(value, bool | int | float):
         return value
     return str(value)
@@ -44,7 +48,7 @@ def _raw_key(body: Any) -> tuple[str | None, int | None, datetime | None]:
     if not isinstance(body, dict):
         return None, None, None
     client_id = body.get("client_id")
-    client_id = client_id if isinstance(client_id, str) and 0 < len(client_id) <= 64 else None
+    client_id = _clean(client_id)[:64] if isinstance(client_id, str) and client_id else None
     household_id = body.get("household_id")
     if (
         isinstance(household_id, bool)

@@ -13,8 +13,9 @@ from typing import Any
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
 from app.auth.scope import row_in_scope
@@ -37,6 +38,9 @@ from app.visits.idempotency import body_hash, canonical, differences
 from app.visits.models import RejectedSubmission, Visit, VisitResident
 from app.visits.rejected import keep_rejected, resolve_rejected, unresolved_for
 from app.visits.schemas import VisitIn
+
+# Tries of one item when concurrent writers collide on the same residents.
+MAX_ATTEMPTS = 3
 
 
 @dataclass
@@ -266,6 +270,42 @@ def _seen_row(visit: Visit, resident: Resident, item: dict, *, is_new: bool) -> 
     return row
 
 
+def _attempt(
+    data: dict, canon: dict, digest: str, officer: User, batch: _Batch | None
+) -> tuple[Visit, dict] | ServiceError | None:
+    """Try to record the visit in a savepoint: the visit and answer, a refusal, or None when
+    a twin with the same client_id won the race."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        savepoint = db.session.begin_nested()
+        try:
+            result = _record(data, canon, digest, officer, batch)
+            savepoint.commit()
+            return result
+        except ServiceError as exc:
+            savepoint.rollback()
+            return exc
+        except IntegrityError:
+            # A twin with the same client_id committed first (or an ID number was just taken).
+            savepoint.rollback()
+            if db.session.scalar(select(Visit.id).where(Visit.client_id == data["client_id"])):
+                return None
+            return ConflictError(_("Dữ liệu vừa được thay đổi bởi yêu cầu khác; hãy gửi lại."))
+        except (StaleDataError, OperationalError) as exc:
+            # A concurrent visit changed the same residents (version check) or deadlocked:
+            # the savepoint is undone, its objects expired, so the next try reads afresh.
+            savepoint.rollback()
+            if isinstance(exc, OperationalError) and not _retryable(exc):
+                raise
+            if attempt == MAX_ATTEMPTS:
+                return ConflictError(_("Hộ này đang được cập nhật cùng lúc; hãy gửi lại sau."))
+    return None  # pragma: no cover - the loop always returns
+
+
+def _retryable(exc: OperationalError) -> bool:
+    """Deadlocks and serialization failures (PostgreSQL) are worth another try."""
+    return getattr(exc.orig, "sqlstate", None) in ("40P01", "40001")
+
+
 def submit_visit(body: Any, officer: User, *, _batch: _Batch | None = None) -> VisitResult:
     """Validate and record one visit (a raw JSON dict); a refused one is kept, not raised."""
     try:
@@ -277,25 +317,16 @@ def submit_visit(body: Any, officer: User, *, _batch: _Batch | None = None) -> V
     digest = body_hash(canon)
     existing = _visit_by_client_id(data["client_id"], _batch)
     if existing is None:
-        savepoint = db.session.begin_nested()
-        try:
-            visit, answer = _record(data, canon, digest, officer, _batch)
-            savepoint.commit()
-        except ServiceError as exc:
-            savepoint.rollback()
-            return _rejected(body, officer, exc, data, _batch)
-        except IntegrityError:
-            # A twin with the same client_id committed first (or an ID number was taken).
-            savepoint.rollback()
-            existing = db.session.scalar(select(Visit).where(Visit.client_id == data["client_id"]))
-            if existing is None:
-                error = ConflictError(_("Dữ liệu vừa được thay đổi bởi yêu cầu khác; hãy gửi lại."))
-                return _rejected(body, officer, error, data, _batch)
-        else:
+        outcome = _attempt(data, canon, digest, officer, _batch)
+        if isinstance(outcome, ServiceError):
+            return _rejected(body, officer, outcome, data, _batch)
+        if outcome is not None:
+            visit, answer = outcome
             if _batch is not None:
                 _batch.visits[visit.client_id] = visit
             resolve_rejected(visit, _batch.rejected if _batch is not None else None)
             return VisitResult("created", 201, answer, visit)
+        existing = db.session.scalar(select(Visit).where(Visit.client_id == data["client_id"]))
     replay = _replay(existing, canon, digest, officer)
     if isinstance(replay, VisitResult):
         return replay

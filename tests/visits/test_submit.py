@@ -104,3 +104,28 @@ def test_concurrent_twin_caught_at_insert_answers_duplicate(
     status, answer = api_post(client, "/api/v1/visits", headers, dict(body, outcome="refused"))
     assert status == 409 and "outcome" in answer["errors"]
     assert count(Visit) == 1
+
+
+def test_collision_on_the_same_residents_is_retried(client, headers, visit_body, monkeypatch):
+    """A concurrent writer changed the residents (version check): the item is tried again."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from app.visits import service
+
+    real, calls = service._record, []
+
+    def collide_once(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            real(*args)
+            raise StaleDataError("row changed under us")
+        return real(*args)
+
+    monkeypatch.setattr(service, "_record", collide_once)
+    status, answer = api_post(client, "/api/v1/visits", headers, visit_body())
+    assert (status, len(calls)) == (201, 2)
+    assert count(Visit) == 1
+    monkeypatch.setattr(service, "_record", lambda *a: (_ for _ in ()).throw(StaleDataError()))
+    status, answer = api_post(client, "/api/v1/visits", headers, visit_body())
+    assert status == 409
+    assert count(Visit) == 1
