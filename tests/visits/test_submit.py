@@ -128,4 +128,5 @@ def test_collision_on_the_same_residents_is_retried(client, headers, visit_body,
     monkeypatch.setattr(service, "_record", lambda *a: (_ for _ in ()).throw(StaleDataError()))
     status, answer = api_post(client, "/api/v1/visits", headers, visit_body())
     assert status == 409
+    assert answer["message"] == "Hộ này đang được cập nhật cùng lúc; hãy gửi lại sau."
     assert count(Visit) == 1
