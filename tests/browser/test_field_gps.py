@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.field.browser_helpers import log_in, server_visits, wait_for_data
+from tests.field.browser_helpers import log_in, server_visits, wait_for_data, wait_sent
 
 POINT = {"latitude": 16.0661, "longitude": 107.6871, "accuracy": 12}
 
@@ -13,13 +13,6 @@ POINT = {"latitude": 16.0661, "longitude": 107.6871, "accuracy": 12}
 def household(make_user, make_household):
     make_user("officer", "20179", hamlets=["20179-001"], username="canbo")
     return make_household("20179-001", residents=[{"full_name": "Hồ Văn Nhờ"}])
-
-
-def wait_until_sent(page) -> None:
-    page.goto("/app#outbox")
-    page.wait_for_function(
-        "document.querySelector('#outbox-sent-count')?.textContent === '1'", timeout=20_000
-    )
 
 
 def test_granted_position_geotags_the_visit(page, context, live_server, household, screenshot):
@@ -33,7 +26,7 @@ def test_granted_position_geotags_the_visit(page, context, live_server, househol
     page.check("input[name=outcome][value=met]")
     screenshot(page, "visit-form")
     page.click("#save-visit")
-    wait_until_sent(page)
+    wait_sent(page, 1)
     [visit] = server_visits()
     assert (visit.lat, visit.lon, visit.accuracy_m) == (16.0661, 107.6871, 12)
     assert visit.location_missing_reason is None
@@ -55,7 +48,7 @@ def test_best_fix_is_kept_until_submit(page, context, live_server, household):
     assert page.inner_text("#gps") == "Vị trí: ±8 m"
     page.check("input[name=outcome][value=nobody_home]")
     page.click("#save-visit")
-    wait_until_sent(page)
+    wait_sent(page, 1)
     [visit] = server_visits()
     assert (visit.lat, visit.lon, visit.accuracy_m) == (16.0662, 107.6872, 8)
 
@@ -68,7 +61,7 @@ def test_denied_position_sends_the_reason(page, context, household, screenshot):
     screenshot(page, "visit-form-no-gps")
     page.check("input[name=outcome][value=met]")
     page.click("#save-visit")
-    wait_until_sent(page)
+    wait_sent(page, 1)
     [visit] = server_visits()
     assert visit.lat is None and visit.lon is None
     assert visit.location_missing_reason == "denied"

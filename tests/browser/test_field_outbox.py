@@ -20,6 +20,7 @@ from tests.field.browser_helpers import (
     record_visit,
     server_visits,
     wait_for_data,
+    wait_sent,
 )
 
 
@@ -37,13 +38,6 @@ def household(make_user, make_household):
 
 def household_officer_id() -> int:
     return db.session.scalar(select(User.id).where(User.username == "canbo"))
-
-
-def wait_sent(page, n: int) -> None:
-    page.goto("/app#outbox")
-    page.wait_for_function(
-        f"document.querySelector('#outbox-sent-count')?.textContent === '{n}'", timeout=20_000
-    )
 
 
 def test_refused_visit_is_fixed_and_resent(page, household, screenshot):

@@ -47,6 +47,19 @@ def record_visit(page, household_id: int, outcome: str = "met") -> None:
     page.wait_for_selector("#visit-form", state="detached")
 
 
+def wait_sent(page, n: int, timeout: int = 20_000) -> None:
+    """Stay on the outbox screen until it lists n visits as sent."""
+    page.wait_for_function(
+        """(n) => {
+            if (location.hash !== '#outbox') location.hash = 'outbox';
+            return document.querySelector('#outbox-sent-count')?.textContent === String(n);
+        }""",
+        arg=n,
+        timeout=timeout,
+        polling=200,
+    )
+
+
 def outbox_count(page) -> int:
     """Read the number of pending entries from the outbox screen."""
     page.goto("/app#outbox")

@@ -62,9 +62,10 @@ async function run(forcePull) {
   state.busy = true;
   emit("sync-state", state);
   try {
-    await push();
+    const sent = await push();
     const last = (await getSetting("last_pull")) || 0;
     if (forcePull || Date.now() - last > PULL_EVERY) await pull();
+    else if (sent) await pullExtras(); // closed follow-ups, flags now on the server
     state.last_ok = Date.now();
     state.last_error = null;
     delay = BASE_DELAY;
@@ -80,11 +81,14 @@ async function run(forcePull) {
 
 // ---- sending ------------------------------------------------------------------------
 
+// Send every pending entry of mine; answer how many the server took.
 async function push() {
   const mine = (await outbox.entries(user().username)).filter((e) => e.state === "pending");
   const visits = mine.filter((e) => e.kind === "visit");
-  for (let i = 0; i < visits.length; i += BATCH) await sendVisits(visits.slice(i, i + BATCH));
-  for (const row of mine.filter((e) => e.kind === "returnee")) await sendReturnee(row);
+  let sent = 0;
+  for (let i = 0; i < visits.length; i += BATCH) sent += await sendVisits(visits.slice(i, i + BATCH));
+  for (const row of mine.filter((e) => e.kind === "returnee")) sent += await sendReturnee(row);
+  return sent;
 }
 
 async function sendVisits(rows) {
@@ -96,34 +100,39 @@ async function sendVisits(rows) {
     // the others; a single refused item is kept with the server's reasons.
     if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 401) {
       if (rows.length > 1) {
-        for (const row of rows) await sendVisits([row]);
-        return;
+        let sent = 0;
+        for (const row of rows) sent += await sendVisits([row]);
+        return sent;
       }
       await outbox.markRejected(rows[0], err.body);
-      return;
+      return 0;
     }
     throw err;
   }
   const results = data?.results || [];
+  let sent = 0;
   for (let i = 0; i < rows.length; i++) {
     const result = results[i];
     if (!result) continue; // no answer for this one: it stays and goes again
     if (result.status === "created" || result.status === "duplicate") {
       await outbox.markSent(rows[i], result);
+      sent += 1;
     } else {
       await outbox.markRejected(rows[i], result);
     }
   }
+  return sent;
 }
 
 async function sendReturnee(row) {
   try {
     const result = await api("POST", "/api/v1/returnees", row.body);
     await outbox.markSent(row, { status: "created", id: result?.id });
+    return 1;
   } catch (err) {
     if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 401) {
       await outbox.markRejected(row, err.body);
-      return;
+      return 0;
     }
     throw err;
   }
@@ -136,17 +145,16 @@ function householdRow(h, hamlet) {
   return { ...h, _hamlet: hamlet, _fold: fold(`${h.code || ""} ${h.address || ""} ${names}`) };
 }
 
-async function pull() {
-  const fresh = await api("GET", "/api/v1/me");
-  if (fresh?.username) await updateUser(fresh);
+function myHamlets() {
   const me = user();
   const hamlets = (me.hamlets || []).map((u) => u.code);
   if (me.unit?.level === "hamlet" && !hamlets.includes(me.unit.code)) hamlets.push(me.unit.code);
-  for (const code of hamlets) {
-    const rows = await apiPages(`/api/v1/households?hamlet=${encodeURIComponent(code)}`);
-    await replaceBy("households", "hamlet", code, rows.map((h) => householdRow(h, code)));
-  }
-  // Follow-ups and flags are extras: a server that cannot give them leaves the rest usable.
+  return hamlets;
+}
+
+// Follow-ups and flags are extras: a server that cannot give them leaves the rest usable.
+async function pullExtras() {
+  const me = user();
   const extra = async (store, paths) => {
     try {
       const rows = [];
@@ -161,8 +169,20 @@ async function pull() {
     await extra("followups", ["/api/v1/followups?mine=1&status=open"]);
   }
   if (me.role === "village_head") {
-    await extra("returnees", hamlets.map((c) => `/api/v1/returnees?hamlet=${encodeURIComponent(c)}`));
+    const paths = myHamlets().map((c) => `/api/v1/returnees?hamlet=${encodeURIComponent(c)}`);
+    await extra("returnees", paths);
   }
+  emit("data-changed");
+}
+
+async function pull() {
+  const fresh = await api("GET", "/api/v1/me");
+  if (fresh?.username) await updateUser(fresh);
+  for (const code of myHamlets()) {
+    const rows = await apiPages(`/api/v1/households?hamlet=${encodeURIComponent(code)}`);
+    await replaceBy("households", "hamlet", code, rows.map((h) => householdRow(h, code)));
+  }
+  await pullExtras();
   await setSetting("last_pull", Date.now());
   document.body.dataset.pulled = String(Date.now()); // for people and tests: data is fresh
   emit("data-changed");

@@ -8,7 +8,7 @@ import * as outbox from "../outbox.js";
 import { user } from "../session.js";
 import { fold, matcher } from "../text.js";
 import { field, fill, formatDate, h, refill, toast } from "../ui.js";
-import { todayIso } from "../util.js";
+import { on, todayIso } from "../util.js";
 import { errorList } from "./errors.js";
 
 async function people() {
@@ -32,8 +32,7 @@ function visitedText(flag) {
 export async function render(view, { params, go }) {
   const me = user();
   const fixing = params[0] ? await outbox.entry(params[0]) : null;
-  const everyone = await people();
-  const households = await data.households();
+  let everyone = await people();
   const prior = fixing?.body || {};
   let chosen = prior.resident_id ? everyone.find((p) => p.id === prior.resident_id) || null : null;
 
@@ -41,15 +40,24 @@ export async function render(view, { params, go }) {
   const matches = h("div", { class: "list", id: "person-matches" });
   const chosenBox = h("div", { id: "person-chosen" });
   const typedName = h("input", { id: "typed-name", maxlength: 200, autocapitalize: "words", value: prior.resident_id ? "" : prior.full_name || "" });
-  const householdSelect = h(
-    "select",
-    { id: "typed-household" },
-    h("option", { value: "", text: t("— không rõ —") }),
-    households
-      .map((hh) => [hh, data.headOf(hh)])
-      .sort((a, b) => (a[1]?.full_name || "").localeCompare(b[1]?.full_name || "", "vi"))
-      .map(([hh, head]) => h("option", { value: hh.id, selected: prior.household_id === hh.id, text: `${head?.full_name || hh.code || hh.id} — ${hh.address || ""}` })),
-  );
+  const householdSelect = h("select", { id: "typed-household" });
+  async function drawHouseholds() {
+    const chosenValue = householdSelect.value || String(prior.household_id || "");
+    refill(
+      householdSelect,
+      h("option", { value: "", text: t("— không rõ —") }),
+      (await data.households())
+        .map((hh) => [hh, data.headOf(hh)])
+        .sort((a, b) => (a[1]?.full_name || "").localeCompare(b[1]?.full_name || "", "vi"))
+        .map(([hh, head]) =>
+          h("option", {
+            value: hh.id,
+            selected: String(hh.id) === chosenValue,
+            text: `${head?.full_name || hh.code || hh.id} — ${hh.address || ""}`,
+          }),
+        ),
+    );
+  }
   const typedBox = h(
     "div",
     { id: "typed-box", hidden: Boolean(chosen) },
@@ -127,8 +135,49 @@ export async function render(view, { params, go }) {
     else go("returnee");
   }
 
-  const flags = (await all("returnees")).sort((a, b) => String(b.returned_on).localeCompare(String(a.returned_on)));
-  const waiting = (await outbox.entries(me.username)).filter((e) => e.kind === "returnee");
+  const flagsBox = h("div", { id: "flags-box" });
+  async function drawFlags() {
+    const flags = (await all("returnees")).sort((a, b) =>
+      String(b.returned_on).localeCompare(String(a.returned_on)),
+    );
+    const waiting = (await outbox.entries(me.username)).filter((e) => e.kind === "returnee");
+    refill(
+      flagsBox,
+      waiting.length || flags.length
+        ? h(
+            "ul",
+            { class: "entries", id: "my-flags" },
+            waiting.map((e) =>
+              h(
+                "li",
+                { class: `entry ${e.state}` },
+                h("strong", { text: e.label }),
+                h("span", {
+                  class: "small",
+                  text: `${formatDate(e.body.returned_on)} · ${e.state === "rejected" ? t("Bị từ chối") : t("Chờ gửi")}`,
+                }),
+              ),
+            ),
+            flags.map((f) => {
+              const [text, kind] = visitedText(f);
+              return h(
+                "li",
+                { class: "entry flag", "data-returnee": f.id },
+                h("strong", { text: f.full_name || "" }),
+                h(
+                  "span",
+                  { class: "small" },
+                  t("Về ngày %(d)s", { d: formatDate(f.returned_on) }),
+                  f.leaving_on ? ` · ${t("đi ngày %(d)s", { d: formatDate(f.leaving_on) })}` : "",
+                  " · ",
+                  h("span", { class: `tag ${kind}`, text }),
+                ),
+              );
+            }),
+          )
+        : h("p", { class: "muted", text: t("Chưa báo ai.") }),
+    );
+  }
 
   fill(view,
     h("h1", { text: t("Báo người về") }),
@@ -149,31 +198,18 @@ export async function render(view, { params, go }) {
       h("button", { type: "submit", class: "btn primary", id: "send-returnee", text: t("Báo cho công an xã") }),
     ),
     h("h2", { text: t("Tôi đã báo") }),
-    waiting.length || flags.length
-      ? h(
-          "ul",
-          { class: "entries", id: "my-flags" },
-          waiting.map((e) =>
-            h("li", { class: `entry ${e.state}` }, h("strong", { text: e.label }), h("span", { class: "small", text: `${formatDate(e.body.returned_on)} · ${e.state === "rejected" ? t("Bị từ chối") : t("Chờ gửi")}` })),
-          ),
-          flags.map((f) => {
-            const [text, kind] = visitedText(f);
-            return h(
-              "li",
-              { class: "entry flag", "data-returnee": f.id },
-              h("strong", { text: f.full_name || f.resident?.full_name || "" }),
-              h(
-                "span",
-                { class: "small" },
-                t("Về ngày %(d)s", { d: formatDate(f.returned_on) }),
-                f.leaving_on ? ` · ${t("đi ngày %(d)s", { d: formatDate(f.leaving_on) })}` : "",
-                " · ",
-                h("span", { class: `tag ${kind}`, text }),
-              ),
-            );
-          }),
-        )
-      : h("p", { class: "muted", text: t("Chưa báo ai.") }),
+    flagsBox,
   );
+  await Promise.all([drawHouseholds(), drawFlags()]);
+  const offs = [
+    on("data-changed", async () => {
+      everyone = await people();
+      drawMatches();
+      drawHouseholds();
+      drawFlags();
+    }),
+    on("outbox-changed", drawFlags),
+  ];
   drawChosen();
+  return () => offs.forEach((off) => off());
 }
