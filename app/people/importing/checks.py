@@ -112,7 +112,7 @@ def check_hamlets(group: Group, resolver: HamletResolver) -> None:
         if first is None:
             first, group.hamlet, group.new_hamlet = row, unit, new_key
             if new_key is not None:
-                row.note(_("Sẽ tạo thôn mới: %(name)s.", name=resolver.new[new_key][0]))
+                row.note(_("Thôn mới: %(name)s.", name=resolver.new[new_key][0]))
         elif (unit, new_key) != (group.hamlet, group.new_hamlet):
             row.error(
                 _(

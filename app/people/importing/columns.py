@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from openpyxl.utils.datetime import from_excel
 
 from app.common import today
-from app.people.idnumber import clean_id_number
+from app.people.idnumber import PROVINCE_CODES, clean_id_number
 from app.text import fold, has_control_chars
 from app.units.models import HAMLET_KINDS
 
@@ -141,9 +141,9 @@ def cell_text(value: Any, *, limit: int = MAX_CELL_CHARS) -> str | None:
     if not text:
         return None
     if has_control_chars(text):
-        raise CellError(_("Có ký tự điều khiển không hợp lệ."))
+        raise CellError(_("có ký tự điều khiển không hợp lệ."))
     if len(text) > limit:
-        raise CellError(_("Dài quá %(n)s ký tự.", n=limit))
+        raise CellError(_("dài quá %(n)s ký tự.", n=limit))
     return text
 
 
@@ -152,9 +152,9 @@ def check_cell(value: Any) -> None:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("="):
-            raise CellError(_("Ô có công thức (bắt đầu bằng '='); hãy nhập giá trị."))
+            raise CellError(_("ô có công thức (bắt đầu bằng '='); hãy nhập giá trị."))
         if text.upper() in EXCEL_ERRORS:
-            raise CellError(_("Ô có lỗi Excel (%(value)s).", value=text))
+            raise CellError(_("ô có lỗi Excel (%(value)s).", value=text))
 
 
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
@@ -166,7 +166,7 @@ _YEAR = re.compile(r"^\d{4}$")
 def _checked_birth(born: date | None, year: int) -> tuple[date | None, int]:
     now = today()
     if year < OLDEST_BIRTH_YEAR or year > now.year or (born is not None and born > now):
-        raise CellError(_("Ngày sinh không hợp lý (sau hôm nay hoặc trước năm 1880)."))
+        raise CellError(_("không hợp lý (sau hôm nay hoặc trước năm 1880)."))
     return born, year
 
 
@@ -174,7 +174,7 @@ def _date_or_error(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError as exc:
-        raise CellError(_("Ngày sinh không có thật (ngày hoặc tháng sai).")) from exc
+        raise CellError(_("không có ngày này (ngày hoặc tháng sai).")) from exc
 
 
 def parse_birth(value: Any) -> tuple[date | None, int | None]:
@@ -187,14 +187,14 @@ def parse_birth(value: Any) -> tuple[date | None, int | None]:
         return _checked_birth(value, value.year)
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not float(value).is_integer():
-            raise CellError(_("Ngày sinh phải là dd/mm/yyyy hoặc năm yyyy."))
+            raise CellError(_("phải là dd/mm/yyyy hoặc năm yyyy."))
         number = int(value)
         if 1000 <= number <= 9999:
             return _checked_birth(None, number)
         if 1 <= number <= 2958465:  # an Excel date serial written without a date format
             born = from_excel(number).date()
             return _checked_birth(born, born.year)
-        raise CellError(_("Ngày sinh phải là dd/mm/yyyy hoặc năm yyyy."))
+        raise CellError(_("phải là dd/mm/yyyy hoặc năm yyyy."))
     text = cell_text(value, limit=40) or ""
     if not text:
         return None, None
@@ -213,7 +213,7 @@ def parse_birth(value: Any) -> tuple[date | None, int | None]:
     match = _MONTH_YEAR.match(text)
     if match:
         return _checked_birth(None, int(match.group(2)))
-    raise CellError(_("Ngày sinh phải là dd/mm/yyyy hoặc năm yyyy."))
+    raise CellError(_("phải là dd/mm/yyyy hoặc năm yyyy."))
 
 
 def format_birth(born: date | None, year: int | None) -> str | None:
@@ -232,24 +232,31 @@ def parse_id_number(value: Any) -> tuple[str | None, str | None]:
         return None, None
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not float(value).is_integer():
-            raise CellError(_("Số định danh phải gồm đúng 12 chữ số."))
+            raise CellError(_("phải gồm đúng 12 chữ số."))
         digits = str(int(value))
-        if len(digits) in (10, 11):
-            return digits.zfill(12), _("Đã thêm số 0 đầu của số định danh (Excel đã bỏ mất).")
     else:
         text = cell_text(value, limit=40) or ""
         if _SCIENTIFIC.match(text):
             raise CellError(
                 _(
-                    "Số định danh bị Excel đổi sang dạng số mũ (%(value)s); hãy định dạng cột"
+                    "bị Excel đổi sang dạng số mũ (%(value)s); hãy định dạng cột"
                     " là Văn bản rồi nhập lại số.",
                     value=text,
                 )
             )
         digits = clean_id_number(text)
+    if (
+        len(digits) in (10, 11)
+        and digits.isascii()
+        and digits.isdigit()
+        and not digits.startswith("0")
+        and digits.zfill(12)[:3] in PROVINCE_CODES
+    ):
+        # Every number starts with a 0 province code; Excel drops it from a number cell.
+        return digits.zfill(12), _("Đã thêm số 0 đầu của số định danh (Excel đã bỏ mất).")
     if len(digits) != 12 or not digits.isascii() or not digits.isdigit():
         count = sum(ch.isdigit() for ch in digits)
-        raise CellError(_("Số định danh phải gồm đúng 12 chữ số (ô có %(n)s chữ số).", n=count))
+        raise CellError(_("phải gồm đúng 12 chữ số (ô có %(n)s chữ số).", n=count))
     return digits, None
 
 
@@ -267,7 +274,7 @@ def parse_sex(value: Any) -> str | None:
         return None
     sex = SEX_WORDS.get(fold(text))
     if sex is None:
-        raise CellError(_("Giới tính phải là Nam hoặc Nữ."))
+        raise CellError(_("phải là Nam hoặc Nữ."))
     return sex
 
 
@@ -375,31 +382,32 @@ def parse_status(field: str, value: Any) -> str | None:
     if found is None:
         choices = ", ".join(STATUS_LABELS[field].values())
         raise CellError(
-            _("Giá trị '%(value)s' không hợp lệ; dùng: %(choices)s.", value=text, choices=choices)
+            _("'%(value)s' không hợp lệ; dùng: %(choices)s.", value=text, choices=choices)
         )
     return found
 
 
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 _PHONE = re.compile(r"^\+?\d{8,15}$")
+# A Vietnamese mobile number is 0 and 9 digits starting 3, 5, 7, 8 or 9.
+_LOST_ZERO_MOBILE = re.compile(r"^[35789]\d{8}$")
 
 
 def parse_phone(value: Any) -> tuple[str | None, str | None]:
-    """Read a phone number; a 9-digit number Excel stripped of its leading 0 gets it back."""
+    """Read a phone number; a mobile number Excel stripped of its leading 0 gets it back."""
     if value is None or value == "":
         return None, None
-    note = None
     if isinstance(value, int | float) and not isinstance(value, bool):
         text = str(int(value)) if float(value).is_integer() else str(value)
-        if len(text) == 9:
-            text, note = "0" + text, _("Đã thêm số 0 đầu của số điện thoại.")
     else:
         text = _PHONE_SEPARATORS.sub("", cell_text(value, limit=40) or "")
     if not text:
         return None, None
     if not _PHONE.match(text) or not text.isascii():
-        raise CellError(_("Số điện thoại không hợp lệ."))
-    return text, note
+        raise CellError(_("không hợp lệ."))
+    if _LOST_ZERO_MOBILE.match(text):
+        return "0" + text, _("Đã thêm số 0 đầu của số điện thoại.")
+    return text, None
 
 
 def parse_coordinate(value: Any, low: float, high: float) -> float | None:
@@ -407,7 +415,7 @@ def parse_coordinate(value: Any, low: float, high: float) -> float | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise CellError(_("Tọa độ phải là số thập phân."))
+        raise CellError(_("phải là số thập phân."))
     if isinstance(value, int | float):
         number = float(value)
     else:
@@ -417,9 +425,9 @@ def parse_coordinate(value: Any, low: float, high: float) -> float | None:
         try:
             number = float(text)
         except ValueError as exc:
-            raise CellError(_("Tọa độ phải là số thập phân.")) from exc
+            raise CellError(_("phải là số thập phân.")) from exc
     if not (low <= number <= high):
-        raise CellError(_("Tọa độ nằm ngoài Việt Nam (kiểm tra thứ tự vĩ độ, kinh độ)."))
+        raise CellError(_("nằm ngoài Việt Nam (kiểm tra thứ tự vĩ độ, kinh độ)."))
     return number
 
 

@@ -79,8 +79,8 @@ def write_report(result: ImportResult) -> bytes:
             note_style = {"fill": fill or NOTE_FILL} if row.notes else style
             cells += [
                 safe_cell(out, status_label(row.status, summary.written), **style),
-                safe_cell(out, "; ".join(row.errors) or None, alignment=WRAP, **style),
-                safe_cell(out, "; ".join(row.notes) or None, alignment=WRAP, **note_style),
+                safe_cell(out, " ".join(row.errors) or None, alignment=WRAP, **style),
+                safe_cell(out, " ".join(row.notes) or None, alignment=WRAP, **note_style),
             ]
         out.append(cells)
     totals = workbook.create_sheet(_("Tổng hợp"))

@@ -149,7 +149,9 @@ def read_row(index: int, raw: tuple, layout: Layout) -> Row:
         try:
             col.check_cell(cell)
         except col.CellError as exc:
-            row.error(f"{get_column_letter(position + 1)}: {exc}")
+            row.error(
+                _("Cột %(col)s: %(message)s", col=get_column_letter(position + 1), message=exc)
+            )
     values = row.values
     for key, position in layout.columns.items():
         cell = raw[position] if position < len(raw) else None
