@@ -7,6 +7,7 @@ on file, and the ordered statuses (ID card, e-ID) only move forward.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ from app.people.importing.checks import Group, HamletResolver
 from app.people.importing.lookups import Known, load_known
 from app.people.importing.rows import Layout, Row
 from app.people.rules import is_regression
+from app.text import normalize_name
 from app.units.models import Unit
 
 # API field name -> Resident attribute, for the fields an import may set.
@@ -143,6 +145,17 @@ def _match(plan: HouseholdPlan, known: Known, commune: Unit) -> None:
             plan.residents.append(_resident_plan(row, matched.get(id(row))))
 
 
+def _same(name: str, old: Any, new: Any) -> bool:
+    """Tell whether a file's value says what is on file (names and text compared tidied)."""
+    if old == new:
+        return True
+    if not isinstance(old, str):
+        return False
+    if name == "full_name":
+        return normalize_name(old) == new
+    return " ".join(unicodedata.normalize("NFC", old).split()) == new
+
+
 def _resident_plan(row: Row, existing: Any | None) -> ResidentPlan:
     values = row.values
     if existing is None:
@@ -158,7 +171,7 @@ def _resident_plan(row: Row, existing: Any | None) -> ResidentPlan:
     for name, attr in FIELDS.items():
         new = values.get(name)
         old = final[attr]
-        if new is None or new == old:
+        if new is None or _same(name, old, new):
             continue
         if name in STATUS_FIELDS and is_regression(name, old, new):
             row.note(
@@ -194,7 +207,7 @@ def _household_changes(plan: HouseholdPlan, resolver: HamletResolver) -> None:
     ):
         new = group.hamlet.code if group.hamlet else resolver.new[group.new_hamlet][0]
         plan.changes["hamlet"] = (existing.hamlet_id, new)
-    if group.address and group.address != existing.address:
+    if group.address and not _same("address", existing.address, group.address):
         plan.changes["address"] = (existing.address, group.address)
     if group.location and group.location != (existing.lat, existing.lon):
         plan.changes["location"] = ((existing.lat, existing.lon), group.location)

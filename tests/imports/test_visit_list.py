@@ -1,0 +1,180 @@
+"""A hamlet's visit list: printable page, XLSX with the import's columns, scope, round trip."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.models import AuditEntry
+from app.common import today
+from app.extensions import db
+from app.followups.models import Followup
+from app.people.importing.columns import COLUMNS
+from app.people.models import Correction, Resident
+from app.people.visit_list import build_visit_list, export_visit_list
+from tests.imports.conftest import as_dicts, counts, read_xlsx
+
+HAMLET = "20179-001"
+
+
+@pytest.fixture
+def listed(importer, make_household, world):
+    """The good sheet imported, plus households made another way, a follow-up, a correction."""
+    importer("nam_dong.xlsx")
+    odd = make_household(
+        HAMLET,
+        code="HO-X",
+        location=None,
+        residents=[
+            {"full_name": "Hồ Văn Xưa", "date_of_birth": "1940", "relationship_to_head": "head",
+             "presence": "deceased"},
+            {"full_name": "Hồ Thị Yến", "sex": "female", "date_of_birth": None,
+             "relationship_to_head": "parent", "ethnicity": "Cơ  Tu"},
+            {"full_name": "Hồ Văn Zin", "sex": None, "date_of_birth": "2020-02-29",
+             "relationship_to_head": "spouse", "id_card": "collected", "eid": "level2_applied"},
+        ],
+    )  # fmt: skip
+    yen = db.session.scalar(select(Resident).where(Resident.full_name == "Hồ Thị Yến"))
+    db.session.add(
+        Followup(
+            kind="id_capture_at_home",
+            due_date=today() + timedelta(days=3),
+            household_id=odd.id,
+            resident_id=yen.id,
+            hamlet_id=odd.hamlet_id,
+            commune_id=odd.commune_id,
+            province_id=odd.province_id,
+        )
+    )
+    db.session.add(
+        Correction(
+            household_id=odd.id,
+            resident_id=yen.id,
+            hamlet_id=odd.hamlet_id,
+            commune_id=odd.commune_id,
+            province_id=odd.province_id,
+            field="ethnicity",
+        )
+    )
+    make_household(HAMLET, code="HO-EMPTY", residents=[])
+    db.session.commit()
+    return odd
+
+
+def test_missing_items_and_followups(app, listed, world):
+    listing = build_visit_list(world[HAMLET])
+    entries = {e.household.code: e for e in listing.entries}
+    assert list(entries) == ["HO-EMPTY", "HO-X", "ND-0001", "ND-0002"]
+    by_name = {m.resident.full_name: m.missing for e in listing.entries for m in e.members}
+    assert by_name["Hồ Văn Xưa"] == []  # deceased: nothing to do
+    assert by_name["Hồ Thị Yến"] == [
+        "Chưa thu nhận CCCD",
+        "VNeID chưa mức 2",
+        "Chưa có số định danh",
+        "Thiếu ngày sinh",
+        "Cần điều chỉnh: dân tộc",
+    ]
+    assert by_name["Hồ Văn Zin"] == ["Chưa có số định danh"]  # under 14: no card yet
+    assert by_name["Hồ Văn Nhờ"] == ["VNeID chưa mức 2"]
+    assert by_name["Alăng Thị Bền"] == []
+    assert by_name["Nguyễn Thị Mai"] == [
+        "Chưa thu nhận CCCD",
+        "VNeID chưa mức 2",
+        "Chỉ có năm sinh",
+    ]
+    followups = entries["HO-X"].followups
+    assert len(followups) == 1 and followups[0].startswith("Thu nhận căn cước tại nhà — Hồ Thị Yến")
+    assert listing.totals["households"] == 4
+
+
+def test_xlsx_has_the_import_headers_and_round_trips(app, importer, listed, world):
+    before = counts()
+    for code in ("20179-001", "20179-002", "20179-003"):
+        data, totals = export_visit_list(world[code], None)
+        db.session.commit()
+        rows = read_xlsx(data)
+        assert list(rows[0][: len(COLUMNS)]) == [c.header for c in COLUMNS]
+        assert rows[0][len(COLUMNS) :] == ("Cần làm", "Việc quay lại")
+        assert len(rows) - 1 == totals["residents"]
+        result = importer(data, name=f"{code}.xlsx")
+        assert result.summary.rows_with_errors == 0, [r.errors for r in result.rows if r.errors]
+        households, residents = as_dicts(result)
+        assert households["added"] == households["changed"] == 0, code
+        assert residents["added"] == residents["changed"] == 0, code
+        assert residents["unchanged"] == totals["residents"]
+    assert counts() == before
+
+
+def test_village_head_copy_has_no_id_numbers_and_still_round_trips(
+    app, importer, listed, world, make_user
+):
+    head = make_user("village_head", HAMLET)
+    data, _totals = export_visit_list(world[HAMLET], head)
+    db.session.commit()
+    rows = read_xlsx(data)
+    assert "Số định danh" not in rows[0] and "Số điện thoại" not in rows[0]
+    flat = " ".join(str(v) for row in rows for v in row if v is not None)
+    assert "046068000123" not in flat and "0912345678" not in flat
+    assert "1968" in flat and "02/03/1968" not in flat
+    before = counts()
+    result = importer(data, name="tb.xlsx")
+    assert result.summary.households.changed == 0 and result.summary.residents.changed == 0
+    assert counts() == before
+
+
+def test_page_is_printable_and_masks_id_numbers(login, listed):
+    client = login("officer")
+    response = client.get(f"/hamlets/{HAMLET}/visit-list")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "@page { size: A4" in html
+    assert "Hồ Văn Nhờ" in html and "046******123" in html and "046068000123" not in html
+    assert "Thu nhận căn cước tại nhà" in html and "Cần điều chỉnh: dân tộc" in html
+    assert "Chưa có ai trong danh sách hộ" in html  # HO-EMPTY
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "view_visit_list"))
+    assert entry.user_id == client.user.id
+
+
+def test_village_head_sees_own_hamlet_without_ids(login, listed):
+    client = login("village_head", HAMLET)
+    html = client.get(f"/hamlets/{HAMLET}/visit-list").get_data(as_text=True)
+    assert "Hồ Văn Nhờ" in html and "046******123" not in html and "Số định danh" not in html
+    assert client.get("/hamlets/20179-002/visit-list").status_code == 404
+    assert client.get("/hamlets/20179-002/visit-list.xlsx").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "unit", "status"),
+    [
+        ("officer", "20179", 200),
+        ("commander", "20179", 200),
+        ("admin", "46", 200),
+        ("officer", "19777", 404),
+        ("commander", "00004", 404),
+    ],
+)
+def test_scope_of_the_xlsx(login, listed, role, unit, status):
+    client = login(role, unit)
+    response = client.get(f"/hamlets/{HAMLET}/visit-list.xlsx")
+    assert response.status_code == status
+    if status == 200:
+        assert response.mimetype.endswith("spreadsheetml.sheet")
+        assert read_xlsx(response.data)[1][0] == "HO-X"
+        entry = db.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "export_visit_list")
+        )
+        assert entry.changes["residents"] == 9 and entry.user_id == client.user.id
+
+
+def test_anonymous_is_sent_to_login(client, listed):
+    response = client.get(f"/hamlets/{HAMLET}/visit-list")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/hamlets/nope/visit-list.xlsx").status_code == 302
+
+
+def test_unknown_or_non_hamlet_code_is_404(login, listed):
+    client = login("admin", "46")
+    assert client.get("/hamlets/20179/visit-list").status_code == 404
+    assert client.get("/hamlets/99999-001/visit-list").status_code == 404
