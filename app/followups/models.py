@@ -27,7 +27,9 @@ class Followup(UnitScoped, db.Model):
     __tablename__ = "followups"
     __table_args__ = (
         CheckConstraint("status IN ('open', 'done', 'cancelled')", name="status_valid"),
-        Index("ix_followups_assignee_status", "assignee_id", "status", "due_date"),
+        # commune_id too: an officer's list is filtered by assignee, status and scope at once,
+        # and a planner without statistics (a fresh SQLite file) then prefers this index.
+        Index("ix_followups_assignee_status", "assignee_id", "status", "commune_id", "due_date"),
         Index("ix_followups_hamlet_status_due", "hamlet_id", "status", "due_date"),
         Index("ix_followups_commune_status_due", "commune_id", "status", "due_date"),
         Index("ix_followups_dedupe", "kind", "household_id", "resident_id", "status"),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 02:29:56.207688
+Create Date: 2026-11-23 02:54:21.953819
 
 """
 from alembic import op
@@ -432,7 +432,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_followups'))
     )
     with op.batch_alter_table('followups', schema=None) as batch_op:
-        batch_op.create_index('ix_followups_assignee_status', ['assignee_id', 'status', 'due_date'], unique=False)
+        batch_op.create_index('ix_followups_assignee_status', ['assignee_id', 'status', 'commune_id', 'due_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_followups_commune_id'), ['commune_id'], unique=False)
         batch_op.create_index('ix_followups_commune_status_due', ['commune_id', 'status', 'due_date'], unique=False)
         batch_op.create_index('ix_followups_dedupe', ['kind', 'household_id', 'resident_id', 'status'], unique=False)
