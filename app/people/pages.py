@@ -7,8 +7,9 @@ import re
 import secrets
 import time
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, g, render_template, request, send_file
+from flask import Blueprint, Response, current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
@@ -22,6 +23,7 @@ from app.auth.scope import unit_in_scope, unit_scope_clause
 from app.errors import ForbiddenError, NotFoundError
 from app.extensions import csrf, db
 from app.people.importing import FileRefused, Limits, columns, run_import
+from app.people.importing.files import megabytes
 from app.people.importing.report import XLSX_MIME, write_report
 from app.people.visit_list import export_visit_list, shown_id, visit_list_page
 from app.units.models import Unit
@@ -112,7 +114,7 @@ def imports():
     if request.method == "GET":
         return _form(communes)
     limits = Limits.from_config(current_app.config)
-    too_large = _("Tệp quá lớn (tối đa %(max)s MB).", max=limits.max_bytes // (1024 * 1024))
+    too_large = _("Tệp quá lớn (tối đa %(max)s MB).", max=megabytes(limits.max_bytes))
     # Read nothing of a body that is too large; the CSRF check below parses the form.
     request.max_content_length = limits.max_bytes + ENVELOPE_BYTES
     if (request.content_length or 0) > request.max_content_length:
@@ -169,9 +171,15 @@ def import_report(token: str):
     user = _importer()
     path, meta = _report_path(token, user)
     stem = Path(str(meta.get("file") or "danh-sach")).stem[:60] or "danh-sach"
-    return send_file(
-        path, mimetype=XLSX_MIME, as_attachment=True, download_name=f"bao-cao-{stem}.xlsx"
-    )
+    return _download(path.read_bytes(), f"bao-cao-{stem}.xlsx")
+
+
+def _download(data: bytes, file_name: str) -> Response:
+    """Answer an XLSX attachment that no cache keeps (it holds personal data)."""
+    response = Response(data, mimetype=XLSX_MIME)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _hamlet_for(user: User, code: str) -> Unit:
@@ -206,9 +214,4 @@ def visit_list_xlsx(code: str):
     hamlet = _hamlet_for(user, code)
     data, _totals = export_visit_list(hamlet, user)
     db.session.commit()
-    response = Response(data, mimetype=XLSX_MIME)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="danh-sach-tham-{hamlet.code}.xlsx"'
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _download(data, f"danh-sach-tham-{hamlet.code}.xlsx")

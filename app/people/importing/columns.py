@@ -89,7 +89,13 @@ for _column in COLUMNS:
     for _alias in _column.aliases:
         _BY_HEADER[_alias] = _column.key
 
-KIND_BY_FOLD: dict[str, str] = {fold(kind): kind for kind in HAMLET_KINDS}
+# Folded hamlet kinds, with the short forms people write ("Tổ", "TDP", "KP").
+KIND_BY_FOLD: dict[str, str] = {
+    **{fold(kind): kind for kind in HAMLET_KINDS},
+    "to": "tổ dân phố",
+    "tdp": "tổ dân phố",
+    "kp": "khu phố",
+}
 _NOTE = re.compile(r"\(.*?\)|\[.*?\]")
 _HEADER_SPLIT = re.compile(r"\s*[/,;]\s*|\s+-\s+|\s+hoac\s+")
 

@@ -69,7 +69,8 @@ class Sheet:
 Progress = Callable[[int], None]
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
+    """Write a size in MB the Vietnamese way (1,5)."""
     return f"{size / MB:.1f}".replace(".", ",")
 
 
@@ -81,8 +82,8 @@ def read_sheet(data: bytes, limits: Limits, progress: Progress | None = None) ->
         raise FileRefused(
             _(
                 "Tệp quá lớn (%(size)s MB; tối đa %(max)s MB).",
-                size=_megabytes(len(data)),
-                max=_megabytes(limits.max_bytes),
+                size=megabytes(len(data)),
+                max=megabytes(limits.max_bytes),
             )
         )
     if data.startswith(OLE2_MAGIC):
@@ -149,8 +150,8 @@ def _check_archive(data: bytes, limits: Limits) -> None:
             _(
                 "Tệp bung ra quá lớn (%(size)s MB; tối đa %(max)s MB); không nhận (có thể là"
                 " bom zip).",
-                size=_megabytes(total),
-                max=_megabytes(limits.max_uncompressed),
+                size=megabytes(total),
+                max=megabytes(limits.max_uncompressed),
             )
         )
     names = {info.filename for info in infos}
