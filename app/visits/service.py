@@ -62,6 +62,8 @@ class _Batch:
     complete: bool = False  # visits holds every client_id of the batch that was on file
     indexes: dict[int, geo.HamletIndex] = field(default_factory=dict)
     rejected: list[RejectedSubmission] = field(default_factory=list)
+    # Strong references: the session's identity map only holds objects weakly.
+    households: list[Household] = field(default_factory=list)
 
     def hamlet_index(self, commune_id: int) -> geo.HamletIndex:
         """The commune's hamlet index, checked once per batch."""
@@ -342,11 +344,13 @@ def _prefetch(items: list[Any], commune_id: int) -> _Batch:
         and not isinstance(i.get("household_id"), bool) and 0 < i["household_id"] < 2**31
     }  # fmt: skip
     if household_ids:
-        db.session.scalars(
-            select(Household)
-            .where(Household.id.in_(household_ids))
-            .options(selectinload(Household.residents))
-        ).all()
+        batch.households = list(
+            db.session.scalars(
+                select(Household)
+                .where(Household.id.in_(household_ids))
+                .options(selectinload(Household.residents))
+            )
+        )
     client_ids = {
         i["client_id"] for i in items
         if isinstance(i, dict) and isinstance(i.get("client_id"), str) and len(i["client_id"]) <= 64
