@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.field.browser_helpers import log_in, server_visits, wait_for_data, wait_sent
+from tests.field.browser_helpers import log_in, photograph, server_visits, wait_for_data, wait_sent
 
 POINT = {"latitude": 16.0661, "longitude": 107.6871, "accuracy": 12}
 
@@ -24,7 +24,7 @@ def test_granted_position_geotags_the_visit(page, context, live_server, househol
     page.wait_for_selector("#gps[data-state=fix]")
     assert page.inner_text("#gps") == "Vị trí: ±12 m"
     page.check("input[name=outcome][value=met]")
-    screenshot(page, "visit-form")
+    photograph(page, screenshot, "visit-form")
     page.click("#save-visit")
     wait_sent(page, 1)
     [visit] = server_visits()
@@ -58,7 +58,7 @@ def test_denied_position_sends_the_reason(page, context, household, screenshot):
     wait_for_data(page)
     page.goto(f"/app#visit/{household.id}")
     page.wait_for_selector("#gps[data-state=denied]")
-    screenshot(page, "visit-form-no-gps")
+    photograph(page, screenshot, "visit-form-no-gps")
     page.check("input[name=outcome][value=met]")
     page.click("#save-visit")
     wait_sent(page, 1)

@@ -8,6 +8,7 @@ import pytest
 from tests.field.browser_helpers import (
     log_in,
     outbox_count,
+    photograph,
     record_visit,
     server_visits,
     wait_for_data,
@@ -46,7 +47,7 @@ def test_three_visits_offline_reach_the_server_once(page, context, field_world, 
     page.wait_for_selector("body[data-ready='1']")
     assert page.inner_text("#outbox-pending-count") == "3"
     assert page.inner_text("#net") == "Mất mạng"
-    screenshot(page, "outbox-offline")
+    photograph(page, screenshot, "outbox-offline")
     assert server_visits() == []
 
     context.set_offline(False)

@@ -17,6 +17,7 @@ from tests.field.browser_helpers import (
     PASSWORD,
     log_in,
     outbox_count,
+    photograph,
     record_visit,
     server_visits,
     wait_for_data,
@@ -52,7 +53,7 @@ def test_refused_visit_is_fixed_and_resent(page, household, screenshot):
     page.goto("/app#outbox")
     page.wait_for_selector("#rejected-list .entry")
     assert "Ngày sinh" in page.inner_text("#rejected-list")
-    screenshot(page, "outbox-refused", full_page=False)
+    photograph(page, screenshot, "outbox-refused")
     [refused] = page.eval_on_selector_all(
         "#rejected-list .entry", "els => els.map(e => e.dataset.clientId)"
     )
@@ -60,7 +61,7 @@ def test_refused_visit_is_fixed_and_resent(page, household, screenshot):
     page.click("#rejected-list .fix")
     page.wait_for_selector("#visit-form")
     assert page.input_value("fieldset.new input >> nth=1") == "2011-02-31"
-    screenshot(page, "visit-fix", full_page=False)
+    photograph(page, screenshot, "visit-fix")
     page.fill("fieldset.new input >> nth=1", "28/02/2011")
     page.click("#save-visit")
     wait_sent(page, 1)

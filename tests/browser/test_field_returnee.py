@@ -12,6 +12,7 @@ from app.followups.models import Followup, Returnee
 from tests.field.browser_helpers import (
     log_in,
     overflowing,
+    photograph,
     small_targets,
     wait_for_data,
     wait_sent,
@@ -46,7 +47,7 @@ def test_village_head_flags_a_returnee_in_three_taps(page, village, screenshot):
     page.click("#person-matches .pick")  # tap 1 (after typing a few letters)
     page.fill("#phone", "0912345678")
     assert overflowing(page) == [] and small_targets(page) == []
-    screenshot(page, "returnee", full_page=False)
+    photograph(page, screenshot, "returnee")
     page.click("#send-returnee")  # tap 2
     page.wait_for_selector("#my-flags .flag", timeout=20_000)
 
@@ -58,7 +59,7 @@ def test_village_head_flags_a_returnee_in_three_taps(page, village, screenshot):
     assert followup.resident_id == away.id
     assert "Chưa thăm" in page.inner_text("#my-flags")
     page.locator("#flags-box").scroll_into_view_if_needed()
-    screenshot(page, "returnee-flags", full_page=False)
+    photograph(page, screenshot, "returnee-flags")
     assert page.console_errors == []
     assert page.off_server_requests == []
 

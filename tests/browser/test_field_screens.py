@@ -6,15 +6,19 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
 from app.followups.models import Followup
+from app.people.models import Correction, Resident
 from tests.field.browser_helpers import (
     log_in,
     open_app,
     overflowing,
+    photograph,
     small_targets,
     wait_for_data,
+    wait_sent,
 )
 
 
@@ -22,7 +26,7 @@ def check(page, screenshot, name: str) -> None:
     """The screen fits 360 px, its targets are at least 44 px, and it is photographed."""
     assert overflowing(page) == [], name
     assert small_targets(page) == [], name
-    screenshot(page, name, full_page=False)
+    photograph(page, screenshot, name)
 
 
 @pytest.fixture
@@ -61,20 +65,25 @@ def officer_world(make_user, make_household):
     return officer, first
 
 
-def test_officer_screens_fit_a_small_phone(page, context, officer_world, screenshot):
+def test_officer_screens_fit_a_small_phone(page, context, live_server, officer_world, screenshot):
     _officer, first = officer_world
+    context.grant_permissions(["geolocation"], origin=live_server.url)
+    context.set_geolocation({"latitude": 16.0662, "longitude": 107.7171, "accuracy": 15})
     open_app(page)
     check(page, screenshot, "login")
 
     log_in(page, "canbo")
     wait_for_data(page)
     page.goto("/app#today")
-    page.wait_for_selector("#open-list .item")
+    page.wait_for_selector("#open-list .item .dist")
     check(page, screenshot, "today")
 
     page.goto("/app#search")
     page.fill("#q", "nguyen van")
     page.wait_for_selector("#results .item")
+    found = page.inner_text("#results")
+    assert "Nguyễn Văn Tèo" in found and "Hồ Văn Nhờ" in found  # his wife is Nguyễn Thị Lan
+    assert "Trần Văn Đức" not in found
     check(page, screenshot, "search")
 
     page.goto(f"/app#visit/{first.id}")
@@ -84,13 +93,19 @@ def test_officer_screens_fit_a_small_phone(page, context, officer_world, screens
     page.fill(".correction input >> nth=0", "1968-03-12")
     page.click("#add-person")
     page.fill("fieldset.new input >> nth=0", "Hồ Văn Mới")
+    page.locator(".resident >> nth=0").scroll_into_view_if_needed()
+    page.evaluate("document.querySelector('.resident').scrollIntoView()")
     check(page, screenshot, "visit-form-met")
     page.click("#save-visit")
-    page.wait_for_selector("#visit-form", state="detached")
-
-    page.goto("/app#outbox")
-    page.wait_for_selector("#outbox-sent-count")
+    wait_sent(page, 1)
     check(page, screenshot, "outbox")
+    db.session.rollback()
+    born = db.session.scalar(select(Resident).where(Resident.full_name == "Hồ Văn Mới"))
+    assert born is not None and born.household_id == first.id
+    fix = db.session.scalar(
+        select(Correction).where(Correction.field == "date_of_birth", Correction.source == "officer")
+    )
+    assert (fix.resident_id, fix.proposed_value) == (first.residents[0].id, "1968-03-12")
 
     page.goto("/app#more")
     page.wait_for_selector("#logout")

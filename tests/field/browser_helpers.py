@@ -27,10 +27,8 @@ def log_in(page, username: str) -> None:
 
 
 def wait_for_worker(page) -> None:
-    """Wait until the service worker controls the page (the shell is then cached)."""
-    page.wait_for_function(
-        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000
-    )
+    """Wait until the service worker is installed with the shell cached (offline-ready)."""
+    page.wait_for_selector("body[data-offline-ready]", state="attached", timeout=15_000)
 
 
 def wait_for_data(page) -> None:
@@ -114,3 +112,9 @@ def small_targets(page) -> list[str]:
             return out;
         }"""
     )
+
+
+def photograph(page, screenshot, name: str) -> None:
+    """Save the phone-sized view of the screen, without a passing notice."""
+    page.evaluate("document.getElementById('toast').hidden = true")
+    screenshot(page, name, full_page=False)

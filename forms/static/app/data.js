@@ -56,8 +56,9 @@ export async function today(username, here) {
       const hh = byId.get(f.household_id);
       return { ...f, _household: hh, _sortKey: `${f.priority ?? 2}${f.due_date || ""}` };
     });
+  const listed = new Set(due.map((f) => f.household_id));
   const open = hhs
-    .filter((h) => !h.last_visit_at && !touched.has(h.id))
+    .filter((h) => !h.last_visit_at && !touched.has(h.id) && !listed.has(h.id))
     .map((h) => ({ ...h, _sortKey: h.address || h.code }));
   return {
     due: byDistance(due, here, (f) =>

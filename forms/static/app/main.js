@@ -130,6 +130,10 @@ function registerWorker() {
   navigator.serviceWorker.register("/app/sw.js", { scope: "/app" }).catch(() => {
     /* no worker (plain http on a LAN address): the app still works while the page is open */
   });
+  // The worker is installed with the whole shell cached: the app now opens without signal.
+  navigator.serviceWorker.ready.then(() => {
+    document.body.dataset.offlineReady = "1";
+  });
 }
 
 function showUpdate() {

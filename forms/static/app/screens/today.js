@@ -33,19 +33,28 @@ export async function render(view) {
   async function draw() {
     const work = await data.today(user().username, position);
     const fresh = await freshness();
-    const due = work.due.map((f) =>
-      f._household
-        ? householdItem(f._household, {
-            distance: f._distance,
-            extra: h(
-              "span",
-              { class: "tag" },
-              `${label(FOLLOWUP_KIND, f.kind)}${f.due_date ? ` · ${formatDate(f.due_date)}` : ""}`,
-              f.reason ? ` · ${f.reason}` : "",
-            ),
-          })
-        : h("div", { class: "item" }, h("strong", { text: label(FOLLOWUP_KIND, f.kind) }), f.reason || ""),
-    );
+    const due = work.due.map((f) => {
+      const tag = h(
+        "span",
+        { class: f.overdue ? "tag warn" : "tag" },
+        label(FOLLOWUP_KIND, f.kind),
+        f.resident_name ? ` · ${f.resident_name}` : "",
+        f.due_date ? ` · ${formatDate(f.due_date)}` : "",
+        f.reason ? ` · ${f.reason}` : "",
+      );
+      if (f._household) return householdItem(f._household, { distance: f._distance, extra: tag });
+      // A household not on this phone (outside my hamlets): say where, without a form.
+      return h(
+        "div",
+        { class: "item" },
+        h(
+          "span",
+          { class: "item-main" },
+          h("strong", { text: f.household_address || f.household_code || t("Hộ không tên") }),
+          tag,
+        ),
+      );
+    });
     const open = work.open.slice(0, shown).map((hh) => householdItem(hh, { distance: hh._distance }));
     const more =
       work.open.length > shown
