@@ -102,9 +102,8 @@ def test_officer_screens_fit_a_small_phone(page, context, live_server, officer_w
     db.session.rollback()
     born = db.session.scalar(select(Resident).where(Resident.full_name == "Hồ Văn Mới"))
     assert born is not None and born.household_id == first.id
-    fix = db.session.scalar(
-        select(Correction).where(Correction.field == "date_of_birth", Correction.source == "officer")
-    )
+    mine = (Correction.field == "date_of_birth") & (Correction.source == "officer")
+    fix = db.session.scalar(select(Correction).where(mine))
     assert (fix.resident_id, fix.proposed_value) == (first.residents[0].id, "1968-03-12")
 
     page.goto("/app#more")
