@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from app.auth.access import acting_user, require
 from app.extensions import db
-from app.followups import lists, returnees, service
+from app.followups import changes, lists, returnees
 from app.followups.cli import recompute
 from app.followups.schemas import (
     AwayListOut,
@@ -46,7 +46,7 @@ def list_followups(args: dict):
 @blp.response(200, FollowupOut)
 def get_followup(followup_id: int):
     """Show one follow-up in scope."""
-    followup = service.followup_for(acting_user(), followup_id)
+    followup = changes.followup_for(acting_user(), followup_id)
     return lists.followup_view(followup.id)
 
 
@@ -56,7 +56,7 @@ def get_followup(followup_id: int):
 @blp.response(200, FollowupOut)
 def update_followup(args: dict, followup_id: int):
     """Close or reopen a follow-up (its officer), reassign it or move its due date (commander)."""
-    followup = service.update_followup(acting_user(), followup_id, args)
+    followup = changes.update_followup(acting_user(), followup_id, args)
     db.session.commit()
     return lists.followup_view(followup.id)
 

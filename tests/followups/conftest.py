@@ -87,7 +87,7 @@ def visit(app) -> Callable[..., dict]:
     ) -> dict:
         if location is True:
             location = (household.lat, household.lon)
-        when = when or datetime.now(UTC) - timedelta(minutes=5)
+        when = when or datetime.now(UTC) - timedelta(seconds=1)
         body = {
             "client_id": str(uuid.uuid4()),
             "household_id": household.id,
