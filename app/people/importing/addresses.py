@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.text import fold
+from app.people.importing.columns import fast_fold
 
 # Administrative words that start the tail of an address, folded.
 _ADMIN = re.compile(
@@ -40,14 +40,14 @@ class Conversion:
 def _tail_start(parts: list[str]) -> int | None:
     """Return where the administrative tail of comma-separated parts starts."""
     for index, part in enumerate(parts):
-        if _ADMIN.match(fold(part)):
+        if _ADMIN.match(fast_fold(part)):
             return index
     return None
 
 
 def is_old_address(address: str) -> bool:
     """Tell whether an address names a district or township (units gone since 2025)."""
-    folded = [fold(p) for p in address.split(",") if p.strip()]
+    folded = [fast_fold(p) for p in address.split(",") if p.strip()]
     for index, part in enumerate(folded):
         if _DISTRICT.match(part):
             return True

@@ -16,10 +16,10 @@ from app.common import utcnow
 from app.extensions import db
 from app.people.corrections import ID_RULES
 from app.people.idnumber import PROVINCE_CODES, check_id_number
+from app.people.importing.columns import fast_fold
 from app.people.importing.lookups import chunks
 from app.people.importing.plan import RESIDENT_ATTRS, HouseholdPlan, Plan, ResidentPlan
 from app.people.models import Correction, Household, Resident, StatusChange
-from app.text import fold
 from app.units.models import Unit
 from app.units.service import create_hamlet
 
@@ -37,7 +37,12 @@ def _text(value: Any) -> str | None:
 
 def _search_text(address: str, code: str, names: list[str]) -> str:
     """The household's search column, as app.people.rules.refresh_search_text builds it."""
-    return fold(" ".join(p for p in [address or "", code or "", *names] if p))
+    return fast_fold(" ".join(p for p in [address or "", code or "", *names] if p))
+
+
+def _column_names(model: Any, attrs: tuple[str, ...]) -> dict[str, str]:
+    """Map attribute names to column names (Resident.relationship_to_head -> relationship)."""
+    return {attr: model.__mapper__.attrs[attr].columns[0].name for attr in attrs}
 
 
 def _create_hamlets(plan: Plan, commune: Unit) -> dict[str, Unit]:
@@ -87,11 +92,19 @@ def _write_households(
                     "updated_at": now,
                 }
             )
-        ids = db.session.execute(
-            insert(Household).returning(Household.id, sort_by_parameter_order=True), rows
-        ).scalars()
-        for h, household_id in zip(chunk, ids, strict=True):
-            h.household_id = household_id
+        # Plain executemany (no RETURNING: SQLite would insert one row per statement), then
+        # the ids by code, unique in the commune.
+        db.session.execute(insert(Household.__table__), rows)
+        ids = dict(
+            db.session.execute(
+                select(Household.code, Household.id).where(
+                    Household.commune_id == commune.id,
+                    Household.code.in_([h.group.code for h in chunk]),
+                )
+            ).all()
+        )
+        for h in chunk:
+            h.household_id = ids[h.group.code]
     changed = [h for h in plans if h.status == "changed"]
     table = Household.__table__
     statement = (
@@ -157,13 +170,15 @@ def _write_residents(plans: list[HouseholdPlan], actor_id: int | None) -> list[R
                 new.append(r)
             elif r.status == "changed":
                 changed.append(r)
+    column_of = _column_names(Resident, RESIDENT_ATTRS)
     for chunk in chunks(new, WRITE_CHUNK):
         rows = []
         for r in chunk:
             hamlet_id, commune_id, province_id = r.units
+            values = r.values
             rows.append(
                 {
-                    **{attr: r.values[attr] for attr in RESIDENT_ATTRS},
+                    **{column_of[attr]: values[attr] for attr in RESIDENT_ATTRS},
                     "household_id": r.household_id,
                     "hamlet_id": hamlet_id,
                     "commune_id": commune_id,
@@ -175,14 +190,9 @@ def _write_residents(plans: list[HouseholdPlan], actor_id: int | None) -> list[R
                     "updated_at": now,
                 }
             )
-        ids = db.session.execute(
-            insert(Resident).returning(Resident.id, sort_by_parameter_order=True), rows
-        ).scalars()
-        for r, resident_id in zip(chunk, ids, strict=True):
-            r.resident_id = resident_id
-            written.append(r)
+        db.session.execute(insert(Resident.__table__), rows)
+        written.extend(chunk)
     table = Resident.__table__
-    column_of = {attr: Resident.__mapper__.attrs[attr].columns[0].name for attr in RESIDENT_ATTRS}
     statement = (
         update(table)
         .where(table.c.id == bindparam("b_id"))
@@ -219,7 +229,7 @@ def _write_residents(plans: list[HouseholdPlan], actor_id: int | None) -> list[R
             written.append(r)
         db.session.execute(statement, params)
     for chunk in chunks(history, WRITE_CHUNK):
-        db.session.execute(insert(StatusChange), chunk)
+        db.session.execute(insert(StatusChange.__table__), chunk)
     return written
 
 
@@ -250,6 +260,18 @@ def _open_corrections(written: list[ResidentPlan], actor_id: int | None) -> int:
     candidates = [(r, f) for r in written for f in _findings(r)]
     if not candidates:
         return 0
+    # New residents were inserted without RETURNING; their ID numbers are unique.
+    unknown = sorted({r.values["id_number"] for r, _f in candidates if r.resident_id is None})
+    ids: dict[str, int] = {}
+    for chunk in chunks(unknown):
+        ids.update(
+            db.session.execute(
+                select(Resident.id_number, Resident.id).where(Resident.id_number.in_(chunk))
+            ).all()
+        )
+    for r, _f in candidates:
+        if r.resident_id is None:
+            r.resident_id = ids[r.values["id_number"]]
     changed_ids = sorted({r.resident_id for r, _f in candidates if r.status == "changed"})
     known: set[tuple] = set()
     for chunk in chunks(changed_ids):
@@ -299,7 +321,7 @@ def _open_corrections(written: list[ResidentPlan], actor_id: int | None) -> int:
             }
         )
     for chunk in chunks(rows, WRITE_CHUNK):
-        db.session.execute(insert(Correction), chunk)
+        db.session.execute(insert(Correction.__table__), chunk)
     return len(rows)
 
 

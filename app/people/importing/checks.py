@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from app.people.importing.addresses import convert_old_address
-from app.people.importing.columns import KIND_BY_FOLD
+from app.people.importing.columns import KIND_BY_FOLD, fast_fold
 from app.people.importing.lookups import Known
 from app.people.importing.rows import Row
 from app.text import fold
@@ -132,7 +132,9 @@ def check_address(group: Group, commune: Unit) -> bool:
             continue
         if first is None:
             first = row
-        elif fold(address) != fold(first.values["address"]):
+        elif address != first.values["address"] and fast_fold(address) != fast_fold(
+            first.values["address"]
+        ):
             row.error(_("Địa chỉ khác với dòng %(row)s của cùng hộ.", row=first.number))
     if first is None:
         return False
@@ -185,7 +187,7 @@ def check_head(group: Group, known: Known) -> None:
     for row in group.rows:
         values = row.values
         relationship, head_name = values.get("relationship"), values.get("head_name")
-        if relationship is None and head_name and fold(head_name) == values.get("name_folded"):
+        if relationship is None and head_name and fast_fold(head_name) == values.get("name_folded"):
             values["relationship"] = relationship = "head"
         if relationship == "head":
             heads.append(row)
@@ -222,7 +224,7 @@ def check_head(group: Group, known: Known) -> None:
         if (
             head_name
             and head.values.get("name_folded")
-            and fold(head_name) != head.values["name_folded"]
+            and fast_fold(head_name) != head.values["name_folded"]
         ):
             row.error(
                 _(

@@ -8,9 +8,11 @@ brackets or a trailing `*` / `:` is ignored ("Ngày sinh (dd/mm/yyyy)").
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,7 +20,7 @@ from openpyxl.utils.datetime import from_excel
 
 from app.common import today
 from app.people.idnumber import PROVINCE_CODES, clean_id_number
-from app.text import fold, has_control_chars
+from app.text import fold, normalize_name
 from app.units.models import HAMLET_KINDS
 
 OLDEST_BIRTH_YEAR = 1880
@@ -83,6 +85,42 @@ COLUMNS: tuple[Column, ...] = (
 )
 REQUIRED = ("household_code", "full_name", "hamlet")
 HEADERS: dict[str, str] = {c.key: c.header for c in COLUMNS}
+# Precomposed Latin letters (Vietnamese included) folded one by one: folding a string of them
+# letter by letter gives what app.text.fold gives, many times faster; anything else (another
+# script, a combining mark) falls back to app.text.fold.
+_FOLD_TABLE = {
+    cp: fold(chr(cp))
+    for cp in (*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00))
+    if fold(chr(cp)) != chr(cp)
+}
+# C0 controls but tab, LF, CR; DEL; C1 controls (as app.text.has_control_chars).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def fast_fold(text: str) -> str:
+    """Fold like app.text.fold (the same result), fast for Vietnamese text."""
+    folded = text.translate(_FOLD_TABLE)
+    if folded.isascii():
+        return " ".join(folded.split())
+    return fold(text)
+
+
+@lru_cache(maxsize=65536)
+def _name_word(word: str) -> str:
+    return normalize_name(word)
+
+
+def person_name(text: str) -> str:
+    """Normalize a name like app.text.normalize_name, word by word from a cache (NFC input)."""
+    return " ".join(_name_word(word) for word in text.split())
+
+
+@lru_cache(maxsize=4096)
+def fold_word(text: str) -> str:
+    """Fold a short, often repeated value (a status, a sex, a place), remembered."""
+    return fast_fold(text)
+
+
 _BY_HEADER: dict[str, str] = {}
 for _column in COLUMNS:
     _BY_HEADER[fold(_column.header)] = _column.key
@@ -135,7 +173,9 @@ def cell_text(value: Any, *, limit: int = MAX_CELL_CHARS) -> str | None:
     """Return a cell as one line of NFC text, or None when empty."""
     if value is None:
         return None
-    if isinstance(value, bool):
+    if type(value) is str:
+        text = value
+    elif isinstance(value, bool):
         text = "x" if value else ""
     elif isinstance(value, float) and value.is_integer():
         text = str(int(value))
@@ -143,10 +183,12 @@ def cell_text(value: Any, *, limit: int = MAX_CELL_CHARS) -> str | None:
         text = value.strftime("%d/%m/%Y")
     else:
         text = str(value)
-    text = " ".join(unicodedata.normalize("NFC", text).split())
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = " ".join(text.split())
     if not text:
         return None
-    if has_control_chars(text):
+    if _CONTROL.search(text):
         raise CellError(_("có ký tự điều khiển không hợp lệ."))
     if len(text) > limit:
         raise CellError(_("dài quá %(n)s ký tự.", n=limit))
@@ -155,12 +197,13 @@ def cell_text(value: Any, *, limit: int = MAX_CELL_CHARS) -> str | None:
 
 def check_cell(value: Any) -> None:
     """Refuse a formula (CSV injection) or an Excel error value in any cell of a row."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("="):
-            raise CellError(_("ô có công thức (bắt đầu bằng '='); hãy nhập giá trị."))
-        if text.upper() in EXCEL_ERRORS:
-            raise CellError(_("ô có lỗi Excel (%(value)s).", value=text))
+    if not isinstance(value, str) or not value:
+        return
+    first = value[0] if value[0] not in " \t" else value.lstrip()[:1]
+    if first == "=":
+        raise CellError(_("ô có công thức (bắt đầu bằng '='); hãy nhập giá trị."))
+    if first == "#" and value.strip().upper() in EXCEL_ERRORS:
+        raise CellError(_("ô có lỗi Excel (%(value)s).", value=value.strip()))
 
 
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
@@ -169,8 +212,18 @@ _MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
 _YEAR = re.compile(r"^\d{4}$")
 
 
+_TODAY: list = [None, 0.0]
+
+
+def _today() -> date:
+    """Today in Vietnam, looked up at most once a minute (it is asked once per row)."""
+    if time.monotonic() - _TODAY[1] > 60:
+        _TODAY[:] = [today(), time.monotonic()]
+    return _TODAY[0]
+
+
 def _checked_birth(born: date | None, year: int) -> tuple[date | None, int]:
-    now = today()
+    now = _today()
     if year < OLDEST_BIRTH_YEAR or year > now.year or (born is not None and born > now):
         raise CellError(_("không hợp lý (sau hôm nay hoặc trước năm 1880)."))
     return born, year
@@ -278,7 +331,7 @@ def parse_sex(value: Any) -> str | None:
     text = cell_text(value, limit=20)
     if text is None:
         return None
-    sex = SEX_WORDS.get(fold(text))
+    sex = SEX_WORDS.get(fold_word(text))
     if sex is None:
         raise CellError(_("phải là Nam hoặc Nữ."))
     return sex
@@ -309,7 +362,7 @@ def parse_relationship(value: Any) -> tuple[str | None, str | None]:
     text = cell_text(value, limit=60)
     if text is None:
         return None, None
-    found = RELATIONSHIP_WORDS.get(fold(text))
+    found = RELATIONSHIP_WORDS.get(fold_word(text))
     if found is not None:
         return found, None
     return "other", _("Quan hệ '%(value)s' được ghi là Khác.", value=text)
@@ -384,7 +437,7 @@ def parse_status(field: str, value: Any) -> str | None:
     text = cell_text(value, limit=60)
     if text is None:
         return None
-    found = STATUS_WORDS[field].get(fold(text))
+    found = STATUS_WORDS[field].get(fold_word(text))
     if found is None:
         choices = ", ".join(STATUS_LABELS[field].values())
         raise CellError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
@@ -12,7 +13,6 @@ from openpyxl.utils import get_column_letter
 from app.people.importing import columns as col
 from app.people.importing.files import HEADER_SEARCH_ROWS, PROGRESS_EVERY, FileRefused, Sheet
 from app.people.rules import birthplace_code_of
-from app.text import fold, normalize_name
 
 
 @dataclass
@@ -107,6 +107,11 @@ def find_layout(sheet: Sheet) -> Layout:
     return Layout(index, found, written, kind, ignored)
 
 
+@lru_cache(maxsize=4096)
+def _birthplace_code(birthplace: str) -> str | None:
+    return birthplace_code_of(birthplace)
+
+
 def _text(value: Any, limit: int) -> str | None:
     return col.cell_text(value, limit=limit)
 
@@ -170,10 +175,10 @@ def read_row(index: int, raw: tuple, layout: Layout) -> Row:
         if not values.get(key) and not any(e.startswith(layout.headers[key]) for e in row.errors):
             row.error(_required_message(key))
     if values.get("full_name"):
-        values["full_name"] = normalize_name(values["full_name"])
-        values["name_folded"] = fold(values["full_name"])
+        values["full_name"] = col.person_name(values["full_name"])
+        values["name_folded"] = col.fast_fold(values["full_name"])
     if values.get("birthplace"):
-        values["birthplace_code"] = birthplace_code_of(values["birthplace"])
+        values["birthplace_code"] = _birthplace_code(values["birthplace"])
     if (values.get("lat") is None) != (values.get("lon") is None):
         row.error(_("Cần cả vĩ độ và kinh độ, hoặc bỏ trống cả hai."))
     return row
