@@ -33,9 +33,9 @@ from app.reports.coverage import (
     eligible_clause,
     group_by_for,
     group_owner,
-    household_counts,
     inside,
     resolve_unit,
+    visit_counts,
 )
 from app.reports.models import METRICS, Campaign, CampaignTarget
 from app.units.models import Unit
@@ -331,8 +331,11 @@ def metric_counts(
 ) -> dict[int | None, int]:
     """Return a campaign metric's count per group inside the period."""
     if metric == "households_visited":
-        rows = household_counts(unit, by, period, user)
-        return {key: values["households_visited"] for key, values in rows.items()}
+        out: dict[int | None, int] = {}
+        for (commune_id, hamlet_id), values in visit_counts(unit, period, user).items():
+            key = hamlet_id if by == "hamlet" else commune_id
+            out[key] = out.get(key, 0) + values["households_visited"]
+        return out
     return status_counts(unit, by, period, metric, user)
 
 

@@ -7,13 +7,14 @@ those groups in Python (a few thousand keys at most), never by a query per unit.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, text
 
 from app.auth.models import User
 from app.auth.scope import scope_clause
@@ -33,6 +34,8 @@ EID_DONE = "level2_active"
 VN_OFFSET = timedelta(hours=7)
 
 GroupBy = Literal["hamlet", "commune"]
+Pair = tuple[int | None, int | None]  # (commune_id, hamlet_id)
+WORK_MEM = re.compile(r"[0-9]{1,6}(kB|MB|GB)")
 
 
 @dataclass(frozen=True)
@@ -152,8 +155,8 @@ def group_by_for(unit: Unit) -> GroupBy:
     return "hamlet" if unit.level in ("commune", "hamlet") else "commune"
 
 
-def _key(model: Any, by: GroupBy) -> Any:
-    return model.hamlet_id if by == "hamlet" else model.commune_id
+def _pair(model: Any) -> tuple[Any, Any]:
+    return model.commune_id, model.hamlet_id
 
 
 def _where(user: User | None, model: Any, unit: Unit) -> list[ColumnElement[bool]]:
@@ -163,108 +166,122 @@ def _where(user: User | None, model: Any, unit: Unit) -> list[ColumnElement[bool
     return conditions
 
 
-def household_counts(
-    unit: Unit, by: GroupBy, period: Period | None, user: User | None
-) -> dict[int | None, dict[str, Any]]:
-    """Households total, visited, attempted and the last visit, per group (one query)."""
-    visit_filter = [inside(Visit, unit)]
+def tune_for_reports() -> None:
+    """Give PostgreSQL room to hash and sort a province's rows in memory (this transaction)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    work_mem = str(current_app.config.get("REPORTS_WORK_MEM", "64MB"))
+    if WORK_MEM.fullmatch(work_mem):
+        db.session.execute(text(f"SET LOCAL work_mem = '{work_mem}'"))
+
+
+def household_counts(unit: Unit, user: User | None) -> dict[Pair, dict[str, Any]]:
+    """The household list per (commune, hamlet): the denominator of coverage."""
+    stmt = (
+        select(*_pair(Household), func.count(Household.id))
+        .where(*_where(user, Household, unit))
+        .group_by(*_pair(Household))
+    )
+    return {(c, h): {"households_total": n} for c, h, n in db.session.execute(stmt)}
+
+
+def visit_counts(unit: Unit, period: Period | None, user: User | None) -> dict[Pair, dict]:
+    """Households visited (settled), attempted and the last visit, per (commune, hamlet).
+
+    Visits are grouped by the unit columns they were recorded with (those of their household),
+    so the visits table is read once, without a join.
+    """
+    conditions = _where(user, Visit, unit)
     if period is not None:
-        visit_filter += [Visit.visited_at >= period.start, Visit.visited_at < period.end]
+        conditions += [Visit.visited_at >= period.start, Visit.visited_at < period.end]
     per_household = (
         select(
-            Visit.household_id.label("household_id"),
+            Visit.commune_id.label("commune_id"),
+            Visit.hamlet_id.label("hamlet_id"),
             func.max(case((Visit.outcome.in_(DONE_OUTCOMES), 1), else_=0)).label("done"),
             func.max(Visit.visited_at).label("last_at"),
         )
-        .where(*visit_filter)
-        .group_by(Visit.household_id)
+        .where(*conditions)
+        .group_by(Visit.commune_id, Visit.hamlet_id, Visit.household_id)
         .subquery()
     )
-    key = _key(Household, by)
-    stmt = (
-        select(
-            key,
-            func.count(Household.id),
-            func.count(per_household.c.household_id),
-            func.coalesce(func.sum(per_household.c.done), 0),
-            func.max(per_household.c.last_at),
-        )
-        .select_from(Household)
-        .outerjoin(per_household, per_household.c.household_id == Household.id)
-        .where(*_where(user, Household, unit))
-        .group_by(key)
-    )
+    pair = (per_household.c.commune_id, per_household.c.hamlet_id)
+    stmt = select(
+        *pair,
+        func.count(),
+        func.sum(per_household.c.done),
+        func.max(per_household.c.last_at),
+    ).group_by(*pair)
     return {
-        k: {
-            "households_total": total,
+        (c, h): {
             "households_attempted": attempted,
-            "households_visited": int(done),
+            "households_visited": int(done or 0),
             "last_visit_at": last,
         }
-        for k, total, attempted, done, last in db.session.execute(stmt)
+        for c, h, attempted, done, last in db.session.execute(stmt)
     }
 
 
-def resident_counts(unit: Unit, by: GroupBy, user: User | None) -> dict[int | None, dict[str, Any]]:
-    """Eligible residents present, ID collected and e-ID level 2 active among them, per group."""
-    key = _key(Resident, by)
+def resident_counts(unit: Unit, user: User | None) -> dict[Pair, dict[str, Any]]:
+    """Eligible residents present, ID collected and e-ID level 2 active among them."""
     stmt = (
         select(
-            key,
+            *_pair(Resident),
             func.count(Resident.id),
             func.sum(case((Resident.id_card.in_(ID_DONE), 1), else_=0)),
             func.sum(case((Resident.eid == EID_DONE, 1), else_=0)),
         )
         .where(*_where(user, Resident, unit), eligible_clause())
-        .group_by(key)
+        .group_by(*_pair(Resident))
     )
     return {
-        k: {"residents_eligible": n, "id_collected": int(ids), "eid_level2_active": int(eids)}
-        for k, n, ids, eids in db.session.execute(stmt)
+        (c, h): {"residents_eligible": n, "id_collected": int(ids), "eid_level2_active": int(eids)}
+        for c, h, n, ids, eids in db.session.execute(stmt)
     }
 
 
-def correction_counts(
-    unit: Unit, by: GroupBy, user: User | None
-) -> dict[int | None, dict[str, Any]]:
-    """Open corrections per group."""
-    key = _key(Correction, by)
+def correction_counts(unit: Unit, user: User | None) -> dict[Pair, dict[str, Any]]:
+    """Open corrections per (commune, hamlet)."""
     stmt = (
-        select(key, func.count(Correction.id))
+        select(*_pair(Correction), func.count(Correction.id))
         .where(*_where(user, Correction, unit), Correction.status == "open")
-        .group_by(key)
+        .group_by(*_pair(Correction))
     )
-    return {k: {"corrections_open": n} for k, n in db.session.execute(stmt)}
+    return {(c, h): {"corrections_open": n} for c, h, n in db.session.execute(stmt)}
 
 
-def followup_counts(unit: Unit, by: GroupBy, user: User | None) -> dict[int | None, dict[str, Any]]:
-    """Open follow-ups and those past their due date, per group."""
-    key = _key(Followup, by)
+def followup_counts(unit: Unit, user: User | None) -> dict[Pair, dict[str, Any]]:
+    """Open follow-ups and those past their due date, per (commune, hamlet)."""
     stmt = (
         select(
-            key,
+            *_pair(Followup),
             func.count(Followup.id),
             func.sum(case((Followup.due_date < today(), 1), else_=0)),
         )
         .where(*_where(user, Followup, unit), Followup.status == "open")
-        .group_by(key)
+        .group_by(*_pair(Followup))
     )
     return {
-        k: {"followups_open": n, "followups_overdue": int(late)}
-        for k, n, late in db.session.execute(stmt)
+        (c, h): {"followups_open": n, "followups_overdue": int(late)}
+        for c, h, n, late in db.session.execute(stmt)
     }
 
 
-def figures_by(
-    unit: Unit, by: GroupBy, period: Period | None = None, user: User | None = None
-) -> dict[int | None, Figures]:
-    """Return the figures of every hamlet (or commune) inside a unit that has any row."""
-    out: dict[int | None, Figures] = {}
+def pair_figures(
+    unit: Unit, period: Period | None = None, user: User | None = None
+) -> dict[Pair, Figures]:
+    """Return the figures of every (commune, hamlet) inside a unit that has any row.
+
+    One query per figure family, whatever the number of units; every level above is a sum.
+    """
+    tune_for_reports()
+    out: dict[Pair, Figures] = {}
     families = (
-        household_counts(unit, by, period, user),
-        resident_counts(unit, by, user),
-        correction_counts(unit, by, user),
-        followup_counts(unit, by, user),
+        household_counts(unit, user),
+        visit_counts(unit, period, user),
+        resident_counts(unit, user),
+        correction_counts(unit, user),
+        followup_counts(unit, user),
     )
     for family in families:
         for key, values in family.items():
@@ -272,6 +289,22 @@ def figures_by(
             for name, value in values.items():
                 setattr(figures, name, value)
     return out
+
+
+def roll_up(pairs: dict[Pair, Figures], by: GroupBy) -> dict[int | None, Figures]:
+    """Add (commune, hamlet) figures up by hamlet or by commune."""
+    out: dict[int | None, Figures] = {}
+    for (commune_id, hamlet_id), figures in pairs.items():
+        key = hamlet_id if by == "hamlet" else commune_id
+        out.setdefault(key, Figures()).add(figures)
+    return out
+
+
+def figures_by(
+    unit: Unit, by: GroupBy, period: Period | None = None, user: User | None = None
+) -> dict[int | None, Figures]:
+    """Return the figures of every hamlet (or commune) inside a unit that has any row."""
+    return roll_up(pair_figures(unit, period, user), by)
 
 
 def child_units(unit: Unit) -> list[Unit]:
@@ -302,12 +335,17 @@ def unassigned_row(unit: Unit) -> UnitRow:
 
 
 def rows_for(
-    unit: Unit, period: Period | None = None, user: User | None = None
+    unit: Unit,
+    period: Period | None = None,
+    user: User | None = None,
+    pairs: dict[Pair, Figures] | None = None,
 ) -> tuple[Figures, list[UnitRow]]:
     """Return a unit's totals and one row per child unit (hamlets of a commune, communes of a
     province; none for a hamlet), with a bucket for rows that fit no child."""
     by = group_by_for(unit)
-    groups = figures_by(unit, by, period, user)
+    if pairs is None:
+        pairs = pair_figures(unit, period, user)
+    groups = roll_up(pairs, by)
     children = child_units(unit) if unit.level != "hamlet" else []
     rows = {c.id: UnitRow(code=c.code, name=c.name, level=c.level, unit=c) for c in children}
     owner = group_owner(unit, children, by)

@@ -22,7 +22,14 @@ from app.common import utcnow
 from app.extensions import db
 from app.people.idnumber import mask_id_number
 from app.people.models import Household, Resident
-from app.reports.coverage import Figures, figures_by, inside, resolve_unit, rows_for
+from app.reports.coverage import (
+    Figures,
+    inside,
+    pair_figures,
+    resolve_unit,
+    roll_up,
+    rows_for,
+)
 from app.units.models import Unit
 from app.visits.models import Visit, VisitResident
 
@@ -125,7 +132,8 @@ def coverage_workbook(user: User, code: str | None) -> tuple[str, bytes]:
     wb = Workbook()
     wb.remove(wb.active)
     code_h, name_h = (_("Mã"), 12), (_("Tên đơn vị"), 28)
-    totals, children = rows_for(unit, user=user)
+    pairs = pair_figures(unit, user=user)
+    totals, children = rows_for(unit, user=user, pairs=pairs)
     _sheet(wb, _level_title(unit.level), [code_h, name_h], [([unit.code, unit.name], totals)])
     if unit.level in ("province", "district"):
         _sheet(
@@ -135,7 +143,7 @@ def coverage_workbook(user: User, code: str | None) -> tuple[str, bytes]:
             [([row.code, row.name], row.figures) for row in children],
         )
     if unit.level != "hamlet":
-        figures = figures_by(unit, "hamlet", user=user)
+        figures = roll_up(pairs, "hamlet")
         hamlet_rows = [
             ([hamlet.code, hamlet.name, commune_name], figures.get(hamlet.id, Figures()))
             for hamlet, commune_name in _hamlets_with_commune(unit)

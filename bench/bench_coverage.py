@@ -1,0 +1,413 @@
+"""Time live coverage, campaign progress, maps and exports on a synthetic province.
+
+The province has 100 communes of 10 hamlets, 200,000 households, 600,000 residents and
+400,000 visits by default (bulk inserts), on a fresh SQLite file, and on PostgreSQL too when
+BENCH_DATABASE_URL is set (its database is emptied first, so its name must contain "bench").
+
+Run: .venv/bin/python bench/bench_coverage.py [--households 200000] [--visits 400000]
+     [--communes 100] [--hamlets 10] [--repeat 5] [--seed 6] [--sqlite FILE] [--reuse-postgres]
+     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/gocua_bench ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+MAX_HOUSEHOLDS = 2_000_000
+MAX_VISITS = 4_000_000
+CHUNK = 20_000
+PROVINCE = "99"
+BASE = (16.0, 107.0)  # a corner of the synthetic province
+HAMLET_DEG = 0.02  # each hamlet a 2 km square
+OUTCOMES = ("met",) * 8 + ("nobody_home", "refused")
+PRESENCE = ("present",) * 8 + ("away_working", "moved")
+ID_CARD = ("issued",) * 5 + ("collected",) * 2 + ("not_collected",) * 3
+EID = ("level2_active",) * 3 + ("level1", "level2_applied", "none", "none")
+
+
+def _square(lat: float, lon: float, size: float) -> dict[str, Any]:
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size]]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def _chunks(rows: Iterator[dict[str, Any]], size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class Province:
+    """Generate the synthetic province straight into the tables with Core inserts."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.rng = random.Random(args.seed)
+        self.hamlets: list[tuple[int, int, float, float]] = []  # id, commune id, lat, lon
+        self.now = datetime.now(UTC)
+
+    def load(self, db: Any) -> dict[str, int]:
+        """Insert units, users, households, residents, visits, follow-ups and corrections."""
+        from app.auth.models import User
+        from app.followups.models import Followup
+        from app.people.models import Correction, Household, Resident, StatusChange
+        from app.units.models import Unit
+        from app.visits.models import Visit
+
+        conn = db.session.connection()
+        self._units(conn, Unit)
+        conn.execute(
+            sa.insert(User),
+            [
+                {"id": 1, "username": "bench-admin", "password_hash": "x", "role": "admin",
+                 "unit_id": self.province_id, "full_name": "Bench", "active": True},
+                {"id": 2, "username": "bench-officer", "password_hash": "x", "role": "officer",
+                 "unit_id": self.first_commune_id, "full_name": "Bench", "active": True},
+            ],
+        )  # fmt: skip
+        counts = {"communes": self.args.communes, "hamlets": len(self.hamlets)}
+        counts["households"] = self._insert(conn, Household, self._households())
+        counts["residents"] = self._insert(conn, Resident, self._residents())
+        counts["visits"] = self._insert(conn, Visit, self._visits())
+        counts["status_changes"] = self._insert(conn, StatusChange, self._changes())
+        counts["followups"] = self._insert(conn, Followup, self._followups())
+        counts["corrections"] = self._insert(conn, Correction, self._corrections())
+        db.session.commit()
+        return counts
+
+    def _insert(self, conn: Any, model: Any, rows: Iterator[dict[str, Any]]) -> int:
+        total = 0
+        for batch in _chunks(rows):
+            conn.execute(sa.insert(model), batch)
+            total += len(batch)
+        return total
+
+    def _units(self, conn: Any, unit_model: Any) -> None:
+        now = self.now
+        common = {"source": "bench", "created_at": now, "updated_at": now}
+        conn.execute(
+            sa.insert(unit_model),
+            [{"id": 1, "code": PROVINCE, "name": "Tỉnh Thử Nghiệm", "name_folded": "tinh thu",
+              "level": "province", "province_id": 1, "centroid_lat": BASE[0] + 0.3,
+              "centroid_lon": BASE[1] + 0.3, **common}],
+        )  # fmt: skip
+        self.province_id = 1
+        rows, next_id = [], 2
+        side = max(int(self.args.communes**0.5), 1)
+        per = self.args.hamlets
+        h_side = max(int(per**0.5 + 0.999), 1)
+        for c in range(self.args.communes):
+            commune_id = next_id
+            next_id += 1
+            c_lat = BASE[0] + (c // side) * HAMLET_DEG * (h_side + 1)
+            c_lon = BASE[1] + (c % side) * HAMLET_DEG * (h_side + 1)
+            code = f"{90000 + c}"
+            rows.append(
+                {"id": commune_id, "code": code, "name": f"Xã Thử {c + 1}",
+                 "name_folded": f"xa thu {c + 1}", "level": "commune", "parent_id": 1,
+                 "province_id": 1, "centroid_lat": c_lat + HAMLET_DEG,
+                 "centroid_lon": c_lon + HAMLET_DEG, **common}
+            )  # fmt: skip
+            for h in range(per):
+                lat = c_lat + (h // h_side) * HAMLET_DEG
+                lon = c_lon + (h % h_side) * HAMLET_DEG
+                rows.append(
+                    {"id": next_id, "code": f"{code}-{h + 1:03d}", "name": f"Thôn {h + 1}",
+                     "name_folded": f"thon {h + 1}", "level": "hamlet", "kind": "thôn",
+                     "parent_id": commune_id, "province_id": 1,
+                     "geometry": _square(lat, lon, HAMLET_DEG) if h % 5 else None,
+                     "centroid_lat": lat + HAMLET_DEG / 2, "centroid_lon": lon + HAMLET_DEG / 2,
+                     **common}
+                )  # fmt: skip
+                self.hamlets.append((next_id, commune_id, lat, lon))
+                next_id += 1
+        self.first_commune_id = 2
+        for batch in _chunks(iter(rows)):
+            conn.execute(sa.insert(unit_model), batch)
+
+    def _households(self) -> Iterator[dict[str, Any]]:
+        rng, per = self.rng, self.args.households // len(self.hamlets)
+        self.household_units: list[tuple[int, int, int]] = []
+        hid = 0
+        for hamlet_id, commune_id, lat, lon in self.hamlets:
+            for _ in range(per):
+                hid += 1
+                self.household_units.append((hamlet_id, commune_id, 1))
+                yield {
+                    "id": hid, "code": f"HO-{hid:07d}", "address": f"Số {hid}",
+                    "search_text": f"so {hid}",
+                    "lat": lat + rng.uniform(0.001, HAMLET_DEG - 0.001),
+                    "lon": lon + rng.uniform(0.001, HAMLET_DEG - 0.001),
+                    "source": "list", "hamlet_id": hamlet_id, "commune_id": commune_id,
+                    "province_id": 1, "created_at": self.now, "updated_at": self.now,
+                }  # fmt: skip
+
+    def _residents(self) -> Iterator[dict[str, Any]]:
+        rng, rid = self.rng, 0
+        for hid, (hamlet_id, commune_id, province_id) in enumerate(self.household_units, 1):
+            for _ in range(self.args.residents_per):
+                rid += 1
+                year = rng.randint(1935, 2024)
+                yield {
+                    "id": rid, "household_id": hid, "full_name": f"Người {rid}",
+                    "name_folded": f"nguoi {rid}",
+                    "birth_date": date(year, rng.randint(1, 12), rng.randint(1, 28))
+                    if rng.random() < 0.8 else None,
+                    "birth_year": year, "sex": rng.choice(("male", "female")),
+                    "presence": rng.choice(PRESENCE), "id_card": rng.choice(ID_CARD),
+                    "eid": rng.choice(EID), "pending": False, "unable_to_travel": False,
+                    "version": 1, "hamlet_id": hamlet_id, "commune_id": commune_id,
+                    "province_id": province_id, "created_at": self.now, "updated_at": self.now,
+                }  # fmt: skip
+        self.residents = rid
+
+    def _visits(self) -> Iterator[dict[str, Any]]:
+        rng, n = self.rng, len(self.household_units)
+        reach = {c: rng.uniform(0.3, 0.95) for _, c, _, _ in self.hamlets}
+        self.visit_count = 0
+        visited = [
+            hid for hid, (_, c, _) in enumerate(self.household_units, 1) if rng.random() < reach[c]
+        ]
+        for vid in range(1, self.args.visits + 1):
+            hid = rng.choice(visited) if visited else rng.randint(1, n)
+            hamlet_id, commune_id, province_id = self.household_units[hid - 1]
+            flagged = rng.random() < 0.03
+            yield {
+                "id": vid, "client_id": f"bench-{vid}", "body_hash": "0" * 64,
+                "household_id": hid, "officer_id": 2,
+                "visited_at": self.now - timedelta(minutes=rng.randint(0, 60 * 24 * 60)),
+                "received_at": self.now, "outcome": rng.choice(OUTCOMES),
+                "lat": None, "lon": None, "accuracy_m": 10.0,
+                "flags": ["outside_hamlet"] if flagged else [], "flagged": flagged, "note": "",
+                "body": {}, "hamlet_id": hamlet_id, "commune_id": commune_id,
+                "province_id": province_id,
+            }  # fmt: skip
+            self.visit_count = vid
+
+    def _changes(self) -> Iterator[dict[str, Any]]:
+        rng = self.rng
+        for sid in range(1, self.args.visits // 4 + 1):
+            column, new = rng.choice((("id_card", "collected"), ("eid", "level2_active")))
+            yield {
+                "id": sid, "resident_id": rng.randint(1, self.residents),
+                "visit_id": rng.randint(1, self.visit_count) if rng.random() < 0.5 else None,
+                "field": column, "old_value": "none" if column == "eid" else "not_collected",
+                "new_value": new, "at": self.now - timedelta(minutes=rng.randint(0, 86400)),
+            }  # fmt: skip
+
+    def _followups(self) -> Iterator[dict[str, Any]]:
+        rng, today = self.rng, self.now.date()
+        for fid in range(1, len(self.household_units) // 5 + 1):
+            hid = rng.randint(1, len(self.household_units))
+            hamlet_id, commune_id, province_id = self.household_units[hid - 1]
+            yield {
+                "id": fid, "kind": "revisit", "status": rng.choice(("open", "open", "done")),
+                "reason": "", "priority": 2, "attempts": 0, "needs_village_head": False,
+                "due_date": today + timedelta(days=rng.randint(-20, 10)), "household_id": hid,
+                "hamlet_id": hamlet_id, "commune_id": commune_id, "province_id": province_id,
+                "created_at": self.now,
+            }  # fmt: skip
+
+    def _corrections(self) -> Iterator[dict[str, Any]]:
+        rng = self.rng
+        for cid in range(1, len(self.household_units) // 10 + 1):
+            hid = rng.randint(1, len(self.household_units))
+            hamlet_id, commune_id, province_id = self.household_units[hid - 1]
+            yield {
+                "id": cid, "household_id": hid, "field": "date_of_birth", "problem": "wrong",
+                "source": "server", "status": rng.choice(("open", "fixed")),
+                "hamlet_id": hamlet_id, "commune_id": commune_id, "province_id": province_id,
+                "created_at": self.now,
+            }  # fmt: skip
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
+    """Run once to warm up, then `repeat` times; return (median s, min s, last result)."""
+    result = fn()
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs), min(runs), result
+
+
+def _prepare(url: str) -> None:
+    if url.startswith("postgresql"):
+        name = sa.engine.make_url(url).database or ""
+        if "bench" not in name:
+            sys.exit(
+                f"refusing to empty {name!r}: BENCH_DATABASE_URL's database must be a bench one"
+            )
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+def _has_province(url: str) -> bool:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(sa.text("SELECT 1 FROM units WHERE code = :c"), {"c": PROVINCE})
+            return found.first() is not None
+    except sa.exc.DBAPIError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def run(url: str, args: argparse.Namespace) -> list[tuple[str, str]]:
+    """Build the province on one database and time every report on it."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.auth.models import User
+    from app.extensions import db
+    from app.reports import campaigns, coverage, exports, mapdata
+    from app.reports.models import Campaign, CampaignTarget
+    from maps import render_html
+
+    reuse = (url.startswith("sqlite") and args.sqlite and Path(args.sqlite).exists()) or (
+        url.startswith("postgresql") and args.reuse_postgres and _has_province(url)
+    )
+    if not reuse:
+        _prepare(url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "bench"})
+    lines: list[tuple[str, str]] = []
+    with app.app_context():
+        if not reuse:
+            upgrade(directory=str(ROOT / "migrations"))
+            start = time.perf_counter()
+            counts = Province(args).load(db)
+            lines.append(("load", f"{time.perf_counter() - start:.1f} s  {counts}"))
+            db.session.execute(sa.text("ANALYZE"))
+            db.session.commit()
+        db.session.execute(sa.delete(CampaignTarget))
+        db.session.execute(sa.delete(Campaign))
+        db.session.commit()
+        admin = db.session.get(User, 1)
+        commune_code = "90000"
+        campaign = Campaign(
+            name="Bench", unit_id=1, starts_on=date.today() - timedelta(days=30),
+            ends_on=date.today() + timedelta(days=30),
+            metrics=["households_visited", "id_collected", "eid_level2_active"],
+        )  # fmt: skip
+        db.session.add(campaign)
+        db.session.commit()
+        campaigns.set_targets(
+            admin, campaign.id, spread={"metric": "households_visited", "total": 150_000,
+                                        "by": "households"}
+        )  # fmt: skip
+        db.session.commit()
+
+        def measure(name: str, fn: Callable[[], Any], note: Callable[[Any], str]) -> None:
+            median, best, result = timed(fn, args.repeat)
+            lines.append((name, f"median {median * 1000:8.1f} ms  min {best * 1000:8.1f} ms  "
+                                f"{note(result)}"))  # fmt: skip
+            db.session.rollback()
+
+        measure(
+            f"coverage province ({args.communes} communes)",
+            lambda: coverage.coverage_for(admin, PROVINCE),
+            lambda r: (
+                f"households {r['totals']['households_total']}, "
+                f"visited {r['totals']['households_visited']}"
+            ),
+        )
+        measure(
+            f"coverage commune ({args.hamlets} hamlets)",
+            lambda: coverage.coverage_for(admin, commune_code),
+            lambda r: f"children {len(r['children'])}",
+        )
+        measure(
+            "coverage commune, campaign period",
+            lambda: coverage.coverage_for(admin, commune_code, campaign.id),
+            lambda r: f"visited {r['totals']['households_visited']}",
+        )
+        measure(
+            "campaign progress province (3 metrics)",
+            lambda: campaigns.campaign_progress(admin, campaign.id),
+            lambda r: r["metrics"][0]["summary"],
+        )
+
+        def render(code: str) -> str:
+            _unit, _totals, fmap = mapdata.build_map(
+                admin, code, metric="coverage", campaign_id=None, static_base="/static/vendor",
+                tiles_url="/tiles/{z}/{x}/{y}.png", attribution="bench", link_template=
+                "/maps/coverage?unit={code}",
+            )  # fmt: skip
+            return render_html(fmap)
+
+        measure("map commune (build + render)", lambda: render(commune_code),
+                lambda html: f"{len(html) / 1024:.0f} KiB")  # fmt: skip
+        measure("map province (build + render)", lambda: render(PROVINCE),
+                lambda html: f"{len(html) / 1024:.0f} KiB")  # fmt: skip
+        measure(
+            "coverage.xlsx province",
+            lambda: exports.coverage_workbook(admin, PROVINCE)[1],
+            lambda data: f"{len(data) / 1024:.0f} KiB",
+        )
+
+        def csv_commune() -> int:
+            _name, chunks = exports.visits_csv(admin, commune_code, None)
+            return sum(len(c) for c in chunks)
+
+        measure("visits.csv commune (stream)", csv_commune, lambda n: f"{n / 1024:.0f} KiB")
+        db.session.remove()
+        db.engine.dispose()
+    return lines
+
+
+def main() -> None:
+    """Parse the scale, run on SQLite (and PostgreSQL when asked) and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--households", type=int, default=200_000)
+    parser.add_argument("--visits", type=int, default=400_000)
+    parser.add_argument("--communes", type=int, default=100)
+    parser.add_argument("--hamlets", type=int, default=10)
+    parser.add_argument("--residents-per", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument(
+        "--sqlite", help="keep the SQLite province in this file (reused if present)"
+    )
+    args = parser.parse_args()
+    args.households = min(max(args.households, args.communes * args.hamlets), MAX_HOUSEHOLDS)
+    args.visits = min(max(args.visits, 0), MAX_VISITS)
+    args.repeat = min(max(args.repeat, 1), 50)
+    os.environ.setdefault("RATELIMIT_ENABLED", "0")
+    targets = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(args.sqlite).resolve() if args.sqlite else Path(tmp) / "bench.db"
+        targets.append(("sqlite", f"sqlite:///{path}"))
+        if os.environ.get("BENCH_DATABASE_URL"):
+            targets.append(("postgresql", os.environ["BENCH_DATABASE_URL"]))
+        for name, url in targets:
+            print(f"== {name}")
+            for label, text in run(url, args):
+                print(f"  {label:<40} {text}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
