@@ -392,6 +392,9 @@ def main() -> None:
     parser.add_argument(
         "--sqlite", help="keep the SQLite province in this file (reused if present)"
     )
+    parser.add_argument(
+        "--reuse-postgres", action="store_true", help="keep a province already on PostgreSQL"
+    )
     args = parser.parse_args()
     args.households = min(max(args.households, args.communes * args.hamlets), MAX_HOUSEHOLDS)
     args.visits = min(max(args.visits, 0), MAX_VISITS)

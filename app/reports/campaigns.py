@@ -35,6 +35,7 @@ from app.reports.coverage import (
     group_owner,
     inside,
     resolve_unit,
+    tune_for_reports,
     visit_counts,
 )
 from app.reports.models import METRICS, Campaign, CampaignTarget
@@ -460,6 +461,7 @@ def _metric_progress(
 def campaign_progress(user: User, campaign_id: int, on: date | None = None) -> dict[str, Any]:
     """Compute a campaign's progress per metric and per child unit, as of a day (today)."""
     campaign = get_campaign(user, campaign_id)
+    tune_for_reports()
     on = on or today()
     owner = db.session.get(Unit, campaign.unit_id)
     children = child_units(owner)
