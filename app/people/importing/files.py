@@ -174,6 +174,21 @@ def _check_archive(data: bytes, limits: Limits) -> None:
 
 def _read_xlsx(data: bytes, limits: Limits, progress: Progress | None) -> Sheet:
     _check_archive(data, limits)
+    from app.people.importing.xlsx import Unsupported, iter_first_sheet
+
+    try:
+        title, rows = iter_first_sheet(zipfile.ZipFile(io.BytesIO(data)), limits.max_columns + 1)
+        return Sheet(kind="xlsx", title=title, rows=_collect(rows, limits, progress))
+    except Unsupported:
+        return _read_xlsx_openpyxl(data, limits, progress)
+    except FileRefused:
+        raise
+    except Exception as exc:  # expat, zlib, a bad index into the shared strings ...
+        raise FileRefused(_("Không đọc được tệp .xlsx (tệp hỏng).")) from exc
+
+
+def _read_xlsx_openpyxl(data: bytes, limits: Limits, progress: Progress | None) -> Sheet:
+    """Read with openpyxl (read-only, cached values) what the fast reader leaves aside."""
     from openpyxl import load_workbook
 
     with warnings.catch_warnings():

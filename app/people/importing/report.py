@@ -7,23 +7,17 @@ Text is always written as text, so a cell that looked like a formula stays inert
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+
+from app.people.importing import xlsx_writer as xw
 
 if TYPE_CHECKING:
     from app.people.importing import ImportResult
 
-BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
-NOTE_FILL = PatternFill("solid", fgColor="FFF2CC")
-BOLD = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
 MAX_CELL = 32767
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -58,35 +52,35 @@ def safe_cell(sheet: Any, value: Any, **style: Any) -> Any:
 def write_report(result: ImportResult) -> bytes:
     """Build the report workbook of an import."""
     sheet, layout, summary = result.sheet, result.layout, result.summary
-    workbook = Workbook(write_only=True)
-    out = workbook.create_sheet(_("Báo cáo nhập"))
     width = max((len(r) for r in sheet.rows), default=0)
-    for offset, size in ((1, 14), (2, 60), (3, 50)):
-        out.column_dimensions[get_column_letter(width + offset)].width = size
-    out.freeze_panes = f"A{layout.header_index + 2}"
     by_index = {row.index: row for row in result.rows}
-    for index, raw in enumerate(sheet.rows):
-        row = by_index.get(index)
-        fill = BAD_FILL if row is not None and row.errors else None
-        style = {"fill": fill} if fill else {}
-        cells = [safe_cell(out, value, **style) for value in raw]
-        cells += [safe_cell(out, None, **style) for _ in range(width - len(raw))]
-        if index == layout.header_index:
-            cells += [
-                safe_cell(out, text, font=BOLD) for text in (_("Kết quả"), _("Lỗi"), _("Ghi chú"))
-            ]
-        elif row is not None:
-            note_style = {"fill": fill or NOTE_FILL} if row.notes else style
-            cells += [
-                safe_cell(out, status_label(row.status, summary.written), **style),
-                safe_cell(out, " ".join(row.errors) or None, alignment=WRAP, **style),
-                safe_cell(out, " ".join(row.notes) or None, alignment=WRAP, **note_style),
-            ]
-        out.append(cells)
-    totals = workbook.create_sheet(_("Tổng hợp"))
-    totals.column_dimensions["A"].width = 110
-    for line in summary.lines():
-        totals.append([safe_cell(totals, line)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+    def rows():
+        for index, raw in enumerate(sheet.rows):
+            row = by_index.get(index)
+            style = xw.BAD if row is not None and row.errors else xw.PLAIN
+            cells = [(value, style) for value in raw]
+            cells += [(None, style)] * (width - len(raw))
+            if index == layout.header_index:
+                cells += [(text, xw.BOLD) for text in (_("Kết quả"), _("Lỗi"), _("Ghi chú"))]
+            elif row is not None:
+                bad = style == xw.BAD
+                note = xw.WRAP_BAD if bad else (xw.WRAP_NOTE if row.notes else xw.WRAP)
+                cells += [
+                    (status_label(row.status, summary.written), style),
+                    (" ".join(row.errors) or None, xw.WRAP_BAD if bad else xw.WRAP),
+                    (" ".join(row.notes) or None, note),
+                ]
+            yield cells
+
+    workbook = xw.Workbook()
+    workbook.add_sheet(
+        _("Báo cáo nhập"),
+        rows(),
+        widths={width + 1: 14, width + 2: 60, width + 3: 50},
+        freeze_rows=layout.header_index + 1,
+    )
+    workbook.add_sheet(
+        _("Tổng hợp"), ([(line, xw.PLAIN)] for line in summary.lines()), widths={1: 110}
+    )
+    return workbook.save()
