@@ -65,6 +65,7 @@ class Summary:
     ignored_columns: list[str] = field(default_factory=list)
     encoding: str | None = None
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     def as_dict(self) -> dict[str, Any]:
         """The summary as plain data (audit entry, JSON)."""
@@ -185,9 +186,19 @@ def run_import(
     def tell(stage: str) -> Callable[[int], None] | None:
         return (lambda n: progress(stage, n)) if progress else None
 
+    timings: dict[str, float] = {}
+    mark = [started]
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        timings[stage] = round(now - mark[0], 2)
+        mark[0] = now
+
     sheet = read_sheet(data, limits, tell("read"))
+    lap("read")
     layout = find_layout(sheet)
     rows = read_rows(sheet, layout, tell("check"))
+    lap("rows")
     if not rows:
         raise FileRefused(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
     if len(rows) > limits.max_rows:
@@ -195,6 +206,7 @@ def run_import(
             _("Tệp có quá nhiều dòng (hơn %(max)s); hãy chia thành nhiều tệp.", max=limits.max_rows)
         )
     plan = make_plan(rows, layout, commune, create_hamlets)
+    lap("plan")
     errors = plan.rows_with_errors
     _settle(plan, errors == 0, partial)
     households, residents = _count(plan)
@@ -214,6 +226,7 @@ def run_import(
         hamlets_planned=[name for name, _kind in plan.new_hamlets.values()],
         ignored_columns=layout.ignored,
         encoding=sheet.encoding,
+        timings=timings,
     )
     if write:
         if progress:
@@ -221,6 +234,7 @@ def run_import(
         done = apply_plan(plan, commune, actor_id)
         summary.hamlets_created = done["hamlets_created"]
         summary.corrections_opened = done["corrections_opened"]
+        lap("write")
         summary.seconds = round(time.perf_counter() - started, 2)
         changes = summary.as_dict()
         changes.pop("ignored_columns")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, text, update
 
 from app.common import utcnow
 from app.extensions import db
@@ -24,6 +24,7 @@ from app.units.models import Unit
 from app.units.service import create_hamlet
 
 WRITE_CHUNK = 2000
+ANALYZE_AFTER = 10_000  # rows written
 ID_FIELDS = ("id_number", "sex", "date_of_birth", "birthplace")
 
 
@@ -38,6 +39,30 @@ def _text(value: Any) -> str | None:
 def _search_text(address: str, code: str, names: list[str]) -> str:
     """The household's search column, as app.people.rules.refresh_search_text builds it."""
     return fast_fold(" ".join(p for p in [address or "", code or "", *names] if p))
+
+
+def bulk_insert(table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows (same keys, column names) in the session's transaction.
+
+    PostgreSQL takes them with COPY (psycopg), many times faster than an INSERT per row;
+    elsewhere one executemany. No RETURNING: SQLite would insert one row per statement.
+    """
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    names = list(rows[0])
+    columns = [table.c[name] for name in names]
+    binders = [c.type.bind_processor(connection.dialect) for c in columns]
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(
+                [bind(row[n]) if bind else row[n] for n, bind in zip(names, binders, strict=True)]
+            )
 
 
 def _column_names(model: Any, attrs: tuple[str, ...]) -> dict[str, str]:
@@ -94,7 +119,7 @@ def _write_households(
             )
         # Plain executemany (no RETURNING: SQLite would insert one row per statement), then
         # the ids by code, unique in the commune.
-        db.session.execute(insert(Household.__table__), rows)
+        bulk_insert(Household.__table__, rows)
         ids = dict(
             db.session.execute(
                 select(Household.code, Household.id).where(
@@ -190,7 +215,7 @@ def _write_residents(plans: list[HouseholdPlan], actor_id: int | None) -> list[R
                     "updated_at": now,
                 }
             )
-        db.session.execute(insert(Resident.__table__), rows)
+        bulk_insert(Resident.__table__, rows)
         written.extend(chunk)
     table = Resident.__table__
     statement = (
@@ -229,7 +254,7 @@ def _write_residents(plans: list[HouseholdPlan], actor_id: int | None) -> list[R
             written.append(r)
         db.session.execute(statement, params)
     for chunk in chunks(history, WRITE_CHUNK):
-        db.session.execute(insert(StatusChange.__table__), chunk)
+        bulk_insert(StatusChange.__table__, chunk)
     return written
 
 
@@ -344,4 +369,8 @@ def apply_plan(
     written = _write_residents(accepted, actor_id)
     opened = _open_corrections(written, actor_id)
     db.session.flush()
+    if len(written) >= ANALYZE_AFTER and db.session.connection().dialect.name == "postgresql":
+        # Fresh statistics now, not when autovacuum gets round to it: without them the next
+        # import's lookups of these tables are planned as if they were empty (minutes, not s).
+        db.session.execute(text("ANALYZE households, residents"))
     return {"hamlets_created": [u.code for u in made.values()], "corrections_opened": opened}
