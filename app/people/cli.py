@@ -100,7 +100,7 @@ def import_command(
     summary = result.summary
     shown = [r for r in result.rows if r.errors][:ERRORS_SHOWN]
     for row in shown:
-        click.echo(f"Dòng {row.number}: {'; '.join(row.errors)}")
+        click.echo(f"Dòng {row.number}: {' '.join(row.errors)}")
     if summary.rows_with_errors > len(shown):
         click.echo(f"… và {summary.rows_with_errors - len(shown)} dòng lỗi khác (xem báo cáo).")
     for line in summary.lines():

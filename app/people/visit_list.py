@@ -104,7 +104,7 @@ def followup_label(kind: str) -> str:
     labels = {
         "revisit": _("Quay lại hộ"),
         "returnee_visit": _("Gặp người mới về"),
-        "id_capture": _("Thu nhận hồ sơ căn cước"),
+        "id_capture": _("Thu nhận hồ sơ CCCD"),
         "id_capture_at_home": _("Thu nhận căn cước tại nhà"),
         "eid_support": _("Hỗ trợ kích hoạt VNeID"),
         "verify_documents": _("Đối chiếu giấy tờ"),

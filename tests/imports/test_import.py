@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.auth.models import AuditEntry
 from app.extensions import db
+from app.people.idnumber import build_id_number
 from app.people.models import Correction, Household, Resident, StatusChange
 from app.text import fold
 from app.units.models import Unit
@@ -163,7 +164,9 @@ def test_updated_file_updates_with_history(importer, world):
     ben = _resident("Alăng Thị Bền")
     assert ben.id_card == "issued"
     ben_row = next(r for r in result.rows if r.values.get("full_name") == "Alăng Thị Bền")
-    assert ben_row.status == "unchanged" and any("Giữ id_card" in n for n in ben_row.notes)
+    assert ben_row.status == "unchanged" and any(
+        "Giữ Tình trạng CCCD trên hệ thống (Đã cấp thẻ)" in n for n in ben_row.notes
+    )
     # The household listed under another hamlet moved there, members included.
     lam = db.session.get(Resident, lam.id)
     assert lam.hamlet_id == world["20179-001"].id
@@ -282,3 +285,42 @@ def test_resident_without_id_matched_by_name_and_year_then_gets_the_id(importer,
     assert (person.id_number, person.birth_date) == ("046068000123", date(1968, 3, 2))
     fields = sorted(db.session.scalars(select(StatusChange.field)).all())
     assert fields == ["date_of_birth", "id_number"]
+
+
+def _sheet(households: int) -> bytes:
+    lines = ["Số hộ,Họ và tên,Quan hệ với chủ hộ,Ngày sinh,Giới tính,Số định danh,Thôn"]
+    for h in range(households):
+        for m, (relationship, sex) in enumerate((("Chủ hộ", "Nam"), ("Vợ", "Nữ"), ("Con", "Nữ"))):
+            number = build_id_number(
+                "046", "male" if sex == "Nam" else "female", 1970 + m, h * 3 + m
+            )
+            lines.append(
+                f"Q-{h:04d},Hồ Văn {h} {m},{relationship},{1970 + m},{sex},{number},Thôn 1"
+            )
+    return "\n".join(lines).encode()
+
+
+def test_statements_do_not_grow_with_rows(importer):
+    """Batch-loaded lookups and bulk writes: 30 and 300 households take as many statements."""
+    from sqlalchemy import event
+
+    counted: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        counted.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        per_size = {}
+        for size in (30, 300):
+            for attempt in ("first", "again"):
+                counted.clear()
+                importer(_sheet(size), name=f"q{size}.csv", dry_run=False)
+                per_size[(size, attempt)] = len(counted)
+            db.session.execute(Resident.__table__.delete())
+            db.session.execute(Household.__table__.delete())
+            db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert per_size[(30, "first")] == per_size[(300, "first")] <= 20, per_size
+    assert per_size[(30, "again")] == per_size[(300, "again")] <= 10, per_size

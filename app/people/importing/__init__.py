@@ -83,8 +83,7 @@ class Summary:
         if self.written:
             return _("Đã nhập xong.")
         return _(
-            "Không nhập gì vì có %(n)s dòng lỗi (cả tệp phải đúng). Sửa theo cột 'Lỗi' trong"
-            " báo cáo rồi nhập lại, hoặc chọn chỉ nhập các hộ không lỗi (--partial).",
+            "Không nhập gì vì có %(n)s dòng lỗi (cả tệp phải đúng). Sửa theo cột 'Lỗi' trong báo cáo rồi nhập lại, hoặc chọn chỉ nhập các hộ không lỗi (--partial).",  # noqa: E501
             n=self.rows_with_errors,
         )
 
@@ -93,13 +92,11 @@ class Summary:
         out = [
             _("Tệp %(name)s: %(rows)s dòng dữ liệu.", name=self.file_name, rows=self.rows),
             _(
-                "Hộ: thêm %(added)s, cập nhật %(changed)s, không đổi %(unchanged)s,"
-                " từ chối %(refused)s.",
+                "Hộ: thêm %(added)s, cập nhật %(changed)s, không đổi %(unchanged)s, từ chối %(refused)s.",  # noqa: E501
                 **asdict(self.households),
             ),
             _(
-                "Công dân: thêm %(added)s, cập nhật %(changed)s, không đổi %(unchanged)s,"
-                " từ chối %(refused)s.",
+                "Công dân: thêm %(added)s, cập nhật %(changed)s, không đổi %(unchanged)s, từ chối %(refused)s.",  # noqa: E501
                 **asdict(self.residents),
             ),
             _("Dòng có lỗi: %(n)s.", n=self.rows_with_errors),
@@ -113,8 +110,7 @@ class Summary:
         if self.corrections_opened:
             out.append(
                 _(
-                    "Số định danh không khớp giới tính/năm sinh/nơi sinh: mở %(n)s thông tin"
-                    " cần điều chỉnh.",
+                    "Số định danh không khớp giới tính/năm sinh/nơi sinh: mở %(n)s thông tin cần điều chỉnh.",  # noqa: E501
                     n=self.corrections_opened,
                 )
             )

@@ -102,8 +102,7 @@ def check_hamlets(group: Group, resolver: HamletResolver) -> None:
         if unit is None and new_key is None:
             row.error(
                 _(
-                    "Không có thôn '%(name)s' trong %(commune)s; tạo thôn trước hoặc chọn"
-                    " 'tạo thôn mới' (--create-hamlets).",
+                    "Không có thôn '%(name)s' trong %(commune)s; tạo thôn trước hoặc chọn 'tạo thôn mới' (--create-hamlets).",  # noqa: E501
                     name=value,
                     commune=resolver.commune.name,
                 )
@@ -152,8 +151,7 @@ def check_address(group: Group, commune: Unit) -> bool:
         for row in with_address:
             row.error(
                 _(
-                    "Địa chỉ thuộc %(name)s (mã %(code)s) theo đơn vị hành chính mới, không"
-                    " thuộc %(commune)s.",
+                    "Địa chỉ thuộc %(name)s (mã %(code)s) theo đơn vị hành chính mới, không thuộc %(commune)s.",  # noqa: E501
                     name=conversion.commune_name,
                     code=conversion.commune_code,
                     commune=commune.name,
@@ -247,8 +245,7 @@ def check_people(group: Group) -> None:
         if key in seen:
             row.error(
                 _(
-                    "Trùng người với dòng %(row)s (cùng họ tên và năm sinh, không có số định"
-                    " danh).",
+                    "Trùng người với dòng %(row)s (cùng họ tên và năm sinh, không có số định danh).",  # noqa: E501
                     row=seen[key].number,
                 )
             )

@@ -298,8 +298,7 @@ def parse_id_number(value: Any) -> tuple[str | None, str | None]:
         if _SCIENTIFIC.match(text):
             raise CellError(
                 _(
-                    "bị Excel đổi sang dạng số mũ (%(value)s); hãy định dạng cột"
-                    " là Văn bản rồi nhập lại số.",
+                    "bị Excel đổi sang dạng số mũ (%(value)s); hãy định dạng cột là Văn bản rồi nhập lại số.",  # noqa: E501
                     value=text,
                 )
             )

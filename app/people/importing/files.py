@@ -89,8 +89,7 @@ def read_sheet(data: bytes, limits: Limits, progress: Progress | None = None) ->
     if data.startswith(OLE2_MAGIC):
         raise FileRefused(
             _(
-                "Đây là tệp Excel cũ (.xls) hoặc tệp có mật khẩu; hãy mở bằng Excel,"
-                " bỏ mật khẩu và lưu thành .xlsx."
+                "Đây là tệp Excel cũ (.xls) hoặc tệp có mật khẩu; hãy mở bằng Excel, bỏ mật khẩu và lưu thành .xlsx."  # noqa: E501
             )
         )
     if data.startswith(ZIP_MAGICS):
@@ -148,8 +147,7 @@ def _check_archive(data: bytes, limits: Limits) -> None:
     if total > limits.max_uncompressed:
         raise FileRefused(
             _(
-                "Tệp bung ra quá lớn (%(size)s MB; tối đa %(max)s MB); không nhận (có thể là"
-                " bom zip).",
+                "Tệp bung ra quá lớn (%(size)s MB; tối đa %(max)s MB); không nhận (có thể là bom zip).",  # noqa: E501
                 size=megabytes(total),
                 max=megabytes(limits.max_uncompressed),
             )

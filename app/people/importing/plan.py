@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from app.people.importing import checks
 from app.people.importing.checks import Group, HamletResolver
+from app.people.importing.columns import HEADERS, STATUS_LABELS
 from app.people.importing.lookups import Known, load_known
 from app.people.importing.rows import Layout, Row
 from app.people.rules import is_regression
@@ -177,9 +178,9 @@ def _resident_plan(row: Row, existing: Any | None) -> ResidentPlan:
             row.note(
                 _(
                     "Giữ %(field)s trên hệ thống (%(old)s), mới hơn tệp (%(new)s).",
-                    field=name,
-                    old=old,
-                    new=new,
+                    field=HEADERS[name],
+                    old=STATUS_LABELS[name].get(old, old),
+                    new=STATUS_LABELS[name].get(new, new),
                 )
             )
             continue
