@@ -22,7 +22,7 @@ from app.auth.models import User
 from app.auth.scope import unit_in_scope, unit_scope_clause
 from app.errors import ForbiddenError, NotFoundError
 from app.extensions import csrf, db
-from app.people.importing import FileRefused, Limits, columns, run_import
+from app.people.importing import FileRefused, Limits, cells, run_import
 from app.people.importing.files import megabytes
 from app.people.importing.report import XLSX_MIME, write_report
 from app.people.visit_list import export_visit_list, shown_id, visit_list_page
@@ -201,8 +201,8 @@ def visit_list(code: str):
         listing=listing,
         user=user,
         shown_id=shown_id,
-        relationship_label=columns.relationship_label,
-        presence_label=lambda value: columns.PRESENCE_LABELS.get(value, value),
+        relationship_label=cells.relationship_label,
+        presence_label=lambda value: cells.PRESENCE_LABELS.get(value, value),
     )
 
 

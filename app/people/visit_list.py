@@ -27,6 +27,7 @@ from app.common import today
 from app.extensions import db
 from app.followups.models import Followup
 from app.people.idnumber import mask_id_number
+from app.people.importing import cells
 from app.people.importing import columns as col
 from app.people.importing.report import safe_cell
 from app.people.models import Correction, Household, Resident
@@ -195,14 +196,14 @@ def _row(entry: Entry, member: Member, hamlet: Unit, names_only: bool) -> dict[s
     return {
         "household_code": h.code,
         "head_name": head.full_name if head else None,
-        "relationship": col.relationship_label(r.relationship_to_head, r.sex),
+        "relationship": cells.relationship_label(r.relationship_to_head, r.sex),
         "full_name": r.full_name,
         "date_of_birth": (
             str(r.birth_year)
             if names_only and r.birth_year
-            else col.format_birth(r.birth_date, r.birth_year)
+            else cells.format_birth(r.birth_date, r.birth_year)
         ),
-        "sex": col.SEX_LABELS.get(r.sex or ""),
+        "sex": cells.SEX_LABELS.get(r.sex or ""),
         "id_number": r.id_number,
         "ethnicity": r.ethnicity,
         "birthplace": r.birthplace,
@@ -211,9 +212,9 @@ def _row(entry: Entry, member: Member, hamlet: Unit, names_only: bool) -> dict[s
         "lat": h.lat,
         "lon": h.lon,
         "phone": r.phone,
-        "presence": col.PRESENCE_LABELS.get(r.presence),
-        "id_card": col.ID_CARD_LABELS.get(r.id_card),
-        "eid": col.EID_LABELS.get(r.eid),
+        "presence": cells.PRESENCE_LABELS.get(r.presence),
+        "id_card": cells.ID_CARD_LABELS.get(r.id_card),
+        "eid": cells.EID_LABELS.get(r.eid),
     }
 
 

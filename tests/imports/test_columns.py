@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from app.people.importing import addresses
+from app.people.importing import addresses, cells
 from app.people.importing import columns as col
 
 
@@ -60,67 +60,67 @@ def test_hamlet_header_gives_the_kind():
     ],
 )
 def test_dates_of_birth(value, expected):
-    assert col.parse_birth(value) == expected
+    assert cells.parse_birth(value) == expected
 
 
 @pytest.mark.parametrize("value", ["30/02/1990", "1879", "2099", "01/01/2999", "ngày 2", 12.5])
 def test_bad_dates(value):
-    with pytest.raises(col.CellError):
-        col.parse_birth(value)
+    with pytest.raises(cells.CellError):
+        cells.parse_birth(value)
 
 
 def test_id_numbers():
-    assert col.parse_id_number("046 068 000 123") == ("046068000123", None)
-    assert col.parse_id_number("046.068.000.123")[0] == "046068000123"
-    number, note = col.parse_id_number(46068000123)
+    assert cells.parse_id_number("046 068 000 123") == ("046068000123", None)
+    assert cells.parse_id_number("046.068.000.123")[0] == "046068000123"
+    number, note = cells.parse_id_number(46068000123)
     assert number == "046068000123" and "số 0" in note
-    assert col.parse_id_number(1068000123)[0] == "001068000123"
+    assert cells.parse_id_number(1068000123)[0] == "001068000123"
     for bad in ("04606800012", "0460680001234", "046O68000123", "123456789", 99068000123):
-        with pytest.raises(col.CellError):
-            col.parse_id_number(bad)
-    with pytest.raises(col.CellError, match="số mũ"):
-        col.parse_id_number("4,6068E+10")
+        with pytest.raises(cells.CellError):
+            cells.parse_id_number(bad)
+    with pytest.raises(cells.CellError, match="số mũ"):
+        cells.parse_id_number("4,6068E+10")
 
 
 def test_sex_relationship_statuses_phone():
-    assert col.parse_sex("NỮ") == "female" and col.parse_sex("nam") == "male"
-    assert col.parse_relationship("Vợ") == ("spouse", None)
-    assert col.parse_relationship("con gái") == ("child", None)
-    assert col.parse_relationship("Cháu nội") == ("grandchild", None)
-    assert col.parse_relationship("Con dâu")[0] == "other"
-    assert col.parse_status("eid", "Đã kích hoạt mức 2") == "level2_active"
-    assert col.parse_status("id_card", "đã cấp thẻ") == "issued"
-    assert col.parse_status("presence", "Đi làm ăn xa") == "away_working"
-    assert col.parse_phone("0912.345.678") == ("0912345678", None)
-    assert col.parse_phone(912345678)[0] == "0912345678"
-    with pytest.raises(col.CellError):
-        col.parse_phone("12ab")
+    assert cells.parse_sex("NỮ") == "female" and cells.parse_sex("nam") == "male"
+    assert cells.parse_relationship("Vợ") == ("spouse", None)
+    assert cells.parse_relationship("con gái") == ("child", None)
+    assert cells.parse_relationship("Cháu nội") == ("grandchild", None)
+    assert cells.parse_relationship("Con dâu")[0] == "other"
+    assert cells.parse_status("eid", "Đã kích hoạt mức 2") == "level2_active"
+    assert cells.parse_status("id_card", "đã cấp thẻ") == "issued"
+    assert cells.parse_status("presence", "Đi làm ăn xa") == "away_working"
+    assert cells.parse_phone("0912.345.678") == ("0912345678", None)
+    assert cells.parse_phone(912345678)[0] == "0912345678"
+    with pytest.raises(cells.CellError):
+        cells.parse_phone("12ab")
 
 
 def test_labels_read_back():
-    for value, label in col.PRESENCE_LABELS.items():
-        assert col.parse_status("presence", label) == value
-    for value, label in col.ID_CARD_LABELS.items():
-        assert col.parse_status("id_card", label) == value
-    for value, label in col.EID_LABELS.items():
-        assert col.parse_status("eid", label) == value
+    for value, label in cells.PRESENCE_LABELS.items():
+        assert cells.parse_status("presence", label) == value
+    for value, label in cells.ID_CARD_LABELS.items():
+        assert cells.parse_status("id_card", label) == value
+    for value, label in cells.EID_LABELS.items():
+        assert cells.parse_status("eid", label) == value
     for relationship in ("head", "spouse", "child", "parent", "grandchild", "sibling", "other"):
         for sex in ("male", "female", None):
-            label = col.relationship_label(relationship, sex)
-            assert col.parse_relationship(label) == (relationship, None)
-    assert col.parse_birth(col.format_birth(date(2001, 9, 2), 2001)) == (date(2001, 9, 2), 2001)
+            label = cells.relationship_label(relationship, sex)
+            assert cells.parse_relationship(label) == (relationship, None)
+    assert cells.parse_birth(cells.format_birth(date(2001, 9, 2), 2001)) == (date(2001, 9, 2), 2001)
 
 
 def test_cells_refuse_formulas_and_excel_errors():
-    with pytest.raises(col.CellError):
-        col.check_cell("=1+1")
-    with pytest.raises(col.CellError):
-        col.check_cell(" =cmd|'/C calc'!A0")
-    with pytest.raises(col.CellError):
-        col.check_cell("#N/A")
-    col.check_cell("+84 912 345 678")
-    with pytest.raises(col.CellError):
-        col.cell_text("a\x07b")
+    with pytest.raises(cells.CellError):
+        cells.check_cell("=1+1")
+    with pytest.raises(cells.CellError):
+        cells.check_cell(" =cmd|'/C calc'!A0")
+    with pytest.raises(cells.CellError):
+        cells.check_cell("#N/A")
+    cells.check_cell("+84 912 345 678")
+    with pytest.raises(cells.CellError):
+        cells.cell_text("a\x07b")
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.people.importing import checks
+from app.people.importing.cells import STATUS_LABELS
 from app.people.importing.checks import Group, HamletResolver
-from app.people.importing.columns import HEADERS, STATUS_LABELS
+from app.people.importing.columns import HEADERS
 from app.people.importing.lookups import Known, load_known
 from app.people.importing.rows import Layout, Row
 from app.people.rules import is_regression

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter
 
+from app.people.importing import cells
 from app.people.importing import columns as col
 from app.people.importing.files import HEADER_SEARCH_ROWS, PROGRESS_EVERY, FileRefused, Sheet
 from app.people.rules import birthplace_code_of
@@ -113,7 +114,7 @@ def _birthplace_code(birthplace: str) -> str | None:
 
 
 def _text(value: Any, limit: int) -> str | None:
-    return col.cell_text(value, limit=limit)
+    return cells.cell_text(value, limit=limit)
 
 
 # Field key -> reader of one cell; a reader answers the value, or (value, note) for `_noted`.
@@ -121,21 +122,21 @@ _READERS: dict[str, Callable[[Any], Any]] = {
     "household_code": lambda v: _text(v, 40),
     "head_name": lambda v: _text(v, 200),
     "full_name": lambda v: _text(v, 200),
-    "sex": col.parse_sex,
+    "sex": cells.parse_sex,
     "ethnicity": lambda v: _text(v, 64),
     "birthplace": lambda v: _text(v, 200),
     "address": lambda v: _text(v, 300),
     "hamlet": lambda v: _text(v, 200),
-    "lat": lambda v: col.parse_coordinate(v, *col.LAT_RANGE),
-    "lon": lambda v: col.parse_coordinate(v, *col.LON_RANGE),
-    "presence": lambda v: col.parse_status("presence", v),
-    "id_card": lambda v: col.parse_status("id_card", v),
-    "eid": lambda v: col.parse_status("eid", v),
+    "lat": lambda v: cells.parse_coordinate(v, *cells.LAT_RANGE),
+    "lon": lambda v: cells.parse_coordinate(v, *cells.LON_RANGE),
+    "presence": lambda v: cells.parse_status("presence", v),
+    "id_card": lambda v: cells.parse_status("id_card", v),
+    "eid": lambda v: cells.parse_status("eid", v),
 }
 _NOTED: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
-    "relationship": col.parse_relationship,
-    "id_number": col.parse_id_number,
-    "phone": col.parse_phone,
+    "relationship": cells.parse_relationship,
+    "id_number": cells.parse_id_number,
+    "phone": cells.parse_phone,
 }
 
 
@@ -152,8 +153,8 @@ def read_row(index: int, raw: tuple, layout: Layout) -> Row:
     row = Row(index=index, number=index + 1, values={})
     for position, cell in enumerate(raw):
         try:
-            col.check_cell(cell)
-        except col.CellError as exc:
+            cells.check_cell(cell)
+        except cells.CellError as exc:
             row.error(
                 _("Cột %(col)s: %(message)s", col=get_column_letter(position + 1), message=exc)
             )
@@ -162,14 +163,14 @@ def read_row(index: int, raw: tuple, layout: Layout) -> Row:
         cell = raw[position] if position < len(raw) else None
         try:
             if key == "date_of_birth":
-                values["birth_date"], values["birth_year"] = col.parse_birth(cell)
+                values["birth_date"], values["birth_year"] = cells.parse_birth(cell)
             elif key in _NOTED:
                 values[key], note = _NOTED[key](cell)
                 if note:
                     row.note(note)
             else:
                 values[key] = _READERS[key](cell)
-        except col.CellError as exc:
+        except cells.CellError as exc:
             row.error(f"{layout.headers[key]}: {exc}")
     for key in col.REQUIRED:
         if not values.get(key) and not any(e.startswith(layout.headers[key]) for e in row.errors):

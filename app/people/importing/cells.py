@@ -1,0 +1,360 @@
+"""Reading the cells of a household list: text, dates, ID numbers, words for statuses.
+
+Every reader answers a typed value or raises CellError with a short Vietnamese message that
+follows the column's header ("Ngày sinh: không có ngày này ..."). The labels are the words
+the visit-list export writes, so each one reads back to the same value.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from openpyxl.utils.datetime import from_excel
+
+from app.common import today
+from app.people.idnumber import PROVINCE_CODES, clean_id_number
+from app.people.importing.columns import fold_word
+
+OLDEST_BIRTH_YEAR = 1880
+MAX_CELL_CHARS = 1000
+EXCEL_ERRORS = frozenset(
+    ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
+)
+
+
+class CellError(ValueError):
+    """A cell whose value cannot be taken; the message is for the person fixing the sheet."""
+
+
+# C0 controls but tab, LF, CR; DEL; C1 controls (as app.text.has_control_chars).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def cell_text(value: Any, *, limit: int = MAX_CELL_CHARS) -> str | None:
+    """Return a cell as one line of NFC text, or None when empty."""
+    if value is None:
+        return None
+    if type(value) is str:
+        text = value
+    elif isinstance(value, bool):
+        text = "x" if value else ""
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    elif isinstance(value, datetime | date):
+        text = value.strftime("%d/%m/%Y")
+    else:
+        text = str(value)
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = " ".join(text.split())
+    if not text:
+        return None
+    if _CONTROL.search(text):
+        raise CellError(_("có ký tự điều khiển không hợp lệ."))
+    if len(text) > limit:
+        raise CellError(_("dài quá %(n)s ký tự.", n=limit))
+    return text
+
+
+def check_cell(value: Any) -> None:
+    """Refuse a formula (CSV injection) or an Excel error value in any cell of a row."""
+    if not isinstance(value, str) or not value:
+        return
+    first = value[0] if value[0] not in " \t" else value.lstrip()[:1]
+    if first == "=":
+        raise CellError(_("ô có công thức (bắt đầu bằng '='); hãy nhập giá trị."))
+    if first == "#" and value.strip().upper() in EXCEL_ERRORS:
+        raise CellError(_("ô có lỗi Excel (%(value)s).", value=value.strip()))
+
+
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+_TODAY: list = [None, 0.0]
+
+
+def _today() -> date:
+    """Today in Vietnam, looked up at most once a minute (it is asked once per row)."""
+    if time.monotonic() - _TODAY[1] > 60:
+        _TODAY[:] = [today(), time.monotonic()]
+    return _TODAY[0]
+
+
+def _checked_birth(born: date | None, year: int) -> tuple[date | None, int]:
+    now = _today()
+    if year < OLDEST_BIRTH_YEAR or year > now.year or (born is not None and born > now):
+        raise CellError(_("không hợp lý (sau hôm nay hoặc trước năm 1880)."))
+    return born, year
+
+
+def _date_or_error(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise CellError(_("không có ngày này (ngày hoặc tháng sai).")) from exc
+
+
+def parse_birth(value: Any) -> tuple[date | None, int | None]:
+    """Read a date of birth: dd/mm/yyyy, d/m/yyyy, yyyy, yyyy-mm-dd or an Excel date."""
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, datetime):
+        return _checked_birth(value.date(), value.year)
+    if isinstance(value, date):
+        return _checked_birth(value, value.year)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not float(value).is_integer():
+            raise CellError(_("phải là dd/mm/yyyy hoặc năm yyyy."))
+        number = int(value)
+        if 1000 <= number <= 9999:
+            return _checked_birth(None, number)
+        if 1 <= number <= 2958465:  # an Excel date serial written without a date format
+            born = from_excel(number).date()
+            return _checked_birth(born, born.year)
+        raise CellError(_("phải là dd/mm/yyyy hoặc năm yyyy."))
+    text = cell_text(value, limit=40) or ""
+    if not text:
+        return None, None
+    if _YEAR.match(text):
+        return _checked_birth(None, int(text))
+    match = _DMY.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        if day == 0 or month == 0:  # "00/00/1968": only the year is known
+            return _checked_birth(None, year)
+        return _checked_birth(_date_or_error(year, month, day), year)
+    match = _YMD.match(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+        return _checked_birth(_date_or_error(year, month, day), year)
+    match = _MONTH_YEAR.match(text)
+    if match:
+        return _checked_birth(None, int(match.group(2)))
+    raise CellError(_("phải là dd/mm/yyyy hoặc năm yyyy."))
+
+
+def format_birth(born: date | None, year: int | None) -> str | None:
+    """Write a date of birth the way the import reads it back."""
+    if born is not None:
+        return born.strftime("%d/%m/%Y")
+    return str(year) if year is not None else None
+
+
+_SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?E\+?\d+$", re.IGNORECASE)
+
+
+def parse_id_number(value: Any) -> tuple[str | None, str | None]:
+    """Read a 12-digit ID number; answer (number, note). Excel's lost leading zeros come back."""
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not float(value).is_integer():
+            raise CellError(_("phải gồm đúng 12 chữ số."))
+        digits = str(int(value))
+    else:
+        text = cell_text(value, limit=40) or ""
+        if _SCIENTIFIC.match(text):
+            raise CellError(
+                _(
+                    "bị Excel đổi sang dạng số mũ (%(value)s); hãy định dạng cột là Văn bản rồi nhập lại số.",  # noqa: E501
+                    value=text,
+                )
+            )
+        digits = clean_id_number(text)
+    if (
+        len(digits) in (10, 11)
+        and digits.isascii()
+        and digits.isdigit()
+        and not digits.startswith("0")
+        and digits.zfill(12)[:3] in PROVINCE_CODES
+    ):
+        # Every number starts with a 0 province code; Excel drops it from a number cell.
+        return digits.zfill(12), _("Đã thêm số 0 đầu của số định danh (Excel đã bỏ mất).")
+    if len(digits) != 12 or not digits.isascii() or not digits.isdigit():
+        count = sum(ch.isdigit() for ch in digits)
+        raise CellError(_("phải gồm đúng 12 chữ số (ô có %(n)s chữ số).", n=count))
+    return digits, None
+
+
+SEX_WORDS = {
+    "nam": "male", "m": "male", "male": "male", "trai": "male",
+    "nu": "female", "f": "female", "female": "female", "gai": "female",
+}  # fmt: skip
+SEX_LABELS = {"male": "Nam", "female": "Nữ"}
+
+
+def parse_sex(value: Any) -> str | None:
+    """Read Nam / Nữ."""
+    text = cell_text(value, limit=20)
+    if text is None:
+        return None
+    sex = SEX_WORDS.get(fold_word(text))
+    if sex is None:
+        raise CellError(_("phải là Nam hoặc Nữ."))
+    return sex
+
+
+def _words(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {word: value for value, words in table.items() for word in (value, *words)}
+
+
+RELATIONSHIP_WORDS = _words(
+    {
+        "head": ("chu ho",),
+        "spouse": ("vo", "chong", "vo/chong", "vo chong", "vo hoac chong"),
+        "child": ("con", "con de", "con ruot", "con trai", "con gai", "con nuoi"),
+        "parent": ("bo", "me", "cha", "bo de", "me de", "cha de", "bo/me", "cha/me", "bo me"),
+        "grandchild": ("chau", "chau noi", "chau ngoai"),
+        "sibling": (
+            "anh", "chi", "em", "anh trai", "chi gai", "em trai", "em gai", "anh ruot",
+            "chi ruot", "em ruot", "anh/chi/em", "anh chi em",
+        ),
+        "other": ("khac", "quan he khac"),
+    }
+)  # fmt: skip
+
+
+def parse_relationship(value: Any) -> tuple[str | None, str | None]:
+    """Read the relationship to the head; answer (value, note). Other words become 'other'."""
+    text = cell_text(value, limit=60)
+    if text is None:
+        return None, None
+    found = RELATIONSHIP_WORDS.get(fold_word(text))
+    if found is not None:
+        return found, None
+    return "other", _("Quan hệ '%(value)s' được ghi là Khác.", value=text)
+
+
+def relationship_label(relationship: str | None, sex: str | None) -> str | None:
+    """Write a relationship the way the import reads it back."""
+    if relationship is None:
+        return None
+    if relationship == "spouse":
+        return {"male": "Chồng", "female": "Vợ"}.get(sex or "", "Vợ/chồng")
+    if relationship == "parent":
+        return {"male": "Bố", "female": "Mẹ"}.get(sex or "", "Bố/mẹ")
+    return {
+        "head": "Chủ hộ",
+        "child": "Con",
+        "grandchild": "Cháu",
+        "sibling": "Anh/chị/em",
+        "other": "Khác",
+    }.get(relationship, "Khác")
+
+
+PRESENCE_LABELS = {
+    "present": "Có mặt",
+    "away_working": "Đi làm ăn xa",
+    "away_other": "Vắng mặt khác",
+    "moved": "Đã chuyển đi",
+    "deceased": "Đã mất",
+}
+ID_CARD_LABELS = {
+    "not_collected": "Chưa thu nhận",
+    "collected": "Đã thu nhận hồ sơ",
+    "issued": "Đã cấp thẻ",
+}
+EID_LABELS = {
+    "none": "Chưa có",
+    "level1": "Mức 1",
+    "level2_applied": "Đã nộp mức 2",
+    "level2_active": "Đã kích hoạt mức 2",
+}
+STATUS_WORDS: dict[str, dict[str, str]] = {
+    "presence": _words(
+        {
+            "present": ("co mat", "thuong tru", "dang o"),
+            "away_working": ("di lam an xa", "di lam xa", "lam an xa", "di lam an"),
+            "away_other": ("vang mat khac", "vang mat", "di vang", "vang", "tam vang"),
+            "moved": ("da chuyen di", "chuyen di", "chuyen khau"),
+            "deceased": ("da mat", "chet", "da chet", "tu vong", "da tu vong"),
+        }
+    ),
+    "id_card": _words(
+        {
+            "not_collected": ("chua thu nhan", "chua", "chua co", "chua lam", "chua cap"),
+            "collected": ("da thu nhan", "da thu nhan ho so", "da nop ho so", "cho cap"),
+            "issued": ("da cap", "da cap the", "da co the", "da co", "co"),
+        }
+    ),
+    "eid": _words(
+        {
+            "none": ("chua co", "chua", "khong", "chua dang ky", "chua co tai khoan"),
+            "level1": ("muc 1", "muc do 1", "da co muc 1", "da kich hoat muc 1"),
+            "level2_applied": ("da nop muc 2", "da dang ky muc 2", "cho duyet muc 2"),
+            "level2_active": ("da kich hoat muc 2", "muc 2", "muc do 2", "da co muc 2"),
+        }
+    ),
+}
+STATUS_LABELS = {"presence": PRESENCE_LABELS, "id_card": ID_CARD_LABELS, "eid": EID_LABELS}
+
+
+def parse_status(field: str, value: Any) -> str | None:
+    """Read a presence, ID-card or e-ID status written in words."""
+    text = cell_text(value, limit=60)
+    if text is None:
+        return None
+    found = STATUS_WORDS[field].get(fold_word(text))
+    if found is None:
+        choices = ", ".join(STATUS_LABELS[field].values())
+        raise CellError(
+            _("'%(value)s' không hợp lệ; dùng: %(choices)s.", value=text, choices=choices)
+        )
+    return found
+
+
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+_PHONE = re.compile(r"^\+?\d{8,15}$")
+# A Vietnamese mobile number is 0 and 9 digits starting 3, 5, 7, 8 or 9.
+_LOST_ZERO_MOBILE = re.compile(r"^[35789]\d{8}$")
+
+
+def parse_phone(value: Any) -> tuple[str | None, str | None]:
+    """Read a phone number; a mobile number Excel stripped of its leading 0 gets it back."""
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = str(int(value)) if float(value).is_integer() else str(value)
+    else:
+        text = _PHONE_SEPARATORS.sub("", cell_text(value, limit=40) or "")
+    if not text:
+        return None, None
+    if not _PHONE.match(text) or not text.isascii():
+        raise CellError(_("không hợp lệ."))
+    if _LOST_ZERO_MOBILE.match(text):
+        return "0" + text, _("Đã thêm số 0 đầu của số điện thoại.")
+    return text, None
+
+
+def parse_coordinate(value: Any, low: float, high: float) -> float | None:
+    """Read a latitude or longitude in decimal degrees (a decimal comma is taken)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise CellError(_("phải là số thập phân."))
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = (cell_text(value, limit=40) or "").replace(",", ".")
+        if not text:
+            return None
+        try:
+            number = float(text)
+        except ValueError as exc:
+            raise CellError(_("phải là số thập phân.")) from exc
+    if not (low <= number <= high):
+        raise CellError(_("nằm ngoài Việt Nam (kiểm tra thứ tự vĩ độ, kinh độ)."))
+    return number
+
+
+# Vietnam with its islands, generously.
+LAT_RANGE = (6.0, 24.0)
+LON_RANGE = (102.0, 118.0)
