@@ -164,7 +164,8 @@ def build_visit_list(hamlet: Unit) -> VisitList:
     followups: dict[int, list[str]] = {}
     for f in db.session.scalars(
         select(Followup)
-        .where(Followup.hamlet_id == hamlet.id, Followup.status == "open")
+        .join(Household, Household.id == Followup.household_id)
+        .where(Household.hamlet_id == hamlet.id, Followup.status == "open")
         .order_by(Followup.due_date, Followup.id)
     ):
         text = followup_label(f.kind)

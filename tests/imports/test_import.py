@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.auth.models import AuditEntry
 from app.extensions import db
+from app.followups.models import Followup
 from app.people.idnumber import build_id_number
 from app.people.models import Correction, Household, Resident, StatusChange
 from app.text import fold
@@ -130,6 +131,16 @@ def test_updated_file_updates_with_history(importer, world):
     importer("nam_dong.xlsx")
     mai = _resident("Nguyễn Thị Mai")
     lam = _resident("Hồ Văn Lâm")
+    task = Followup(
+        kind="revisit",
+        due_date=date(2030, 1, 1),
+        household_id=lam.household_id,
+        hamlet_id=lam.hamlet_id,
+        commune_id=lam.commune_id,
+        province_id=lam.province_id,
+    )
+    db.session.add(task)
+    db.session.commit()
     result = importer("nam_dong_cap_nhat.xlsx")
     households, residents = as_dicts(result)
     # ND-0001 (an e-ID step), ND-0002 (a name), ND-0003 (a newborn), ND-0007 (another
@@ -171,6 +182,7 @@ def test_updated_file_updates_with_history(importer, world):
     lam = db.session.get(Resident, lam.id)
     assert lam.hamlet_id == world["20179-001"].id
     assert db.session.get(Household, lam.household_id).hamlet_id == world["20179-001"].id
+    assert db.session.get(Followup, task.id).hamlet_id == world["20179-001"].id
     # Importing the update again changes nothing.
     again = importer("nam_dong_cap_nhat.xlsx")
     assert again.summary.households.changed == 0 and again.summary.residents.changed == 0

@@ -14,6 +14,7 @@ from sqlalchemy import Table, bindparam, insert, select, text, update
 
 from app.common import utcnow
 from app.extensions import db
+from app.followups.models import Followup
 from app.people.corrections import ID_RULES
 from app.people.idnumber import PROVINCE_CODES, check_id_number
 from app.people.importing.columns import fast_fold
@@ -169,13 +170,17 @@ def _write_households(
             if hamlet.id != old.hamlet_id:
                 moved.append({"b_household": old.id, "b_hamlet": hamlet.id})
         db.session.execute(statement, params)
-    for model in (Resident, Correction):
+    # A household's rows follow it to its new hamlet; open follow-ups too (closed ones and
+    # visits stay where they happened).
+    for model in (Resident, Correction, Followup):
         t = model.__table__
         move = (
             update(t)
             .where(t.c.household_id == bindparam("b_household"))
             .values(hamlet_id=bindparam("b_hamlet"))
         )
+        if model is Followup:
+            move = move.where(t.c.status == "open")
         for chunk in chunks(moved, WRITE_CHUNK):
             db.session.execute(move, chunk)
 
