@@ -172,3 +172,24 @@ def test_csrf_token_required(make_app, world, make_user):
     data["file"] = (io.BytesIO(fixture_bytes("nam_dong.xlsx")), "nam_dong.xlsx")
     response = client.post("/admin/imports", data=data, content_type="multipart/form-data")
     assert response.status_code == 200 and "Chạy thử" in response.get_data(as_text=True)
+
+
+def test_household_added_meanwhile_is_a_409_and_nothing_is_written(login, monkeypatch, importer):
+    """Another import wrote ND-0001 between the checks and the writes of this one."""
+    from app.people.importing import plan as plan_module
+
+    real = plan_module.load_known
+
+    def stale(*args):
+        known = real(*args)
+        known.households, known.residents, known.holders = {}, {}, {}
+        return known
+
+    importer("nam_dong.xlsx")
+    before = counts()
+    monkeypatch.setattr(plan_module, "load_known", stale)
+    client = login("admin", "46")
+    response = upload(client, fixture_bytes("nam_dong.xlsx"))
+    assert response.status_code == 409
+    assert "Dữ liệu đã thay đổi trong lúc nhập" in response.get_data(as_text=True)
+    assert counts() == before

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from app.common import utcnow
 from app.extensions import db
@@ -59,11 +60,19 @@ def bulk_insert(table: Table, rows: list[dict[str, Any]]) -> None:
     columns = [table.c[name] for name in names]
     binders = [c.type.bind_processor(connection.dialect) for c in columns]
     sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(
-                [bind(row[n]) if bind else row[n] for n, bind in zip(names, binders, strict=True)]
-            )
+    dbapi = connection.dialect.dbapi
+    try:
+        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        bind(row[n]) if bind else row[n]
+                        for n, bind in zip(names, binders, strict=True)
+                    ]
+                )
+    except dbapi.Error as exc:
+        # As SQLAlchemy would have raised it (IntegrityError for a code taken meanwhile ...).
+        raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
 
 
 def _column_names(model: Any, attrs: tuple[str, ...]) -> dict[str, str]:
