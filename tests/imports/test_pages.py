@@ -193,3 +193,22 @@ def test_household_added_meanwhile_is_a_409_and_nothing_is_written(login, monkey
     assert response.status_code == 409
     assert "Dữ liệu đã thay đổi trong lúc nhập" in response.get_data(as_text=True)
     assert counts() == before
+
+
+def test_row_limit_and_formulas_on_the_page(login, app):
+    app.config["IMPORT_MAX_ROWS"] = 50
+    client = login("admin", "46")
+    rows = ["Số hộ,Họ và tên,Quan hệ với chủ hộ,Thôn"] + [
+        f"A-{i},Hồ Văn {i},Chủ hộ,Thôn 1" for i in range(80)
+    ]
+    response = upload(client, "\n".join(rows).encode(), "nhieu.csv")
+    assert response.status_code == 422 and "quá nhiều dòng (hơn 50)" in response.get_data(
+        as_text=True
+    )
+    injection = (
+        "Số hộ,Họ và tên,Quan hệ với chủ hộ,Thôn\nA-1,\"=cmd|' /C calc'!A0\",Chủ hộ,Thôn 1\n"
+    )
+    response = upload(client, injection.encode(), "x.csv")
+    assert response.status_code == 422
+    assert "ô có công thức" in response.get_data(as_text=True)
+    assert counts() == EMPTY
