@@ -13,6 +13,7 @@ from app.auth.scope import row_in_scope, scope_clause, unit_in_scope
 from app.common import utcnow
 from app.errors import ConflictError, InvalidError, NotFoundError
 from app.extensions import db
+from app.followups.service import on_correction_resolved
 from app.people import views
 from app.people.fields import parse_date_of_birth
 from app.people.idnumber import InvalidIdNumber, parse_id_number
@@ -171,4 +172,5 @@ def resolve_correction(
         correction.resolved_by_id = user.id
         correction.resolved_at = utcnow()
     db.session.flush()
+    on_correction_resolved(correction, user)  # papers no longer needed: verify_documents closes
     return views.correction_views([correction])[0]

@@ -50,6 +50,8 @@ def test_refused_visit_is_fixed_and_resent(page, household, screenshot):
     page.fill("fieldset.new input >> nth=0", "Hồ Văn Mới")
     page.fill("fieldset.new input >> nth=1", "31/02/2011")  # no such day
     page.click("#save-visit")
+    # Saving returns to the today screen; open the outbox only after that, as a person would.
+    page.wait_for_selector("#visit-form", state="detached")
     page.goto("/app#outbox")
     page.wait_for_selector("#rejected-list .entry")
     assert "Ngày sinh" in page.inner_text("#rejected-list")
