@@ -23,7 +23,7 @@ run: setup
 	$(FLASK) db upgrade
 	$(FLASK) units load
 	$(FLASK) demo load
-	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 --timeout 120 \
 		--access-logfile - 'app:create_app()'
 
 test: setup

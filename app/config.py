@@ -23,6 +23,20 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _ints(*names: str) -> dict[str, int]:
+    """The integer settings among names that the environment sets."""
+    found = {}
+    for name in names:
+        value = os.environ.get(name)
+        if value is None or not value.strip():
+            continue
+        try:
+            found[name] = int(value)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
+    return found
+
+
 def load_config() -> dict:
     """Build the configuration mapping from environment variables."""
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'gocua.db'}"
@@ -39,6 +53,18 @@ def load_config() -> dict:
             "MAP_TILES_ATTRIBUTION",
             '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
         ),
+        # Household list imports (see docs/IMPORT.md); unset keeps the defaults of
+        # app.people.importing.files.Limits.
+        **_ints(
+            "IMPORT_MAX_BYTES",
+            "IMPORT_MAX_ROWS",
+            "IMPORT_MAX_COLUMNS",
+            "IMPORT_MAX_UNCOMPRESSED",
+            "IMPORT_MAX_ZIP_ENTRIES",
+        ),
+        "IMPORT_REPORT_DIR": os.environ.get("IMPORT_REPORT_DIR") or None,
+        # PostgreSQL work_mem for the coverage and campaign reports (sorts and hashes in memory).
+        "REPORTS_WORK_MEM": os.environ.get("REPORTS_WORK_MEM", "64MB"),
         "TOKEN_TTL_DAYS": int(os.environ.get("TOKEN_TTL_DAYS", 14)),
         "ELIGIBLE_AGE": int(os.environ.get("ELIGIBLE_AGE", 14)),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

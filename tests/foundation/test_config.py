@@ -31,3 +31,24 @@ def test_healthz_503_when_database_unreachable():
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["db"] == "unreachable"
+
+
+def test_import_limits_and_report_memory_come_from_the_environment(monkeypatch, tmp_path):
+    from app.config import load_config
+    from app.people.importing.files import Limits
+
+    monkeypatch.setenv("IMPORT_MAX_ROWS", "5000")
+    monkeypatch.setenv("IMPORT_REPORT_DIR", str(tmp_path))
+    monkeypatch.setenv("REPORTS_WORK_MEM", "128MB")
+    config = load_config()
+    assert Limits.from_config(config).max_rows == 5000
+    assert Limits.from_config(config).max_columns == Limits().max_columns  # unset: the default
+    assert (config["IMPORT_REPORT_DIR"], config["REPORTS_WORK_MEM"]) == (str(tmp_path), "128MB")
+
+
+def test_a_limit_that_is_not_a_number_stops_start_up_with_its_name(monkeypatch):
+    from app.config import load_config
+
+    monkeypatch.setenv("IMPORT_MAX_BYTES", "20MB")
+    with pytest.raises(ConfigError, match="IMPORT_MAX_BYTES"):
+        load_config()

@@ -1,0 +1,423 @@
+"""Every endpoint x every role: what lies outside a user's unit is invisible and unchangeable.
+
+The data lies in Thôn 1 of xã Nam Đông (20179-001): household ZHO001 with two residents, a
+visit with a correction (and its verify_documents follow-up), a returnee flag, a refused
+submission, a campaign of the commune. Each case is one request about that data:
+
+- the insider the endpoint is for gets a 2xx, so the request itself is well formed;
+- each outsider (an admin of another province, a commander and an officer of another commune,
+  the village head of the next hamlet) gets 403 or 404, or, for a list, a 2xx that mentions
+  none of the data; a refused write leaves the audit trail as it was.
+
+`test_every_endpoint_has_a_case` fails when an endpoint is added without a case here (or a
+pointer to the test that covers it), so the matrix stays whole.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.auth.models import AuditEntry
+from app.common import today
+from app.extensions import db
+from app.followups.models import Followup
+
+INSIDERS = {
+    "commander": ("commander", "20179"),
+    "officer": ("officer", "20179"),
+    "village_head": ("village_head", "20179-001"),
+    "admin": ("admin", "46"),
+}
+OUTSIDERS = {
+    "admin_01": ("admin", "01"),
+    "commander_19777": ("commander", "19777"),
+    "officer_19777": ("officer", "19777"),
+    "village_head_002": ("village_head", "20179-002"),
+}
+# Text of the inside data that no outsider's answer may contain.
+MARKERS = ("ZHO001", "Zeta", "ZNOTE", "ZCAMPAIGN", "0987650001", "20179-001")
+
+# Endpoints that hold no unit-bound data, or whose scope is tested beside their feature.
+ELSEWHERE = {
+    "static": "files",
+    "health.healthz": "no data",
+    "api-docs.openapi_json": "no data",
+    "auth.token": "the caller's own login",
+    "auth.revoke": "the caller's own token",
+    "auth.me": "the caller's own account",
+    "auth_pages.index": "redirects by role",
+    "auth_pages.login": "the login form",
+    "auth_pages.logout": "the caller's own session",
+    "auth_pages.account": "the caller's own account",
+    "field.shell": "the phone app's shell, no data",
+    "field.service_worker": "no data",
+    "field.manifest": "no data",
+    "field.strings": "no data",
+    "people_pages.imports": "imports/test_pages.py::test_commune_outside_scope_or_missing_file",
+    "people_pages.import_report": "imports/test_pages.py::test_report_belongs_to_its_uploader",
+    "field.outbox_import": ("field/test_outbox_import.py::test_officer_outside_the_importers_unit"),
+}
+
+
+@dataclass
+class Case:
+    """One request about the inside data, and the insider it is meant for."""
+
+    endpoint: str
+    method: str
+    url: str
+    insider: str
+    body: Any = None
+    kind: str = "object"  # object: 403/404 outside; list: no markers outside; batch: per item
+    writes: bool = False
+    page: bool = False
+    binary: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.url}"
+
+
+def visit_body(ids: dict) -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "household_id": ids["household"],
+        "visited_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
+        "location": None,
+        "location_missing_reason": "timeout",
+        "outcome": "nobody_home",
+    }
+
+
+CASES = [
+    Case("units.get_unit", "GET", "/api/v1/units/20179-001", "commander"),
+    Case("units.children", "GET", "/api/v1/units/20179/children", "commander"),
+    Case(
+        "units.create_hamlet",
+        "POST",
+        "/api/v1/units/20179/hamlets",
+        "commander",
+        {"name": "Thôn Mới", "kind": "thôn"},
+        writes=True,
+    ),
+    Case("people.list_households", "GET", "/api/v1/households", "officer", kind="list"),
+    Case(
+        "people.list_households",
+        "GET",
+        "/api/v1/households?hamlet=20179-001",
+        "village_head",
+        kind="list",
+    ),
+    Case("people.list_households", "GET", "/api/v1/households?q=thon%201", "officer", kind="list"),
+    Case("people.get_household", "GET", "/api/v1/households/{household}", "village_head"),
+    Case(
+        "people.create_household",
+        "POST",
+        "/api/v1/households",
+        "officer",
+        {"hamlet_code": "20179-001", "address": "Thôn 1", "residents": [{"full_name": "Người"}]},
+        writes=True,
+    ),
+    Case("people.get_resident", "GET", "/api/v1/residents/{resident}", "officer"),
+    Case(
+        "people.update_resident",
+        "PATCH",
+        "/api/v1/residents/{resident}",
+        "officer",
+        {"phone": "0912000111"},
+        writes=True,
+        extra={"If-Match": "{version}"},
+    ),
+    Case("visits.submit", "POST", "/api/v1/visits", "officer", visit_body, writes=True),
+    Case(
+        "visits.submit_batch",
+        "POST",
+        "/api/v1/visits/batch",
+        "officer",
+        lambda ids: {"visits": [visit_body(ids)]},
+        kind="batch",
+        writes=True,
+    ),
+    Case("visits.list_visits", "GET", "/api/v1/visits", "commander", kind="list"),
+    Case(
+        "visits.list_visits", "GET", "/api/v1/visits?household={household}", "officer", kind="list"
+    ),
+    Case("visits.list_visits", "GET", "/api/v1/visits?flagged=1", "commander", kind="list"),
+    Case("visits.list_rejected", "GET", "/api/v1/visits/rejected", "commander", kind="list"),
+    Case("followups.list_followups", "GET", "/api/v1/followups", "commander", kind="list"),
+    Case(
+        "followups.list_followups",
+        "GET",
+        "/api/v1/followups?hamlet=20179-001&near=16.066,107.717",
+        "officer",
+        kind="list",
+    ),
+    Case("followups.get_followup", "GET", "/api/v1/followups/{followup}", "officer"),
+    Case(
+        "followups.update_followup",
+        "PATCH",
+        "/api/v1/followups/{followup}",
+        "commander",
+        lambda ids: {"due_date": (today() + timedelta(days=3)).isoformat()},
+        writes=True,
+    ),
+    Case("followups.away", "GET", "/api/v1/followups/away", "village_head", kind="list"),
+    Case(
+        "followups.away",
+        "GET",
+        "/api/v1/followups/away?hamlet=20179-001",
+        "commander",
+        kind="list",
+    ),
+    Case(
+        "followups.overdue_summary",
+        "GET",
+        "/api/v1/followups/overdue-summary?unit=20179",
+        "commander",
+    ),
+    Case(
+        "followups.overdue_summary",
+        "GET",
+        "/api/v1/followups/overdue-summary",
+        "commander",
+        kind="list",
+    ),
+    Case(
+        "followups.flag_returnee",
+        "POST",
+        "/api/v1/returnees",
+        "village_head",
+        lambda ids: {"resident_id": ids["resident"], "returned_on": today().isoformat()},
+        writes=True,
+    ),
+    Case("followups.list_returnees", "GET", "/api/v1/returnees", "village_head", kind="list"),
+    Case(
+        "followups.list_returnees",
+        "GET",
+        "/api/v1/returnees?hamlet=20179-001",
+        "commander",
+        kind="list",
+    ),
+    Case("people.list_corrections", "GET", "/api/v1/corrections", "officer", kind="list"),
+    Case(
+        "people.resolve_correction",
+        "PATCH",
+        "/api/v1/corrections/{correction}",
+        "commander",
+        {"status": "verified"},
+        writes=True,
+    ),
+    Case("reports.get_coverage", "GET", "/api/v1/coverage?unit=20179", "commander"),
+    Case("reports.get_coverage", "GET", "/api/v1/coverage?unit=20179-001", "officer"),
+    Case("reports.get_coverage", "GET", "/api/v1/coverage", "commander", kind="list"),
+    Case("reports.list_campaigns", "GET", "/api/v1/campaigns", "commander", kind="list"),
+    Case(
+        "reports.create_campaign",
+        "POST",
+        "/api/v1/campaigns",
+        "commander",
+        lambda ids: {
+            "name": "Đợt 2",
+            "starts_on": today().isoformat(),
+            "ends_on": (today() + timedelta(days=30)).isoformat(),
+            "unit": "20179",
+            "metrics": ["households_visited"],
+        },
+        writes=True,
+    ),
+    Case("reports.get_campaign", "GET", "/api/v1/campaigns/{campaign}", "commander"),
+    Case("reports.get_progress", "GET", "/api/v1/campaigns/{campaign}/progress", "admin"),
+    Case(
+        "reports.put_targets",
+        "PUT",
+        "/api/v1/campaigns/{campaign}/targets",
+        "commander",
+        {"spread": {"metric": "households_visited", "total": 100}},
+        writes=True,
+    ),
+    Case(
+        "reports.export_coverage",
+        "GET",
+        "/api/v1/exports/coverage.xlsx?unit=20179",
+        "commander",
+        binary=True,
+    ),
+    Case("reports.export_visits", "GET", "/api/v1/exports/visits.csv?unit=20179", "commander"),
+    Case("reports.export_visits", "GET", "/api/v1/exports/visits.csv", "admin", kind="list"),
+    Case(
+        "auth.assign_hamlets",
+        "PUT",
+        "/api/v1/users/{officer}/hamlets",
+        "commander",
+        {"hamlets": ["20179-001", "20179-002"]},
+        writes=True,
+    ),
+    Case("reports_pages.dashboard", "GET", "/dashboard?unit=20179", "commander", page=True),
+    Case("reports_pages.dashboard", "GET", "/dashboard", "commander", kind="list", page=True),
+    Case(
+        "reports_pages.coverage_map",
+        "GET",
+        "/maps/coverage?unit=20179",
+        "commander",
+        page=True,
+    ),
+    Case(
+        "people_pages.visit_list", "GET", "/hamlets/20179-001/visit-list", "village_head", page=True
+    ),
+    Case(
+        "people_pages.visit_list_xlsx",
+        "GET",
+        "/hamlets/20179-001/visit-list.xlsx",
+        "officer",
+        page=True,
+        binary=True,
+    ),
+]
+
+
+@pytest.fixture
+def inside(client, world, make_user, make_household, token_for) -> dict:
+    """The inside data, made through the API as the field would make it; answer its ids."""
+    users = {key: make_user(role, unit) for key, (role, unit) in INSIDERS.items()}
+    from app.auth import service as auth_service
+
+    auth_service.assign_hamlets(users["officer"], ["20179-001"])
+    db.session.commit()
+    household = make_household(
+        "20179-001",
+        code="ZHO001",
+        residents=[
+            {"full_name": "Hồ Văn Zeta"},
+            {"full_name": "Lê Thị Zeta", "sex": "female", "relationship_to_head": "spouse"},
+            {
+                "full_name": "Hồ Văn Zeta Út",
+                "date_of_birth": "1999-01-01",
+                "relationship_to_head": "child",
+            },
+        ],
+    )
+    head, spouse, away = household.residents
+    officer = token_for(users["officer"])
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "household_id": household.id,
+        "visited_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        "location": None,  # flagged no_location
+        "location_missing_reason": "denied",
+        "outcome": "met",
+        "note": "ZNOTE",
+        "residents": [
+            {
+                "resident_id": head.id,
+                "presence": "present",
+                "corrections": [{"field": "ethnicity", "proposed": "Cơ Tu"}],
+            },
+            {"resident_id": away.id, "presence": "away_working"},
+        ],
+    }
+    answer = client.post("/api/v1/visits", json=body, headers=officer)
+    assert answer.status_code == 201, answer.get_json()
+    visit = answer.get_json()
+    refused = {**body, "client_id": str(uuid.uuid4()), "visited_at": "2000-01-01T00:00:00Z"}
+    assert client.post("/api/v1/visits", json=refused, headers=officer).status_code == 422
+    flag = {"resident_id": spouse.id, "returned_on": today().isoformat(), "phone": "0987650001"}
+    answer = client.post("/api/v1/returnees", json=flag, headers=token_for(users["village_head"]))
+    assert answer.status_code == 201, answer.get_json()
+    campaign = {
+        "name": "ZCAMPAIGN",
+        "starts_on": (today() - timedelta(days=5)).isoformat(),
+        "ends_on": (today() + timedelta(days=25)).isoformat(),
+        "unit": "20179",
+        "metrics": ["households_visited"],
+    }
+    answer = client.post("/api/v1/campaigns", json=campaign, headers=token_for(users["commander"]))
+    assert answer.status_code == 201, answer.get_json()
+    followup = db.session.scalar(
+        select(Followup.id).where(Followup.household_id == household.id).order_by(Followup.id)
+    )
+    assert followup is not None
+    db.session.get(Followup, followup).due_date = today() - timedelta(days=2)  # overdue
+    db.session.commit()
+    return {
+        "users": users,
+        "household": household.id,
+        "resident": head.id,
+        "correction": visit["corrections"][0]["id"],
+        "followup": followup,
+        "campaign": answer.get_json()["id"],
+        "officer": users["officer"].id,
+    }
+
+
+def _send(app: Flask, case: Case, ids: dict, user, token_for) -> Any:
+    client = app.test_client()
+    headers = {}
+    if case.page:
+        login = client.post("/login", data={"username": user.username, "password": "secret-pass"})
+        assert login.status_code in (302, 303), login.status_code
+    else:
+        headers = token_for(user)
+    for name, value in case.extra.items():
+        if value == "{version}":
+            db.session.rollback()
+            from app.people.models import Resident
+
+            value = str(db.session.get(Resident, ids["resident"]).version)
+        headers[name] = value
+    body = case.body(ids) if callable(case.body) else case.body
+    url = case.url.format(**ids)
+    return client.open(url, method=case.method, json=body, headers=headers)
+
+
+def _audit_count() -> int:
+    """Audit entries of changes, leaving out the kept copies of refused submissions."""
+    db.session.rollback()
+    return db.session.scalar(
+        select(func.count(AuditEntry.id)).where(AuditEntry.object_type != "rejected_submissions")
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_outside_is_invisible_and_unchangeable(app, inside, make_user, token_for, case):
+    for who, (role, unit) in OUTSIDERS.items():
+        user = make_user(role, unit)
+        before = _audit_count()
+        response = _send(app, case, inside, user, token_for)
+        status = response.status_code
+        text = "" if case.binary else response.get_data(as_text=True)
+        assert status != 500, (who, text[:300])
+        if case.kind == "batch" and status == 200:
+            [result] = response.get_json()["results"]
+            assert result["code"] in (403, 404), (who, result)
+        elif case.kind == "list" and status < 300:
+            leaked = [m for m in MARKERS if m in text]
+            assert not leaked, (who, leaked, text[:300])
+        else:
+            assert status in (403, 404), (who, status, text[:300])
+        if case.writes:
+            assert _audit_count() == before, (who, "a refused write left an audit entry")
+
+    insider = inside["users"][case.insider]
+    response = _send(app, case, inside, insider, token_for)
+    assert 200 <= response.status_code < 300, (case.insider, response.get_data(as_text=True))
+    if case.kind == "batch":
+        assert response.get_json()["results"][0]["status"] == "created"
+    if case.kind == "list":  # the markers would be caught: the insider's answer shows them
+        text = response.get_data(as_text=True)
+        assert any(m in text for m in MARKERS), (case.insider, text[:300])
+
+
+def test_every_endpoint_has_a_case(app):
+    covered = {case.endpoint for case in CASES} | set(ELSEWHERE)
+    missing = sorted(
+        rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint not in covered
+    )
+    assert missing == [], f"add a scope case for {missing}"
