@@ -1,8 +1,8 @@
 """Time visit batches: 500-visit batches into a synthetic commune of a few thousand households.
 
 Seeds one commune (20 hamlets with boundaries, --households households, 1-5 residents each)
-in a fresh SQLite file, and in PostgreSQL when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is
-set (its public schema is dropped and rebuilt: point it at a scratch database). Then posts
+in a fresh SQLite file, and in PostgreSQL when BENCH_DATABASE_URL is set (its public schema is
+dropped and rebuilt, so the database name must contain "bench"). Then posts
 --batches batches of --size visits through the in-process test client (no network) and
 prints visits per second and the median and p95 time per batch.
 
@@ -203,6 +203,8 @@ def run(url: str, households: int, batches: int, size: int, seed_value: int) -> 
     )
     with app.app_context():
         if url.startswith("postgresql"):
+            if "bench" not in (sa.engine.make_url(url).database or ""):
+                sys.exit("refusing to reset a PostgreSQL database whose name lacks 'bench'")
             with db.engine.begin() as conn:
                 conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
                 conn.execute(sa.text("CREATE SCHEMA public"))
@@ -252,7 +254,7 @@ def main() -> None:
     targets = []
     with tempfile.TemporaryDirectory() as tmp:
         targets.append(("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}"))
-        pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+        pg = os.environ.get("BENCH_DATABASE_URL")
         if pg:
             targets.append(("postgresql", pg))
         for name, url in targets:
