@@ -81,7 +81,6 @@ def load_config() -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "JSON_SORT_KEYS": False,
         # Phones on weak signal: compress pages, assets and JSON (streams chunk by chunk).
         "COMPRESS_ALGORITHM": ["gzip"],
         "COMPRESS_STREAMS": True,

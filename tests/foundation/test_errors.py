@@ -15,6 +15,13 @@ def test_unknown_api_path_is_json_404(client):
     assert response.get_json() == {"code": 404, "message": "Không tìm thấy."}
 
 
+def test_vietnamese_is_sent_as_utf8_not_escaped(client):
+    # Each accented letter is 2-3 bytes in UTF-8, 6 as a \\u escape: phones pay for bytes.
+    body = client.get("/api/v1/nope").get_data()
+    assert "Không tìm thấy.".encode() in body
+    assert b"\\u" not in body
+
+
 def test_english_on_request(client):
     response = client.get("/api/v1/nope", headers={"Accept-Language": "en"})
     assert response.get_json()["message"] == "Not found."
