@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -37,7 +38,11 @@ def english() -> dict[str, str]:
 
 def compiled_catalogue() -> bytes:
     """Build the .mo bytes from the JSON sources."""
-    catalog = Catalog(locale="en", domain="messages")
+    # Fixed dates: the same sources always give the same bytes, so a test can spot a stale .mo.
+    fixed = datetime(2026, 1, 1, tzinfo=UTC)
+    catalog = Catalog(
+        locale="en", domain="messages", creation_date=fixed, revision_date=fixed, fuzzy=False
+    )
     for msgid, text in sorted(english().items()):
         catalog.add(msgid, text)
     buffer = BytesIO()
