@@ -27,7 +27,8 @@ def load(seed: int) -> None:
     click.echo(
         f"Xã Nam Đông (20179): {result['hamlets']} thôn, thêm {result['households_added']} hộ; "
         f"tài khoản mới: {', '.join(result['users_added']) or 'không'}; "
-        f"lượt gõ cửa mẫu: {result['visits'] or 'không thêm'}"
+        f"lượt gõ cửa mẫu: {result['visits'] or 'không thêm'}; "
+        f"chiến dịch mẫu: {'đã tạo' if result['campaign'] else 'đã có'}"
     )
     click.echo(f"Tài khoản mẫu / demo logins (mật khẩu / password: {demo.users[0].password}):")
     for user in demo.users:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from app.auth import service as auth_service
 from app.auth.models import User
+from app.common import today
 from app.demo.data import DemoCommune, generate_demo
 from app.demo.visits import seed_visits
 from app.errors import NotFoundError
 from app.extensions import db
 from app.people.models import Household, Resident
+from app.reports import campaigns
+from app.reports.models import Campaign
 from app.text import fold
 from app.units import service as unit_service
 from app.units.models import Unit
@@ -116,6 +119,42 @@ def _users(demo: DemoCommune) -> list[str]:
     return created
 
 
+DEMO_CAMPAIGN = "Cao điểm 30 ngày làm sạch dữ liệu dân cư"
+# Share of the commune each target asks for: households visited, eligible people with the ID
+# card collected, eligible people with e-ID level 2 active.
+DEMO_TARGETS = (
+    ("households_visited", "households", 0.8),
+    ("id_collected", "eligible_residents", 0.3),
+    ("eid_level2_active", "eligible_residents", 0.5),
+)
+
+
+def _campaign(commune: Unit) -> bool:
+    """A 30-day campaign of the commune, started three weeks ago, with targets per hamlet."""
+    exists = db.session.scalar(
+        select(Campaign.id).where(Campaign.unit_id == commune.id, Campaign.name == DEMO_CAMPAIGN)
+    )
+    if exists is not None:
+        return False
+    commander = db.session.scalar(
+        select(User).where(User.role == "commander", User.unit_id == commune.id).order_by(User.id)
+    )
+    started = today() - timedelta(days=21)
+    campaign = campaigns.create_campaign(
+        commander,
+        name=DEMO_CAMPAIGN,
+        starts_on=started,
+        ends_on=started + timedelta(days=29),
+        unit=commune.code,
+        metrics=[metric for metric, _, _ in DEMO_TARGETS],
+    )
+    for metric, base, share in DEMO_TARGETS:
+        total = round(share * sum(campaigns.population_of(commune, base).values()))
+        spread = {"metric": metric, "total": total, "by": base}
+        campaigns.set_targets(commander, campaign.id, spread=spread)
+    return True
+
+
 def load_demo(seed: int = 6) -> dict[str, object]:
     """Create the demo commune's hamlets, households, residents and users where missing."""
     demo = generate_demo(seed)
@@ -127,10 +166,12 @@ def load_demo(seed: int = 6) -> dict[str, object]:
     users = _users(demo)
     db.session.flush()
     visits = seed_visits(commune, seed)
+    campaign = _campaign(commune)
     return {
         "demo": demo,
         "hamlets": len(hamlets),
         "households_added": households,
         "users_added": users,
         "visits": visits,
+        "campaign": campaign,
     }

@@ -94,7 +94,6 @@ def _body(rng: random.Random, household: Household, hamlet: Unit, now: datetime)
 def seed_visits(commune: Unit, seed: int = 6, now: datetime | None = None) -> dict[str, int]:
     """Send the demo visits that are not in the database yet; answer counts by status."""
     now = now or datetime.now(UTC)
-    rng = random.Random(seed)
     hamlets = {
         u.id: u for u in db.session.scalars(select(Unit).where(Unit.parent_id == commune.id))
     }
@@ -106,13 +105,16 @@ def seed_visits(commune: Unit, seed: int = 6, now: datetime | None = None) -> di
     done = set(db.session.scalars(select(Visit.client_id).where(Visit.commune_id == commune.id)))
     per_officer: dict[str, list[dict]] = {}
     for household in households:
+        # A generator per household: what one household holds (a person added since, a
+        # status changed by real work) never changes which others get a demo visit.
+        rng = random.Random(f"{seed}:{household.code}")
         hamlet = hamlets[household.hamlet_id]
         suffix = hamlet.code.rsplit("-", 1)[-1]
-        visit_it = rng.random() < DEPTH.get(suffix, 0.0)
-        body = _body(rng, household, hamlet, now)  # drawn either way: stable across loads
-        if not visit_it or body["client_id"] in done or OFFICER_OF.get(suffix) not in officers:
+        if rng.random() >= DEPTH.get(suffix, 0.0) or OFFICER_OF.get(suffix) not in officers:
             continue
-        per_officer.setdefault(OFFICER_OF[suffix], []).append(body)
+        if client_id_for(household.code) in done:
+            continue
+        per_officer.setdefault(OFFICER_OF[suffix], []).append(_body(rng, household, hamlet, now))
     counts: dict[str, int] = {}
     for username, bodies in per_officer.items():
         bodies.sort(key=lambda b: b["visited_at"])

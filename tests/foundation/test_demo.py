@@ -47,7 +47,49 @@ def test_commander_sees_six_demo_hamlets_with_geometry(app, client):
     assert all(item["geometry"]["type"] == "Polygon" for item in body["items"])
 
 
+def test_demo_campaign_shows_progress_against_targets(app, client):
+    _load(app)
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    token = client.post(
+        "/api/v1/auth/token", json={"username": "chihuy", "password": "gocua-demo"}
+    ).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    listing = client.get("/api/v1/campaigns", headers=headers).get_json()
+    assert listing["total"] == 1  # a second load made no second campaign
+    campaign = listing["items"][0]
+    progress = client.get(f"/api/v1/campaigns/{campaign['id']}/progress", headers=headers)
+    assert progress.status_code == 200, progress.get_json()
+    text = progress.get_data(as_text=True)
+    for metric in ("households_visited", "id_collected", "eid_level2_active"):
+        assert metric in text
+    assert "20179-001" in text  # targets per hamlet
+
+
 def test_demo_without_units_is_a_clear_error(app):
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code != 0
     assert "flask units load" in result.output
+
+
+def test_demo_load_after_real_work_adds_no_visit(app, client):
+    """Field work between two `make run`s (a new person in a household) changes nothing."""
+    _load(app)
+    first = db.session.scalars(select(Household).order_by(Household.code).limit(10))
+    for household in first:
+        db.session.add(
+            Resident(
+                household_id=household.id,
+                hamlet_id=household.hamlet_id,
+                commune_id=household.commune_id,
+                province_id=household.province_id,
+                full_name="Hồ Văn Mới",
+                name_folded="ho van moi",
+                relationship_to_head="child",
+                presence="present",
+            )
+        )
+    db.session.commit()
+    visits = db.session.scalar(select(func.count()).select_from(Visit))
+    again = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert again.exit_code == 0, again.output
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == visits
