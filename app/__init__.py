@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, Response, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from app.config import check_production, load_config
 from app.extensions import api, babel, compress, csrf, db, limiter, login, migrate
@@ -57,6 +58,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+class KeyConverter(IntegerConverter):
+    """`<int:...>` in a URL: a database key, so a number past 2**31 - 1 is simply not found
+    (a 404) instead of overflowing the database driver."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Create and configure the application."""
     import importlib
@@ -73,6 +83,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config.update(overrides)
     check_production(app.config)
     app.json.ensure_ascii = False  # Vietnamese as UTF-8: fewer bytes than \u escapes on phones
+    app.url_map.converters["int"] = KeyConverter
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}

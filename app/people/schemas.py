@@ -217,7 +217,9 @@ class CorrectionOut(OutSchema):
     details = fields.Dict(allow_none=True)
 
 
-class ResidentOpenedOut(OutSchema):
+class OpenedCorrectionOut(OutSchema):
+    """A correction a change opened (a visit, a resident's edit), as its answer lists it."""
+
     id = fields.Integer()
     resident_id = fields.Integer(allow_none=True)
     field = fields.String()
@@ -231,7 +233,7 @@ class ResidentDetailOut(ResidentOut):
     household = fields.Dict()
     history = fields.List(fields.Nested(ResidentHistoryOut))
     corrections = fields.List(fields.Nested(CorrectionOut))
-    opened = fields.List(fields.Nested(ResidentOpenedOut))
+    opened = fields.List(fields.Nested(OpenedCorrectionOut))
 
 
 class HouseholdOut(OutSchema):

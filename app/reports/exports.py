@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.auth.audit import record
 from app.auth.models import User
@@ -85,7 +85,8 @@ def _sheet(
     for identity, figures in rows:
         values = figures.as_dict()
         values["last_visit_at"] = _local(figures.last_visit_at)
-        ws.append([*identity, *(values[key] for key, _h, _f, _w in columns)])
+        names = [safe_cell(value) for value in identity]  # a unit named "=..." stays text
+        ws.append([*names, *(values[key] for key, _h, _f, _w in columns)])
     for index, (_h, width) in enumerate(lead, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     for offset, (_key, _h, number_format, width) in enumerate(columns, start=len(lead) + 1):
@@ -206,8 +207,9 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def _visit_rows(user: User, unit: Unit, since: datetime | None) -> Iterator[str]:
-    """Yield the CSV in chunks, reading visits through a server-side cursor."""
+def _visits_query(user: User, unit: Unit, since: datetime | None) -> tuple[dict[int, str], Select]:
+    """The unit codes and the statement of the visits CSV, built while the request's objects
+    are live (the stream runs after the request has committed and let them go)."""
     codes = dict(
         db.session.execute(
             select(Unit.id, Unit.code).where(
@@ -250,6 +252,11 @@ def _visit_rows(user: User, unit: Unit, since: datetime | None) -> Iterator[str]
     )
     if since is not None:
         stmt = stmt.where(Visit.visited_at >= since)
+    return codes, stmt
+
+
+def _visit_rows(codes: dict[int, str], stmt: Select) -> Iterator[str]:
+    """Yield the CSV in chunks, reading visits through a server-side cursor."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
@@ -296,4 +303,5 @@ def visits_csv(user: User, code: str | None, since: datetime | None) -> tuple[st
         unit.code,
         {"format": "csv", "since": since.isoformat() if since else None},
     )
-    return f"luot-go-cua-{unit.code}.csv", _visit_rows(user, unit, since)
+    codes, stmt = _visits_query(user, unit, since)
+    return f"luot-go-cua-{unit.code}.csv", _visit_rows(codes, stmt)

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
+from app.people.fields import QueryId
 from app.reports.campaigns import SPREAD_BASES
 from app.reports.models import METRICS
 from app.schemas import BaseSchema, OutSchema, PageArgs
@@ -26,6 +27,9 @@ SORT_KEYS = (
     "last_visit_at",
 )
 MAX_TARGET = 100_000_000
+# A campaign lies in these years and lasts at most this long (a plan, not an open-ended list).
+CAMPAIGN_DATES = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))
+CAMPAIGN_MAX_DAYS = 5 * 366
 VIETNAM = timezone(timedelta(hours=7))
 
 
@@ -41,7 +45,7 @@ class CoverageArgs(BaseSchema):
     """`?unit=<code>&campaign=<id>`."""
 
     unit = UnitCode()
-    campaign = fields.Integer(validate=validate.Range(min=1))
+    campaign = QueryId()
 
 
 class CoverageUnitOut(OutSchema):
@@ -96,14 +100,21 @@ class CampaignIn(BaseSchema):
     """A new campaign."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = fields.Date(required=True, validate=CAMPAIGN_DATES)
+    ends_on = fields.Date(required=True, validate=CAMPAIGN_DATES)
     unit = UnitCode(required=True)
     metrics = fields.List(
         fields.String(validate=validate.OneOf(METRICS)),
         required=True,
         validate=validate.Length(min=1, max=len(METRICS)),
     )
+
+    @validates_schema
+    def not_too_long(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """Refuse a campaign of more than five years."""
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and (ends - starts).days > CAMPAIGN_MAX_DAYS:
+            raise ValidationError(str(_l("Chiến dịch dài quá 5 năm.")), "ends_on")
 
 
 class CampaignTargetIn(BaseSchema):
@@ -251,7 +262,7 @@ class MapArgs(BaseSchema):
 
     unit = UnitCode()
     metric = fields.String(load_default="coverage", validate=validate.OneOf(MAP_METRICS))
-    campaign = fields.Integer(validate=validate.Range(min=1))
+    campaign = QueryId()
     download = fields.Boolean(load_default=False)
 
 

@@ -18,7 +18,12 @@ from marshmallow import (
 
 from app.people.fields import Enum, Id, QueryId, StrictBoolean, StrictFloat
 from app.people.models import CORRECTION_FIELDS, EID, ID_CARD, PRESENCE
-from app.people.schemas import GeoPointIn, ResidentIn, refuse_repeated_id_numbers
+from app.people.schemas import (
+    GeoPointIn,
+    OpenedCorrectionOut,
+    ResidentIn,
+    refuse_repeated_id_numbers,
+)
 from app.schemas import BaseSchema, OutSchema, PageArgs
 from app.visits.models import LOCATION_MISSING, OUTCOMES
 
@@ -178,16 +183,6 @@ class VisitFollowupsOut(OutSchema):
     closed = fields.List(fields.Nested(VisitFollowupOut))
 
 
-class VisitCorrectionOut(OutSchema):
-    id = fields.Integer()
-    resident_id = fields.Integer(allow_none=True)
-    field = fields.String()
-    current = fields.String(allow_none=True)
-    proposed = fields.String(allow_none=True)
-    source = fields.String()
-    rule = fields.String(allow_none=True)
-
-
 class VisitNewResidentOut(OutSchema):
     id = fields.Integer()
     full_name = fields.String()
@@ -204,7 +199,7 @@ class VisitResultOut(OutSchema):
     geotag = fields.Nested(VisitGeotagOut)
     flagged = fields.Boolean()
     followups = fields.Nested(VisitFollowupsOut)
-    corrections = fields.List(fields.Nested(VisitCorrectionOut))
+    corrections = fields.List(fields.Nested(OpenedCorrectionOut))
     new_residents = fields.List(fields.Nested(VisitNewResidentOut))
     message = fields.String()
     errors = fields.Dict()

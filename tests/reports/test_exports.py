@@ -138,3 +138,27 @@ def test_visits_csv_since_and_scope(client, counted, make_user, token_for):
     assert client.get("/api/v1/exports/visits.csv?unit=20179", headers=commune).status_code == 404
     theirs = _csv(client.get("/api/v1/exports/visits.csv", headers=commune))[1:]
     assert [row[2] for row in theirs] == ["19777"]
+
+
+def test_visits_csv_streams_after_the_request_let_its_objects_go(
+    counted, make_app, make_user, token_for
+):
+    """As served: the request's own app context ends before the stream is read."""
+    headers = token_for(make_user("admin", "46"))
+    served = make_app().test_client()  # no outer app context of its own
+    response = served.get("/api/v1/exports/visits.csv", headers=headers)
+    assert response.status_code == 200
+    assert len(_csv(response)[1:]) == 6
+
+
+def test_workbook_keeps_a_unit_name_that_looks_like_a_formula_as_text(
+    client, counted, world, make_user, token_for
+):
+    world["20179-002"].name = '=HYPERLINK("http://x","Thôn 2")'
+    db.session.commit()
+    headers = token_for(make_user("commander", "20179"))
+    wb = _workbook(client.get("/api/v1/exports/coverage.xlsx?unit=20179", headers=headers))
+    cells = [row[1] for row in wb["Thôn"].iter_rows(min_row=2)]
+    named = [c for c in cells if c.value and "HYPERLINK" in str(c.value)]
+    assert [c.data_type for c in named] == ["s"]
+    assert named[0].value.startswith("'=")
