@@ -47,8 +47,16 @@ def officer_world(make_user, make_household):
             },
         ],
     )
-    for name in ("Trần Văn Đức", "Lê Thị Hoa", "Alăng Thị Hương", "Nguyễn Văn Tèo"):
-        make_household("20179-002", residents=[{"full_name": name}])
+    # Thôn 2 lies 3 km east of Thôn 1; its households on a line east-west of its centre.
+    lat, lon = 16.066, 107.717
+    east_west = {"Trần Văn Đức": 0.002, "Lê Thị Hoa": -0.001, "Alăng Thị Hương": 0.004}
+    east_west["Nguyễn Văn Tèo"] = 0.0005
+    others = {
+        name: make_household(
+            "20179-002", residents=[{"full_name": name}], location=(lat, lon + d)
+        ).id
+        for name, d in east_west.items()
+    }
     db.session.add(
         Followup(
             kind="revisit",
@@ -62,11 +70,13 @@ def officer_world(make_user, make_household):
         )
     )
     db.session.commit()
-    return officer, first
+    return officer, first, others
 
 
 def test_officer_screens_fit_a_small_phone(page, context, live_server, officer_world, screenshot):
-    _officer, first = officer_world
+    _officer, first, others = officer_world
+    first_id = first.id
+    db.session.rollback()  # a test-thread transaction on SQLite holds the write lock
     context.grant_permissions(["geolocation"], origin=live_server.url)
     context.set_geolocation({"latitude": 16.0662, "longitude": 107.7171, "accuracy": 15})
     open_app(page)
@@ -75,7 +85,15 @@ def test_officer_screens_fit_a_small_phone(page, context, live_server, officer_w
     log_in(page, "canbo")
     wait_for_data(page)
     page.goto("/app#today")
-    page.wait_for_selector("#open-list .item .dist")
+    page.wait_for_function("document.querySelector('#where').textContent.includes('±15 m')")
+    # The revisit first (due today), 3 km west in Thôn 1; the households never visited then
+    # go on from there, walking east: not nearest-first from where the officer stands.
+    households = "els => els.map(e => Number(e.dataset.household))"
+    assert page.eval_on_selector_all("#due-list .item", households) == [first_id]
+    walk = ["Lê Thị Hoa", "Nguyễn Văn Tèo", "Trần Văn Đức", "Alăng Thị Hương"]
+    assert page.eval_on_selector_all("#open-list .item", households) == [
+        others[name] for name in walk
+    ]
     check(page, screenshot, "today")
 
     page.goto("/app#search")
@@ -86,7 +104,7 @@ def test_officer_screens_fit_a_small_phone(page, context, live_server, officer_w
     assert "Trần Văn Đức" not in found
     check(page, screenshot, "search")
 
-    page.goto(f"/app#visit/{first.id}")
+    page.goto(f"/app#visit/{first_id}")
     page.check("input[name=outcome][value=met]")
     page.click(".resident .add-correction >> nth=0")
     page.select_option(".correction select", "date_of_birth")

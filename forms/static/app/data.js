@@ -30,17 +30,82 @@ async function touchedHouseholds(username) {
   return ids;
 }
 
-function byDistance(rows, here, point) {
-  for (const row of rows) row._distance = distanceM(here, point(row));
-  return rows.sort((a, b) => {
-    const da = a._distance ?? Infinity;
-    const db = b._distance ?? Infinity;
-    if (da !== db) return da - db;
-    return String(a._sortKey ?? "").localeCompare(String(b._sortKey ?? ""), "vi");
-  });
+// Today's priority classes: urgent follow-ups, then overdue ones, then the rest due today.
+// Households never visited are the last class (a list of their own on the screen).
+const URGENT = 0;
+const OVERDUE = 1;
+const DUE = 2;
+
+export function followupClass(f, day = todayIso()) {
+  if (f.priority === URGENT) return URGENT;
+  return f.due_date && f.due_date < day ? OVERDUE : DUE;
 }
 
-// Today's work: follow-ups due and households not yet visited, nearest first.
+const byKey = (a, b) => String(a._sortKey ?? "").localeCompare(String(b._sortKey ?? ""), "vi");
+
+// Nearest-neighbour chain: from `start`, always walk to the closest stop not yet visited.
+// Answers the stops in that order, each with `_distance` (metres) from the stop before it.
+// Choosing compares flat x/y (exact enough within a commune, and cheap for a few thousand
+// stops on a slow phone); the metres shown are the haversine's.
+export function walkingChain(rows, start, point) {
+  const k = Math.cos((start.lat * Math.PI) / 180);
+  const left = rows.map((row) => {
+    const at = point(row);
+    return { row, at, x: at.lon * k, y: at.lat };
+  });
+  const out = [];
+  let from = start;
+  let fx = start.lon * k;
+  let fy = start.lat;
+  while (left.length) {
+    let best = 0;
+    let bestD = Infinity;
+    for (let i = 0; i < left.length; i++) {
+      const d = (left[i].x - fx) ** 2 + (left[i].y - fy) ** 2;
+      if (d < bestD || (d === bestD && byKey(left[i].row, left[best].row) < 0)) {
+        best = i;
+        bestD = d;
+      }
+    }
+    const [next] = left.splice(best, 1);
+    next.row._distance = distanceM(from, next.at);
+    out.push(next.row);
+    from = next.at;
+    fx = next.x;
+    fy = next.y;
+  }
+  return { rows: out, end: from };
+}
+
+// Order classes of stops as one walk: each class a chain from where the one before ended
+// (the first from `here`); stops without a location come after all located ones, by class,
+// then hamlet and address. Without a position every class is by hamlet and address.
+export function routeOrder(classes, here, point) {
+  let from = here;
+  const located = [];
+  const unlocated = [];
+  for (const rows of classes) {
+    const withPoint = rows.filter((r) => point(r));
+    for (const r of rows) if (!point(r)) unlocated.push({ ...r, _distance: null });
+    if (from) {
+      const chain = walkingChain(withPoint, from, point);
+      located.push(...chain.rows);
+      from = chain.end;
+    } else {
+      for (const r of withPoint) r._distance = null;
+      located.push(...withPoint.sort(byKey));
+    }
+  }
+  const rank = new Map(classes.flatMap((rows, i) => rows.map((r) => [r._key, i])));
+  unlocated.sort((a, b) => rank.get(a._key) - rank.get(b._key) || byKey(a, b));
+  return { rows: [...located, ...unlocated], end: from };
+}
+
+const followupPoint = (f) =>
+  f.lat != null && f.lon != null ? { lat: f.lat, lon: f.lon } : householdPoint(f._household);
+
+// Today's work, as a walking route from where I stand: follow-ups due (urgent, overdue, the
+// rest), then households not yet visited, continuing from the last follow-up.
 export async function today(username, here) {
   const [hhs, followups, touched] = await Promise.all([
     households(),
@@ -54,17 +119,25 @@ export async function today(username, here) {
     .filter((f) => !touched.has(f.household_id))
     .map((f) => {
       const hh = byId.get(f.household_id);
-      return { ...f, _household: hh, _sortKey: `${f.priority ?? 2}${f.due_date || ""}` };
+      const place = `${f.hamlet_code || hh?._hamlet || ""} ${f.household_address || hh?.address || ""}`;
+      return {
+        ...f,
+        overdue: Boolean(f.due_date && f.due_date < day && f.status === "open"),
+        _class: followupClass(f, day),
+        _household: hh,
+        _key: `f${f.id}`,
+        _sortKey: place,
+      };
     });
   const listed = new Set(due.map((f) => f.household_id));
   const open = hhs
     .filter((h) => !h.last_visit_at && !touched.has(h.id) && !listed.has(h.id))
-    .map((h) => ({ ...h, _sortKey: h.address || h.code }));
+    .map((h) => ({ ...h, _key: `h${h.id}`, _sortKey: `${h._hamlet || ""} ${h.address || h.code || ""}` }));
+  const classes = [URGENT, OVERDUE, DUE].map((c) => due.filter((f) => f._class === c));
+  const route = routeOrder(classes, here, followupPoint);
   return {
-    due: byDistance(due, here, (f) =>
-      f.lat != null ? { lat: f.lat, lon: f.lon } : householdPoint(f._household),
-    ),
-    open: byDistance(open, here, householdPoint),
+    due: route.rows,
+    open: routeOrder([open], route.end, householdPoint).rows,
     total: hhs.length,
   };
 }

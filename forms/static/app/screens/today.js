@@ -1,4 +1,5 @@
-// Today: follow-ups due and households not yet visited in my hamlets, nearest first.
+// Today: follow-ups due (urgent, overdue, the rest) and households not yet visited in my
+// hamlets, each group a short walking route from where I stand (data.today).
 import * as data from "../data.js";
 import { here } from "../gps.js";
 import { t } from "../i18n.js";
@@ -36,7 +37,9 @@ export async function render(view) {
     const due = work.due.map((f) => {
       const tag = h(
         "span",
-        { class: f.overdue ? "tag warn" : "tag" },
+        { class: f.overdue || f.priority === 0 ? "tag warn" : "tag" },
+        f.priority === 0 ? `${t("Gấp")} · ` : "",
+        f.overdue ? `${t("Quá hạn")} · ` : "",
         label(FOLLOWUP_KIND, f.kind),
         f.resident_name ? ` · ${f.resident_name}` : "",
         f.due_date ? ` · ${formatDate(f.due_date)}` : "",
@@ -87,8 +90,8 @@ export async function render(view) {
   here().then((pos) => {
     position = pos;
     where.textContent = pos
-      ? t("Sắp xếp theo khoảng cách từ chỗ bạn đứng (±%(m)s m).", { m: Math.round(pos.accuracy_m) })
-      : t("Chưa có vị trí; sắp xếp theo địa chỉ.");
+      ? t("Việc gấp, quá hạn trước; mỗi nhóm theo đường đi ngắn từ chỗ bạn đứng (±%(m)s m), khoảng cách tính từ điểm trước.", { m: Math.round(pos.accuracy_m) })
+      : t("Chưa có vị trí: việc gấp, quá hạn trước, rồi theo thôn và địa chỉ.");
     if (pos) draw();
   });
   const offs = [on("data-changed", draw), on("outbox-changed", draw)];
