@@ -12,56 +12,22 @@ from app.auth.models import User
 from app.auth.scope import scope_clause, unit_in_scope
 from app.common import today
 from app.extensions import db
-from app.followups.models import Followup
 from app.people.models import Household
 from app.reports.campaigns import active_campaigns, campaign_progress
 from app.reports.coverage import VN_OFFSET, inside, resolve_unit, rows_for, unit_summary
+from app.reports.dashboard_overdue import (
+    PAGE_SIZE,
+    SUMMARY_SHOWN,
+    assignee_choices,
+    hamlet_names,
+    overdue_followups,
+    overdue_summary_rows,
+)
 from app.units.models import Unit
 from app.visits.models import Visit
 
 LIST_LIMIT = 20
 CHART_DAYS = 30
-
-
-def _hamlet_names(ids: set[int | None]) -> dict[int, str]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    return dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(wanted))).all())
-
-
-def overdue_followups(user: User, unit: Unit, limit: int = LIST_LIMIT) -> dict[str, Any]:
-    """Return the most overdue open follow-ups of a unit, and how many there are."""
-    where = [
-        inside(Followup, unit),
-        scope_clause(user, Followup),
-        Followup.status == "open",
-        Followup.due_date < today(),
-    ]
-    total = db.session.scalar(select(func.count(Followup.id)).where(*where)) or 0
-    rows = db.session.execute(
-        select(Followup, Household.code, Household.address)
-        .outerjoin(Household, Household.id == Followup.household_id)
-        .where(*where)
-        .order_by(Followup.due_date, Followup.priority, Followup.id)
-        .limit(limit)
-    ).all()
-    names = _hamlet_names({f.hamlet_id for f, _c, _a in rows})
-    now = today()
-    items = [
-        {
-            "id": f.id,
-            "kind": f.kind,
-            "due_date": f.due_date,
-            "days_late": (now - f.due_date).days,
-            "hamlet": names.get(f.hamlet_id, ""),
-            "household": code,
-            "address": address,
-            "reason": f.reason,
-        }
-        for f, code, address in rows
-    ]
-    return {"total": total, "items": items}
 
 
 def flagged_visits(user: User, unit: Unit, limit: int = LIST_LIMIT) -> dict[str, Any]:
@@ -75,7 +41,7 @@ def flagged_visits(user: User, unit: Unit, limit: int = LIST_LIMIT) -> dict[str,
         .order_by(Visit.visited_at.desc(), Visit.id.desc())
         .limit(limit)
     ).all()
-    names = _hamlet_names({v.hamlet_id for v, _c in rows} | {v.geo_hamlet_id for v, _c in rows})
+    names = hamlet_names({v.hamlet_id for v, _c in rows} | {v.geo_hamlet_id for v, _c in rows})
     items = [
         {
             "id": v.id,
@@ -141,6 +107,7 @@ def dashboard_for(user: User, code: str | None, sort: str, direction: str) -> di
     """Gather the dashboard of a unit in the user's scope."""
     unit = resolve_unit(user, code)
     totals, rows = rows_for(unit, user=user)
+    overdue = overdue_followups(user, unit)
     return {
         "unit": unit_summary(unit),
         "parent": parent_in_scope(user, unit),
@@ -148,8 +115,24 @@ def dashboard_for(user: User, code: str | None, sort: str, direction: str) -> di
         "rows": sorted_rows([row.as_dict() for row in rows], sort, direction),
         "sort": sort,
         "dir": direction,
-        "overdue": overdue_followups(user, unit),
+        "overdue": overdue,
+        "overdue_summary": overdue_summary_rows(user, unit, limit=SUMMARY_SHOWN),
+        "choices": assignee_choices(overdue["items"]),
         "flagged": flagged_visits(user, unit),
         "daily": daily_visits(user, unit),
         "campaigns": [campaign_progress(user, c.id) for c in active_campaigns(user, unit)],
+    }
+
+
+def overdue_page(user: User, code: str | None, page: int = 1) -> dict[str, Any]:
+    """Gather every overdue follow-up of a unit in scope, page by page, with the summary."""
+    unit = resolve_unit(user, code)
+    overdue = overdue_followups(user, unit, limit=PAGE_SIZE, page=page)
+    return {
+        "unit": unit_summary(unit),
+        "parent": parent_in_scope(user, unit),
+        "overdue": overdue,
+        "pages": max((overdue["total"] + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        "overdue_summary": overdue_summary_rows(user, unit),
+        "choices": assignee_choices(overdue["items"]),
     }

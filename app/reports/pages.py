@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import Schema, ValidationError
 
 from app.auth.access import acting_user, require
 from app.auth.audit import record
-from app.errors import InvalidError, flatten_errors
+from app.errors import ForbiddenError, InvalidError, flatten_errors
 from app.extensions import db
 from app.reports import dashboard as dashboard_service
-from app.reports import mapdata
+from app.reports import dashboard_overdue, mapdata
 from app.reports.charts import daily_bars_svg
+from app.reports.dashboard_forms import OverdueListArgs, ReassignForm
 from app.reports.labels import FOLLOWUP_KINDS, LEVELS, MAP_METRICS, VISIT_FLAGS, label
 from app.reports.schemas import DashboardArgs, MapArgs
 from maps import render_html
@@ -27,10 +37,10 @@ PAGE_ROLES = ("commander", "admin", "officer")
 EXPORT_ROLES = ("commander", "admin")
 
 
-def _args(schema: type[Schema]) -> dict[str, Any]:
-    """Load a page's query string through its schema (422 page on bad input)."""
+def _args(schema: type[Schema], source: Any = None) -> dict[str, Any]:
+    """Load a page's query string (or form) through its schema (422 page on bad input)."""
     try:
-        return schema().load(request.args.to_dict())
+        return schema().load((request.args if source is None else source).to_dict())
     except ValidationError as exc:
         raise InvalidError(_("Tham số không hợp lệ."), flatten_errors(exc.messages)) from exc
 
@@ -84,11 +94,50 @@ def dashboard():
         chart=chart,
         chart_total=sum(n for _d, n in data["daily"]),
         can_export=user.role in EXPORT_ROLES,
+        can_reassign=user.role in dashboard_overdue.REASSIGN_ROLES,
+        options_for=dashboard_overdue.options_for,
         levels=LEVELS,
         kinds=FOLLOWUP_KINDS,
         flag_labels=VISIT_FLAGS,
         label=label,
     )
+
+
+@bp.route("/dashboard/overdue")
+@login_required
+@require(*PAGE_ROLES)
+def overdue():
+    """List every overdue follow-up of a unit, page by page, with who owns it."""
+    args = _args(OverdueListArgs)
+    user = acting_user()
+    data = dashboard_service.overdue_page(user, args.get("unit"), args["page"])
+    return render_template(
+        "reports/overdue.html",
+        **data,
+        can_reassign=user.role in dashboard_overdue.REASSIGN_ROLES,
+        options_for=dashboard_overdue.options_for,
+        kinds=FOLLOWUP_KINDS,
+        label=label,
+    )
+
+
+@bp.route("/dashboard/overdue/<int:followup_id>/assignee", methods=["POST"])
+@login_required
+@require(*dashboard_overdue.REASSIGN_ROLES)
+def reassign(followup_id: int):
+    """Give an overdue follow-up to another officer of its commune, then go back."""
+    form = _args(ReassignForm, request.form)
+    user = acting_user()
+    back = form.get("next") or url_for("reports_pages.dashboard")
+    try:
+        followup, name = dashboard_overdue.reassign(user, followup_id, form["assignee_id"])
+    except (InvalidError, ForbiddenError) as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(back, code=303)
+    db.session.commit()
+    flash(_("Đã giao việc số %(id)s cho %(name)s.", id=followup.id, name=name), "ok")
+    return redirect(back, code=303)
 
 
 @bp.route("/maps/coverage")
