@@ -5,15 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.auth.models import User
 from app.auth.scope import row_in_scope
 from app.common import today
-from app.errors import ForbiddenError, InvalidError, NotFoundError
+from app.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from app.extensions import db
 from app.followups.assignment import is_commune_officer
-from app.followups.models import Followup
+from app.followups.models import KINDS, Followup, Returnee
+from app.followups.rules import family
 from app.followups.service import close
+from app.people.models import Household, Resident
+from app.reports.labels import FOLLOWUP_KINDS, label
+from app.text import fold
 
 # A due date further than this from today is a typing mistake.
 MAX_DUE_DAYS = 366
@@ -45,6 +50,62 @@ def _check_assignee(followup: Followup, assignee_id: int) -> None:
         )
 
 
+def _flag_name(followup: Followup) -> str | None:
+    flag = db.session.get(Returnee, followup.returnee_id) if followup.returnee_id else None
+    return fold(flag.full_name) if flag else None
+
+
+def open_twin(followup: Followup) -> Followup | None:
+    """Return another open follow-up of the same kind (family) for the same person or
+    household: reopening this one would make a duplicate."""
+    kinds = [k for k in KINDS if family(k) == family(followup.kind)]
+    query = select(Followup).where(
+        Followup.id != followup.id, Followup.status == "open", Followup.kind.in_(kinds)
+    )
+    for column, value in (
+        (Followup.resident_id, followup.resident_id),
+        (Followup.household_id, followup.household_id),
+    ):
+        query = query.where(column.is_(None) if value is None else column == value)
+    if followup.resident_id is None and followup.household_id is None:
+        # A flag naming only a name: the same name (diacritics ignored) in the same hamlet.
+        name = _flag_name(followup)
+        candidates = db.session.scalars(
+            query.where(Followup.hamlet_id == followup.hamlet_id).order_by(Followup.id)
+        )
+        return next((c for c in candidates if name and _flag_name(c) == name), None)
+    return db.session.scalars(query.order_by(Followup.id).limit(1)).first()
+
+
+def _whom(followup: Followup) -> str:
+    if followup.resident_id:
+        resident = db.session.get(Resident, followup.resident_id)
+        if resident is not None:
+            return resident.full_name
+    if followup.household_id:
+        household = db.session.get(Household, followup.household_id)
+        if household is not None:
+            return _("hộ %(code)s", code=household.code)
+    flag = db.session.get(Returnee, followup.returnee_id) if followup.returnee_id else None
+    return flag.full_name if flag else ""
+
+
+def _refuse_duplicate(followup: Followup) -> None:
+    twin = open_twin(followup)
+    if twin is None:
+        return
+    raise ConflictError(
+        _(
+            "Không mở lại được: việc “%(kind)s” số %(id)s đang mở cho %(whom)s, hạn %(due)s.",
+            kind=label(FOLLOWUP_KINDS, twin.kind),
+            id=twin.id,
+            whom=_whom(twin),
+            due=twin.due_date.strftime("%d/%m/%Y"),
+        ),
+        {"status": [_("Trùng với việc số %(id)s đang mở.", id=twin.id)]},
+    )
+
+
 def update_followup(user: User, followup_id: int, changes: dict[str, Any]) -> Followup:
     """Change a follow-up: its officer closes or reopens it; a commander also reassigns it."""
     followup = followup_for(user, followup_id)
@@ -73,6 +134,7 @@ def update_followup(user: User, followup_id: int, changes: dict[str, Any]) -> Fo
     status = changes.get("status")
     if status is not None and status != followup.status:
         if status == "open":
+            _refuse_duplicate(followup)
             followup.status, followup.closed_at, followup.closed_by_visit_id = "open", None, None
         else:
             close(followup, status)
