@@ -1,4 +1,5 @@
-"""`flask users ...`: create users and assign hamlets from the command line."""
+"""`flask users ...`: create users, assign hamlets and set the mobile team from the command
+line."""
 
 from __future__ import annotations
 
@@ -58,6 +59,32 @@ def assign(username: str, hamlet_codes: tuple[str, ...], replace: bool) -> None:
         raise click.ClickException(str(exc.message)) from exc
     db.session.commit()
     click.echo(f"{username}: {', '.join(h.code for h in hamlets)}")
+
+
+@users_cli.command("set-mobile-team")
+@click.argument("username")
+@click.option(
+    "--on/--off",
+    "on",
+    default=None,
+    help="Vào / ra khỏi tổ lưu động (thu nhận căn cước tại nhà) / join or leave the mobile team",
+)
+def set_mobile_team(username: str, on: bool | None) -> None:
+    """Mark an officer as a member of the mobile team, or not (audited)."""
+    if on is None:
+        raise click.UsageError("Chọn --on hoặc --off / choose --on or --off")
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"Không có người dùng / no user: {username}")
+    if user.role != "officer":
+        raise click.ClickException(
+            f"Chỉ cán bộ mới thuộc tổ lưu động / only officers join the mobile team: "
+            f"{username} ({user.role})"
+        )
+    user.mobile_team = on
+    db.session.commit()  # the session's audit listener records the change
+    state = "thuộc tổ lưu động / mobile team" if on else "không thuộc tổ lưu động / not mobile team"
+    click.echo(f"{username}: {state}")
 
 
 def init_app(app: Flask) -> None:

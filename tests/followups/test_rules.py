@@ -265,3 +265,18 @@ def test_a_visit_without_location_needs_a_location_check_by_the_commander(
     [unowned] = open_followups(household_id=elsewhere.id)
     assert unowned.kind == "location_check" and unowned.assignee_id is None  # no commander
     assert "xa vị trí của hộ" in unowned.reason
+
+
+def test_a_visit_outside_the_households_hamlet_needs_a_location_check_by_the_commander(
+    people, make_household, visit, world
+):
+    household = make_household(HAMLET1, location=None)  # no known location: no distance
+    answer = visit(people.officer, household, location=world.hamlet_point(HAMLET2))
+    assert answer["geotag"]["flags"] == ["outside_hamlet"]
+    assert answer["geotag"]["hamlet_code"] == HAMLET2
+    [check] = open_followups(household_id=household.id)
+    assert (check.kind, check.rule) == ("location_check", "location_check")
+    assert check.assignee_id == people.commander.id
+    assert check.due_date == today() + timedelta(days=3)
+    assert "ngoài địa bàn thôn" in check.reason
+    assert [f["id"] for f in answer["followups"]["created"]] == [check.id]

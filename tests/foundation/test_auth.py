@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from app.auth import service
-from app.auth.models import ApiToken, AuditEntry
+from app.auth.models import ApiToken, AuditEntry, User, UserHamlet
 from app.common import utcnow
 from app.errors import InvalidError
 from app.extensions import db
+from app.units.models import Unit
 
 
 def test_token_and_me(client, world, make_user):
@@ -122,3 +123,80 @@ def test_open_redirect_refused(client, world, make_user):
     )
     assert response.status_code == 302
     assert "evil.example" not in response.headers["Location"]
+
+
+def users_cli(app, *args: str):
+    """Run `flask users ...`; the test's own transaction is ended first (the command writes)."""
+    db.session.rollback()
+    return app.test_cli_runner().invoke(args=["users", *args])
+
+
+def hamlets_of(username: str) -> list[str]:
+    user = db.session.scalar(select(User).where(User.username == username))
+    codes = sorted(
+        db.session.scalars(
+            select(Unit.code)
+            .join(UserHamlet, UserHamlet.hamlet_id == Unit.id)
+            .where(UserHamlet.user_id == user.id)
+        )
+    )
+    db.session.rollback()
+    return codes
+
+
+def test_cli_assigns_hamlets_adds_replaces_and_refuses_bad_codes(app, world, make_user):
+    make_user("officer", "20179", username="canbo")
+    make_user("commander", "20179", username="chihuy")
+    result = users_cli(app, "assign-hamlets", "canbo", "20179-001", "20179-002")
+    assert result.exit_code == 0, result.output
+    assert "canbo: 20179-001, 20179-002" in result.output
+    assert hamlets_of("canbo") == ["20179-001", "20179-002"]
+    # Without --replace hamlets are added; with it, the others are dropped.
+    assert users_cli(app, "assign-hamlets", "canbo", "20179-003").exit_code == 0
+    assert hamlets_of("canbo") == ["20179-001", "20179-002", "20179-003"]
+    assert users_cli(app, "assign-hamlets", "canbo", "20179-002", "--replace").exit_code == 0
+    assert hamlets_of("canbo") == ["20179-002"]
+    # Unknown codes, a hamlet of another commune, a commander, an unknown user: refused whole.
+    for args, message in [
+        (("canbo", "20179-001", "20179-999", "xyz"), "Không có thôn: 20179-999, xyz."),
+        (("canbo", "20179-001", "19777-001"), "Thôn 19777-001 không thuộc đơn vị"),
+        (("chihuy", "20179-001"), "Chỉ cán bộ hoặc trưởng thôn được phân công thôn."),
+        (("nobody", "20179-001"), "no user: nobody"),
+    ]:
+        result = users_cli(app, "assign-hamlets", *args)
+        assert result.exit_code == 1 and message in result.output, result.output
+    assert hamlets_of("canbo") == ["20179-002"]
+    assert hamlets_of("chihuy") == []
+    assert users_cli(app, "assign-hamlets", "canbo").exit_code == 2  # no hamlet given
+
+
+def test_cli_sets_the_mobile_team_audited(app, world, make_user):
+    make_user("officer", "20179", username="canbo")
+    make_user("commander", "20179", username="chihuy")
+    result = users_cli(app, "set-mobile-team", "canbo", "--on")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "canbo"))
+    assert user.mobile_team is True
+    entry = db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.object_type == "users",
+            AuditEntry.object_id == str(user.id),
+            AuditEntry.action == "update",
+        )
+    )
+    assert entry.changes == {"mobile_team": [False, True]}
+    assert users_cli(app, "set-mobile-team", "canbo", "--off").exit_code == 0
+    db.session.expire_all()
+    assert db.session.scalar(select(User).where(User.username == "canbo")).mobile_team is False
+    changes = db.session.scalars(
+        select(AuditEntry.changes)
+        .where(AuditEntry.object_type == "users", AuditEntry.action == "update")
+        .order_by(AuditEntry.id)
+    ).all()
+    assert changes == [{"mobile_team": [False, True]}, {"mobile_team": [True, False]}]
+    # Officers only, an existing user, and a choice.
+    result = users_cli(app, "set-mobile-team", "chihuy", "--on")
+    assert result.exit_code == 1 and "only officers" in result.output
+    assert users_cli(app, "set-mobile-team", "nobody", "--on").exit_code == 1
+    assert users_cli(app, "set-mobile-team", "canbo").exit_code == 2
+    assert db.session.scalar(select(User).where(User.username == "chihuy")).mobile_team is False
