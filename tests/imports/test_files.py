@@ -212,3 +212,42 @@ def test_failure_while_writing_leaves_nothing(importer, monkeypatch):
 def test_fixture_sheets_are_small():
     for name in ("nam_dong.xlsx", "nam_dong_cp1258.csv", "loi.xlsx"):
         assert len(fixture_bytes(name)) < 20_000
+
+
+UNCALCULATED_MESSAGE = "ô có công thức chưa được tính; mở tệp bằng Excel, lưu lại rồi nhập."
+
+
+def test_xlsx_formula_never_calculated_refuses_its_row(importer):
+    """A generated sheet whose ID numbers are formulas Excel never calculated: not "no ID"."""
+    header = [*HEADER, "Số định danh"]
+    data = xlsx(
+        [
+            header,
+            ["A-1", "Hồ Văn A", "Chủ hộ", "Thôn 1", '=TEXT(46068000123,"000000000000")'],
+            ["A-2", "Hồ Văn B", "Chủ hộ", "Thôn 1", "046068000124"],
+        ]
+    )
+    assert b"<f>TEXT(" in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    result = importer(data)
+    assert not result.summary.written
+    assert result.rows[0].errors == [f"Cột E: {UNCALCULATED_MESSAGE}"]
+    assert result.rows[1].errors == []
+    assert counts() == EMPTY
+    # With --partial the good household goes in, the one with the unknown number does not.
+    result = importer(data, partial=True)
+    assert result.summary.written and result.summary.households.added == 1
+    assert result.summary.households.refused == 1
+
+
+def test_xlsx_row_of_uncalculated_formulas_only_is_refused_not_skipped(importer):
+    data = xlsx(
+        [
+            HEADER,
+            ["A-1", "Hồ Văn A", "Chủ hộ", "Thôn 1"],
+            ["=Sheet2!A1", "=Sheet2!B1", None, "=Sheet2!D1"],
+        ]
+    )
+    result = importer(data)
+    assert not result.summary.written and result.summary.rows == 2
+    assert f"Cột A: {UNCALCULATED_MESSAGE}" in result.rows[1].errors
+    assert f"Cột D: {UNCALCULATED_MESSAGE}" in result.rows[1].errors

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from app.people.importing import files
 from app.people.importing import xlsx_writer as xw
 from app.people.importing.files import Limits, read_sheet
+from app.people.importing.xlsx import UNCALCULATED
 from tests.imports.conftest import fixture_bytes
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -131,13 +132,44 @@ def test_hand_made_workbook_read_as_openpyxl_reads_it(date1904):
     book_pr = '<workbookPr date1904="1"/>' if date1904 else ""
     data = package(SHEET, shared=SHARED, styles=STYLES, book_pr=book_pr)
     mine = read_sheet(data, Limits()).rows
-    assert mine == openpyxl_rows(data)
+    # openpyxl reads a formula never calculated as empty; this reader says it is unknown.
+    assert [tuple(None if c is UNCALCULATED else c for c in r) for r in mine] == openpyxl_rows(data)
     assert mine[0] == ("Số hộ", None, "Hồ Văn  Nhờ", "A & B <x>")  # the empty string is trimmed
     assert mine[2] == (42, 4.5, 1000.0, True, "#N/A")
     assert mine[3][2] == 1234.5 and isinstance(mine[3][0], datetime)
-    assert mine[4] == ("ab", 2, None, "inline")
+    assert mine[4] == ("ab", 2, "", "inline") and mine[4][2] is UNCALCULATED
     assert mine[5] == (7, 8)
     assert mine[8][27] == "rich inline"
+
+
+FORMULAS = "".join(
+    [
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">',
+        '<c r="A1"><f>1+1</f><v>2</v></c>',  # calculated
+        '<c r="B1" t="str"><f>IF(1,"","x")</f><v></v></c>',  # calculated: an empty text
+        '<c r="C1"><f>1+2</f><v/></c>',  # written by a program: an empty <v/>
+        '<c r="D1"><f>1+3</f></c>',  # no <v> at all
+        '<c r="E1" t="str"><f>A1&amp;"x"</f></c>',
+        "</row></sheetData></worksheet>",
+    ]
+)
+
+
+def test_formulas_never_calculated_read_as_uncalculated(monkeypatch):
+    from app.people.importing import xlsx
+
+    data = package(FORMULAS)
+    [row] = read_sheet(data, Limits()).rows
+    assert row == (2, None, "", "", "")
+    assert [cell is UNCALCULATED for cell in row] == [False, False, True, True, True]
+
+    # The openpyxl fallback marks them too (it reads the formulas in a second pass).
+    def unsupported(*args, **kwargs):
+        raise xlsx.Unsupported("test")
+
+    monkeypatch.setattr(xlsx, "iter_first_sheet", unsupported)
+    [again] = read_sheet(data, Limits()).rows
+    assert again[0] == 2 and [c is UNCALCULATED for c in again[2:]] == [True, True, True]
 
 
 def test_unsupported_layout_falls_back_to_openpyxl(monkeypatch):

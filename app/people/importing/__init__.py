@@ -21,7 +21,8 @@ from app.extensions import db
 from app.people.importing.apply import apply_plan
 from app.people.importing.files import FileRefused, Limits, Sheet, read_sheet
 from app.people.importing.plan import Plan, make_plan
-from app.people.importing.rows import Layout, Row, find_layout, read_rows
+from app.people.importing.rows import Layout, Row, find_layout, read_row, read_rows
+from app.people.importing.xlsx import Uncalculated
 from app.units.models import Unit
 
 __all__ = ["FileRefused", "ImportResult", "Limits", "Summary", "run_import"]
@@ -163,6 +164,22 @@ def _count(plan: Plan) -> tuple[Counts, Counts]:
     return households, residents
 
 
+def _with_uncalculated(sheet: Sheet, layout: Layout, rows: list[Row]) -> list[Row]:
+    """Add the rows whose only filled cells are formulas Excel never calculated: they read as
+    empty, but their values are unknown, not absent, so they are refused rather than skipped."""
+    if sheet.kind != "xlsx":
+        return rows
+    taken = {row.index for row in rows}
+    extra = [
+        read_row(index, raw, layout)
+        for index, raw in enumerate(sheet.rows)
+        if index > layout.header_index
+        and index not in taken
+        and any(isinstance(cell, Uncalculated) for cell in raw)
+    ]
+    return sorted(rows + extra, key=lambda row: row.index) if extra else rows
+
+
 def run_import(
     data: bytes,
     file_name: str,
@@ -193,7 +210,7 @@ def run_import(
     sheet = read_sheet(data, limits, tell("read"))
     lap("read")
     layout = find_layout(sheet)
-    rows = read_rows(sheet, layout, tell("check"))
+    rows = _with_uncalculated(sheet, layout, read_rows(sheet, layout, tell("check")))
     lap("rows")
     if not rows:
         raise FileRefused(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))

@@ -19,6 +19,7 @@ from openpyxl.utils.datetime import from_excel
 from app.common import today
 from app.people.idnumber import PROVINCE_CODES, clean_id_number
 from app.people.importing.columns import fold_word
+from app.people.importing.xlsx import Uncalculated
 
 OLDEST_BIRTH_YEAR = 1880
 MAX_CELL_CHARS = 1000
@@ -62,7 +63,10 @@ def cell_text(value: Any, *, limit: int = MAX_CELL_CHARS) -> str | None:
 
 
 def check_cell(value: Any) -> None:
-    """Refuse a formula (CSV injection) or an Excel error value in any cell of a row."""
+    """Refuse a formula (CSV injection), a formula Excel never calculated (its value is
+    unknown) or an Excel error value in any cell of a row."""
+    if isinstance(value, Uncalculated):
+        raise CellError(_("ô có công thức chưa được tính; mở tệp bằng Excel, lưu lại rồi nhập."))
     if not isinstance(value, str) or not value:
         return
     first = value[0] if value[0] not in " \t" else value.lstrip()[:1]

@@ -21,6 +21,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from app.people.importing.xlsx import UNCALCULATED, Uncalculated
+
 MB = 1024 * 1024
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -97,9 +99,14 @@ def read_sheet(data: bytes, limits: Limits, progress: Progress | None = None) ->
     return _read_csv(data, limits, progress)
 
 
+def _blank(value: Any) -> bool:
+    """An empty cell (a formula never calculated is not: the row checks refuse it)."""
+    return value is None or (value == "" and not isinstance(value, Uncalculated))
+
+
 def _trimmed(row: tuple | list) -> tuple:
     end = len(row)
-    while end and (row[end - 1] is None or row[end - 1] == ""):
+    while end and _blank(row[end - 1]):
         end -= 1
     return tuple(row[:end])
 
@@ -205,7 +212,7 @@ def _read_xlsx_openpyxl(data: bytes, limits: Limits, progress: Progress | None) 
             # A wrong <dimension> would pad every row to it: read what is there instead.
             sheet.reset_dimensions()
             rows = sheet.iter_rows(max_col=limits.max_columns + 1, values_only=True)
-            collected = _collect(rows, limits, progress)
+            collected = _mark_uncalculated(_collect(rows, limits, progress), data, limits)
             title = str(sheet.title)
         except FileRefused:
             raise
@@ -214,6 +221,32 @@ def _read_xlsx_openpyxl(data: bytes, limits: Limits, progress: Progress | None) 
         finally:
             workbook.close()
     return Sheet(kind="xlsx", title=title, rows=collected)
+
+
+def _mark_uncalculated(rows: list[tuple], data: bytes, limits: Limits) -> list[tuple]:
+    """Mark the formula cells openpyxl read as empty (never calculated) as UNCALCULATED,
+    reading the formulas themselves in a second pass (only this fallback pays for it)."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        formulas = sheet.iter_rows(max_col=limits.max_columns + 1, values_only=True)
+        marked = []
+        for row, written in zip(rows, formulas, strict=False):
+            cells = list(row)
+            for index, value in enumerate(written):
+                if not (isinstance(value, str) and value.startswith("=")):
+                    continue
+                if index >= len(cells):
+                    cells += [None] * (index + 1 - len(cells))
+                if cells[index] is None:
+                    cells[index] = UNCALCULATED
+            marked.append(tuple(cells))
+        return marked + rows[len(marked) :]
+    finally:
+        workbook.close()
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

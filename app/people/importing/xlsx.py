@@ -3,9 +3,11 @@
 openpyxl's read-only mode builds a dictionary per cell and takes about 40 s for 100,000 rows;
 this reader streams the same XML in a few seconds and answers the same values (its tests
 compare the two): shared and inline strings, numbers, booleans, error values, the cached
-value of a formula (what Excel showed; a formula never calculated reads as empty) and dates
-by the cell's number format. A workbook it does not understand (Strict OOXML, an unusual
-package layout) raises Unsupported and the caller reads it with openpyxl instead.
+value of a formula (what Excel showed) and dates by the cell's number format. A formula never
+calculated (no cached value: a file written by a program, never opened in Excel) reads as
+UNCALCULATED, which openpyxl would read as empty and the import refuses. A workbook it does
+not understand (Strict OOXML, an unusual package layout) raises Unsupported and the caller
+reads it with openpyxl instead.
 The archive has already been checked (size, entries, no DOCTYPE) when this runs.
 """
 
@@ -28,9 +30,22 @@ PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 SHARED_STRINGS = f"{REL}/sharedStrings"
 STYLES = f"{REL}/styles"
 # Element names as expat gives them with namespace processing on.
-C, V, T, ROW = (f"{MAIN} {n}" for n in ("c", "v", "t", "row"))
+C, V, T, F, ROW = (f"{MAIN} {n}" for n in ("c", "v", "t", "f", "row"))
 SI, RPH = f"{MAIN} si", f"{MAIN} rPh"
 CHUNK = 1 << 16
+
+
+class Uncalculated(str):
+    """A formula cell without a cached value: Excel never calculated it, so its value is
+    unknown. It is an empty string to whatever only reads text; the row checks refuse it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNCALCULATED"
+
+
+UNCALCULATED = Uncalculated("")
 
 
 class Unsupported(Exception):
@@ -181,6 +196,8 @@ class _SheetState:
         self.text: list[str] = []
         self.take_text = False
         self.column = 0
+        # The cell being read has a formula (<f>) / a cached value (<v>).
+        self.formula = self.cached = False
 
     def start(self, name: str, attrs: dict) -> None:
         if name == C:
@@ -193,8 +210,12 @@ class _SheetState:
                 self.column += 1
             self.cell = (self.column, attrs.get("t"), attrs.get("s"))
             self.text = []
+            self.formula = self.cached = False
         elif name in (V, T) and self.cell is not None:
             self.take_text = True
+            self.cached = True
+        elif name == F:
+            self.formula = True
         elif name == ROW:
             number = attrs.get("r")
             index = int(number) if number else self.next_row
@@ -211,6 +232,10 @@ class _SheetState:
             self.cell = None
             if column <= self.max_col and self.text:
                 self.row[column] = self.value("".join(self.text), kind, style)
+            elif column <= self.max_col and self.formula and not (self.cached and kind == "str"):
+                # No cached value, or an empty one where only a text result may be empty
+                # (openpyxl and other programs write formulas with an empty <v/>).
+                self.row[column] = UNCALCULATED
         elif name == ROW:
             width = max(self.row, default=0)
             self.rows.append(tuple(self.row.get(i) for i in range(1, width + 1)))
