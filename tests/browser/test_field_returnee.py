@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.followups.models import Followup, Returnee
+from tests.factories import api_post
 from tests.field.browser_helpers import (
     log_in,
     overflowing,
@@ -74,9 +76,70 @@ def test_village_head_types_a_name_offline(page, context, village):
     page.click("#send-returnee")
     page.wait_for_selector("#my-flags .pending")
     assert db.session.scalar(select(Returnee)) is None
+    db.session.rollback()  # end the read: a transaction of the test may hold SQLite's lock
     context.set_offline(False)
     wait_sent(page, 1)
     db.session.rollback()
     flag = db.session.scalar(select(Returnee))
     assert flag.full_name == "Alăng Văn Mới"
     assert flag.leaving_on == date(2099, 1, 31)
+
+
+def test_village_head_sees_who_needs_help_and_who_is_away(
+    app, page, village, make_user, make_household, token_for, screenshot
+):
+    """Three failed tries ask the village head's help; a tap on a person away fills the flag."""
+    _head, household = village
+    closed = make_household("20179-001", residents=[{"full_name": "Lò Văn Vắng"}])
+    officer = make_user("officer", "20179", hamlets=["20179-001"])
+    headers = token_for(officer)
+    client = app.test_client()
+    now = datetime.now(UTC)
+    for days in (6, 4, 2):  # the server's own rules turn the third into "ask the village head"
+        visit = {
+            "client_id": str(uuid.uuid4()),
+            "household_id": closed.id,
+            "visited_at": (now - timedelta(days=days)).isoformat(),
+            "location": None,
+            "location_missing_reason": "unavailable",
+            "outcome": "nobody_home",
+        }
+        status, _ = api_post(client, "/api/v1/visits", headers, visit)
+        assert status == 201
+    away = household.residents[1]
+    ids = (closed.id, away.id)
+    db.session.rollback()  # the test's own transaction would hold SQLite's write lock
+
+    log_in(page, "truongthon")
+    wait_for_data(page)
+    page.wait_for_selector("#help-list .entry")
+    [row] = page.locator("#help-list .entry").all()
+    assert row.get_attribute("data-household") == str(ids[0])
+    text = row.inner_text()
+    assert "Lò Văn Vắng" in text and "Thôn 1" in text and "Đã đến 3 lần" in text
+    assert "trưởng thôn" in text  # the server's reason
+
+    page.wait_for_selector("#away-list .pick")
+    [person] = page.locator("#away-list .pick").all()
+    assert person.get_attribute("data-resident") == str(ids[1])
+    assert "Hồ Văn Đông" in person.inner_text() and "Hộ Hồ Văn Nhờ" in person.inner_text()
+    page.locator("#help-box").scroll_into_view_if_needed()
+    assert overflowing(page) == [] and small_targets(page) == []
+    photograph(page, screenshot, "returnee-lists")
+
+    person.click()
+    assert page.inner_text("#person-chosen strong") == "Hồ Văn Đông"
+    assert page.locator("#typed-box").is_hidden()
+    page.click("#send-returnee")
+    page.wait_for_selector("#my-flags .flag", timeout=20_000)
+    db.session.rollback()
+    flag = db.session.scalar(select(Returnee))
+    assert flag.resident_id == ids[1]
+    assert "Đã báo về" in page.inner_text("#away-list")
+
+    # Offline, the lists still come from the phone's own copy.
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#help-list .entry")
+    assert page.locator("#away-list .pick").count() == 1
+    assert page.console_errors == []

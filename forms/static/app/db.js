@@ -1,41 +1,49 @@
 // IndexedDB: the phone's own copy of my hamlets' data, drafts and the outbox.
 //   kv         settings and the session ({token, expires_at, user}), by key
 //   households my hamlets' households with residents (keyPath id, index by hamlet)
-//   followups  my open follow-ups (keyPath id)
+//   followups  my open follow-ups; for a village head, the revisits that need them (keyPath id)
 //   returnees  a village head's flags as the server last told (keyPath id)
+//   away       residents of my hamlets away from home (keyPath resident_id; version 2)
 //   drafts     forms being typed (keyPath key)
 //   outbox     submissions not yet confirmed by the server (keyPath client_id)
 //   sent       a short history of confirmed submissions (keyPath client_id)
 
 const NAME = "gocua";
-const VERSION = 1;
+const VERSION = 2;
 let opening = null;
 
-function upgrade(db) {
-  db.createObjectStore("kv");
-  const households = db.createObjectStore("households", { keyPath: "id" });
-  households.createIndex("hamlet", "_hamlet");
-  db.createObjectStore("followups", { keyPath: "id" });
-  db.createObjectStore("returnees", { keyPath: "id" });
-  db.createObjectStore("drafts", { keyPath: "key" });
-  const outbox = db.createObjectStore("outbox", { keyPath: "client_id" });
-  outbox.createIndex("username", "username");
-  const sent = db.createObjectStore("sent", { keyPath: "client_id" });
-  sent.createIndex("sent_at", "sent_at");
+// Each step upgrades from the version before, so a phone on any older version catches up
+// without losing its outbox or drafts.
+function upgrade(db, from) {
+  if (from < 1) {
+    db.createObjectStore("kv");
+    const households = db.createObjectStore("households", { keyPath: "id" });
+    households.createIndex("hamlet", "_hamlet");
+    db.createObjectStore("followups", { keyPath: "id" });
+    db.createObjectStore("returnees", { keyPath: "id" });
+    db.createObjectStore("drafts", { keyPath: "key" });
+    const outbox = db.createObjectStore("outbox", { keyPath: "client_id" });
+    outbox.createIndex("username", "username");
+    const sent = db.createObjectStore("sent", { keyPath: "client_id" });
+    sent.createIndex("sent_at", "sent_at");
+  }
+  if (from < 2) db.createObjectStore("away", { keyPath: "resident_id" });
 }
 
 export function openDb() {
   if (!opening) {
     opening = new Promise((resolve, reject) => {
       const req = indexedDB.open(NAME, VERSION);
-      req.onupgradeneeded = () => upgrade(req.result);
+      req.onupgradeneeded = (event) => upgrade(req.result, event.oldVersion);
       req.onsuccess = () => {
         const db = req.result;
         db.onversionchange = () => db.close();
         resolve(db);
       };
       req.onerror = () => reject(req.error);
-      req.onblocked = () => reject(new Error("IndexedDB blocked"));
+      // Another tab still has the older version open: it closes on "versionchange" (above),
+      // and then this request goes on by itself.
+      req.onblocked = () => {};
     });
   }
   return opening;

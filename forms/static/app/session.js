@@ -56,7 +56,7 @@ export async function markExpired() {
 
 // Forget my hamlets' data (personal data of citizens) but never the outbox or drafts.
 export async function forgetData() {
-  for (const store of ["households", "followups", "returnees"]) await clear(store);
+  for (const store of ["households", "followups", "returnees", "away"]) await clear(store);
   await setSetting("last_pull", 0);
 }
 

@@ -169,8 +169,11 @@ async function pullExtras() {
     await extra("followups", ["/api/v1/followups?mine=1&status=open"]);
   }
   if (me.role === "village_head") {
-    const paths = myHamlets().map((c) => `/api/v1/returnees?hamlet=${encodeURIComponent(c)}`);
-    await extra("returnees", paths);
+    const hamlets = myHamlets().map(encodeURIComponent);
+    await extra("returnees", hamlets.map((c) => `/api/v1/returnees?hamlet=${c}`));
+    // Revisits where three tries failed: the server shows a village head only those.
+    await extra("followups", ["/api/v1/followups?needs_village_head=1&status=open"]);
+    await extra("away", hamlets.map((c) => `/api/v1/followups/away?hamlet=${c}`));
   }
   emit("data-changed");
 }

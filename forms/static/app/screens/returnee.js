@@ -1,6 +1,8 @@
 // The village head's screen: flag a person who came home (pick from the hamlet's list or
-// type the name), with the return date, leaving date and phone; see my flags and whether an
-// officer has visited. #returnee/<client id> corrects a refused flag.
+// type the name), with the return date, leaving date and phone; the households officers could
+// not meet three times ("ask the village head for help"); the people away working ("tell us
+// when they are back": a tap fills the form); my flags and whether an officer has visited.
+// #returnee/<client id> corrects a refused flag.
 import * as data from "../data.js";
 import { all } from "../db.js";
 import { t } from "../i18n.js";
@@ -135,6 +137,109 @@ export async function render(view, { params, go }) {
     else go("returnee");
   }
 
+  const form = h(
+    "form",
+    { id: "returnee-form", onsubmit: submit, novalidate: true },
+    h("label", { for: "person-q", text: t("Ai đã về?") }),
+    query,
+    matches,
+    chosenBox,
+    typedBox,
+    field(t("Ngày về"), returned),
+    field(t("Ngày đi lại (nếu biết)"), leaving),
+    field(t("Số điện thoại"), phone),
+    field(t("Ghi chú"), note),
+    error,
+    h("button", { type: "submit", class: "btn primary", id: "send-returnee", text: t("Báo cho công an xã") }),
+  );
+
+  // Households where three tries met nobody: the officer asks the village head for help.
+  const helpBox = h("div", { id: "help-box" });
+  async function drawHelp() {
+    const byId = new Map((await data.households()).map((hh) => [hh.id, hh]));
+    const rows = (await all("followups"))
+      .filter((f) => f.status === "open" && f.needs_village_head)
+      .sort((a, b) => String(a.due_date).localeCompare(String(b.due_date)));
+    refill(
+      helpBox,
+      h("h2", {}, t("Cần trưởng thôn giúp"), h("span", { class: "count", id: "help-count", text: rows.length })),
+      rows.length
+        ? h(
+            "ul",
+            { class: "entries", id: "help-list" },
+            rows.map((f) => {
+              const hh = byId.get(f.household_id);
+              const name = data.headOf(hh)?.full_name || f.household_code || t("Hộ không tên");
+              return h(
+                "li",
+                { class: "entry", "data-household": f.household_id ?? "" },
+                h("strong", { text: name }),
+                h("span", { class: "small", text: f.household_address || hh?.address || "" }),
+                h("span", { class: "small" }, h("span", { class: "tag warn", text: t("Đã đến %(n)s lần", { n: f.attempts ?? 0 }) }), f.reason ? ` ${f.reason}` : ""),
+              );
+            }),
+          )
+        : h("p", { class: "muted", text: t("Không có hộ nào cần giúp.") }),
+    );
+  }
+
+  // People away working: a tap fills the form with that person.
+  const SHORT = 10;
+  let awayShown = SHORT;
+  const awayBox = h("div", { id: "away-box" });
+  function pickAway(p) {
+    chosen = everyone.find((r) => r.id === p.resident_id) || {
+      id: p.resident_id,
+      full_name: p.full_name,
+      _household: { address: p.household_address || "" },
+    };
+    query.value = "";
+    drawChosen();
+    form.scrollIntoView({ block: "start" });
+  }
+  async function drawAway() {
+    const byId = new Map((await data.households()).map((hh) => [hh.id, hh]));
+    const flagged = new Set((await all("returnees")).map((f) => f.resident_id));
+    for (const e of await outbox.entries(me.username)) if (e.kind === "returnee") flagged.add(e.body?.resident_id);
+    const rows = (await all("away")).sort((a, b) => String(a.full_name).localeCompare(String(b.full_name), "vi"));
+    refill(
+      awayBox,
+      h("h2", {}, t("Đang đi làm ăn xa — báo khi về"), h("span", { class: "count", id: "away-count", text: rows.length })),
+      rows.length
+        ? h(
+            "div",
+            { class: "list", id: "away-list" },
+            rows.slice(0, awayShown).map((p) => {
+              const head = data.headOf(byId.get(p.household_id));
+              const home = head && head.id !== p.resident_id ? t("Hộ %(name)s", { name: head.full_name }) : "";
+              return h(
+                "button",
+                { type: "button", class: "item pick", "data-resident": p.resident_id, onclick: () => pickAway(p) },
+                h(
+                  "span",
+                  { class: "item-main" },
+                  h("strong", { text: p.full_name }),
+                  h("span", { class: "muted small", text: [home, p.household_address].filter(Boolean).join(" · ") }),
+                  flagged.has(p.resident_id) ? h("span", { class: "tag ok", text: t("Đã báo về") }) : null,
+                ),
+              );
+            }),
+            rows.length > awayShown
+              ? h("button", {
+                  type: "button",
+                  class: "btn",
+                  text: t("Xem thêm (%(n)s)", { n: rows.length - awayShown }),
+                  onclick: () => {
+                    awayShown += SHORT * 3;
+                    drawAway();
+                  },
+                })
+              : null,
+          )
+        : h("p", { class: "muted", text: t("Không có ai đang đi làm ăn xa.") }),
+    );
+  }
+
   const flagsBox = h("div", { id: "flags-box" });
   async function drawFlags() {
     const flags = (await all("returnees")).sort((a, b) =>
@@ -182,33 +287,26 @@ export async function render(view, { params, go }) {
   fill(view,
     h("h1", { text: t("Báo người về") }),
     fixing?.state === "rejected" ? errorList(fixing, t("Máy chủ đã từ chối. Sửa rồi gửi lại:")) : null,
-    h(
-      "form",
-      { id: "returnee-form", onsubmit: submit, novalidate: true },
-      h("label", { for: "person-q", text: t("Ai đã về?") }),
-      query,
-      matches,
-      chosenBox,
-      typedBox,
-      field(t("Ngày về"), returned),
-      field(t("Ngày đi lại (nếu biết)"), leaving),
-      field(t("Số điện thoại"), phone),
-      field(t("Ghi chú"), note),
-      error,
-      h("button", { type: "submit", class: "btn primary", id: "send-returnee", text: t("Báo cho công an xã") }),
-    ),
+    form,
+    helpBox,
+    awayBox,
     h("h2", { text: t("Tôi đã báo") }),
     flagsBox,
   );
-  await Promise.all([drawHouseholds(), drawFlags()]);
+  await Promise.all([drawHouseholds(), drawFlags(), drawHelp(), drawAway()]);
   const offs = [
     on("data-changed", async () => {
       everyone = await people();
       drawMatches();
       drawHouseholds();
       drawFlags();
+      drawHelp();
+      drawAway();
     }),
-    on("outbox-changed", drawFlags),
+    on("outbox-changed", () => {
+      drawFlags();
+      drawAway();
+    }),
   ];
   drawChosen();
   return () => offs.forEach((off) => off());
