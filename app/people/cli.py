@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.audit import acting_as
 from app.auth.models import User
 from app.extensions import db
-from app.people.importing import FileRefused, Limits, run_import
+from app.people.importing import FileRefused, ImportResult, Limits, run_import
 from app.people.importing.report import write_report
 from app.people.visit_list import export_visit_list
 from app.units.models import Unit
@@ -47,13 +47,34 @@ def _progress(stage: str, count: int) -> None:
         click.echo(f"  … {STAGES[stage]}: {count:,} dòng".replace(",", "."), err=True)
 
 
+def default_report_path(path: Path) -> Path:
+    """Where a refused import's report goes without --report: next to the input, NAME.loi.xlsx."""
+    return path.with_name(f"{path.stem}.loi.xlsx")
+
+
+def _default_report(path: Path, result: ImportResult) -> None:
+    """Write a refused import's report next to the input (the errors of every row are there)."""
+    target = default_report_path(path)
+    try:
+        target.write_bytes(write_report(result))
+    except OSError as exc:
+        click.echo(f"Không ghi được báo cáo / cannot write the report {target}: {exc}", err=True)
+        return
+    click.echo(f"Báo cáo lỗi (sửa theo cột 'Lỗi' rồi nhập lại) / error report: {target}")
+
+
 @households_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--commune", "commune_code", required=True, help="Mã xã / commune code")
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không ghi / check only")
 @click.option("--partial", is_flag=True, help="Nhập các hộ không lỗi / take the good households")
 @click.option("--create-hamlets", is_flag=True, help="Tạo thôn chưa có / create unknown hamlets")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Báo cáo / report (refused without it: NAME.loi.xlsx next to FILE)",
+)
 @click.option("--user", "username", help="Ghi nhận người nhập / attribute to this user")
 def import_command(
     path: Path,
@@ -106,10 +127,13 @@ def import_command(
     for line in summary.lines():
         click.echo(line)
     click.echo(f"Thời gian / time: {summary.seconds:.1f} s")
+    refused = bool(summary.rows_with_errors) and not summary.written and not dry_run
     if report_path is not None:
         report_path.write_bytes(write_report(result))
         click.echo(f"Báo cáo / report: {report_path}")
-    if summary.rows_with_errors and not summary.written and not dry_run:
+    elif refused:
+        _default_report(path, result)
+    if refused:
         raise click.exceptions.Exit(1)
 
 

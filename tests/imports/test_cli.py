@@ -102,3 +102,46 @@ def test_export_list_then_import_changes_nothing(app, world, tmp_path):
     assert "Hộ: thêm 0, cập nhật 0, không đổi 2, từ chối 0." in again.output
     assert counts() == before
     assert run(app, "export-list", "--hamlet", "nope", str(out)).exit_code == 1
+
+
+def test_refused_import_without_report_writes_it_next_to_the_input(app, world, tmp_path):
+    source = tmp_path / "danh sach.xlsx"
+    source.write_bytes((FIXTURES / "loi.xlsx").read_bytes())
+    result = run(app, "import", str(source), "--commune", "20179")
+    assert result.exit_code == 1
+    report = tmp_path / "danh sach.loi.xlsx"
+    assert f"error report: {report}" in result.output
+    rows = read_xlsx(report.read_bytes())
+    assert any(row[-3:] == ("Kết quả", "Lỗi", "Ghi chú") for row in rows)
+    assert any("Thiếu họ và tên." in row for row in rows)
+    assert source.read_bytes() == (FIXTURES / "loi.xlsx").read_bytes()  # the input is untouched
+    assert counts()["households"] == 0
+    # A dry run, a good import and an explicit --report write no NAME.loi.xlsx.
+    report.unlink()
+    assert run(app, "import", str(source), "--commune", "20179", "--dry-run").exit_code == 0
+    good = tmp_path / "tot.xlsx"
+    good.write_bytes((FIXTURES / "nam_dong.xlsx").read_bytes())
+    assert run(app, "import", str(good), "--commune", "20179").exit_code == 0
+    chosen = tmp_path / "r.xlsx"
+    args = ("import", str(source), "--commune", "20179", "--report", str(chosen))
+    assert run(app, *args).exit_code == 1 and chosen.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["danh sach.xlsx", "r.xlsx", "tot.xlsx"]
+
+
+def test_refused_csv_import_gets_an_xlsx_report_and_an_unwritable_folder_is_said(
+    app, world, tmp_path, monkeypatch
+):
+    source = tmp_path / "ds.csv"
+    source.write_bytes("Số hộ,Họ và tên,Quan hệ với chủ hộ,Thôn\nA-1,,Chủ hộ,Thôn 1\n".encode())
+    result = run(app, "import", str(source), "--commune", "20179")
+    assert result.exit_code == 1 and (tmp_path / "ds.loi.xlsx").exists()
+    (tmp_path / "ds.loi.xlsx").unlink()
+    from pathlib import Path
+
+    def refuse(self, data):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(Path, "write_bytes", refuse)
+    result = run(app, "import", str(source), "--commune", "20179")
+    assert result.exit_code == 1
+    assert "cannot write the report" in result.output and "read-only" in result.output
