@@ -25,7 +25,7 @@ from app.auth.audit import record
 from app.auth.models import User
 from app.common import today
 from app.extensions import db
-from app.followups.models import Followup
+from app.followups.models import Followup, Returnee
 from app.people.idnumber import mask_id_number
 from app.people.importing import cells
 from app.people.importing import columns as col
@@ -64,6 +64,18 @@ class Entry:
 
 
 @dataclass
+class Arrival:
+    """A person a village head said came home, known by name only (no household yet)."""
+
+    full_name: str
+    returned_on: date
+    leaving_on: date | None
+    phone: str | None
+    note: str | None
+    due_date: date
+
+
+@dataclass
 class VisitList:
     """The list of one hamlet."""
 
@@ -71,6 +83,8 @@ class VisitList:
     commune: Unit | None
     entries: list[Entry]
     printed_on: date
+    # Name-only returnee flags with an open visit: no household to list them under.
+    arrivals: list[Arrival] = field(default_factory=list)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -81,6 +95,7 @@ class VisitList:
             "residents": len(members),
             "with_missing": sum(1 for m in members if m.missing),
             "followups": sum(len(e.followups) for e in self.entries),
+            "arrivals": len(self.arrivals),
         }
 
 
@@ -141,8 +156,31 @@ def missing_for(resident: Resident, corrections: list[str], on: date, eligible: 
     return out
 
 
+def arrivals_of(hamlet: Unit) -> list[Arrival]:
+    """List the hamlet's name-only returnee flags whose visit is still open (one query)."""
+    rows = db.session.execute(
+        select(Returnee, Followup.id, Followup.due_date)
+        .join(Followup, Followup.id == Returnee.followup_id)
+        .where(
+            Followup.hamlet_id == hamlet.id,
+            Followup.status == "open",
+            Followup.kind == "returnee_visit",
+            Followup.household_id.is_(None),
+            Followup.resident_id.is_(None),
+        )
+        .order_by(Followup.due_date, Followup.id, Returnee.created_at, Returnee.id)
+    ).all()
+    latest: dict[int, Arrival] = {}
+    for flag, followup_id, due in rows:  # flags sharing one follow-up: the latest tells
+        latest[followup_id] = Arrival(
+            flag.full_name, flag.returned_on, flag.leaving_on, flag.phone, flag.note, due
+        )
+    return list(latest.values())
+
+
 def build_visit_list(hamlet: Unit) -> VisitList:
-    """Gather a hamlet's households, members, open corrections and follow-ups (4 queries)."""
+    """Gather a hamlet's households, members, open corrections and follow-ups, and the people
+    flagged home by name only (5 queries)."""
     households = db.session.scalars(
         select(Household)
         .where(Household.hamlet_id == hamlet.id)
@@ -181,7 +219,7 @@ def build_visit_list(hamlet: Unit) -> VisitList:
             missing = missing_for(resident, corrections.get(resident.id, []), on, eligible)
             entry.members.append(Member(resident, missing))
     commune = db.session.get(Unit, hamlet.parent_id) if hamlet.parent_id else None
-    return VisitList(hamlet, commune, list(entries.values()), on)
+    return VisitList(hamlet, commune, list(entries.values()), on, arrivals_of(hamlet))
 
 
 def shown_id(resident: Resident, user: User | None) -> str:
@@ -219,6 +257,27 @@ def _row(entry: Entry, member: Member, hamlet: Unit, names_only: bool) -> dict[s
     }
 
 
+def _day(day: date | None) -> str | None:
+    return day.strftime("%d/%m/%Y") if day else None
+
+
+def _arrivals_sheet(workbook: Workbook, arrivals: list[Arrival], names_only: bool) -> None:
+    """A second sheet (the import reads only the first): people flagged home by name only."""
+    sheet = workbook.create_sheet(_("Người mới về chưa rõ hộ"))
+    sheet.freeze_panes = "A2"
+    headers = [_("Họ và tên"), _("Về ngày"), _("Đi lại ngày"), _("Hạn gặp")]
+    headers += [] if names_only else [_("Số điện thoại")]
+    headers += [_("Ghi chú"), _("Hộ (ghi khi tìm được)")]
+    for index in range(1, len(headers) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 28 if index == 1 else 16
+    sheet.append([safe_cell(sheet, h, font=HEADER_FONT, fill=HEADER_FILL) for h in headers])
+    for a in arrivals:
+        values = [a.full_name, _day(a.returned_on), _day(a.leaving_on), _day(a.due_date)]
+        values += [] if names_only else [a.phone]
+        values += [a.note, None]
+        sheet.append([safe_cell(sheet, v) for v in values])
+
+
 def visit_list_xlsx(listing: VisitList, names_only: bool) -> bytes:
     """Write the visit list as XLSX with the import's headers, then what is missing."""
     keys = [c.key for c in col.COLUMNS if not (names_only and c.key in PERSONAL)]
@@ -236,6 +295,8 @@ def visit_list_xlsx(listing: VisitList, names_only: bool) -> bytes:
             cells.append(safe_cell(sheet, "; ".join(member.missing) or None))
             cells.append(safe_cell(sheet, "; ".join(entry.followups) or None))
             sheet.append(cells)
+    if listing.arrivals:
+        _arrivals_sheet(workbook, listing.arrivals, names_only)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

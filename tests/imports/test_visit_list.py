@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.auth.models import AuditEntry
@@ -178,3 +180,69 @@ def test_unknown_or_non_hamlet_code_is_404(login, listed):
     client = login("admin", "46")
     assert client.get("/hamlets/20179/visit-list").status_code == 404
     assert client.get("/hamlets/99999-001/visit-list").status_code == 404
+
+
+@pytest.fixture
+def arrivals(listed, world, make_user):
+    """Village heads' flags: two names alone in Thôn 1, one closed, one elsewhere, one known."""
+    from app.followups.returnees import flag_returnee
+
+    head = make_user("village_head", HAMLET)
+    other_head = make_user("village_head", "20179-002")
+    on = today()
+    flag_returnee(
+        head,
+        {
+            "full_name": "Hồ Văn Sơn",
+            "returned_on": on - timedelta(days=2),
+            "leaving_on": on + timedelta(days=20),
+            "phone": "0905123456",
+            "note": "về ăn Tết",
+        },
+    )
+    flag_returnee(head, {"full_name": "Alăng Thị Hoa", "returned_on": on})
+    gone, _ = flag_returnee(head, {"full_name": "Người Đã Gặp", "returned_on": on})
+    db.session.get(Followup, gone.followup_id).status = "done"
+    flag_returnee(other_head, {"full_name": "Ở Thôn Khác", "returned_on": on})
+    yen = db.session.scalar(select(Resident).where(Resident.full_name == "Hồ Thị Yến"))
+    flag_returnee(head, {"resident_id": yen.id, "returned_on": on})  # on her household's rows
+    db.session.commit()
+    return head
+
+
+def test_name_only_returnees_have_their_own_section(app, importer, arrivals, world):
+    listing = build_visit_list(world[HAMLET])
+    people = [(a.full_name, a.returned_on, a.phone, a.note) for a in listing.arrivals]
+    on = today()
+    assert people == [
+        ("Hồ Văn Sơn", on - timedelta(days=2), "0905123456", "về ăn Tết"),
+        ("Alăng Thị Hoa", on, None, None),
+    ]
+    assert listing.arrivals[0].due_date == on and listing.totals["arrivals"] == 2
+    data, _totals = export_visit_list(world[HAMLET], None)
+    db.session.commit()
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames[1] == "Người mới về chưa rõ hộ"
+    rows = [tuple(r) for r in book.worksheets[1].iter_rows(values_only=True)]
+    assert rows[0][:5] == ("Họ và tên", "Về ngày", "Đi lại ngày", "Hạn gặp", "Số điện thoại")
+    assert rows[1][:6] == (
+        "Hồ Văn Sơn",
+        (on - timedelta(days=2)).strftime("%d/%m/%Y"),
+        (on + timedelta(days=20)).strftime("%d/%m/%Y"),
+        on.strftime("%d/%m/%Y"),
+        "0905123456",
+        "về ăn Tết",
+    )
+    assert len(rows) == 3
+    # The import reads the first sheet only: the list still imports back unchanged.
+    before = counts()
+    result = importer(data, name="tb.xlsx")
+    assert result.summary.rows_with_errors == 0 and result.summary.residents.added == 0
+    assert counts() == before
+    # A village head's copy leaves the phone out; a hamlet without such flags has no sheet.
+    names_only, _totals = export_visit_list(world[HAMLET], arrivals)
+    second = load_workbook(io.BytesIO(names_only)).worksheets[1]
+    assert "Số điện thoại" not in next(second.iter_rows(values_only=True))
+    assert "0905123456" not in str(list(second.iter_rows(values_only=True)))
+    other, _totals = export_visit_list(world["20179-003"], None)
+    assert len(load_workbook(io.BytesIO(other)).sheetnames) == 1
