@@ -78,8 +78,9 @@ export async function markRejected(row, result) {
   changed();
 }
 
+// Not sent this time (a server error, or "send again later"): it stays pending, counted.
 export async function markAttempt(row, message) {
-  await put("outbox", { ...row, attempts: row.attempts + 1, last_error: message || "" });
+  await put("outbox", { ...row, attempts: row.attempts + 1, last_error: message || "", failed_at: isoLocal() });
 }
 
 // Give up a refused entry (its body stays on the server, at /api/v1/visits/rejected).

@@ -62,11 +62,19 @@ async function run(forcePull) {
   state.busy = true;
   emit("sync-state", state);
   try {
-    const sent = await push();
+    const round = await push();
     const last = (await getSetting("last_pull")) || 0;
     if (forcePull || Date.now() - last > PULL_EVERY) await pull();
-    else if (sent) await pullExtras(); // closed follow-ups, flags now on the server
+    else if (round.sent) await pullExtras(); // closed follow-ups, flags now on the server
     state.last_ok = Date.now();
+    if (round.waiting) {
+      // Some entries must wait (a server error for them alone, or "send again later"): the
+      // others went; these go again after a growing pause.
+      state.last_error = round.message || "retry";
+      delay = Math.min(delay * 2, MAX_DELAY);
+      schedule(delay);
+      return;
+    }
     state.last_error = null;
     delay = BASE_DELAY;
     const left = await outbox.counts(user().username);
@@ -81,60 +89,89 @@ async function run(forcePull) {
 
 // ---- sending ------------------------------------------------------------------------
 
-// Send every pending entry of mine; answer how many the server took.
-async function push() {
-  const mine = (await outbox.entries(user().username)).filter((e) => e.state === "pending");
-  const visits = mine.filter((e) => e.kind === "visit");
-  let sent = 0;
-  for (let i = 0; i < visits.length; i += BATCH) sent += await sendVisits(visits.slice(i, i + BATCH));
-  for (const row of mine.filter((e) => e.kind === "returnee")) sent += await sendReturnee(row);
-  return sent;
+// Answers that mean "not now" rather than "no": the entry stays pending and goes again.
+const LATER = new Set([408, 429, 503]);
+const DOWN_AFTER = 3; // consecutive 5xx (or 408/429) answers: the server is down, stop
+
+class ServerDown extends Error {}
+
+// The server (or the way to it) is failing: 5xx, 408, 429.
+const failing = (err) => err.status >= 500 || LATER.has(err.status);
+
+// A failed request that says nothing against the entry itself: it goes again later.
+const temporary = (err) => failing(err) || err.body?.retry === true;
+
+// A result the server wants sent again later (e.g. a record being updated at the same time).
+function retryLater(result) {
+  return result?.retry === true || LATER.has(result?.code);
 }
 
-async function sendVisits(rows) {
+// Send every pending entry of mine; answer how many the server took and how many must wait.
+// Entries that failed before go after the others, so a bad one cannot hold up the rest.
+async function push() {
+  const mine = (await outbox.entries(user().username)).filter((e) => e.state === "pending");
+  mine.sort((a, b) => (a.failed_at ? 1 : 0) - (b.failed_at ? 1 : 0));
+  const round = { sent: 0, waiting: 0, failures: 0, message: "" };
+  const visits = mine.filter((e) => e.kind === "visit");
+  for (let i = 0; i < visits.length; i += BATCH) await sendVisits(visits.slice(i, i + BATCH), round);
+  for (const row of mine.filter((e) => e.kind === "returnee")) await sendReturnee(row, round);
+  return round;
+}
+
+// One entry could not go now: it stays pending; three such answers in a row end the round.
+async function postpone(row, round, err, { counts = true } = {}) {
+  round.waiting += 1;
+  round.message = err?.message || round.message;
+  await outbox.markAttempt(row, round.message);
+  if (!counts) return;
+  round.failures += 1;
+  if (round.failures >= DOWN_AFTER) throw new ServerDown(round.message);
+}
+
+async function sendVisits(rows, round) {
   let data;
   try {
     data = await api("POST", "/api/v1/visits/batch", { visits: rows.map((r) => r.body) });
   } catch (err) {
-    // The envelope itself was refused: try each item alone so one bad item cannot block
-    // the others; a single refused item is kept with the server's reasons.
-    if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 401) {
-      if (rows.length > 1) {
-        let sent = 0;
-        for (const row of rows) sent += await sendVisits([row]);
-        return sent;
-      }
-      await outbox.markRejected(rows[0], err.body);
-      return 0;
+    if (!(err instanceof ApiError) || err.status === 401) throw err;
+    if (rows.length > 1) {
+      if (err.status === 429) throw err; // the server asks us to slow down: back off
+      // The envelope failed: try each item alone, so one bad item cannot block the others.
+      for (const row of rows) await sendVisits([row], round);
+      return;
     }
-    throw err;
+    if (temporary(err)) return postpone(rows[0], round, err, { counts: failing(err) });
+    round.failures = 0;
+    await outbox.markRejected(rows[0], err.body);
+    return;
   }
+  round.failures = 0;
   const results = data?.results || [];
-  let sent = 0;
   for (let i = 0; i < rows.length; i++) {
     const result = results[i];
     if (!result) continue; // no answer for this one: it stays and goes again
     if (result.status === "created" || result.status === "duplicate") {
       await outbox.markSent(rows[i], result);
-      sent += 1;
+      round.sent += 1;
+    } else if (retryLater(result)) {
+      await postpone(rows[i], round, { message: result.message }, { counts: false });
     } else {
       await outbox.markRejected(rows[i], result);
     }
   }
-  return sent;
 }
 
-async function sendReturnee(row) {
+async function sendReturnee(row, round) {
   try {
     const result = await api("POST", "/api/v1/returnees", row.body);
+    round.failures = 0;
     await outbox.markSent(row, { status: "created", id: result?.id });
-    return 1;
+    round.sent += 1;
   } catch (err) {
-    if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 401) {
-      await outbox.markRejected(row, err.body);
-      return 0;
-    }
-    throw err;
+    if (!(err instanceof ApiError) || err.status === 401) throw err;
+    if (temporary(err)) return postpone(row, round, err, { counts: failing(err) });
+    round.failures = 0;
+    await outbox.markRejected(row, err.body);
   }
 }
 
