@@ -4,6 +4,7 @@ logout keeps them, drafts survive a reload, and the file export can be imported 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, update
@@ -35,6 +36,9 @@ def household(make_user, make_household):
             {"full_name": "Nguyễn Thị Lan", "sex": "female", "relationship_to_head": "spouse"},
         ],
     )
+
+
+VIETNAM = timezone(timedelta(hours=7))
 
 
 def household_officer_id() -> int:
@@ -181,3 +185,70 @@ def test_outbox_file_is_imported_by_an_admin(app, page, context, household, make
     wait_sent(page, 1)
     assert page.inner_text("#sent-list").count("Đã nhận (gửi lại)") == 1
     assert len(server_visits()) == 1
+
+
+EDIT_BODY = """async ([householdId, patch]) => {
+    const db = await new Promise((ok) => { const r = indexedDB.open('gocua');
+                                           r.onsuccess = () => ok(r.result); });
+    const tx = db.transaction('outbox', 'readwrite');
+    const store = tx.objectStore('outbox');
+    const rows = await new Promise((ok) => { const r = store.getAll();
+                                             r.onsuccess = () => ok(r.result); });
+    const row = rows.find((e) => e.body.household_id === householdId);
+    Object.assign(row.body, patch);
+    store.put(row);
+    await new Promise((ok) => { tx.oncomplete = ok; });
+    db.close();
+    return row.client_id;
+}"""
+
+
+def test_refused_time_and_location_are_fixed(page, context, household, make_household):
+    far = make_household("20179-001", residents=[{"full_name": "Lê Văn Xa"}])
+    ids = (household.id, far.id)
+    db.session.rollback()  # end the test's read before the server writes
+    log_in(page, "canbo")
+    wait_for_data(page)
+    context.set_offline(True)
+    record_visit(page, ids[0], "nobody_home")
+    record_visit(page, ids[1], "nobody_home")
+    # The phone's clock was 40 days behind for one; the other was placed in Paris.
+    old = (datetime.now(UTC) - timedelta(days=40)).astimezone(VIETNAM).isoformat(timespec="seconds")
+    stale = page.evaluate(EDIT_BODY, [ids[0], {"visited_at": old}])
+    paris = {"location": {"lat": 48.8566, "lon": 2.3522, "accuracy_m": 10}}
+    abroad = page.evaluate(EDIT_BODY, [ids[1], {**paris, "location_missing_reason": None}])
+    context.set_offline(False)
+    page.goto("/app#outbox")
+    page.wait_for_function("document.querySelectorAll('#rejected-list .entry').length === 2")
+    assert "30 ngày" in page.inner_text(f"[data-client-id='{stale}']")
+    assert "Vị trí" in page.inner_text(f"[data-client-id='{abroad}']")
+
+    page.click(f"[data-client-id='{stale}'] .fix")
+    page.wait_for_selector("#fix-visited-at")
+    now_vn = datetime.now(UTC).astimezone(VIETNAM).replace(tzinfo=None)
+    shown = datetime.fromisoformat(page.input_value("#fix-visited-at"))
+    assert abs(shown - now_vn) < timedelta(minutes=2)  # prefilled with now, Vietnam time
+    page.click("#save-visit")
+    page.wait_for_selector("#visit-form", state="detached")
+
+    page.goto("/app#outbox")
+    page.click(f"[data-client-id='{abroad}'] .fix")
+    page.wait_for_selector("#gps[data-state=dropped]")
+    assert page.locator("#fix-visited-at").count() == 0  # its time was fine
+    page.click("#save-visit")
+    wait_sent(page, 2)
+    assert page.locator("#rejected-list").count() == 0
+
+    by_household = {v.household_id: v for v in server_visits()}
+    fixed_time, no_place = by_household[ids[0]], by_household[ids[1]]
+    when = fixed_time.visited_at
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    assert abs(when - datetime.now(UTC)) < timedelta(minutes=5)
+    assert fixed_time.client_id == stale  # so the server links it to the refused copy
+    assert (no_place.lat, no_place.location_missing_reason) == (None, "unavailable")
+    refused = db.session.scalars(select(RejectedSubmission)).all()
+    assert {r.client_id: r.resolved_by_visit_id for r in refused} == {
+        stale: fixed_time.id,
+        abroad: no_place.id,
+    }
+    assert page.console_errors == []

@@ -25,8 +25,9 @@ export async function enqueue(kind, body, { username, label, replaces = null }) 
   };
   await transact("outbox", "readwrite", (s) => {
     s.outbox.put(entry);
-    // A fixed resubmission takes the place of the refused entry it corrects.
-    if (replaces) s.outbox.delete(replaces);
+    // A fixed resubmission takes the place of the refused entry it corrects (a fix of the
+    // time keeps the refused client_id, and so overwrites it by itself).
+    if (replaces && replaces !== entry.client_id) s.outbox.delete(replaces);
   });
   changed();
   return entry;

@@ -101,6 +101,16 @@ function buildBody(draft, location) {
   };
 }
 
+// What a refusal blames: the time (phone clock wrong) or the location (e.g. outside Vietnam).
+function blamed(errors, name) {
+  return Object.keys(errors || {}).some((k) => k === name || k.startsWith(`${name}.`));
+}
+
+// Vietnam time (UTC+7, no daylight saving) for a datetime-local input, and back.
+const VN = 7 * 3600_000;
+const vnInput = (d = new Date()) => new Date(d.getTime() + VN).toISOString().slice(0, 16);
+const vnIso = (value) => `${value.length === 16 ? `${value}:00` : value.slice(0, 19)}+07:00`;
+
 export async function render(view, { params, mode, go, home }) {
   const me = user();
   let fixing = null;
@@ -133,13 +143,23 @@ export async function render(view, { params, mode, go, home }) {
       started_at: isoLocal(),
     };
   }
+  // A refusal for the time or the location lets the officer fix them; otherwise the fix keeps
+  // both as first sent (the server links a fix to its refused copy by household and time).
+  const fixTime = Boolean(fixing) && blamed(fixing.errors, "visited_at");
+  const fixPlace =
+    Boolean(fixing) && (blamed(fixing.errors, "location") || blamed(fixing.errors, "location_missing_reason"));
   if (fixing) draft.visited_at = fixing.body.visited_at;
+  if (fixTime && !draft.fixed_time) draft.fixed_time = vnInput();
   const save = debounce(() => put("drafts", { ...draft, updated_at: isoLocal() }), 250);
 
   // ---- position (not while fixing: the visit happened where and when it was first sent)
   const gpsLine = h("p", { id: "gps", class: "gps wait", "aria-live": "polite" });
   let watcher = null;
-  if (fixing) {
+  if (fixPlace) {
+    gpsLine.className = "gps warn";
+    gpsLine.dataset.state = "dropped";
+    gpsLine.textContent = t("Vị trí đã ghi bị từ chối: bản sửa gửi không có vị trí (lý do: không lấy được).");
+  } else if (fixing) {
     const loc = fixing.body.location;
     gpsLine.className = loc ? "gps ok" : "gps bad";
     gpsLine.textContent = loc
@@ -314,7 +334,9 @@ export async function render(view, { params, mode, go, home }) {
     formError.hidden = true;
     const s = draft.state;
     let problem = null;
-    if (!s.outcome) problem = t("Chọn kết quả của lượt thăm.");
+    if (fixTime) draft.fixed_time = timeInput.value;
+    if (fixTime && !timeInput.value) problem = t("Ghi ngày giờ của lượt thăm.");
+    else if (!s.outcome) problem = t("Chọn kết quả của lượt thăm.");
     else if (s.outcome === "met" && s.new_residents.some((p) => !p.full_name.trim() && (p.date_of_birth || p.sex)))
       problem = t("Người mới cần có họ và tên.");
     if (problem) {
@@ -323,9 +345,17 @@ export async function render(view, { params, mode, go, home }) {
       formError.scrollIntoView({ block: "center" });
       return;
     }
-    const location = fixing
-      ? { location: fixing.body.location ?? null, location_missing_reason: fixing.body.location_missing_reason ?? null }
-      : watcher.result();
+    let location = watcher?.result();
+    if (fixPlace) location = { location: null, location_missing_reason: "unavailable" };
+    else if (fixing) {
+      location = { location: fixing.body.location ?? null, location_missing_reason: fixing.body.location_missing_reason ?? null };
+    }
+    if (fixTime) {
+      draft.visited_at = vnIso(draft.fixed_time);
+      // A new time cannot link the fix to its refused copy by household and time; the same
+      // client_id does (nothing was created under it, the server refused it).
+      draft.client_id = fixing.client_id;
+    }
     const body = buildBody(draft, location);
     const head = data.headOf(hh);
     await outbox.enqueue("visit", body, {
@@ -350,7 +380,23 @@ export async function render(view, { params, mode, go, home }) {
 
   form.addEventListener("submit", submit);
   const head = data.headOf(hh);
+  const timeInput = fixTime
+    ? h("input", {
+        type: "datetime-local",
+        id: "fix-visited-at",
+        required: true,
+        value: draft.fixed_time,
+        max: vnInput(new Date(Date.now() + 5 * 60_000)),
+        onchange: (event) => {
+          draft.fixed_time = event.target.value;
+          save();
+        },
+      })
+    : null;
   form.append(
+    fixTime
+      ? field(t("Thời điểm thăm (giờ Việt Nam)"), timeInput, t("Máy chủ không nhận thời điểm đã ghi (giờ trên điện thoại có thể sai). Ghi ngày giờ đúng."))
+      : null,
     outcomes,
     residentsBox,
     peopleBox,
