@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from app.extensions import db
 from tests.field.browser_helpers import log_in, photograph, server_visits, wait_for_data, wait_sent
 
+SENT = """async () => {
+    const db = await new Promise((ok) => { const r = indexedDB.open('gocua');
+                                           r.onsuccess = () => ok(r.result); });
+    return await new Promise((ok) => {
+        const r = db.transaction('sent').objectStore('sent').getAll();
+        r.onsuccess = () => { db.close(); ok(r.result); };
+    });
+}"""
 POINT = {"latitude": 16.0661, "longitude": 107.6871, "accuracy": 12}
 
 
@@ -16,6 +25,8 @@ def household(make_user, make_household):
 
 
 def test_granted_position_geotags_the_visit(page, context, live_server, household, screenshot):
+    hamlet_id = household.hamlet_id
+    db.session.rollback()  # end the test's read before the server writes
     context.grant_permissions(["geolocation"], origin=live_server.url)
     context.set_geolocation(POINT)
     log_in(page, "canbo")
@@ -30,7 +41,13 @@ def test_granted_position_geotags_the_visit(page, context, live_server, househol
     [visit] = server_visits()
     assert (visit.lat, visit.lon, visit.accuracy_m) == (16.0661, 107.6871, 12)
     assert visit.location_missing_reason is None
-    assert visit.distance_m is not None and visit.distance_m < 3500
+    # 15 m from the household, inside its hamlet: geotagged there, nothing to check.
+    assert visit.distance_m is not None and 10 < visit.distance_m < 20
+    assert visit.geo_hamlet_id == hamlet_id
+    assert visit.flags == [] and visit.flagged is False
+    sent = page.evaluate(SENT)
+    assert [(s["status"], s["flags"]) for s in sent] == [("created", [])]
+    assert "cần kiểm tra vị trí" not in page.inner_text("#sent-list")
     assert page.console_errors == []
 
 
