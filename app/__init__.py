@@ -7,7 +7,14 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    has_app_context,
+    has_request_context,
+    request,
+)
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
@@ -48,14 +55,38 @@ CLI_MODULES = ("app.units.cli", "app.auth.cli", "app.demo.cli", "app.people.cli"
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Turn on WAL and foreign keys for every SQLite connection."""
+    """Turn on WAL and foreign keys for every SQLite connection; transactions are begun by
+    `_sqlite_begin` below, not by the driver."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn: Any) -> None:
+    """On SQLite, a request that may write takes the write lock when its transaction begins.
+
+    A deferred transaction that reads and then writes fails at once with "database is
+    locked" when another writer committed in between (WAL cannot wait that out); taking the
+    lock first makes concurrent writers queue behind the busy timeout instead. Reads (GET)
+    stay deferred and run side by side; a GET that writes (an audited download) says so with
+    `writes_on_get`. Outside a request (commands, migrations) every transaction may write,
+    except under tests, whose own reads outside requests must not lock out the live server
+    they drive.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    immediate = not (has_app_context() and current_app.testing)
+    if has_request_context():
+        view = current_app.view_functions.get(request.endpoint or "")
+        writes = getattr(view, "writes_on_get", False)
+        immediate = request.method not in ("GET", "HEAD", "OPTIONS") or writes
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 class KeyConverter(IntegerConverter):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, TypeDecorator
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -60,3 +62,11 @@ class UnitScoped:
     @declared_attr
     def province_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("units.id"), index=True)
+
+
+def writes_on_get(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a GET view that writes (an audit entry), so that on SQLite its transaction takes
+    the write lock at once (see app._sqlite_begin). The mark survives decorators made with
+    functools.wraps, which copy the function's attributes."""
+    view.writes_on_get = True  # type: ignore[attr-defined]
+    return view

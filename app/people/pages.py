@@ -20,6 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.auth.access import acting_user
 from app.auth.models import User
 from app.auth.scope import unit_in_scope, unit_scope_clause
+from app.common import writes_on_get
 from app.errors import ForbiddenError, NotFoundError
 from app.extensions import csrf, db
 from app.people.importing import FileRefused, Limits, cells, run_import
@@ -190,6 +191,7 @@ def _hamlet_for(user: User, code: str) -> Unit:
 
 
 @bp.route("/hamlets/<code>/visit-list")
+@writes_on_get
 @login_required
 def visit_list(code: str):
     """Show a hamlet's visit list, ready to print on A4."""
@@ -207,6 +209,7 @@ def visit_list(code: str):
 
 
 @bp.route("/hamlets/<code>/visit-list.xlsx")
+@writes_on_get
 @login_required
 def visit_list_xlsx(code: str):
     """Download a hamlet's visit list as XLSX (the import's columns)."""

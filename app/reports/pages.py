@@ -20,6 +20,7 @@ from marshmallow import Schema, ValidationError
 
 from app.auth.access import acting_user, require
 from app.auth.audit import record
+from app.common import writes_on_get
 from app.errors import ForbiddenError, InvalidError, flatten_errors
 from app.extensions import db
 from app.reports import dashboard as dashboard_service
@@ -141,6 +142,7 @@ def reassign(followup_id: int):
 
 
 @bp.route("/maps/coverage")
+@writes_on_get
 @login_required
 @require(*PAGE_ROLES)
 def coverage_map():

@@ -6,6 +6,7 @@ from flask import Response, stream_with_context
 from flask_smorest import Blueprint
 
 from app.auth.access import acting_user, require
+from app.common import writes_on_get
 from app.extensions import db
 from app.reports import campaigns, coverage, exports
 from app.reports.schemas import (
@@ -93,6 +94,7 @@ def get_progress(args: dict, campaign_id: int):
 
 
 @blp.route("/exports/coverage.xlsx")
+@writes_on_get
 @require("commander", "admin")
 @blp.arguments(CoverageExportArgs, location="query")
 @blp.response(200, content_type=exports.XLSX_MIME, description="Excel workbook")
@@ -104,6 +106,7 @@ def export_coverage(args: dict):
 
 
 @blp.route("/exports/visits.csv")
+@writes_on_get
 @require("commander", "admin")
 @blp.arguments(VisitsExportArgs, location="query")
 @blp.response(200, content_type="text/csv", description="CSV, UTF-8 with BOM")

@@ -105,6 +105,8 @@ def _rejected(
         "errors": row.errors,
         "rejected_id": row.id,
     }
+    if error.extra.get("retry"):
+        answer["retry"] = True  # a passing clash: the phone keeps it and sends it again
     return VisitResult("rejected", error.status, answer, error=error)
 
 
@@ -291,7 +293,9 @@ def _attempt(
             savepoint.rollback()
             if db.session.scalar(select(Visit.id).where(Visit.client_id == data["client_id"])):
                 return None
-            return ConflictError(_("Dữ liệu vừa được thay đổi bởi yêu cầu khác; hãy gửi lại."))
+            return ConflictError(
+                _("Dữ liệu vừa được thay đổi bởi yêu cầu khác; hãy gửi lại."), retry=True
+            )
         except (StaleDataError, OperationalError) as exc:
             # A concurrent visit changed the same residents (version check) or deadlocked:
             # the savepoint is undone, its objects expired, so the next try reads afresh.
@@ -299,7 +303,9 @@ def _attempt(
             if isinstance(exc, OperationalError) and not _retryable(exc):
                 raise
             if attempt == MAX_ATTEMPTS:
-                return ConflictError(_("Hộ này đang được cập nhật cùng lúc; hãy gửi lại sau."))
+                return ConflictError(
+                    _("Hộ này đang được cập nhật cùng lúc; hãy gửi lại sau."), retry=True
+                )
     return None  # pragma: no cover - the loop always returns
 
 

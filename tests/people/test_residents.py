@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, update
 
 from app.extensions import db
@@ -87,8 +88,10 @@ def test_if_match_required_and_stale_version_answers_current_record(client, head
     assert body["current"]["id_number"] == "046068000123"
 
 
-def test_write_between_read_and_save_is_caught(client, headers, household, monkeypatch):
+def test_write_between_read_and_save_is_caught(client, headers, household, monkeypatch, backend):
     """Another writer commits after our version check: the version column catches it."""
+    if backend == "sqlite":
+        pytest.skip("on SQLite a writing request holds the write lock from its first read")
     from app.people import service
 
     head = household.residents[0]

@@ -129,4 +129,8 @@ def test_collision_on_the_same_residents_is_retried(client, headers, visit_body,
     status, answer = api_post(client, "/api/v1/visits", headers, visit_body())
     assert status == 409
     assert answer["message"] == "Hộ này đang được cập nhật cùng lúc; hãy gửi lại sau."
+    assert answer["retry"] is True  # the phone keeps it pending and sends it again
     assert count(Visit) == 1
+    status, answer = api_post(client, "/api/v1/visits/batch", headers, {"visits": [visit_body()]})
+    [result] = answer["results"]
+    assert (status, result["status"], result["retry"]) == (200, "rejected", True)
