@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,13 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_loa
 from app.text import has_control_chars
 
 CONTROL_MESSAGE = _l("Không được chứa ký tự điều khiển.")
+# Times a filter may name: outside these years is a typo, and at the edges (year 1, 9999)
+# a time zone shift would overflow.
+TIME_RANGE = validate.Range(
+    min=datetime(2000, 1, 1, tzinfo=UTC),
+    max=datetime(2100, 1, 1, tzinfo=UTC),
+    error=_l("Thời điểm phải trong khoảng năm 2000 đến 2100."),
+)
 
 
 class BaseSchema(Schema):

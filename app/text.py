@@ -55,5 +55,10 @@ def normalize_name(s: str) -> str:
 
 
 def has_control_chars(s: str) -> bool:
-    """Tell whether s holds a control character (C0, DEL or C1) other than tab, LF or CR."""
-    return any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in s)
+    """Tell whether s holds a control character (C0, DEL or C1) other than tab, LF or CR, or
+    a lone surrogate (JSON allows "\\ud800"; no UTF-8 text, nor the database, can hold it)."""
+    return any(
+        (category := unicodedata.category(ch)) == "Cs"
+        or (category == "Cc" and ch not in _ALLOWED_CONTROLS)
+        for ch in s
+    )

@@ -11,7 +11,7 @@ from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_sc
 from app.people.fields import QueryId
 from app.reports.campaigns import SPREAD_BASES
 from app.reports.models import METRICS
-from app.schemas import BaseSchema, OutSchema, PageArgs
+from app.schemas import TIME_RANGE, BaseSchema, OutSchema, PageArgs
 
 UNIT_CODE = validate.Regexp(r"^[0-9]{2}([0-9]{3}(-[0-9]{3})?)?$|^[0-9]{3}$")
 MAP_METRICS = ("coverage", "id_rate", "eid_rate", "followups_overdue")
@@ -232,12 +232,13 @@ class Since(fields.Field):
         text = str(value).strip() if value is not None else ""
         try:
             if len(text) == 10:
-                day = date.fromisoformat(text)
-                return datetime.combine(day, time(), VIETNAM)
-            moment = datetime.fromisoformat(text)
+                moment = datetime.combine(date.fromisoformat(text), time(), VIETNAM)
+            else:
+                moment = datetime.fromisoformat(text)
         except ValueError as exc:
             raise ValidationError(str(_l("Ngày hoặc thời điểm không hợp lệ."))) from exc
-        return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
+        return TIME_RANGE(moment)
 
 
 class VisitsExportArgs(BaseSchema):

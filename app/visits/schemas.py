@@ -24,7 +24,7 @@ from app.people.schemas import (
     ResidentIn,
     refuse_repeated_id_numbers,
 )
-from app.schemas import BaseSchema, OutSchema, PageArgs
+from app.schemas import TIME_RANGE, BaseSchema, OutSchema, PageArgs
 from app.visits.models import LOCATION_MISSING, OUTCOMES
 
 MAX_BATCH = 500
@@ -152,7 +152,9 @@ class VisitBatchIn(BaseSchema):
 
 class VisitArgs(PageArgs):
     household = QueryId(load_default=None)
-    since = fields.AwareDateTime(load_default=None, default_timezone=VIETNAM_TZ)
+    since = fields.AwareDateTime(
+        load_default=None, default_timezone=VIETNAM_TZ, validate=TIME_RANGE
+    )
     flagged = fields.Boolean(load_default=None)
     officer = QueryId(load_default=None)
 
@@ -204,6 +206,9 @@ class VisitResultOut(OutSchema):
     message = fields.String()
     errors = fields.Dict()
     rejected_id = fields.Integer()
+    retry = fields.Boolean(
+        metadata={"description": "true: a passing clash; send the same item again later"}
+    )
 
 
 class VisitBatchOut(OutSchema):

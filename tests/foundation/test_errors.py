@@ -1,5 +1,7 @@
 """Every API error is JSON `{code, message, errors}`, Vietnamese first; never a 500 or HTML."""
 
+import json
+
 import pytest
 
 
@@ -76,6 +78,33 @@ def test_control_characters_refused(client, headers):
     )
     assert response.status_code == 422
     assert response.get_json()["errors"]["name"] == ["Không được chứa ký tự điều khiển."]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/auth/token", {"username": "a\ud800", "password": "x"}, "username"),
+        ("/api/v1/units/20179/hamlets", {"name": "Thôn \udfff"}, "name"),
+        (
+            "/api/v1/households",
+            {
+                "hamlet_code": "20179-001",
+                "address": "Thôn 1",
+                "residents": [{"full_name": "\ud83d"}],
+            },
+            "residents.0.full_name",
+        ),
+        ("/api/v1/returnees", {"full_name": "Hồ \ud800", "returned_on": "2026-12-01"}, "full_name"),
+    ],
+)
+def test_a_lone_surrogate_is_refused_not_a_500(client, headers, path, body, field):
+    # JSON may carry "\ud800"; no UTF-8 text can: the database and hashes would fail on it.
+    response = client.post(
+        path, data=json.dumps(body), headers=headers, content_type="application/json"
+    )
+    assert response.status_code in (403, 422), response.get_data(as_text=True)[:200]
+    if response.status_code == 422:
+        assert field in response.get_json()["errors"]
 
 
 def test_ten_megabyte_body(client, headers):

@@ -132,8 +132,9 @@ def test_visits_csv_since_and_scope(client, counted, make_user, token_for):
     stamp = at_days_ago(0.75).isoformat()
     exact = client.get("/api/v1/exports/visits.csv", query_string={"since": stamp}, headers=headers)
     assert [row[0] for row in _csv(exact)[1:]] == [str(counted.visits["C"].id)]
-    bad = client.get("/api/v1/exports/visits.csv?since=yesterday", headers=headers)
-    assert bad.status_code == 422 and "since" in bad.get_json()["errors"]
+    for wrong in ("yesterday", "0001-01-01", "9999-12-31T23:00:00"):
+        bad = client.get(f"/api/v1/exports/visits.csv?since={wrong}", headers=headers)
+        assert bad.status_code == 422 and "since" in bad.get_json()["errors"], wrong
     commune = token_for(make_user("commander", "19777"))
     assert client.get("/api/v1/exports/visits.csv?unit=20179", headers=commune).status_code == 404
     theirs = _csv(client.get("/api/v1/exports/visits.csv", headers=commune))[1:]

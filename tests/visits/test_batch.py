@@ -159,8 +159,11 @@ def test_visit_list_filters(client, headers, household, visit_body, make_househo
         "has_smartphone": True,
         "is_new": False,
     }
-    status, page = api_get(client, "/api/v1/visits?since=2999-01-01T00:00:00Z", headers)
+    status, page = api_get(client, "/api/v1/visits?since=2099-01-01T00:00:00Z", headers)
     assert (status, page["total"]) == (200, 0)
+    for wrong in ("0001-01-01T00:00:00", "9999-12-31T23:00:00Z"):
+        status, page = api_get(client, f"/api/v1/visits?since={wrong}", headers)
+        assert status == 422 and "since" in page["errors"], wrong
     status, page = api_get(client, "/api/v1/visits?per_page=1&page=2", headers)
     assert (page["total"], len(page["items"])) == (2, 1)
     assert api_get(client, "/api/v1/visits?per_page=201", headers)[0] == 422
