@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -13,6 +13,7 @@ from app.people.idnumber import build_id_number
 from app.people.models import Correction, Household, Resident, StatusChange
 from app.text import fold
 from app.units.models import Unit
+from app.visits.models import Visit
 from tests.imports.conftest import as_dicts, counts
 from tests.imports.fixtures.make_fixtures import (
     CONTRADICTIONS,
@@ -127,10 +128,23 @@ def test_csv_first_import_reads_vietnamese_from_windows_1258(importer):
     assert _resident("Zơ Râm Thị Hạnh").ethnicity == "Cơ Tu"
 
 
-def test_updated_file_updates_with_history(importer, world):
+def test_updated_file_updates_with_history(importer, world, make_user):
     importer("nam_dong.xlsx")
     mai = _resident("Nguyễn Thị Mai")
     lam = _resident("Hồ Văn Lâm")
+    seen = Visit(
+        client_id="lam-1",
+        body_hash="x",
+        household_id=lam.household_id,
+        officer_id=make_user("officer", "20179").id,
+        visited_at=datetime(2026, 11, 20, tzinfo=UTC),
+        outcome="met",
+        body={},
+        hamlet_id=lam.hamlet_id,
+        commune_id=lam.commune_id,
+        province_id=lam.province_id,
+    )
+    db.session.add(seen)
     task = Followup(
         kind="revisit",
         due_date=date(2030, 1, 1),
@@ -183,6 +197,8 @@ def test_updated_file_updates_with_history(importer, world):
     assert lam.hamlet_id == world["20179-001"].id
     assert db.session.get(Household, lam.household_id).hamlet_id == world["20179-001"].id
     assert db.session.get(Followup, task.id).hamlet_id == world["20179-001"].id
+    # Its visits count in the hamlet it now belongs to (coverage groups visits by hamlet).
+    assert db.session.get(Visit, seen.id).hamlet_id == world["20179-001"].id
     # Importing the update again changes nothing.
     again = importer("nam_dong_cap_nhat.xlsx")
     assert again.summary.households.changed == 0 and again.summary.residents.changed == 0

@@ -24,6 +24,7 @@ from app.people.importing.plan import RESIDENT_ATTRS, HouseholdPlan, Plan, Resid
 from app.people.models import Correction, Household, Resident, StatusChange
 from app.units.models import Unit
 from app.units.service import create_hamlet
+from app.visits.models import Visit
 
 WRITE_CHUNK = 2000
 ANALYZE_AFTER = 10_000  # rows written
@@ -179,9 +180,10 @@ def _write_households(
             if hamlet.id != old.hamlet_id:
                 moved.append({"b_household": old.id, "b_hamlet": hamlet.id})
         db.session.execute(statement, params)
-    # A household's rows follow it to its new hamlet; open follow-ups too (closed ones and
-    # visits stay where they happened).
-    for model in (Resident, Correction, Followup):
+    # A household's rows follow it to its new hamlet: residents, corrections, its visits (so
+    # coverage counts them where the household now is; where a visit was taken stays in
+    # its geo_hamlet_id) and open follow-ups (closed ones stay where they were done).
+    for model in (Resident, Correction, Visit, Followup):
         t = model.__table__
         move = (
             update(t)
