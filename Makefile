@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export FLASK_APP := app:create_app
 
-.PHONY: run serve test test-fast lint format bench migrations setup demo clean
+.PHONY: run serve start demo test test-fast lint format bench migrations setup clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,22 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
-run: setup
+# The demo: migrate, load units and the demo commune (idempotent), serve.
+run: setup demo
+	$(MAKE) --no-print-directory start
+
+# Real data (no demo accounts): migrate, load units, serve.
+serve: setup
+	$(FLASK) db upgrade
+	$(FLASK) units load
+	$(MAKE) --no-print-directory start
+
+demo: setup
 	$(FLASK) db upgrade
 	$(FLASK) units load
 	$(FLASK) demo load
+
+start:
 	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 --timeout 120 \
 		--access-logfile - 'app:create_app()'
 

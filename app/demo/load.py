@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.auth import service as auth_service
@@ -11,7 +12,7 @@ from app.auth.models import User
 from app.common import today
 from app.demo.data import DemoCommune, generate_demo
 from app.demo.visits import seed_visits
-from app.errors import NotFoundError
+from app.errors import ForbiddenError, NotFoundError
 from app.extensions import db
 from app.people.models import Household, Resident
 from app.reports import campaigns
@@ -157,6 +158,10 @@ def _campaign(commune: Unit) -> bool:
 
 def load_demo(seed: int = 6) -> dict[str, object]:
     """Create the demo commune's hamlets, households, residents and users where missing."""
+    if current_app.config.get("ENV_NAME") == "production":
+        raise ForbiddenError(
+            "Không nạp dữ liệu mẫu khi GOCUA_ENV=production: tài khoản mẫu có mật khẩu công khai."
+        )
     demo = generate_demo(seed)
     commune = unit_service.get_unit(demo.code)
     if commune is None:
@@ -165,7 +170,7 @@ def load_demo(seed: int = 6) -> dict[str, object]:
     households = _households(demo, commune, hamlets)
     users = _users(demo)
     db.session.flush()
-    visits = seed_visits(commune, seed)
+    visits = seed_visits(commune, seed, codes={h.code for h in demo.households})
     campaign = _campaign(commune)
     return {
         "demo": demo,

@@ -91,17 +91,26 @@ def _body(rng: random.Random, household: Household, hamlet: Unit, now: datetime)
     }
 
 
-def seed_visits(commune: Unit, seed: int = 6, now: datetime | None = None) -> dict[str, int]:
-    """Send the demo visits that are not in the database yet; answer counts by status."""
+def seed_visits(
+    commune: Unit,
+    seed: int = 6,
+    now: datetime | None = None,
+    codes: set[str] | None = None,
+) -> dict[str, int]:
+    """Send the demo visits that are not in the database yet; answer counts by status.
+
+    Only households whose code is in `codes` (the demo's own) get one: a household found in
+    the field or imported later is real work, never given a made-up visit."""
     now = now or datetime.now(UTC)
     hamlets = {
         u.id: u for u in db.session.scalars(select(Unit).where(Unit.parent_id == commune.id))
     }
     officers = {u.username: u for u in db.session.scalars(select(User).where(
         User.username.in_(set(OFFICER_OF.values()))))}  # fmt: skip
-    households = db.session.scalars(
-        select(Household).where(Household.commune_id == commune.id).order_by(Household.code)
-    ).all()
+    query = select(Household).where(Household.commune_id == commune.id)
+    if codes is not None:
+        query = query.where(Household.code.in_(codes))
+    households = db.session.scalars(query.order_by(Household.code)).all()
     done = set(db.session.scalars(select(Visit.client_id).where(Visit.commune_id == commune.id)))
     per_officer: dict[str, list[dict]] = {}
     for household in households:

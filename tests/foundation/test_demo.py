@@ -93,3 +93,25 @@ def test_demo_load_after_real_work_adds_no_visit(app, client):
     again = app.test_cli_runner().invoke(args=["demo", "load"])
     assert again.exit_code == 0, again.output
     assert db.session.scalar(select(func.count()).select_from(Visit)) == visits
+
+
+def test_demo_is_refused_in_production(make_app):
+    production = make_app(
+        ENV_NAME="production",
+        SECRET_KEY="x" * 40,
+        SESSION_COOKIE_SECURE=True,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+    )
+    result = production.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code != 0
+    assert "production" in result.output
+    with production.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_households_of_real_work_get_no_demo_visit(app, make_household, world):
+    _load(app)
+    found = make_household("20179-001", code="F-1", residents=[{"full_name": "Hồ Văn Thật"}])
+    again = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert again.exit_code == 0, again.output
+    assert db.session.scalar(select(func.count()).where(Visit.household_id == found.id)) == 0
