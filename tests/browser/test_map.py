@@ -6,16 +6,10 @@ host but the app itself (tiles come from a local URL here, as on a closed networ
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.models import User
-from app.common import today
 from app.extensions import db
-from app.reports.campaigns import set_targets
-from app.reports.models import Campaign
 from app.units.models import Unit
 
 DEMO_PASSWORD = "gocua-demo"
@@ -48,32 +42,6 @@ def _load_demo(app) -> None:
     assert result.exit_code == 0, result.output
 
 
-def add_campaign() -> Campaign:
-    """Start a 45-day campaign in the demo commune with targets spread by households."""
-    commander = db.session.scalar(select(User).where(User.username == "chihuy"))
-    campaign = Campaign(
-        name="Cao điểm 45 ngày đêm",
-        unit_id=commander.unit_id,
-        starts_on=today() - timedelta(days=20),
-        ends_on=today() + timedelta(days=24),
-        metrics=["households_visited", "eid_level2_active"],
-    )
-    db.session.add(campaign)
-    db.session.flush()
-    set_targets(
-        commander,
-        campaign.id,
-        spread={"metric": "households_visited", "total": 280, "by": "households"},
-    )
-    set_targets(
-        commander,
-        campaign.id,
-        spread={"metric": "eid_level2_active", "total": 120, "by": "eligible_residents"},
-    )
-    db.session.commit()
-    return campaign
-
-
 def _log_in(page, username: str) -> None:
     page.goto("/login")
     page.fill("#username", username)
@@ -85,8 +53,7 @@ def _log_in(page, username: str) -> None:
 @pytest.fixture
 def demo_field(app, live_server):
     """The demo commune with field work, tiles served by the live server itself."""
-    _load_demo(app)
-    add_campaign()
+    _load_demo(app)  # with its running campaign
     hamlets = db.session.scalar(
         select(func.count(Unit.id)).where(Unit.level == "hamlet", Unit.code.like("20179-%"))
     )
@@ -156,7 +123,8 @@ def test_dashboard_in_chromium(page, live_server, demo_field, screenshot):
     _log_in(page, "chihuy")
     page.goto("/dashboard")
     assert page.locator("h1").inner_text() == "Bảng tổng hợp: Xã Nam Đông"
-    assert page.locator("table.units").count() == 3  # two campaign rankings, the units
+    # The demo campaign's three rankings (households, ID cards, e-ID), then the units.
+    assert page.locator("table.units").count() == 4
     assert page.locator("svg.chart rect.bar").count() == 30
     assert "thôn hoàn thành" in page.content()
     page.click("th a[href*='sort=coverage']")
