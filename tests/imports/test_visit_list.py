@@ -246,3 +246,13 @@ def test_name_only_returnees_have_their_own_section(app, importer, arrivals, wor
     assert "0905123456" not in str(list(second.iter_rows(values_only=True)))
     other, _totals = export_visit_list(world["20179-003"], None)
     assert len(load_workbook(io.BytesIO(other)).sheetnames) == 1
+
+
+def test_printed_page_lists_name_only_returnees(login, arrivals):
+    html = login("officer").get(f"/hamlets/{HAMLET}/visit-list").get_data(as_text=True)
+    section = html[html.index('id="arrivals"') :]
+    assert "Hồ Văn Sơn" in section and "Alăng Thị Hoa" in section
+    assert "0905123456" in section and "Ở Thôn Khác" not in section
+    head = login("village_head", HAMLET).get(f"/hamlets/{HAMLET}/visit-list")
+    names_only = head.get_data(as_text=True)
+    assert "Hồ Văn Sơn" in names_only and "0905123456" not in names_only
