@@ -15,12 +15,13 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from app.auth.audit import record
 from app.auth.models import User
 from app.auth.scope import unit_in_scope
-from app.errors import ForbiddenError
+from app.errors import ForbiddenError, ServiceError, flatten_errors
 from app.extensions import db
 
 bp = Blueprint("field", __name__)
@@ -32,6 +33,7 @@ TEMPLATES = ROOT / "forms" / "templates" / "field"
 STRINGS = {"en": ROOT / "app" / "translations" / "en" / "field.json"}
 ASSET_SUFFIXES = (".js", ".css", ".svg", ".png", ".json")
 IMPORT_ROLES = ("admin", "commander")
+FILE_AUTHORS = ("officer", "village_head")  # who keeps an outbox on a phone
 MAX_IMPORT_ENTRIES = 5000
 BATCH = 500
 
@@ -156,32 +158,55 @@ def _read_outbox_file(raw: bytes) -> tuple[str, list[dict]]:
     return username.strip(), entries
 
 
-def _officer_in_scope(username: str, actor: User) -> User:
-    """Find the officer named in the file, inside the actor's unit."""
-    officer = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
-    if officer is None or officer.role != "officer" or not unit_in_scope(actor, officer.unit):
+def _author_in_scope(username: str, actor: User) -> User:
+    """Find the officer or village head named in the file, inside the actor's unit."""
+    author = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    if author is None or author.role not in FILE_AUTHORS or not unit_in_scope(actor, author.unit):
         raise ImportFileError(_("Không tìm thấy cán bộ %(u)s trong đơn vị của bạn.", u=username))
-    return officer
+    return author
+
+
+def _submit_returnee(body: dict, author: User) -> dict:
+    """Flag a returnee from a file entry as its author did on the phone (a flag sent before
+    answers as the same one); a refusal is reported, nothing else is written."""
+    from app.followups.returnees import flag_returnee
+    from app.followups.schemas import ReturneeIn
+
+    try:
+        with db.session.begin_nested():
+            flag, created = flag_returnee(author, ReturneeIn().load(body))
+    except ValidationError as exc:
+        errors = flatten_errors(exc.messages)
+        return {"status": "rejected", "message": _("Dữ liệu không hợp lệ."), "errors": errors}
+    except ServiceError as exc:
+        return {"status": "rejected", "message": str(exc.message), "errors": exc.errors or {}}
+    return {"status": "created" if created else "duplicate", "id": flag.id}
 
 
 def import_outbox(raw: bytes, actor: User) -> dict:
-    """Submit every visit of an exported outbox as the officer who recorded it."""
+    """Submit every entry of an exported outbox as the officer or village head who made it:
+    visits (officers only) in batches, returnee flags one by one."""
     from app.visits.service import submit_batch
 
     username, entries = _read_outbox_file(raw)
-    officer = _officer_in_scope(username, actor)
+    author = _author_in_scope(username, actor)
     rows: list[dict] = []
     visits: list[tuple[dict, dict]] = []
     for entry in entries:
         row = {"client_id": str(entry.get("client_id") or "")[:64], "kind": entry.get("kind")}
         rows.append(row)
-        if entry.get("kind", "visit") != "visit" or not isinstance(entry.get("body"), dict):
-            row.update(status="skipped", message=_("Không phải lượt thăm; nhập tay."))
-            continue
-        visits.append((row, entry["body"]))
+        kind, body = entry.get("kind", "visit"), entry.get("body")
+        if not isinstance(body, dict) or kind not in ("visit", "returnee"):
+            row.update(status="skipped", message=_("Mục không đọc được; nhập tay."))
+        elif kind == "returnee":
+            row.update({"message": "", "errors": {}, **_submit_returnee(body, author)})
+        elif author.role != "officer":
+            row.update(status="skipped", message=_("Chỉ cán bộ ghi lượt thăm; nhập tay."))
+        else:
+            visits.append((row, body))
     for start in range(0, len(visits), BATCH):
         chunk = visits[start : start + BATCH]
-        results = submit_batch([body for _row, body in chunk], officer)
+        results = submit_batch([body for _row, body in chunk], author)
         for (row, _body), result in zip(chunk, results, strict=True):
             row.update(
                 status=result.get("status"),
@@ -196,11 +221,11 @@ def import_outbox(raw: bytes, actor: User) -> dict:
         db.session,
         "outbox_import",
         "users",
-        officer.id,
-        {"username": officer.username, "entries": len(rows), "results": counts},
+        author.id,
+        {"username": author.username, "entries": len(rows), "results": counts},
     )
     db.session.commit()
-    return {"officer": officer, "rows": rows, "counts": counts}
+    return {"officer": author, "rows": rows, "counts": counts}
 
 
 @bp.route("/admin/outbox-import", methods=["GET", "POST"])

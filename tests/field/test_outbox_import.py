@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import AuditEntry
+from app.common import today
 from app.extensions import db
+from app.followups.models import Returnee
 from app.visits.models import Visit
 
 ICT = timezone(timedelta(hours=7))
@@ -71,24 +73,49 @@ def test_admin_imports_an_officers_file(client, make_user, make_household, offic
     sign_in(client, make_user("admin", "46", username="quantri"))
     assert client.get("/admin/outbox-import").status_code == 200
     bodies = [visit_body(household.id), visit_body(household.id, outcome="refused")]
-    doc = outbox_file(
-        "CanBo",
-        [*bodies, {"returned_on": "2026-11-20", "full_name": "A B"}],
-        ["visit", "visit", "returnee"],
-    )
+    flag = {
+        "returned_on": today().isoformat(),
+        "full_name": "Hồ Văn Về",
+        "hamlet_code": "20179-001",
+    }
+    doc = outbox_file("CanBo", [*bodies, flag, {"x": 1}], ["visit", "visit", "returnee", "photo"])
     status, page = upload(client, doc)
     assert status == 200
-    assert page.count("status-created") == 2 and page.count("status-skipped") == 1
+    assert page.count("status-created") == 3 and page.count("status-skipped") == 1
     visits = list(db.session.scalars(select(Visit).order_by(Visit.id)))
     assert [v.client_id for v in visits] == [b["client_id"] for b in bodies]
     assert {v.officer_id for v in visits} == {officer.id}
+    [returnee] = db.session.scalars(select(Returnee)).all()
+    assert (returnee.full_name, returnee.flagged_by_id) == ("Hồ Văn Về", officer.id)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "outbox_import"))
     assert entry.object_id == str(officer.id)
-    assert entry.changes["results"] == {"created": 2, "skipped": 1}
+    assert entry.changes["results"] == {"created": 3, "skipped": 1}
 
     status, page = upload(client, doc)  # the same file again changes nothing
-    assert status == 200 and page.count("status-duplicate") == 2
+    assert status == 200 and page.count("status-duplicate") == 3
     assert len(db.session.scalars(select(Visit)).all()) == 2
+    assert len(db.session.scalars(select(Returnee)).all()) == 1
+
+
+def test_a_village_heads_file_brings_its_returnee_flags(client, make_user, make_household):
+    head = make_user("village_head", "20179-001", username="truongthon")
+    household = make_household("20179-001", residents=[{"full_name": "Lê Thị Xa"}])
+    sign_in(client, make_user("commander", "20179", username="chihuy"))
+    known = {"resident_id": household.residents[0].id, "returned_on": today().isoformat()}
+    elsewhere = {"full_name": "Ở Thôn Khác", "returned_on": today().isoformat()}
+    elsewhere["hamlet_code"] = "20179-002"
+    doc = outbox_file(
+        "truongthon",
+        [known, elsewhere, visit_body(household.id)],
+        ["returnee", "returnee", "visit"],
+    )
+    status, page = upload(client, doc)
+    assert status == 200
+    assert page.count("status-created") == 1 and page.count("status-rejected") == 1
+    assert "Chỉ cán bộ ghi lượt thăm" in page  # a village head's file holds no visits
+    [flag] = db.session.scalars(select(Returnee)).all()
+    assert (flag.resident_id, flag.flagged_by_id) == (household.residents[0].id, head.id)
+    assert db.session.scalars(select(Visit)).all() == []
 
 
 def test_refused_entries_are_reported(client, make_user, make_household, officer):
