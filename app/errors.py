@@ -201,6 +201,13 @@ def handle_http_exception(error: HTTPException):
     return _respond(status, error_body(status, message, errors), headers)
 
 
+def handle_csrf_error(_error: Exception):
+    """A form sent without its CSRF token, or with an old one (the page stayed open too long,
+    or the session ended): say so, and what to do."""
+    message = _("Biểu mẫu đã cũ hoặc thiếu mã bảo vệ (CSRF). Hãy tải lại trang rồi gửi lại.")
+    return _respond(400, error_body(400, message))
+
+
 def handle_service_error(error: ServiceError):
     """Answer a refused service call."""
     return _respond(
@@ -218,6 +225,9 @@ def handle_unexpected(error: Exception):
 
 def init_app(app: Flask) -> None:
     """Register the error handlers (replacing flask-smorest's default)."""
+    from flask_wtf.csrf import CSRFError
+
+    app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ServiceError, handle_service_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -236,6 +236,7 @@ def test_reassign_needs_the_csrf_token(client, late, staff):
         data = {"assignee_id": hai} | ({"csrf_token": token} if token else {})
         refused = client.post(url, data=data)
         assert refused.status_code == 400
+        assert "tải lại trang" in refused.get_data(as_text=True)
     assert assignee_of(followup) is None
     # The token the page's own form carries is accepted.
     dashboard = client.get("/dashboard").get_data(as_text=True)
