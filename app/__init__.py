@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,12 @@ from flask import (
     Flask,
     Response,
     current_app,
+    g,
     has_app_context,
     has_request_context,
     request,
 )
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
@@ -23,6 +26,7 @@ from app.config import check_production, load_config
 from app.extensions import api, babel, compress, csrf, db, limiter, login, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Every model module, imported so that metadata (and so migrations) know all tables.
 MODEL_MODULES = (
@@ -85,8 +89,33 @@ def _sqlite_begin(conn: Any) -> None:
     if has_request_context():
         view = current_app.view_functions.get(request.endpoint or "")
         writes = getattr(view, "writes_on_get", False)
+        writes = writes() if callable(writes) else writes
+        # Once a GET has committed its write (an export's audit entry), what follows (the
+        # streamed rows) only reads: it must not hold the lock while a slow client downloads.
+        writes = writes and not g.get("sqlite_committed")
         immediate = request.method not in ("GET", "HEAD", "OPTIONS") or writes
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@event.listens_for(Engine, "commit")
+def _sqlite_committed(conn: Any) -> None:
+    """Remember, for `_sqlite_begin`, that this request's write is done."""
+    if conn.dialect.name == "sqlite" and has_request_context():
+        g.sqlite_committed = True
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Vietnamese as UTF-8 (fewer bytes than \\u escapes for phones on weak signal); an answer
+    that would carry a lone surrogate (a bad request's key echoed in an error) is written with
+    ASCII escapes instead, since no UTF-8 can hold it."""
+
+    ensure_ascii = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        text = super().dumps(obj, **kwargs)
+        if SURROGATE.search(text):
+            text = super().dumps(obj, **{**kwargs, "ensure_ascii": True})
+        return text
 
 
 class KeyConverter(IntegerConverter):
@@ -113,7 +142,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     check_production(app.config)
-    app.json.ensure_ascii = False  # Vietnamese as UTF-8: fewer bytes than \u escapes on phones
+    app.json = JSONProvider(app)
     app.url_map.converters["int"] = KeyConverter
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)

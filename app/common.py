@@ -64,9 +64,16 @@ class UnitScoped:
         return mapped_column(ForeignKey("units.id"), index=True)
 
 
-def writes_on_get(view: Callable[..., Any]) -> Callable[..., Any]:
+def writes_on_get(
+    view: Callable[..., Any] | None = None, *, when: Callable[[], bool] | None = None
+) -> Any:
     """Mark a GET view that writes (an audit entry), so that on SQLite its transaction takes
-    the write lock at once (see app._sqlite_begin). The mark survives decorators made with
-    functools.wraps, which copy the function's attributes."""
-    view.writes_on_get = True  # type: ignore[attr-defined]
-    return view
+    the write lock at once (see app._sqlite_begin); `when` limits that to the requests that
+    write (a download, not a view). The mark survives decorators made with functools.wraps,
+    which copy the function's attributes."""
+
+    def mark(function: Callable[..., Any]) -> Callable[..., Any]:
+        function.writes_on_get = when or True  # type: ignore[attr-defined]
+        return function
+
+    return mark(view) if view is not None else mark

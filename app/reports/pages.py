@@ -142,7 +142,7 @@ def reassign(followup_id: int):
 
 
 @bp.route("/maps/coverage")
-@writes_on_get
+@writes_on_get(when=lambda: request.args.get("download") not in (None, "", "0", "false"))
 @login_required
 @require(*PAGE_ROLES)
 def coverage_map():

@@ -107,6 +107,25 @@ def test_a_lone_surrogate_is_refused_not_a_500(client, headers, path, body, fiel
         assert field in response.get_json()["errors"]
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/auth/token",
+        "/api/v1/visits/batch",
+        "/api/v1/households",
+        "/api/v1/returnees",
+        "/api/v1/units/20179/hamlets",
+    ],
+)
+def test_a_lone_surrogate_in_a_key_is_refused_not_a_500(client, headers, path):
+    # The unknown key is named in the answer: written with ASCII escapes, not as broken UTF-8.
+    response = client.post(
+        path, data='{"\\ud800": 1}', headers=headers, content_type="application/json"
+    )
+    assert 400 <= response.status_code < 500, response.get_data(as_text=True)[:200]
+    assert response.is_json and "code" in response.get_json()
+
+
 def test_ten_megabyte_body(client, headers):
     big = '{"name": "' + "a" * (10 * 1024 * 1024) + '"}'
     response = client.post(

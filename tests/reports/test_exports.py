@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import timedelta
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -163,3 +164,26 @@ def test_workbook_keeps_a_unit_name_that_looks_like_a_formula_as_text(
     named = [c for c in cells if c.value and "HYPERLINK" in str(c.value)]
     assert [c.data_type for c in named] == ["s"]
     assert named[0].value.startswith("'=")
+
+
+def test_visits_csv_stream_leaves_sqlite_free_for_writers(
+    counted, make_app, make_user, token_for, backend, database_url
+):
+    """Its audit entry written and committed, the download only reads: phones can sync while
+    a commander's browser is still downloading."""
+    if backend != "sqlite":
+        pytest.skip("the write lock is SQLite's")
+    import sqlite3
+
+    headers = token_for(make_user("admin", "46"))
+    served = make_app(TESTING=False).test_client()  # as served: writing requests lock first
+    response = served.get("/api/v1/exports/visits.csv", headers=headers, buffered=False)
+    chunks = iter(response.response)
+    assert next(chunks)  # the download has begun and is still open
+    other = sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0.5)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # a phone's sync would begin so
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+        response.close()
