@@ -211,3 +211,27 @@ def test_report_writer_output_opens_cleanly_in_openpyxl():
     assert (sheet["C2"].value, sheet["C3"].value) == (3.5, True)
     assert sheet["A1"].font.b
     assert book.worksheets[1]["A1"].value == "một dòng"
+
+
+def test_fallback_keeps_trailing_rows_of_uncalculated_formulas_only(monkeypatch):
+    """Rows after the last value holding only formulas Excel never calculated are kept (and
+    then refused by the import), on the openpyxl fallback as on the fast reader."""
+    from openpyxl import Workbook
+
+    from app.people.importing import xlsx
+
+    book = Workbook()
+    book.active.append(["Họ và tên", "Thôn"])
+    book.active.append(["Hồ Văn A", "Thôn 1"])
+    book.active.append(["=Sheet2!A1", "=Sheet2!B1"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    fast = read_sheet(buffer.getvalue(), Limits()).rows
+
+    def unsupported(*args, **kwargs):
+        raise xlsx.Unsupported("test")
+
+    monkeypatch.setattr(xlsx, "iter_first_sheet", unsupported)
+    slow = read_sheet(buffer.getvalue(), Limits()).rows
+    assert len(slow) == len(fast) == 3
+    assert all(cell is UNCALCULATED for cell in slow[2])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import unicodedata
 import warnings
 import zipfile
@@ -234,7 +235,8 @@ def _mark_uncalculated(rows: list[tuple], data: bytes, limits: Limits) -> list[t
         sheet.reset_dimensions()
         formulas = sheet.iter_rows(max_col=limits.max_columns + 1, values_only=True)
         marked = []
-        for row, written in zip(rows, formulas, strict=False):
+        # Past the last row with a value, rows holding only uncalculated formulas go on.
+        for row, written in itertools.zip_longest(rows, formulas, fillvalue=()):
             cells = list(row)
             for index, value in enumerate(written):
                 if not (isinstance(value, str) and value.startswith("=")):
@@ -244,7 +246,9 @@ def _mark_uncalculated(rows: list[tuple], data: bytes, limits: Limits) -> list[t
                 if cells[index] is None:
                     cells[index] = UNCALCULATED
             marked.append(tuple(cells))
-        return marked + rows[len(marked) :]
+        while marked and all(cell is None for cell in marked[-1]):
+            marked.pop()
+        return marked
     finally:
         workbook.close()
 
