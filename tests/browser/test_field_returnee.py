@@ -143,3 +143,35 @@ def test_village_head_sees_who_needs_help_and_who_is_away(
     page.wait_for_selector("#help-list .entry")
     assert page.locator("#away-list .pick").count() == 1
     assert page.console_errors == []
+
+
+def test_a_flag_stays_until_the_server_itself_confirms_it(page, village):
+    """A Wi-Fi login portal answers 200 with its own page: the flag is not taken as sent."""
+    log_in(page, "truongthon")
+    wait_for_data(page)
+    portal = []
+
+    def captive(route):
+        if route.request.method == "POST" and not portal:
+            portal.append(1)
+            return route.fulfill(status=200, content_type="text/html", body="<h1>Wi-Fi</h1>")
+        return route.continue_()
+
+    page.route("**/api/v1/returnees", captive)
+    page.fill("#person-q", "khong co ai")
+    page.fill("#typed-name", "Alăng Văn Chờ")
+    page.click("#send-returnee")
+    for _ in range(100):  # the portal has answered once
+        if portal:
+            break
+        page.wait_for_timeout(100)
+    assert portal
+    page.goto("/app#outbox")
+    page.wait_for_selector("#outbox-pending-count")
+    assert page.inner_text("#outbox-pending-count") == "1"  # still waiting, not sent
+    db.session.rollback()
+    assert db.session.scalar(select(Returnee)) is None
+    page.click("#send-now")  # the real server confirms it on the next round
+    wait_sent(page, 1)
+    db.session.rollback()
+    assert db.session.scalar(select(Returnee)).full_name == "Alăng Văn Chờ"

@@ -3,6 +3,7 @@
 import { ApiError, OfflineError, api, apiPages, isOnline } from "./api.js";
 import { replaceAll, replaceBy, getSetting, setSetting } from "./db.js";
 import * as outbox from "./outbox.js";
+import { t } from "./i18n.js";
 import { isExpired, markExpired, session, updateUser, user } from "./session.js";
 import { fold } from "./text.js";
 import { emit, on } from "./util.js";
@@ -164,8 +165,13 @@ async function sendVisits(rows, round) {
 async function sendReturnee(row, round) {
   try {
     const result = await api("POST", "/api/v1/returnees", row.body);
+    // Only the server's own answer confirms a flag: a 200 page from a Wi-Fi login portal
+    // (not JSON, no id) leaves it in the outbox for the next round.
+    if (result?.id == null) {
+      return postpone(row, round, new Error(t("Máy chủ chưa xác nhận; sẽ gửi lại.")));
+    }
     round.failures = 0;
-    await outbox.markSent(row, { status: "created", id: result?.id });
+    await outbox.markSent(row, { status: "created", id: result.id });
     round.sent += 1;
   } catch (err) {
     if (!(err instanceof ApiError) || err.status === 401) throw err;
