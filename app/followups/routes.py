@@ -54,6 +54,11 @@ def get_followup(followup_id: int):
 @require(*STAFF)
 @blp.arguments(FollowupPatch)
 @blp.response(200, FollowupOut)
+@blp.alt_response(
+    409,
+    description="reopened next to an open follow-up of the same kind for the same person or "
+    "household; the message names it",
+)
 def update_followup(args: dict, followup_id: int):
     """Close or reopen a follow-up (its officer), reassign it or move its due date (commander)."""
     followup = changes.update_followup(acting_user(), followup_id, args)

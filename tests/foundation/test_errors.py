@@ -164,6 +164,15 @@ def test_openapi_document(client):
     paths = response.get_json()["paths"]
     assert "/api/v1/auth/token" in paths
     assert "/api/v1/units/{code}/children" in paths
+    # Every API endpoint is described.
+    api_rules = {
+        rule.rule.replace("<int:", "<").replace("<", "{").replace(">", "}")
+        for rule in client.application.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and not rule.rule.endswith("openapi.json")
+    }
+    assert api_rules <= set(paths), sorted(api_rules - set(paths))
+    reopen = paths["/api/v1/followups/{followup_id}"]["patch"]["responses"]
+    assert "409" in reopen and "200" in reopen
 
 
 def test_responses_are_gzipped_for_phones(client):
