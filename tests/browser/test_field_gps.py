@@ -5,16 +5,15 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from tests.field.browser_helpers import log_in, photograph, server_visits, wait_for_data, wait_sent
+from tests.field.browser_helpers import (
+    log_in,
+    phone_rows,
+    photograph,
+    server_visits,
+    wait_for_data,
+    wait_sent,
+)
 
-SENT = """async () => {
-    const db = await new Promise((ok) => { const r = indexedDB.open('gocua');
-                                           r.onsuccess = () => ok(r.result); });
-    return await new Promise((ok) => {
-        const r = db.transaction('sent').objectStore('sent').getAll();
-        r.onsuccess = () => { db.close(); ok(r.result); };
-    });
-}"""
 POINT = {"latitude": 16.0661, "longitude": 107.6871, "accuracy": 12}
 
 
@@ -45,7 +44,7 @@ def test_granted_position_geotags_the_visit(page, context, live_server, househol
     assert visit.distance_m is not None and 10 < visit.distance_m < 20
     assert visit.geo_hamlet_id == hamlet_id
     assert visit.flags == [] and visit.flagged is False
-    sent = page.evaluate(SENT)
+    sent = phone_rows(page, "sent")
     assert [(s["status"], s["flags"]) for s in sent] == [("created", [])]
     assert "cần kiểm tra vị trí" not in page.inner_text("#sent-list")
     assert page.console_errors == []

@@ -9,20 +9,12 @@ import pytest
 
 from tests.field.browser_helpers import (
     log_in,
+    phone_rows,
     record_visit,
     server_visits,
     wait_for_data,
     wait_sent,
 )
-
-OUTBOX = """async () => {
-    const db = await new Promise((ok) => { const r = indexedDB.open('gocua');
-                                           r.onsuccess = () => ok(r.result); });
-    return await new Promise((ok) => {
-        const r = db.transaction('outbox').objectStore('outbox').getAll();
-        r.onsuccess = () => { db.close(); ok(r.result); };
-    });
-}"""
 
 
 @pytest.fixture
@@ -37,7 +29,7 @@ def three(make_user, make_household):
 
 def entries(page) -> dict[int, dict]:
     """The phone's outbox entries by household id."""
-    return {e["body"]["household_id"]: e for e in page.evaluate(OUTBOX)}
+    return {e["body"]["household_id"]: e for e in phone_rows(page, "outbox")}
 
 
 def record_offline(page, context, household_ids) -> dict[int, str]:

@@ -64,6 +64,21 @@ def outbox_count(page) -> int:
     return int(page.inner_text("#outbox-pending-count"))
 
 
+STORE_ROWS = """async (name) => {
+    const db = await new Promise((ok) => { const r = indexedDB.open('gocua');
+                                           r.onsuccess = () => ok(r.result); });
+    return await new Promise((ok) => {
+        const r = db.transaction(name).objectStore(name).getAll();
+        r.onsuccess = () => { db.close(); ok(r.result); };
+    });
+}"""
+
+
+def phone_rows(page, store: str) -> list[dict]:
+    """Every row of one store of the phone's IndexedDB (outbox, sent, drafts, ...)."""
+    return page.evaluate(STORE_ROWS, store)
+
+
 def server_visits() -> list[Visit]:
     """The visits the server holds, read in a fresh transaction."""
     db.session.rollback()
