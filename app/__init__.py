@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import (
-    Flask,
-    Response,
-    current_app,
-    g,
-    has_app_context,
-    has_request_context,
-    request,
-)
+from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
+from app import database  # noqa: F401  (its engine listeners register on import)
 from app.config import check_production, load_config
 from app.extensions import api, babel, compress, csrf, db, limiter, login, migrate
 
@@ -49,59 +39,12 @@ API_BLUEPRINTS = (
 
 PAGE_BLUEPRINTS = (
     "app.auth.pages",
-    "app.visits.pages",
+    "app.field.pages",
     "app.reports.pages",
-    "app.people.pages",
+    "app.imports.pages",
 )
 
-CLI_MODULES = ("app.units.cli", "app.auth.cli", "app.demo.cli", "app.people.cli")
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Turn on WAL and foreign keys for every SQLite connection; transactions are begun by
-    `_sqlite_begin` below, not by the driver."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn: Any) -> None:
-    """On SQLite, a request that may write takes the write lock when its transaction begins.
-
-    A deferred transaction that reads and then writes fails at once with "database is
-    locked" when another writer committed in between (WAL cannot wait that out); taking the
-    lock first makes concurrent writers queue behind the busy timeout instead. Reads (GET)
-    stay deferred and run side by side; a GET that writes (an audited download) says so with
-    `writes_on_get`. Outside a request (commands, migrations) every transaction may write,
-    except under tests, whose own reads outside requests must not lock out the live server
-    they drive.
-    """
-    if conn.dialect.name != "sqlite":
-        return
-    immediate = not (has_app_context() and current_app.testing)
-    if has_request_context():
-        view = current_app.view_functions.get(request.endpoint or "")
-        writes = getattr(view, "writes_on_get", False)
-        writes = writes() if callable(writes) else writes
-        # Once a GET has committed its write (an export's audit entry), what follows (the
-        # streamed rows) only reads: it must not hold the lock while a slow client downloads.
-        writes = writes and not g.get("sqlite_committed")
-        immediate = request.method not in ("GET", "HEAD", "OPTIONS") or writes
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-@event.listens_for(Engine, "commit")
-def _sqlite_committed(conn: Any) -> None:
-    """Remember, for `_sqlite_begin`, that this request's write is done."""
-    if conn.dialect.name == "sqlite" and has_request_context():
-        g.sqlite_committed = True
+CLI_MODULES = ("app.units.cli", "app.auth.cli", "app.demo.cli", "app.imports.cli")
 
 
 class JSONProvider(DefaultJSONProvider):

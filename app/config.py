@@ -54,7 +54,7 @@ def load_config() -> dict:
             '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
         ),
         # Household list imports (see docs/IMPORT.md); unset keeps the defaults of
-        # app.people.importing.files.Limits.
+        # app.imports.files.Limits.
         **_ints(
             "IMPORT_MAX_BYTES",
             "IMPORT_MAX_ROWS",

@@ -33,9 +33,9 @@ from openpyxl import Workbook
 
 from app import create_app
 from app.extensions import db
+from app.imports import Limits, run_import
+from app.imports.report import write_report
 from app.people.idnumber import build_id_number
-from app.people.importing import Limits, run_import
-from app.people.importing.report import write_report
 from app.units.models import Unit
 from app.units.service import create_hamlet, load_units
 

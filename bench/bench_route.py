@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.followups.route import (
+from app.followups.walking import (
     nearest_neighbour_order,
     order_route,
     route_length,

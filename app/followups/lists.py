@@ -1,7 +1,7 @@
 """Reading follow-ups: the list (paged, or as today's walking route), overdue counts, the away list.
 
 With `near`, the follow-ups the filters select are ordered by priority class (urgent or
-overdue first, then the rest), each class as a short walking route (app.followups.route)
+overdue first, then the rest), each class as a short walking route (app.followups.walking)
 starting where the officer stands, the second class from the last stop of the first; those
 without a location come last, by hamlet. Every item says how far it is from the stop before.
 """
@@ -20,8 +20,8 @@ from app.common import today
 from app.errors import InvalidError, NotFoundError
 from app.extensions import db
 from app.followups.models import Followup, Returnee
-from app.followups.route import distance_m, order_route
 from app.followups.rules import AWAY, PRIORITY_NAMES, URGENT
+from app.followups.walking import distance_m, order_route
 from app.people.models import Household, Resident
 from app.schemas import page_of
 from app.units.models import Unit

@@ -61,7 +61,7 @@ def test_every_module_the_shell_loads_is_kept_offline(client):
 
 
 def test_version_changes_with_the_assets(app, monkeypatch, client):
-    from app.visits import pages
+    from app.field import pages
 
     before = client.get("/app/sw.js").get_data(as_text=True)
     original = pages.app_version()

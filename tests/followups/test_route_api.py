@@ -11,8 +11,8 @@ import pytest
 from app.common import today
 from app.extensions import db
 from app.followups import lists
-from app.followups.route import distance_matrix, nearest_neighbour_order, route_length
 from app.followups.rules import URGENT
+from app.followups.walking import distance_matrix, nearest_neighbour_order, route_length
 from tests.factories import CENTROID, api_get, api_post
 from tests.followups.conftest import HAMLET1, HAMLET2
 

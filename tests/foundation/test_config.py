@@ -35,7 +35,7 @@ def test_healthz_503_when_database_unreachable():
 
 def test_import_limits_and_report_memory_come_from_the_environment(monkeypatch, tmp_path):
     from app.config import load_config
-    from app.people.importing.files import Limits
+    from app.imports.files import Limits
 
     monkeypatch.setenv("IMPORT_MAX_ROWS", "5000")
     monkeypatch.setenv("IMPORT_REPORT_DIR", str(tmp_path))

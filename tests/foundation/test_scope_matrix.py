@@ -61,8 +61,8 @@ ELSEWHERE = {
     "field.service_worker": "no data",
     "field.manifest": "no data",
     "field.strings": "no data",
-    "people_pages.imports": "imports/test_pages.py::test_commune_outside_scope_or_missing_file",
-    "people_pages.import_report": "imports/test_pages.py::test_report_belongs_to_its_uploader",
+    "imports.imports": "imports/test_pages.py::test_commune_outside_scope_or_missing_file",
+    "imports.import_report": "imports/test_pages.py::test_report_belongs_to_its_uploader",
     "field.outbox_import": ("field/test_outbox_import.py::test_officer_outside_the_importers_unit"),
 }
 
@@ -271,9 +271,7 @@ CASES = [
         "commander",
         page=True,
     ),
-    Case(
-        "people_pages.visit_list", "GET", "/hamlets/20179-001/visit-list", "village_head", page=True
-    ),
+    Case("imports.visit_list", "GET", "/hamlets/20179-001/visit-list", "village_head", page=True),
     Case("reports_pages.overdue", "GET", "/dashboard/overdue?unit=20179", "commander", page=True),
     Case(
         "reports_pages.reassign",
@@ -286,7 +284,7 @@ CASES = [
         done=lambda ids: db.session.get(Followup, ids["followup"]).assignee_id == ids["officer"],
     ),
     Case(
-        "people_pages.visit_list_xlsx",
+        "imports.visit_list_xlsx",
         "GET",
         "/hamlets/20179-001/visit-list.xlsx",
         "officer",

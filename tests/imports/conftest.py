@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.people.importing import ImportResult, Limits, run_import
+from app.imports import ImportResult, Limits, run_import
 from app.people.models import Correction, Household, Resident, StatusChange
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

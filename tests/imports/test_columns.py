@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import pytest
 
-from app.people.importing import addresses, cells
-from app.people.importing import columns as col
+from app.imports import addresses, cells
+from app.imports import columns as col
 
 
 @pytest.mark.parametrize(

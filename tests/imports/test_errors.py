@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.extensions import db
+from app.imports.report import write_report
 from app.people.idnumber import build_id_number
-from app.people.importing.report import write_report
 from app.people.models import Household, Resident
 from tests.imports.conftest import as_dicts, counts, row_errors
 

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import Workbook
 
 from app.extensions import db
-from app.people.importing import FileRefused, Limits
-from app.people.importing import apply as apply_module
+from app.imports import FileRefused, Limits
+from app.imports import apply as apply_module
 from tests.imports.conftest import counts, fixture_bytes
 
 HEADER = ["Số hộ", "Họ và tên", "Quan hệ với chủ hộ", "Thôn"]

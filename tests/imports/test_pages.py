@@ -176,7 +176,7 @@ def test_csrf_token_required(make_app, world, make_user):
 
 def test_household_added_meanwhile_is_a_409_and_nothing_is_written(login, monkeypatch, importer):
     """Another import wrote ND-0001 between the checks and the writes of this one."""
-    from app.people.importing import plan as plan_module
+    from app.imports import plan as plan_module
 
     real = plan_module.load_known
 

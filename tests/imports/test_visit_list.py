@@ -13,9 +13,9 @@ from app.auth.models import AuditEntry
 from app.common import today
 from app.extensions import db
 from app.followups.models import Followup
-from app.people.importing.columns import COLUMNS
+from app.imports.columns import COLUMNS
+from app.imports.visit_list import build_visit_list, export_visit_list
 from app.people.models import Correction, Resident
-from app.people.visit_list import build_visit_list, export_visit_list
 from tests.imports.conftest import as_dicts, counts, read_xlsx
 
 HAMLET = "20179-001"

@@ -10,10 +10,10 @@ from datetime import date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from app.people.importing import files
-from app.people.importing import xlsx_writer as xw
-from app.people.importing.files import Limits, read_sheet
-from app.people.importing.xlsx import UNCALCULATED
+from app.imports import files
+from app.imports import xlsx_writer as xw
+from app.imports.files import Limits, read_sheet
+from app.imports.xlsx import UNCALCULATED
 from tests.imports.conftest import fixture_bytes
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -156,7 +156,7 @@ FORMULAS = "".join(
 
 
 def test_formulas_never_calculated_read_as_uncalculated(monkeypatch):
-    from app.people.importing import xlsx
+    from app.imports import xlsx
 
     data = package(FORMULAS)
     [row] = read_sheet(data, Limits()).rows
@@ -173,7 +173,7 @@ def test_formulas_never_calculated_read_as_uncalculated(monkeypatch):
 
 
 def test_unsupported_layout_falls_back_to_openpyxl(monkeypatch):
-    from app.people.importing import xlsx
+    from app.imports import xlsx
 
     def unsupported(*args, **kwargs):
         raise xlsx.Unsupported("test")
@@ -218,7 +218,7 @@ def test_fallback_keeps_trailing_rows_of_uncalculated_formulas_only(monkeypatch)
     then refused by the import), on the openpyxl fallback as on the fast reader."""
     from openpyxl import Workbook
 
-    from app.people.importing import xlsx
+    from app.imports import xlsx
 
     book = Workbook()
     book.active.append(["Họ và tên", "Thôn"])

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.people.importing.columns import fast_fold
+from app.imports.columns import fast_fold
 
 # Administrative words that start the tail of an address, folded.
 _ADMIN = re.compile(

@@ -10,9 +10,9 @@ from typing import Any
 from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter
 
-from app.people.importing import cells
-from app.people.importing import columns as col
-from app.people.importing.files import HEADER_SEARCH_ROWS, PROGRESS_EVERY, FileRefused, Sheet
+from app.imports import cells
+from app.imports import columns as col
+from app.imports.files import HEADER_SEARCH_ROWS, PROGRESS_EVERY, FileRefused, Sheet
 from app.people.rules import birthplace_code_of
 
 

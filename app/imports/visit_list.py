@@ -26,10 +26,10 @@ from app.auth.models import User
 from app.common import today
 from app.extensions import db
 from app.followups.models import Followup, Returnee
+from app.imports import cells
+from app.imports import columns as col
+from app.imports.report import safe_cell
 from app.people.idnumber import mask_id_number
-from app.people.importing import cells
-from app.people.importing import columns as col
-from app.people.importing.report import safe_cell
 from app.people.models import Correction, Household, Resident
 from app.units.models import Unit
 

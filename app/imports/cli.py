@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.audit import acting_as
 from app.auth.models import User
 from app.extensions import db
-from app.people.importing import FileRefused, ImportResult, Limits, run_import
-from app.people.importing.report import write_report
-from app.people.visit_list import export_visit_list
+from app.imports import FileRefused, ImportResult, Limits, run_import
+from app.imports.report import write_report
+from app.imports.visit_list import export_visit_list
 from app.units.models import Unit
 
 households_cli = AppGroup("households", help="Danh sách hộ / Household lists.")

@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from app.people.importing import xlsx_writer as xw
+from app.imports import xlsx_writer as xw
 
 if TYPE_CHECKING:
-    from app.people.importing import ImportResult
+    from app.imports import ImportResult
 
 MAX_CELL = 32767
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

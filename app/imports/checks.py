@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from app.people.importing.addresses import convert_old_address
-from app.people.importing.columns import KIND_BY_FOLD, fast_fold
-from app.people.importing.lookups import Known
-from app.people.importing.rows import Row
+from app.imports.addresses import convert_old_address
+from app.imports.columns import KIND_BY_FOLD, fast_fold
+from app.imports.lookups import Known
+from app.imports.rows import Row
 from app.text import fold
 from app.units.models import Unit
 

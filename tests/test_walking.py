@@ -10,7 +10,7 @@ from geopy.distance import geodesic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.followups.route import (
+from app.followups.walking import (
     distance_m,
     distance_matrix,
     nearest_neighbour_order,

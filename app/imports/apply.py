@@ -16,11 +16,11 @@ from sqlalchemy.exc import DBAPIError
 from app.common import utcnow
 from app.extensions import db
 from app.followups.models import Followup
+from app.imports.columns import fast_fold
+from app.imports.lookups import chunks
+from app.imports.plan import RESIDENT_ATTRS, HouseholdPlan, Plan, ResidentPlan
 from app.people.corrections import ID_RULES
 from app.people.idnumber import PROVINCE_CODES, check_id_number
-from app.people.importing.columns import fast_fold
-from app.people.importing.lookups import chunks
-from app.people.importing.plan import RESIDENT_ATTRS, HouseholdPlan, Plan, ResidentPlan
 from app.people.models import Correction, Household, Resident, StatusChange
 from app.units.models import Unit
 from app.units.service import create_hamlet

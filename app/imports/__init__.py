@@ -18,11 +18,11 @@ from flask_babel import gettext as _
 
 from app.auth.audit import record
 from app.extensions import db
-from app.people.importing.apply import apply_plan
-from app.people.importing.files import FileRefused, Limits, Sheet, read_sheet
-from app.people.importing.plan import Plan, make_plan
-from app.people.importing.rows import Layout, Row, find_layout, read_row, read_rows
-from app.people.importing.xlsx import Uncalculated
+from app.imports.apply import apply_plan
+from app.imports.files import FileRefused, Limits, Sheet, read_sheet
+from app.imports.plan import Plan, make_plan
+from app.imports.rows import Layout, Row, find_layout, read_row, read_rows
+from app.imports.xlsx import Uncalculated
 from app.units.models import Unit
 
 __all__ = ["FileRefused", "ImportResult", "Limits", "Summary", "run_import"]

@@ -23,13 +23,13 @@ from app.auth.scope import unit_in_scope, unit_scope_clause
 from app.common import writes_on_get
 from app.errors import ForbiddenError, NotFoundError
 from app.extensions import csrf, db
-from app.people.importing import FileRefused, Limits, cells, run_import
-from app.people.importing.files import megabytes
-from app.people.importing.report import XLSX_MIME, write_report
-from app.people.visit_list import export_visit_list, shown_id, visit_list_page
+from app.imports import FileRefused, Limits, cells, run_import
+from app.imports.files import megabytes
+from app.imports.report import XLSX_MIME, write_report
+from app.imports.visit_list import export_visit_list, shown_id, visit_list_page
 from app.units.models import Unit
 
-bp = Blueprint("people_pages", __name__)
+bp = Blueprint("imports", __name__)
 
 IMPORT_ROLES = ("admin", "commander")
 REPORT_TTL_SECONDS = 24 * 3600
@@ -93,7 +93,7 @@ def _report_path(token: str, user: User) -> tuple[Path, dict]:
 
 def _form(communes: list[Unit], **context) -> str:
     return render_template(
-        "people/imports.html",
+        "imports/imports.html",
         communes=communes,
         limits=Limits.from_config(current_app.config),
         **context,
@@ -199,7 +199,7 @@ def visit_list(code: str):
     listing = visit_list_page(_hamlet_for(user, code), user)
     db.session.commit()
     return render_template(
-        "people/visit_list.html",
+        "imports/visit_list.html",
         listing=listing,
         user=user,
         shown_id=shown_id,

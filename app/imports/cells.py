@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from openpyxl.utils.datetime import from_excel
 
 from app.common import today
+from app.imports.columns import fold_word
+from app.imports.xlsx import Uncalculated
 from app.people.idnumber import PROVINCE_CODES, clean_id_number
-from app.people.importing.columns import fold_word
-from app.people.importing.xlsx import Uncalculated
 
 OLDEST_BIRTH_YEAR = 1880
 MAX_CELL_CHARS = 1000

@@ -14,12 +14,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from app.people.importing import checks
-from app.people.importing.cells import STATUS_LABELS
-from app.people.importing.checks import Group, HamletResolver
-from app.people.importing.columns import HEADERS
-from app.people.importing.lookups import Known, load_known
-from app.people.importing.rows import Layout, Row
+from app.imports import checks
+from app.imports.cells import STATUS_LABELS
+from app.imports.checks import Group, HamletResolver
+from app.imports.columns import HEADERS
+from app.imports.lookups import Known, load_known
+from app.imports.rows import Layout, Row
 from app.people.rules import is_regression
 from app.text import normalize_name
 from app.units.models import Unit

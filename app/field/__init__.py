@@ -1,0 +1,1 @@
+"""The phone app: its shell, service worker, strings, and the outbox file import."""
