@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -300,119 +300,142 @@ def _household_points(
 # ---------------------------------------------------------------- people
 
 
-def _compose(rng: random.Random, ethnicity: str) -> list[_Spec]:
-    """Draw the members of one household (head first) with realistic ages."""
-    other = CO_TU if ethnicity == KINH else KINH
+class _Kin:
+    """Draws the people of one household of a given ethnicity, in `rng` order."""
 
-    def eth() -> str:
-        return ethnicity if rng.random() < 0.93 else other
+    def __init__(self, rng: random.Random, ethnicity: str) -> None:
+        self.rng = rng
+        self.ethnicity = ethnicity
+        self.other = CO_TU if ethnicity == KINH else KINH
 
-    def spec(rel: str, sex: str, age: int, e: str, family: str | None = None) -> _Spec:
-        return _Spec(rel, sex, max(0, min(age, 97)), e, family or family_name(rng, e))
+    def eth(self) -> str:
+        """Mostly the household's ethnicity, sometimes the other one (mixed marriages)."""
+        return self.ethnicity if self.rng.random() < 0.93 else self.other
 
-    def wife(rel: str, husband: _Spec, age: int) -> _Spec:
-        e = eth()
-        fam = family_name(rng, e)
-        for _ in range(3):  # Cơ Tu clans marry out
+    def spec(self, rel: str, sex: str, age: int, e: str, family: str | None = None) -> _Spec:
+        """One person; a family name is drawn unless given."""
+        return _Spec(rel, sex, max(0, min(age, 97)), e, family or family_name(self.rng, e))
+
+    def head(self, sex: str, low: int, high: int) -> _Spec:
+        """The head of the household, aged between `low` and `high`."""
+        return self.spec("head", sex, self.rng.randint(low, high), self.ethnicity)
+
+    def wife(self, rel: str, husband: _Spec, age: int) -> _Spec:
+        """A wife of another family than her husband's (Cơ Tu clans marry out)."""
+        e = self.eth()
+        fam = family_name(self.rng, e)
+        for _ in range(3):
             if fam != husband.family or fam == "Hồ":
                 break
-            fam = family_name(rng, e)
-        return spec(rel, "female", max(age, 18), e, fam)
+            fam = family_name(self.rng, e)
+        return self.spec(rel, "female", max(age, 18), e, fam)
 
-    def children(rel: str, father: _Spec, mother_age: int, n: int) -> list[_Spec]:
+    def spouse_of(self, head: _Spec, gap: int = 6) -> _Spec:
+        """The head's wife, up to `gap` years younger."""
+        return self.wife("spouse", head, head.age - self.rng.randint(0, gap))
+
+    def children(self, rel: str, father: _Spec, mother_age: int, n: int) -> list[_Spec]:
+        """Up to `n` children of the father's family, the eldest born when the mother was 19-27."""
         kids = []
-        age = mother_age - rng.randint(19, 27)
+        age = mother_age - self.rng.randint(19, 27)
         for _ in range(n):
             if age < 0:
                 break
-            kids.append(
-                spec(rel, rng.choice(("male", "female")), age, father.ethnicity, father.family)
-            )
-            age -= rng.randint(2, 5)
+            sex = self.rng.choice(("male", "female"))
+            kids.append(self.spec(rel, sex, age, father.ethnicity, father.family))
+            age -= self.rng.randint(2, 5)
         return kids
 
+
+_HOUSEHOLD_KINDS = (
+    ("single_elder", 7),
+    ("single_adult", 4),
+    ("elder_couple", 10),
+    ("young_couple", 8),
+    ("nuclear", 45),
+    ("three_gen", 21),
+    ("with_sibling", 4),
+)
+
+
+def _compose(rng: random.Random, ethnicity: str) -> list[_Spec]:
+    """Draw the members of one household (head first) with realistic ages."""
+    kin = _Kin(rng, ethnicity)
     n_kids = rng.choices(
         (1, 2, 3, 4, 5),
         weights=(25, 45, 22, 6, 2) if ethnicity == KINH else (15, 35, 30, 14, 6),
         k=1,
     )[0]
-    kind = rng.choices(
-        (
-            "single_elder",
-            "single_adult",
-            "elder_couple",
-            "young_couple",
-            "nuclear",
-            "three_gen",
-            "with_sibling",
-        ),
-        weights=(7, 4, 10, 8, 45, 21, 4),
-        k=1,
-    )[0]
+    kind = _pick(rng, _HOUSEHOLD_KINDS)
     if kind == "single_elder":
-        sex = "female" if rng.random() < 0.65 else "male"
-        return [spec("head", sex, rng.randint(65, 92), ethnicity)]
+        return [kin.head("female" if rng.random() < 0.65 else "male", 65, 92)]
     if kind == "single_adult":
-        sex = "male" if rng.random() < 0.75 else "female"
-        return [spec("head", sex, rng.randint(24, 60), ethnicity)]
+        return [kin.head("male" if rng.random() < 0.75 else "female", 24, 60)]
     if kind == "elder_couple":
-        head = spec("head", "male", rng.randint(62, 88), ethnicity)
-        return [head, wife("spouse", head, head.age - rng.randint(0, 6))]
+        head = kin.head("male", 62, 88)
+        return [head, kin.spouse_of(head)]
     if kind == "young_couple":
-        head = spec("head", "male", rng.randint(22, 33), ethnicity)
-        w = wife("spouse", head, head.age - rng.randint(0, 5))
-        kids = (
-            [
-                spec(
-                    "child",
-                    rng.choice(("male", "female")),
-                    rng.randint(0, 2),
-                    ethnicity,
-                    head.family,
-                )
-            ]
-            if rng.random() < 0.5
-            else []
-        )
-        return [head, w, *kids]
+        return _young_couple(kin)
     if kind in ("nuclear", "with_sibling"):
-        if kind == "nuclear" and rng.random() < 0.08:  # mother bringing up children alone
-            head = spec("head", "female", rng.randint(28, 50), ethnicity)
-            return [head, *children("child", head, head.age, min(n_kids, 3))]
-        head = spec("head", "male", rng.randint(27, 58), ethnicity)
-        w = wife("spouse", head, head.age - rng.randint(0, 6))
-        members = [head, w, *children("child", head, w.age, n_kids)]
-        if kind == "with_sibling":
-            members.append(
-                spec(
-                    "sibling",
-                    rng.choice(("male", "female")),
-                    max(18, head.age + rng.randint(-8, 8)),
-                    ethnicity,
-                    head.family,
-                )
-            )
-        return members[:7]
-    # three generations
+        return _nuclear(kin, n_kids, with_sibling=kind == "with_sibling")
     if rng.random() < 0.6:  # the son heads the household, his parents live with him
-        head = spec("head", "male", rng.randint(28, 48), ethnicity)
-        w = wife("spouse", head, head.age - rng.randint(0, 6))
-        kids = children("child", head, w.age, rng.choices((1, 2, 3), weights=(40, 45, 15))[0])
-        father_age = head.age + rng.randint(22, 32)
-        parents = []
-        if rng.random() < 0.55:
-            parents.append(spec("parent", "male", father_age, ethnicity, head.family))
-        if not parents or rng.random() < 0.85:
-            e = eth()
-            parents.append(spec("parent", "female", father_age - rng.randint(0, 5), e))
-        return [head, w, *kids, *parents][:7]
-    head = spec("head", "male", rng.randint(55, 75), ethnicity)  # grandfather heads it
-    w = wife("spouse", head, head.age - rng.randint(0, 6))
-    son = spec("child", "male", max(22, w.age - rng.randint(20, 30)), ethnicity, head.family)
-    dil = wife("other", son, son.age - rng.randint(0, 5))  # daughter-in-law (con dâu)
+        return _with_parents(kin)
+    return _with_grandchildren(kin)
+
+
+def _young_couple(kin: _Kin) -> list[_Spec]:
+    """A young couple, half of them with a baby."""
+    rng = kin.rng
+    head = kin.head("male", 22, 33)
+    w = kin.spouse_of(head, gap=5)
+    if rng.random() >= 0.5:
+        return [head, w]
+    sex = rng.choice(("male", "female"))
+    return [head, w, kin.spec("child", sex, rng.randint(0, 2), kin.ethnicity, head.family)]
+
+
+def _nuclear(kin: _Kin, n_kids: int, with_sibling: bool) -> list[_Spec]:
+    """Parents and children, sometimes a mother alone, sometimes with the head's sibling."""
+    rng = kin.rng
+    if not with_sibling and rng.random() < 0.08:  # mother bringing up children alone
+        head = kin.head("female", 28, 50)
+        return [head, *kin.children("child", head, head.age, min(n_kids, 3))]
+    head = kin.head("male", 27, 58)
+    w = kin.spouse_of(head)
+    members = [head, w, *kin.children("child", head, w.age, n_kids)]
+    if with_sibling:
+        sex = rng.choice(("male", "female"))
+        age = max(18, head.age + rng.randint(-8, 8))
+        members.append(kin.spec("sibling", sex, age, kin.ethnicity, head.family))
+    return members[:7]
+
+
+def _with_parents(kin: _Kin) -> list[_Spec]:
+    """Three generations headed by the son, his parents living with him."""
+    rng = kin.rng
+    head = kin.head("male", 28, 48)
+    w = kin.spouse_of(head)
+    kids = kin.children("child", head, w.age, rng.choices((1, 2, 3), weights=(40, 45, 15))[0])
+    father_age = head.age + rng.randint(22, 32)
+    parents = []
+    if rng.random() < 0.55:
+        parents.append(kin.spec("parent", "male", father_age, kin.ethnicity, head.family))
+    if not parents or rng.random() < 0.85:
+        e = kin.eth()
+        parents.append(kin.spec("parent", "female", father_age - rng.randint(0, 5), e))
+    return [head, w, *kids, *parents][:7]
+
+
+def _with_grandchildren(kin: _Kin) -> list[_Spec]:
+    """Three generations headed by the grandfather, a married son living with him."""
+    rng = kin.rng
+    head = kin.head("male", 55, 75)
+    w = kin.spouse_of(head)
+    son_age = max(22, w.age - rng.randint(20, 30))
+    son = kin.spec("child", "male", son_age, kin.ethnicity, head.family)
+    dil = kin.wife("other", son, son.age - rng.randint(0, 5))  # daughter-in-law (con dâu)
     n_grandkids = rng.choices((1, 2, 3), weights=(40, 45, 15))[0]
-    grandkids = children("grandchild", son, dil.age, n_grandkids)
-    return [head, w, son, dil, *grandkids][:7]
+    return [head, w, son, dil, *kin.children("grandchild", son, dil.age, n_grandkids)][:7]
 
 
 def _date_of_birth(rng: random.Random, age: int) -> date:
@@ -452,64 +475,15 @@ def _pick(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
 
 def _statuses(rng: random.Random, p: _Spec, age: int) -> dict[str, Any]:
     """Draw presence, ID-card, e-ID, phone and mobility for one person."""
-    presence = "present"
-    roll = rng.random()
-    if p.relationship != "head" and age >= 70 and roll < 0.15:
-        presence = "deceased"
-    elif p.relationship in ("child", "sibling") and 18 <= age <= 40 and roll < 0.04:
-        presence = "moved"
-    elif 18 <= age <= 55 and rng.random() < 0.13:
-        presence = "away_working"
-    elif (18 <= age <= 24 and rng.random() < 0.10) or (age > 24 and rng.random() < 0.01):
-        presence = "away_other"
-
+    presence = _presence(rng, p, age)
     unable = (age >= 80 and rng.random() < 0.45) or (70 <= age < 80 and rng.random() < 0.15)
     if presence == "deceased":
         unable = False
-
-    if age >= 15:
-        phone_share = 0.3 if age >= 70 else (0.9 if p.ethnicity == KINH else 0.72)
-        has_phone = rng.random() < phone_share
-        if has_phone:
-            smart_share = 0.8 if age < 50 else (0.55 if age < 70 else 0.2)
-            smartphone: bool | None = rng.random() < smart_share
-        else:
-            smartphone = False if rng.random() < 0.6 else None
-    else:
-        has_phone = False
-        smartphone = None if age < 10 else rng.random() < 0.5
+    has_phone, smartphone = _phones(rng, p, age)
     if presence == "deceased":
         has_phone, smartphone = False, None
-
-    if age < 14:
-        id_card = _pick(rng, (("not_collected", 94), ("collected", 3), ("issued", 3)))
-    elif unable or age >= 80:
-        id_card = _pick(rng, (("issued", 45), ("collected", 10), ("not_collected", 45)))
-    elif presence == "away_working":
-        id_card = _pick(rng, (("issued", 55), ("collected", 5), ("not_collected", 40)))
-    elif age < 18:
-        id_card = _pick(rng, (("issued", 60), ("collected", 20), ("not_collected", 20)))
-    elif p.ethnicity == CO_TU:
-        id_card = _pick(rng, (("issued", 64), ("collected", 14), ("not_collected", 22)))
-    else:
-        id_card = _pick(rng, (("issued", 74), ("collected", 12), ("not_collected", 14)))
-
-    if age < 14 or presence == "deceased":
-        eid = "none"
-    elif id_card == "issued":
-        if smartphone:
-            eid = _pick(
-                rng, (("level2_active", 62), ("level2_applied", 12), ("level1", 12), ("none", 14))
-            )
-        else:
-            eid = _pick(rng, (("level2_active", 10), ("level2_applied", 25), ("none", 65)))
-    elif id_card == "collected":
-        eid = _pick(rng, (("level2_applied", 50), ("level1", 20), ("none", 30)))
-        if eid == "level1" and not smartphone:
-            eid = "none"
-    else:
-        eid = "level1" if smartphone and rng.random() < 0.15 else "none"
-
+    id_card = _id_card(rng, p, age, presence, unable)
+    eid = _eid(rng, age, presence, id_card, smartphone)
     if id_card in ("collected", "issued") or eid != "none":
         known_id = True
     else:
@@ -523,6 +497,62 @@ def _statuses(rng: random.Random, p: _Spec, age: int) -> dict[str, Any]:
         "unable_to_travel": unable,
         "known_id": known_id,
     }
+
+
+def _presence(rng: random.Random, p: _Spec, age: int) -> str:
+    """Draw whether one person is at home, away, moved out or deceased."""
+    roll = rng.random()
+    if p.relationship != "head" and age >= 70 and roll < 0.15:
+        return "deceased"
+    if p.relationship in ("child", "sibling") and 18 <= age <= 40 and roll < 0.04:
+        return "moved"
+    if 18 <= age <= 55 and rng.random() < 0.13:
+        return "away_working"
+    if (18 <= age <= 24 and rng.random() < 0.10) or (age > 24 and rng.random() < 0.01):
+        return "away_other"
+    return "present"
+
+
+def _phones(rng: random.Random, p: _Spec, age: int) -> tuple[bool, bool | None]:
+    """Draw whether one person has a phone, and whether it is a smartphone."""
+    if age < 15:
+        return False, None if age < 10 else rng.random() < 0.5
+    phone_share = 0.3 if age >= 70 else (0.9 if p.ethnicity == KINH else 0.72)
+    if rng.random() < phone_share:
+        smart_share = 0.8 if age < 50 else (0.55 if age < 70 else 0.2)
+        return True, rng.random() < smart_share
+    return False, False if rng.random() < 0.6 else None
+
+
+def _id_card(rng: random.Random, p: _Spec, age: int, presence: str, unable: bool) -> str:
+    """Draw the chip ID card status of one person."""
+    if age < 14:
+        return _pick(rng, (("not_collected", 94), ("collected", 3), ("issued", 3)))
+    if unable or age >= 80:
+        return _pick(rng, (("issued", 45), ("collected", 10), ("not_collected", 45)))
+    if presence == "away_working":
+        return _pick(rng, (("issued", 55), ("collected", 5), ("not_collected", 40)))
+    if age < 18:
+        return _pick(rng, (("issued", 60), ("collected", 20), ("not_collected", 20)))
+    if p.ethnicity == CO_TU:
+        return _pick(rng, (("issued", 64), ("collected", 14), ("not_collected", 22)))
+    return _pick(rng, (("issued", 74), ("collected", 12), ("not_collected", 14)))
+
+
+def _eid(rng: random.Random, age: int, presence: str, id_card: str, smartphone: bool | None) -> str:
+    """Draw the e-ID (VNeID) level of one person."""
+    if age < 14 or presence == "deceased":
+        return "none"
+    if id_card == "issued":
+        if smartphone:
+            return _pick(
+                rng, (("level2_active", 62), ("level2_applied", 12), ("level1", 12), ("none", 14))
+            )
+        return _pick(rng, (("level2_active", 10), ("level2_applied", 25), ("none", 65)))
+    if id_card == "collected":
+        eid = _pick(rng, (("level2_applied", 50), ("level1", 20), ("none", 30)))
+        return "none" if eid == "level1" and not smartphone else eid
+    return "level1" if smartphone and rng.random() < 0.15 else "none"
 
 
 class _Registry:
@@ -611,66 +641,83 @@ def _plant_errors(
         and r.presence != "deceased"
     ]
     picked = rng.sample(checkable, 6)
-    errors: list[DemoError] = []
     used: set[str] = {r.key for r in picked}
+    errors = [_wrong_birth_year(rng, reg, r) for r in picked[:3]]
+    errors += [_wrong_sex_digit(reg, r) for r in picked[3:5]]
+    errors.append(_wrong_birthplace(picked[5]))
+    errors.append(_duplicate_person(rng, checkable, households, used))
+    pool = [r for r in residents if r.key not in used and r.presence != "deceased"]
+    errors += [_missing_date_of_birth(r) for r in rng.sample(pool, 6)]
+    return errors
 
-    def renumber(r: DemoResident, number: str) -> None:
-        reg.ids.discard(r.id_number or "")
-        reg.ids.add(number)
-        r.id_number = number
 
-    for r in picked[:3]:  # birth year digits contradict the date of birth
-        old = r.id_number or ""
-        year = int(old[4:6])
-        for delta in rng.sample((1, -1, 9, -9, 10, -10), 6):
-            wrong = f"{old[:4]}{(year + delta) % 100:02d}{old[6:]}"
-            if wrong not in reg.ids:
-                break
-        renumber(r, wrong)
-        errors.append(
-            DemoError(
-                kind="id_birth_year_mismatch",
-                field="id_number",
-                resident_keys=[r.key],
-                description=(
-                    f"{r.key} {r.full_name}: ID number {wrong} encodes birth year "
-                    f"..{wrong[4:6]} but the date of birth is {r.date_of_birth}"
-                ),
-            )
-        )
-    for r in picked[3:5]:  # sex digit contradicts the recorded sex
-        old = r.id_number or ""
-        digit = int(old[3])
-        wrong = f"{old[:3]}{digit + 1 if digit % 2 == 0 else digit - 1}{old[4:]}"
-        renumber(r, wrong)
-        sex_in_id = "female" if int(wrong[3]) % 2 else "male"
-        errors.append(
-            DemoError(
-                kind="id_sex_mismatch",
-                field="id_number",
-                resident_keys=[r.key],
-                description=(
-                    f"{r.key} {r.full_name}: ID number {wrong} encodes sex {sex_in_id} "
-                    f"but the recorded sex is {r.sex}"
-                ),
-            )
-        )
-    r = picked[5]  # born elsewhere by the register, in Huế by the ID number
-    r.birthplace_code = "049" if r.birthplace_code != "049" else "048"
-    errors.append(
-        DemoError(
-            kind="id_birthplace_mismatch",
-            field="birthplace",
-            resident_keys=[r.key],
-            description=(
-                f"{r.key} {r.full_name}: ID number {r.id_number} encodes birthplace "
-                f"{(r.id_number or '')[:3]} but the recorded birthplace is "
-                f"{r.birthplace_code}"
-            ),
-        )
+def _renumber(reg: _Registry, r: DemoResident, number: str) -> None:
+    """Give a resident another ID number, keeping the registry's set of numbers true."""
+    reg.ids.discard(r.id_number or "")
+    reg.ids.add(number)
+    r.id_number = number
+
+
+def _wrong_birth_year(rng: random.Random, reg: _Registry, r: DemoResident) -> DemoError:
+    """Make the birth year digits of the ID number contradict the date of birth."""
+    old = r.id_number or ""
+    year = int(old[4:6])
+    for delta in rng.sample((1, -1, 9, -9, 10, -10), 6):
+        wrong = f"{old[:4]}{(year + delta) % 100:02d}{old[6:]}"
+        if wrong not in reg.ids:
+            break
+    _renumber(reg, r, wrong)
+    return DemoError(
+        kind="id_birth_year_mismatch",
+        field="id_number",
+        resident_keys=[r.key],
+        description=(
+            f"{r.key} {r.full_name}: ID number {wrong} encodes birth year "
+            f"..{wrong[4:6]} but the date of birth is {r.date_of_birth}"
+        ),
     )
 
-    # the same person in two households: a daughter who married into another household
+
+def _wrong_sex_digit(reg: _Registry, r: DemoResident) -> DemoError:
+    """Make the sex digit of the ID number contradict the recorded sex."""
+    old = r.id_number or ""
+    digit = int(old[3])
+    wrong = f"{old[:3]}{digit + 1 if digit % 2 == 0 else digit - 1}{old[4:]}"
+    _renumber(reg, r, wrong)
+    sex_in_id = "female" if int(wrong[3]) % 2 else "male"
+    return DemoError(
+        kind="id_sex_mismatch",
+        field="id_number",
+        resident_keys=[r.key],
+        description=(
+            f"{r.key} {r.full_name}: ID number {wrong} encodes sex {sex_in_id} "
+            f"but the recorded sex is {r.sex}"
+        ),
+    )
+
+
+def _wrong_birthplace(r: DemoResident) -> DemoError:
+    """Record a birthplace elsewhere while the ID number says Huế."""
+    r.birthplace_code = "049" if r.birthplace_code != "049" else "048"
+    return DemoError(
+        kind="id_birthplace_mismatch",
+        field="birthplace",
+        resident_keys=[r.key],
+        description=(
+            f"{r.key} {r.full_name}: ID number {r.id_number} encodes birthplace "
+            f"{(r.id_number or '')[:3]} but the recorded birthplace is "
+            f"{r.birthplace_code}"
+        ),
+    )
+
+
+def _duplicate_person(
+    rng: random.Random,
+    checkable: list[DemoResident],
+    households: list[DemoHousehold],
+    used: set[str],
+) -> DemoError:
+    """List a daughter who married into another household in both households."""
     source = next(
         (
             r
@@ -686,28 +733,13 @@ def _plant_errors(
     if source is None:
         raise RuntimeError("no candidate for the duplicate person")
     used.add(source.key)
-    source_home = next(h for h in households if h.code == source.household_code)
-    targets = [
-        h
-        for h in households
-        if h.hamlet_code != source_home.hamlet_code
-        and len(h.residents) <= 5
-        and h.residents[0].sex == "male"
-        and h.residents[0].date_of_birth
-        and 45 <= REFERENCE_DATE.year - int(h.residents[0].date_of_birth[:4]) <= 75
-        and any(m.relationship == "child" and m.sex == "male" for m in h.residents)
-    ]
-    target = rng.choice(targets)
-    twin = DemoResident(
+    target = rng.choice(_in_laws(households, source))
+    twin = replace(
+        source,
         key=f"{target.code}-{len(target.residents) + 1:02d}",
         household_code=target.code,
-        full_name=source.full_name,
-        date_of_birth=source.date_of_birth,
-        sex=source.sex,
         id_number=None,
         relationship="other",
-        ethnicity=source.ethnicity,
-        birthplace_code=source.birthplace_code,
         presence="present",
         id_card="not_collected",
         eid="none",
@@ -717,34 +749,43 @@ def _plant_errors(
     )
     target.residents.append(twin)
     used.add(twin.key)
-    errors.append(
-        DemoError(
-            kind="duplicate_person",
-            field="duplicate_record",
-            resident_keys=[source.key, twin.key],
-            description=(
-                f"{source.full_name}, born {source.date_of_birth}, is listed twice: "
-                f"{source.key} (ID {source.id_number}) and {twin.key} (no ID number, "
-                f"married into household {target.code})"
-            ),
-        )
+    return DemoError(
+        kind="duplicate_person",
+        field="duplicate_record",
+        resident_keys=[source.key, twin.key],
+        description=(
+            f"{source.full_name}, born {source.date_of_birth}, is listed twice: "
+            f"{source.key} (ID {source.id_number}) and {twin.key} (no ID number, "
+            f"married into household {target.code})"
+        ),
     )
 
-    # missing dates of birth
-    pool = [r for r in residents if r.key not in used and r.presence != "deceased"]
-    for r in rng.sample(pool, 6):
-        errors.append(
-            DemoError(
-                kind="missing_date_of_birth",
-                field="date_of_birth",
-                resident_keys=[r.key],
-                description=(
-                    f"{r.key} {r.full_name}: date of birth missing (was {r.date_of_birth})"
-                ),
-            )
-        )
-        r.date_of_birth = None
-    return errors
+
+def _in_laws(households: list[DemoHousehold], bride: DemoResident) -> list[DemoHousehold]:
+    """Households of another hamlet a bride could have married into: a son, a father 45-75."""
+    home = next(h for h in households if h.code == bride.household_code)
+    return [
+        h
+        for h in households
+        if h.hamlet_code != home.hamlet_code
+        and len(h.residents) <= 5
+        and h.residents[0].sex == "male"
+        and h.residents[0].date_of_birth
+        and 45 <= REFERENCE_DATE.year - int(h.residents[0].date_of_birth[:4]) <= 75
+        and any(m.relationship == "child" and m.sex == "male" for m in h.residents)
+    ]
+
+
+def _missing_date_of_birth(r: DemoResident) -> DemoError:
+    """Blank a resident's date of birth."""
+    error = DemoError(
+        kind="missing_date_of_birth",
+        field="date_of_birth",
+        resident_keys=[r.key],
+        description=f"{r.key} {r.full_name}: date of birth missing (was {r.date_of_birth})",
+    )
+    r.date_of_birth = None
+    return error
 
 
 # ---------------------------------------------------------------- users
