@@ -180,6 +180,38 @@ def _with_uncalculated(sheet: Sheet, layout: Layout, rows: list[Row]) -> list[Ro
     return sorted(rows + extra, key=lambda row: row.index) if extra else rows
 
 
+class _Clock:
+    """Seconds spent in each stage of an import, and in all."""
+
+    def __init__(self) -> None:
+        self.started = self.mark = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        """Note the time since the previous lap as this stage's."""
+        now = time.perf_counter()
+        self.timings[stage] = round(now - self.mark, 2)
+        self.mark = now
+
+    def total(self) -> float:
+        """Seconds since the import began."""
+        return round(time.perf_counter() - self.started, 2)
+
+
+def _checked_rows(
+    sheet: Sheet, layout: Layout, limits: Limits, tell: Callable[[int], None] | None
+) -> list[Row]:
+    """Read and check every data row; refuse a file with none, or with too many."""
+    rows = _with_uncalculated(sheet, layout, read_rows(sheet, layout, tell))
+    if not rows:
+        raise FileRefused(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
+    if len(rows) > limits.max_rows:
+        raise FileRefused(
+            _("Tệp có quá nhiều dòng (hơn %(max)s); hãy chia thành nhiều tệp.", max=limits.max_rows)
+        )
+    return rows
+
+
 def run_import(
     data: bytes,
     file_name: str,
@@ -193,37 +225,22 @@ def run_import(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Check a household list and write it when it may be written; never commits."""
-    started = time.perf_counter()
+    clock = _Clock()
     limits = limits or Limits()
 
     def tell(stage: str) -> Callable[[int], None] | None:
         return (lambda n: progress(stage, n)) if progress else None
 
-    timings: dict[str, float] = {}
-    mark = [started]
-
-    def lap(stage: str) -> None:
-        now = time.perf_counter()
-        timings[stage] = round(now - mark[0], 2)
-        mark[0] = now
-
     sheet = read_sheet(data, limits, tell("read"))
-    lap("read")
+    clock.lap("read")
     layout = find_layout(sheet)
-    rows = _with_uncalculated(sheet, layout, read_rows(sheet, layout, tell("check")))
-    lap("rows")
-    if not rows:
-        raise FileRefused(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
-    if len(rows) > limits.max_rows:
-        raise FileRefused(
-            _("Tệp có quá nhiều dòng (hơn %(max)s); hãy chia thành nhiều tệp.", max=limits.max_rows)
-        )
+    rows = _checked_rows(sheet, layout, limits, tell("check"))
+    clock.lap("rows")
     plan = make_plan(rows, layout, commune, create_hamlets)
-    lap("plan")
+    clock.lap("plan")
     errors = plan.rows_with_errors
     _settle(plan, errors == 0, partial)
     households, residents = _count(plan)
-    write = not dry_run and (errors == 0 or partial)
     summary = Summary(
         file_name=file_name,
         file_kind=sheet.kind,
@@ -232,26 +249,33 @@ def run_import(
         households=households,
         residents=residents,
         rows_with_errors=errors,
-        written=write,
+        written=not dry_run and (errors == 0 or partial),
         dry_run=dry_run,
         partial=partial,
         conversions=plan.conversions,
         hamlets_planned=[name for name, _kind in plan.new_hamlets.values()],
         ignored_columns=layout.ignored,
         encoding=sheet.encoding,
-        timings=timings,
+        timings=clock.timings,
     )
-    if write:
+    if summary.written:
         if progress:
             progress("write", 0)
-        done = apply_plan(plan, commune, actor_id)
-        summary.hamlets_created = done["hamlets_created"]
-        summary.corrections_opened = done["corrections_opened"]
-        lap("write")
-        summary.seconds = round(time.perf_counter() - started, 2)
-        changes = summary.as_dict()
-        changes.pop("ignored_columns")
-        record(db.session, "import_households", "units", commune.id, changes)
-        db.session.flush()
-    summary.seconds = round(time.perf_counter() - started, 2)
+        _write(plan, commune, actor_id, summary, clock)
+    summary.seconds = clock.total()
     return ImportResult(summary, sheet, layout, rows, plan)
+
+
+def _write(
+    plan: Plan, commune: Unit, actor_id: int | None, summary: Summary, clock: _Clock
+) -> None:
+    """Write the plan and record one audit entry for the whole import."""
+    done = apply_plan(plan, commune, actor_id)
+    summary.hamlets_created = done["hamlets_created"]
+    summary.corrections_opened = done["corrections_opened"]
+    clock.lap("write")
+    summary.seconds = clock.total()
+    changes = summary.as_dict()
+    changes.pop("ignored_columns")
+    record(db.session, "import_households", "units", commune.id, changes)
+    db.session.flush()

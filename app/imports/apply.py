@@ -7,7 +7,7 @@ audit entry for the whole import. Nothing here commits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, select, text, update
@@ -29,6 +29,8 @@ from app.visits.models import Visit
 WRITE_CHUNK = 2000
 ANALYZE_AFTER = 10_000  # rows written
 ID_FIELDS = ("id_number", "sex", "date_of_birth", "birthplace")
+# (field, rule, current value, proposed value, the check's finding)
+Finding = tuple[str, str, str | None, str | None, Any]
 
 
 def _text(value: Any) -> str | None:
@@ -106,42 +108,61 @@ def _write_households(
     now = utcnow()
     new = [h for h in plans if h.status == "added"]
     for chunk in chunks(new, WRITE_CHUNK):
-        rows = []
-        for h in chunk:
-            hamlet = _hamlet_of(h, made)
-            group = h.group
-            address = group.address or f"{hamlet.name}, {commune.name}"
-            rows.append(
-                {
-                    "code": group.code,
-                    "address": address,
-                    "search_text": _search_text(address, group.code, _names(h)),
-                    "lat": group.location[0] if group.location else None,
-                    "lon": group.location[1] if group.location else None,
-                    "location_source": "known" if group.location else None,
-                    "source": "import",
-                    "hamlet_id": hamlet.id,
-                    "commune_id": commune.id,
-                    "province_id": commune.province_id,
-                    "created_by_id": actor_id,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        # Plain executemany (no RETURNING: SQLite would insert one row per statement), then
-        # the ids by code, unique in the commune.
-        bulk_insert(Household.__table__, rows)
-        ids = dict(
-            db.session.execute(
-                select(Household.code, Household.id).where(
-                    Household.commune_id == commune.id,
-                    Household.code.in_([h.group.code for h in chunk]),
-                )
-            ).all()
-        )
-        for h in chunk:
-            h.household_id = ids[h.group.code]
+        _insert_households(chunk, commune, made, actor_id, now)
     changed = [h for h in plans if h.status == "changed"]
+    moved = _update_households(changed, made, now)
+    _move_household_rows(moved)
+
+
+def _insert_households(
+    chunk: list[HouseholdPlan],
+    commune: Unit,
+    made: dict[str, Unit],
+    actor_id: int | None,
+    now: datetime,
+) -> None:
+    """Insert one chunk of new households and set each plan's household id."""
+    rows = []
+    for h in chunk:
+        hamlet = _hamlet_of(h, made)
+        group = h.group
+        address = group.address or f"{hamlet.name}, {commune.name}"
+        rows.append(
+            {
+                "code": group.code,
+                "address": address,
+                "search_text": _search_text(address, group.code, _names(h)),
+                "lat": group.location[0] if group.location else None,
+                "lon": group.location[1] if group.location else None,
+                "location_source": "known" if group.location else None,
+                "source": "import",
+                "hamlet_id": hamlet.id,
+                "commune_id": commune.id,
+                "province_id": commune.province_id,
+                "created_by_id": actor_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    # Plain executemany (no RETURNING: SQLite would insert one row per statement), then
+    # the ids by code, unique in the commune.
+    bulk_insert(Household.__table__, rows)
+    ids = dict(
+        db.session.execute(
+            select(Household.code, Household.id).where(
+                Household.commune_id == commune.id,
+                Household.code.in_([h.group.code for h in chunk]),
+            )
+        ).all()
+    )
+    for h in chunk:
+        h.household_id = ids[h.group.code]
+
+
+def _update_households(
+    changed: list[HouseholdPlan], made: dict[str, Unit], now: datetime
+) -> list[dict[str, int]]:
+    """Update changed households; answer those that moved to another hamlet."""
     table = Household.__table__
     statement = (
         update(table)
@@ -180,9 +201,16 @@ def _write_households(
             if hamlet.id != old.hamlet_id:
                 moved.append({"b_household": old.id, "b_hamlet": hamlet.id})
         db.session.execute(statement, params)
-    # A household's rows follow it to its new hamlet: residents, corrections, its visits (so
-    # coverage counts them where the household now is; where a visit was taken stays in
-    # its geo_hamlet_id) and open follow-ups (closed ones stay where they were done).
+    return moved
+
+
+def _move_household_rows(moved: list[dict[str, int]]) -> None:
+    """Move the rows of households that changed hamlet along with them.
+
+    Residents, corrections, its visits (so coverage counts them where the household now is;
+    where a visit was taken stays in its geo_hamlet_id) and open follow-ups (closed ones stay
+    where they were done).
+    """
     for model in (Resident, Correction, Visit, Followup):
         t = model.__table__
         move = (
@@ -199,7 +227,6 @@ def _write_households(
 def _write_residents(plans: list[HouseholdPlan], actor_id: int | None) -> list[ResidentPlan]:
     """Insert new residents, update changed ones with history; answer those written."""
     now = utcnow()
-    written: list[ResidentPlan] = []
     new: list[ResidentPlan] = []
     changed: list[ResidentPlan] = []
     for h in plans:
@@ -213,26 +240,32 @@ def _write_residents(plans: list[HouseholdPlan], actor_id: int | None) -> list[R
                 changed.append(r)
     column_of = _column_names(Resident, RESIDENT_ATTRS)
     for chunk in chunks(new, WRITE_CHUNK):
-        rows = []
-        for r in chunk:
-            hamlet_id, commune_id, province_id = r.units
-            values = r.values
-            rows.append(
-                {
-                    **{column_of[attr]: values[attr] for attr in RESIDENT_ATTRS},
-                    "household_id": r.household_id,
-                    "hamlet_id": hamlet_id,
-                    "commune_id": commune_id,
-                    "province_id": province_id,
-                    "unable_to_travel": False,
-                    "pending": False,
-                    "version": 1,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-        bulk_insert(Resident.__table__, rows)
-        written.extend(chunk)
+        bulk_insert(Resident.__table__, [_new_resident_row(r, column_of, now) for r in chunk])
+    _update_residents(changed, column_of, actor_id, now)
+    return new + changed
+
+
+def _new_resident_row(r: ResidentPlan, column_of: dict[str, str], now: datetime) -> dict:
+    """The residents row of a new resident."""
+    hamlet_id, commune_id, province_id = r.units
+    return {
+        **{column_of[attr]: r.values[attr] for attr in RESIDENT_ATTRS},
+        "household_id": r.household_id,
+        "hamlet_id": hamlet_id,
+        "commune_id": commune_id,
+        "province_id": province_id,
+        "unable_to_travel": False,
+        "pending": False,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _update_residents(
+    changed: list[ResidentPlan], column_of: dict[str, str], actor_id: int | None, now: datetime
+) -> None:
+    """Update changed residents, a version up, and write a history row per changed field."""
     table = Resident.__table__
     statement = (
         update(table)
@@ -255,26 +288,24 @@ def _write_residents(plans: list[HouseholdPlan], actor_id: int | None) -> list[R
                     **{f"b_{a}": r.values[a] for a in RESIDENT_ATTRS},
                 }
             )
-            for name, (old, new_value) in r.changes.items():
-                history.append(
-                    {
-                        "resident_id": r.existing.id,
-                        "visit_id": None,
-                        "user_id": actor_id,
-                        "field": name,
-                        "old_value": _text(old),
-                        "new_value": _text(new_value),
-                        "at": now,
-                    }
-                )
-            written.append(r)
+            history += [
+                {
+                    "resident_id": r.existing.id,
+                    "visit_id": None,
+                    "user_id": actor_id,
+                    "field": name,
+                    "old_value": _text(old),
+                    "new_value": _text(new_value),
+                    "at": now,
+                }
+                for name, (old, new_value) in r.changes.items()
+            ]
         db.session.execute(statement, params)
     for chunk in chunks(history, WRITE_CHUNK):
         bulk_insert(StatusChange.__table__, chunk)
-    return written
 
 
-def _findings(r: ResidentPlan) -> list[tuple[str, str, str | None, str | None, Any]]:
+def _findings(r: ResidentPlan) -> list[Finding]:
     values = r.values
     if not values.get("id_number"):
         return []
@@ -301,8 +332,31 @@ def _open_corrections(written: list[ResidentPlan], actor_id: int | None) -> int:
     candidates = [(r, f) for r in written for f in _findings(r)]
     if not candidates:
         return 0
-    # New residents were inserted without RETURNING; their ID numbers are unique.
-    unknown = sorted({r.values["id_number"] for r, _f in candidates if r.resident_id is None})
+    _find_new_resident_ids([r for r, _f in candidates])
+    known = _known_corrections(
+        sorted({r.resident_id for r, _f in candidates if r.status == "changed"})
+    )
+    now = utcnow()
+    rows = []
+    for r, finding in candidates:
+        field, rule, current = finding[:3]
+        current_text = None if current is None else str(current)[:300]
+        if (r.resident_id, field, rule, None) in known or (
+            r.resident_id,
+            field,
+            rule,
+            current_text,
+        ) in known:
+            continue
+        rows.append(_correction_row(r, finding, current_text, actor_id, now))
+    for chunk in chunks(rows, WRITE_CHUNK):
+        db.session.execute(insert(Correction.__table__), chunk)
+    return len(rows)
+
+
+def _find_new_resident_ids(residents: list[ResidentPlan]) -> None:
+    """Set the ids of new residents, inserted without RETURNING, by their unique ID numbers."""
+    unknown = sorted({r.values["id_number"] for r in residents if r.resident_id is None})
     ids: dict[str, int] = {}
     for chunk in chunks(unknown):
         ids.update(
@@ -310,12 +364,15 @@ def _open_corrections(written: list[ResidentPlan], actor_id: int | None) -> int:
                 select(Resident.id_number, Resident.id).where(Resident.id_number.in_(chunk))
             ).all()
         )
-    for r, _f in candidates:
+    for r in residents:
         if r.resident_id is None:
             r.resident_id = ids[r.values["id_number"]]
-    changed_ids = sorted({r.resident_id for r, _f in candidates if r.status == "changed"})
+
+
+def _known_corrections(resident_ids: list[int]) -> set[tuple]:
+    """Corrections already on these residents: open ones by rule, reviewed ones by value too."""
     known: set[tuple] = set()
-    for chunk in chunks(changed_ids):
+    for chunk in chunks(resident_ids):
         for c in db.session.execute(
             select(
                 Correction.resident_id,
@@ -327,43 +384,35 @@ def _open_corrections(written: list[ResidentPlan], actor_id: int | None) -> int:
         ):
             reviewed = c.status not in ("open", "verified")
             known.add((c.resident_id, c.field, c.rule, c.current_value if reviewed else None))
-    now = utcnow()
-    rows = []
-    for r, (field, rule, current, proposed, item) in candidates:
-        current_text = None if current is None else str(current)[:300]
-        if (r.resident_id, field, rule, None) in known or (
-            r.resident_id,
-            field,
-            rule,
-            current_text,
-        ) in known:
-            continue
-        hamlet_id, commune_id, province_id = r.units
-        rows.append(
-            {
-                "household_id": r.household_id,
-                "resident_id": r.resident_id,
-                "related_resident_id": None,
-                "hamlet_id": hamlet_id,
-                "commune_id": commune_id,
-                "province_id": province_id,
-                "field": field,
-                "problem": "wrong",
-                "current_value": current_text,
-                "proposed_value": None if proposed is None else str(proposed)[:300],
-                "note": item.message_vi[:1000],
-                "source": "import",
-                "rule": rule,
-                "status": "open",
-                "visit_id": None,
-                "created_by_id": actor_id,
-                "created_at": now,
-                "details": {"message_en": item.message_en, "row": r.row.number},
-            }
-        )
-    for chunk in chunks(rows, WRITE_CHUNK):
-        db.session.execute(insert(Correction.__table__), chunk)
-    return len(rows)
+    return known
+
+
+def _correction_row(
+    r: ResidentPlan, finding: Finding, current_text: str | None, actor_id: int | None, now: datetime
+) -> dict[str, Any]:
+    """The corrections row of one ID number finding."""
+    field, rule, _current, proposed, item = finding
+    hamlet_id, commune_id, province_id = r.units
+    return {
+        "household_id": r.household_id,
+        "resident_id": r.resident_id,
+        "related_resident_id": None,
+        "hamlet_id": hamlet_id,
+        "commune_id": commune_id,
+        "province_id": province_id,
+        "field": field,
+        "problem": "wrong",
+        "current_value": current_text,
+        "proposed_value": None if proposed is None else str(proposed)[:300],
+        "note": item.message_vi[:1000],
+        "source": "import",
+        "rule": rule,
+        "status": "open",
+        "visit_id": None,
+        "created_by_id": actor_id,
+        "created_at": now,
+        "details": {"message_en": item.message_en, "row": r.row.number},
+    }
 
 
 def apply_plan(
