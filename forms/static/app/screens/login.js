@@ -24,83 +24,96 @@ export function langSwitch() {
   });
 }
 
-export async function render(view, { go, home }) {
-  const previous = session();
-  const waiting = await outbox.counts();
-  const error = h("p", { class: "error", role: "alert", id: "login-error", hidden: true });
-  const username = h("input", {
-    name: "username",
-    id: "username",
-    autocomplete: "username",
-    autocapitalize: "none",
-    spellcheck: "false",
-    required: true,
-    maxlength: 64,
-    value: previous?.user?.username || "",
-  });
-  const password = h("input", {
-    name: "password",
-    id: "password",
-    type: "password",
-    autocomplete: "current-password",
-    required: true,
-    maxlength: 256,
-  });
-  const button = h("button", { type: "submit", class: "btn primary", text: t("Đăng nhập") });
+function loginInputs(previous) {
+  return {
+    error: h("p", { class: "error", role: "alert", id: "login-error", hidden: true }),
+    username: h("input", {
+      name: "username",
+      id: "username",
+      autocomplete: "username",
+      autocapitalize: "none",
+      spellcheck: "false",
+      required: true,
+      maxlength: 64,
+      value: previous?.user?.username || "",
+    }),
+    password: h("input", {
+      name: "password",
+      id: "password",
+      type: "password",
+      autocomplete: "current-password",
+      required: true,
+      maxlength: 256,
+    }),
+    button: h("button", { type: "submit", class: "btn primary", text: t("Đăng nhập") }),
+  };
+}
+
+async function submit(form, event, { go, home }) {
+  event.preventDefault();
+  const { error, button } = form;
   const showError = (text) => {
     error.textContent = text;
     error.hidden = false;
   };
-
-  async function submit(event) {
-    event.preventDefault();
-    error.hidden = true;
-    button.disabled = true;
-    try {
-      const s = await login(username.value.trim(), password.value);
-      if (!FIELD_ROLES.includes(s.user.role)) {
-        await logout();
-        showError(t("Ứng dụng này dành cho cán bộ và trưởng thôn. Chỉ huy và quản trị dùng trang quản lý."));
-        return;
-      }
-      go(home());
-    } catch (err) {
-      if (err instanceof OfflineError) showError(t("Không có mạng. Cần có mạng để đăng nhập."));
-      else if (err instanceof ApiError && err.status === 401)
-        showError(t("Sai tên đăng nhập hoặc mật khẩu."));
-      else showError(err.body?.message || err.message);
-    } finally {
-      button.disabled = false;
+  error.hidden = true;
+  button.disabled = true;
+  try {
+    const s = await login(form.username.value.trim(), form.password.value);
+    if (!FIELD_ROLES.includes(s.user.role)) {
+      await logout();
+      showError(t("Ứng dụng này dành cho cán bộ và trưởng thôn. Chỉ huy và quản trị dùng trang quản lý."));
+      return;
     }
+    go(home());
+  } catch (err) {
+    if (err instanceof OfflineError) showError(t("Không có mạng. Cần có mạng để đăng nhập."));
+    else if (err instanceof ApiError && err.status === 401)
+      showError(t("Sai tên đăng nhập hoặc mật khẩu."));
+    else showError(err.body?.message || err.message);
+  } finally {
+    button.disabled = false;
   }
+}
 
+// Why to log in again: a session expired, entries waiting to be sent.
+function loginBanners(previous, waiting) {
+  return [
+    previous?.expired
+      ? h("p", {
+          class: "banner warn",
+          id: "expired",
+          text: t("Phiên đăng nhập đã hết hạn. Đăng nhập lại để gửi các lượt thăm đang chờ; không mất dữ liệu nào."),
+        })
+      : null,
+    waiting.total
+      ? h("p", {
+          class: "banner",
+          text: t("Trên máy có %(n)s mục chưa gửi; chúng được giữ nguyên.", { n: waiting.total }),
+        })
+      : null,
+  ];
+}
+
+export async function render(view, { go, home }) {
+  const previous = session();
+  const waiting = await outbox.counts();
+  const form = loginInputs(previous);
   fill(view,
     h(
       "section",
       { class: "card" },
       h("div", { class: "row between" }, h("h1", { text: t("Đăng nhập") }), langSwitch()),
-      previous?.expired
-        ? h("p", {
-            class: "banner warn",
-            id: "expired",
-            text: t("Phiên đăng nhập đã hết hạn. Đăng nhập lại để gửi các lượt thăm đang chờ; không mất dữ liệu nào."),
-          })
-        : null,
-      waiting.total
-        ? h("p", {
-            class: "banner",
-            text: t("Trên máy có %(n)s mục chưa gửi; chúng được giữ nguyên.", { n: waiting.total }),
-          })
-        : null,
+      ...loginBanners(previous, waiting),
       h(
         "form",
-        { onsubmit: submit, autocomplete: "on" },
-        field(t("Tên đăng nhập"), username),
-        field(t("Mật khẩu"), password),
-        error,
-        button,
+        { onsubmit: (event) => submit(form, event, { go, home }), autocomplete: "on" },
+        field(t("Tên đăng nhập"), form.username),
+        field(t("Mật khẩu"), form.password),
+        form.error,
+        form.button,
       ),
     ),
   );
-  (username.value ? password : username).focus();
+  (form.username.value ? form.password : form.username).focus();
 }

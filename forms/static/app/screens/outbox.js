@@ -59,9 +59,7 @@ function sentItem(row) {
   );
 }
 
-export async function render(view, { go }) {
-  const me = user();
-  const body = h("div", { id: "outbox-body" });
+function sendNowButton() {
   const sendNow = h("button", {
     type: "button",
     class: "btn primary",
@@ -74,7 +72,11 @@ export async function render(view, { go }) {
       sendNow.disabled = false;
     },
   });
-  const save = h("button", {
+  return sendNow;
+}
+
+function exportButton(me) {
+  return h("button", {
     type: "button",
     class: "btn",
     id: "export",
@@ -84,40 +86,48 @@ export async function render(view, { go }) {
       toast(t("Đã lưu %(n)s mục ra tệp. Gửi tệp cho chỉ huy nếu máy không gửi được.", { n: doc.entries.length }));
     },
   });
-  fill(view, h("h1", { text: t("Hộp thư đi") }), body, h("div", { class: "actions" }, sendNow, save));
+}
 
-  async function draw() {
-    const rows = await outbox.entries(me.username);
-    const pending = rows.filter((r) => r.state === "pending");
-    const rejected = rows.filter((r) => r.state === "rejected");
-    const sent = (await outbox.sent(me.username)).slice(0, 30);
-    const others = (await outbox.entries()).filter((r) => r.username !== me.username);
-    const status = !isOnline()
-      ? t("Mất mạng: các lượt thăm nằm an toàn trên máy và sẽ tự gửi khi có mạng.")
-      : syncState.busy
-        ? t("Đang gửi…")
-        : syncState.last_error
-          ? t("Lần gửi trước chưa được; máy sẽ thử lại.")
-          : "";
-    refill(body,
-      status ? h("p", { class: "banner", id: "sync-status", text: status }) : null,
-      h("h2", {}, t("Chờ gửi"), h("span", { class: "count", id: "outbox-pending-count", text: pending.length })),
-      pending.length ? h("ul", { class: "entries", id: "pending-list" }, pending.map(pendingItem)) : h("p", { class: "muted", text: t("Không có gì chờ gửi.") }),
-      rejected.length
-        ? [
-            h("h2", {}, t("Bị từ chối"), h("span", { class: "count bad", id: "outbox-rejected-count", text: rejected.length })),
-            h("ul", { class: "entries", id: "rejected-list" }, rejected.map((r) => rejectedItem(r, draw, go))),
-          ]
-        : null,
-      others.length
-        ? h("p", { class: "banner warn", text: t("Máy còn %(n)s mục của người dùng khác; họ cần đăng nhập để gửi.", { n: others.length }) })
-        : null,
-      h("h2", {}, t("Đã gửi"), h("span", { class: "count", id: "outbox-sent-count", text: sent.length })),
-      sent.length ? h("ul", { class: "entries", id: "sent-list" }, sent.map(sentItem)) : h("p", { class: "muted", text: t("Chưa gửi lượt nào từ máy này.") }),
-    );
-  }
-  await draw();
-  const redraw = () => draw();
+function syncStatus() {
+  if (!isOnline()) return t("Mất mạng: các lượt thăm nằm an toàn trên máy và sẽ tự gửi khi có mạng.");
+  if (syncState.busy) return t("Đang gửi…");
+  if (syncState.last_error) return t("Lần gửi trước chưa được; máy sẽ thử lại.");
+  return "";
+}
+
+// Waiting, refused and sent entries of this user; a word on others' entries left on the phone.
+async function draw(body, me, go) {
+  const redraw = () => draw(body, me, go);
+  const rows = await outbox.entries(me.username);
+  const pending = rows.filter((r) => r.state === "pending");
+  const rejected = rows.filter((r) => r.state === "rejected");
+  const sent = (await outbox.sent(me.username)).slice(0, 30);
+  const others = (await outbox.entries()).filter((r) => r.username !== me.username);
+  const status = syncStatus();
+  refill(body,
+    status ? h("p", { class: "banner", id: "sync-status", text: status }) : null,
+    h("h2", {}, t("Chờ gửi"), h("span", { class: "count", id: "outbox-pending-count", text: pending.length })),
+    pending.length ? h("ul", { class: "entries", id: "pending-list" }, pending.map(pendingItem)) : h("p", { class: "muted", text: t("Không có gì chờ gửi.") }),
+    rejected.length
+      ? [
+          h("h2", {}, t("Bị từ chối"), h("span", { class: "count bad", id: "outbox-rejected-count", text: rejected.length })),
+          h("ul", { class: "entries", id: "rejected-list" }, rejected.map((r) => rejectedItem(r, redraw, go))),
+        ]
+      : null,
+    others.length
+      ? h("p", { class: "banner warn", text: t("Máy còn %(n)s mục của người dùng khác; họ cần đăng nhập để gửi.", { n: others.length }) })
+      : null,
+    h("h2", {}, t("Đã gửi"), h("span", { class: "count", id: "outbox-sent-count", text: sent.length })),
+    sent.length ? h("ul", { class: "entries", id: "sent-list" }, sent.map(sentItem)) : h("p", { class: "muted", text: t("Chưa gửi lượt nào từ máy này.") }),
+  );
+}
+
+export async function render(view, { go }) {
+  const me = user();
+  const body = h("div", { id: "outbox-body" });
+  fill(view, h("h1", { text: t("Hộp thư đi") }), body, h("div", { class: "actions" }, sendNowButton(), exportButton(me)));
+  const redraw = () => draw(body, me, go);
+  await redraw();
   window.addEventListener("online", redraw);
   window.addEventListener("offline", redraw);
   const offs = [on("outbox-changed", redraw), on("sync-state", redraw)];

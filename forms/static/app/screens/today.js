@@ -12,11 +12,61 @@ import { freshness, householdItem } from "./common.js";
 
 const PAGE = 30;
 
-export async function render(view) {
-  let position = null;
-  let shown = PAGE;
-  const body = h("div", { id: "today-body" });
-  const where = h("p", { class: "muted small", id: "where", text: t("Đang tìm vị trí của bạn…") });
+function dueTag(f) {
+  return h(
+    "span",
+    { class: f.overdue || f.priority === 0 ? "tag warn" : "tag" },
+    f.priority === 0 ? `${t("Gấp")} · ` : "",
+    f.overdue ? `${t("Quá hạn")} · ` : "",
+    label(FOLLOWUP_KIND, f.kind),
+    f.resident_name ? ` · ${f.resident_name}` : "",
+    f.due_date ? ` · ${formatDate(f.due_date)}` : "",
+    f.reason ? ` · ${f.reason}` : "",
+  );
+}
+
+function dueItem(f) {
+  const tag = dueTag(f);
+  if (f._household) return householdItem(f._household, { distance: f._distance, extra: tag });
+  // A household not on this phone (outside my hamlets): say where, without a form.
+  return h(
+    "div",
+    { class: "item" },
+    h("span", { class: "item-main" }, h("strong", { text: f.household_address || f.household_code || t("Hộ không tên") }), tag),
+  );
+}
+
+// Follow-ups due, then the first `screen.shown` households not yet visited.
+async function draw(screen) {
+  const { body, shown } = screen;
+  const work = await data.today(user().username, screen.position);
+  const fresh = await freshness();
+  const due = work.due.map(dueItem);
+  const open = work.open.slice(0, shown).map((hh) => householdItem(hh, { distance: hh._distance }));
+  const showMore = () => {
+    screen.shown += PAGE;
+    draw(screen);
+  };
+  const more =
+    work.open.length > shown
+      ? h("button", { type: "button", class: "btn", text: t("Xem thêm (%(n)s)", { n: work.open.length - shown }), onclick: showMore })
+      : null;
+  refill(body,
+    fresh,
+    h("h2", {}, t("Việc đến hạn"), h("span", { class: "count", id: "due-count", text: work.due.length })),
+    due.length ? h("div", { class: "list", id: "due-list" }, due) : h("p", { class: "muted", text: t("Không có việc đến hạn.") }),
+    h("h2", {}, t("Hộ chưa thăm"), h("span", { class: "count", id: "open-count", text: work.open.length })),
+    open.length
+      ? h("div", { class: "list", id: "open-list" }, open)
+      : h("p", {
+          class: "muted",
+          text: work.total ? t("Đã thăm hết các hộ trong danh sách.") : t("Chưa có hộ nào trên máy. Bấm “Làm mới” khi có mạng."),
+        }),
+    more,
+  );
+}
+
+function refreshButton() {
   const refresh = h("button", {
     type: "button",
     class: "btn small",
@@ -28,72 +78,23 @@ export async function render(view) {
       refresh.disabled = false;
     },
   });
-  const head = h("div", {}, h("div", { class: "row between" }, h("h1", { text: t("Hôm nay") }), refresh), where);
-  fill(view, head, body);
+  return refresh;
+}
 
-  async function draw() {
-    const work = await data.today(user().username, position);
-    const fresh = await freshness();
-    const due = work.due.map((f) => {
-      const tag = h(
-        "span",
-        { class: f.overdue || f.priority === 0 ? "tag warn" : "tag" },
-        f.priority === 0 ? `${t("Gấp")} · ` : "",
-        f.overdue ? `${t("Quá hạn")} · ` : "",
-        label(FOLLOWUP_KIND, f.kind),
-        f.resident_name ? ` · ${f.resident_name}` : "",
-        f.due_date ? ` · ${formatDate(f.due_date)}` : "",
-        f.reason ? ` · ${f.reason}` : "",
-      );
-      if (f._household) return householdItem(f._household, { distance: f._distance, extra: tag });
-      // A household not on this phone (outside my hamlets): say where, without a form.
-      return h(
-        "div",
-        { class: "item" },
-        h(
-          "span",
-          { class: "item-main" },
-          h("strong", { text: f.household_address || f.household_code || t("Hộ không tên") }),
-          tag,
-        ),
-      );
-    });
-    const open = work.open.slice(0, shown).map((hh) => householdItem(hh, { distance: hh._distance }));
-    const more =
-      work.open.length > shown
-        ? h("button", {
-            type: "button",
-            class: "btn",
-            text: t("Xem thêm (%(n)s)", { n: work.open.length - shown }),
-            onclick: () => {
-              shown += PAGE;
-              draw();
-            },
-          })
-        : null;
-    refill(body,
-      fresh,
-      h("h2", {}, t("Việc đến hạn"), h("span", { class: "count", id: "due-count", text: work.due.length })),
-      due.length ? h("div", { class: "list", id: "due-list" }, due) : h("p", { class: "muted", text: t("Không có việc đến hạn.") }),
-      h("h2", {}, t("Hộ chưa thăm"), h("span", { class: "count", id: "open-count", text: work.open.length })),
-      open.length
-        ? h("div", { class: "list", id: "open-list" }, open)
-        : h("p", {
-            class: "muted",
-            text: work.total ? t("Đã thăm hết các hộ trong danh sách.") : t("Chưa có hộ nào trên máy. Bấm “Làm mới” khi có mạng."),
-          }),
-      more,
-    );
-  }
-
-  await draw();
+export async function render(view) {
+  const screen = { position: null, shown: PAGE, body: h("div", { id: "today-body" }) };
+  const where = h("p", { class: "muted small", id: "where", text: t("Đang tìm vị trí của bạn…") });
+  const head = h("div", {}, h("div", { class: "row between" }, h("h1", { text: t("Hôm nay") }), refreshButton()), where);
+  fill(view, head, screen.body);
+  const redraw = () => draw(screen);
+  await redraw();
   here().then((pos) => {
-    position = pos;
+    screen.position = pos;
     where.textContent = pos
       ? t("Việc gấp, quá hạn trước; mỗi nhóm theo đường đi ngắn từ chỗ bạn đứng (±%(m)s m), khoảng cách tính từ điểm trước.", { m: Math.round(pos.accuracy_m) })
       : t("Chưa có vị trí: việc gấp, quá hạn trước, rồi theo thôn và địa chỉ.");
-    if (pos) draw();
+    if (pos) redraw();
   });
-  const offs = [on("data-changed", draw), on("outbox-changed", draw)];
+  const offs = [on("data-changed", redraw), on("outbox-changed", redraw)];
   return () => offs.forEach((off) => off());
 }

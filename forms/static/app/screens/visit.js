@@ -111,211 +111,213 @@ const VN = 7 * 3600_000;
 const vnInput = (d = new Date()) => new Date(d.getTime() + VN).toISOString().slice(0, 16);
 const vnIso = (value) => `${value.length === 16 ? `${value}:00` : value.slice(0, 19)}+07:00`;
 
-export async function render(view, { params, mode, go, home }) {
-  const me = user();
-  let fixing = null;
-  let hh;
-  let draftKey;
-  if (mode === "fix") {
-    fixing = await outbox.entry(params[0]);
-    if (!fixing || fixing.state !== "rejected") return go("outbox");
-    if (fixing.kind === "returnee") return go(`returnee/${fixing.client_id}`);
-    hh = await data.household(fixing.body.household_id);
-    draftKey = `fix:${fixing.client_id}`;
-  } else {
-    hh = await data.household(params[0]);
-    draftKey = `visit:${params[0]}`;
+// The household to visit, or the refused visit to fix; `goTo` when the route is elsewhere.
+async function openTarget(params, mode) {
+  if (mode !== "fix") {
+    return { fixing: null, hh: await data.household(params[0]), draftKey: `visit:${params[0]}` };
   }
-  if (!hh && !fixing) {
-    fill(view, h("p", { class: "banner bad", text: t("Không có hộ này trên máy.") }));
-    return;
-  }
-  let draft = await get("drafts", draftKey);
-  const restored = Boolean(draft && draft.username === me.username);
-  if (!restored) {
-    draft = {
-      key: draftKey,
-      username: me.username,
-      client_id: newId(),
-      household_id: fixing ? fixing.body.household_id : hh.id,
-      state: fixing ? stateFromBody(fixing.body, hh) : initialState(hh),
-      fix: null,
-      started_at: isoLocal(),
-    };
-  }
-  // A refusal for the time or the location lets the officer fix them; otherwise the fix keeps
-  // both as first sent (the server links a fix to its refused copy by household and time).
-  const fixTime = Boolean(fixing) && blamed(fixing.errors, "visited_at");
-  const fixPlace =
-    Boolean(fixing) && (blamed(fixing.errors, "location") || blamed(fixing.errors, "location_missing_reason"));
-  if (fixing) draft.visited_at = fixing.body.visited_at;
-  if (fixTime && !draft.fixed_time) draft.fixed_time = vnInput();
-  const save = debounce(() => put("drafts", { ...draft, updated_at: isoLocal() }), 250);
+  const fixing = await outbox.entry(params[0]);
+  if (!fixing || fixing.state !== "rejected") return { goTo: "outbox" };
+  if (fixing.kind === "returnee") return { goTo: `returnee/${fixing.client_id}` };
+  const hh = await data.household(fixing.body.household_id);
+  return { fixing, hh, draftKey: `fix:${fixing.client_id}` };
+}
 
-  // ---- position (not while fixing: the visit happened where and when it was first sent)
-  const gpsLine = h("p", { id: "gps", class: "gps wait", "aria-live": "polite" });
-  let watcher = null;
-  if (fixPlace) {
-    gpsLine.className = "gps warn";
-    gpsLine.dataset.state = "dropped";
-    gpsLine.textContent = t("Vị trí đã ghi bị từ chối: bản sửa gửi không có vị trí (lý do: không lấy được).");
-  } else if (fixing) {
-    const loc = fixing.body.location;
-    gpsLine.className = loc ? "gps ok" : "gps bad";
-    gpsLine.textContent = loc
+// The officer's own draft of this visit, or a new one.
+async function openDraft(me, { fixing, hh, draftKey }) {
+  const kept = await get("drafts", draftKey);
+  if (kept && kept.username === me.username) return { draft: kept, restored: true };
+  const draft = {
+    key: draftKey,
+    username: me.username,
+    client_id: newId(),
+    household_id: fixing ? fixing.body.household_id : hh.id,
+    state: fixing ? stateFromBody(fixing.body, hh) : initialState(hh),
+    fix: null,
+    started_at: isoLocal(),
+  };
+  return { draft, restored: false };
+}
+
+// ---- position (not while fixing: the visit happened where and when it was first sent)
+
+function gpsLine(v) {
+  const line = h("p", { id: "gps", class: "gps wait", "aria-live": "polite" });
+  if (v.fixPlace) {
+    line.className = "gps warn";
+    line.dataset.state = "dropped";
+    line.textContent = t("Vị trí đã ghi bị từ chối: bản sửa gửi không có vị trí (lý do: không lấy được).");
+  } else if (v.fixing) {
+    const loc = v.fixing.body.location;
+    line.className = loc ? "gps ok" : "gps bad";
+    line.textContent = loc
       ? t("Vị trí đã ghi: ±%(m)s m", { m: Math.round(loc.accuracy_m ?? 0) })
-      : t("Không có vị trí (%(why)s)", { why: fixing.body.location_missing_reason });
+      : t("Không có vị trí (%(why)s)", { why: v.fixing.body.location_missing_reason });
   } else {
-    const showGps = ({ best, error }) => {
-      if (best) {
-        gpsLine.className = best.accuracy_m <= 50 ? "gps ok" : "gps warn";
-        gpsLine.textContent = t("Vị trí: ±%(m)s m", { m: Math.round(best.accuracy_m) });
-        gpsLine.dataset.accuracy = best.accuracy_m;
-        if (!draft.fix || best.accuracy_m < draft.fix.accuracy_m) draft.fix = best;
-      } else if (error === "denied") {
-        gpsLine.className = "gps bad";
-        gpsLine.textContent = t("Không được phép lấy vị trí. Lượt thăm vẫn được lưu, ghi rõ lý do.");
-      } else if (error) {
-        gpsLine.className = "gps bad";
-        gpsLine.textContent = t("Chưa lấy được vị trí (%(why)s). Đang thử tiếp…", {
-          why: error === "timeout" ? t("hết giờ") : t("không có tín hiệu"),
-        });
-      } else {
-        gpsLine.className = "gps wait";
-        gpsLine.textContent = t("Đang lấy vị trí…");
-      }
-      gpsLine.dataset.state = best ? "fix" : error || "wait";
-    };
+    const show = gpsShower(line, v.draft);
     // A fix kept in the draft counts only if recent (the officer may have walked on).
-    const kept = draft.fix && Date.now() - draft.fix.at < 15 * 60_000 ? draft.fix : null;
-    draft.fix = kept;
-    showGps({ best: kept, error: null });
-    watcher = gps.watch(showGps, { initial: kept });
+    const kept = v.draft.fix && Date.now() - v.draft.fix.at < 15 * 60_000 ? v.draft.fix : null;
+    v.draft.fix = kept;
+    show({ best: kept, error: null });
+    v.watcher = gps.watch(show, { initial: kept });
   }
+  return line;
+}
 
-  // ---- the form
-  const form = h("form", { id: "visit-form", novalidate: true });
-  const residentsBox = h("div", { id: "residents" });
-  const peopleBox = h("div", { id: "new-people" });
-  const formError = h("p", { class: "error", role: "alert", id: "form-error", hidden: true });
+// Show the position as it comes; the draft keeps the most accurate fix.
+function gpsShower(line, draft) {
+  return ({ best, error }) => {
+    if (best) {
+      line.className = best.accuracy_m <= 50 ? "gps ok" : "gps warn";
+      line.textContent = t("Vị trí: ±%(m)s m", { m: Math.round(best.accuracy_m) });
+      line.dataset.accuracy = best.accuracy_m;
+      if (!draft.fix || best.accuracy_m < draft.fix.accuracy_m) draft.fix = best;
+    } else if (error === "denied") {
+      line.className = "gps bad";
+      line.textContent = t("Không được phép lấy vị trí. Lượt thăm vẫn được lưu, ghi rõ lý do.");
+    } else if (error) {
+      line.className = "gps bad";
+      line.textContent = t("Chưa lấy được vị trí (%(why)s). Đang thử tiếp…", {
+        why: error === "timeout" ? t("hết giờ") : t("không có tín hiệu"),
+      });
+    } else {
+      line.className = "gps wait";
+      line.textContent = t("Đang lấy vị trí…");
+    }
+    line.dataset.state = best ? "fix" : error || "wait";
+  };
+}
 
+// ---- the form
+
+function stopGps(v) {
+  if (v.watcher) v.watcher.stop();
+}
+
+// Redraw the residents after a change of their list, and save the draft.
+function changed(v) {
+  drawResidents(v);
+  v.save();
+}
+
+function bindInputs(v, form) {
   function onInput(event) {
     const path = event.target.dataset?.bind;
     if (!path) return;
     const keys = path.split(".");
-    let node = draft.state;
+    let node = v.draft.state;
     for (const k of keys.slice(0, -1)) node = node[k];
     node[keys.at(-1)] = event.target.value;
-    if (path === "outcome") drawResidents();
-    save();
+    if (path === "outcome") drawResidents(v);
+    v.save();
   }
   form.addEventListener("input", onInput);
   form.addEventListener("change", onInput);
+}
 
-  function correctionRow(rid, c, i) {
-    const base = `residents.${rid}.corrections.${i}`;
-    return h(
-      "div",
-      { class: "correction" },
-      field(t("Thông tin sai"), select("field", { "": "— chọn —", ...CORRECTION_FIELD }, c.field, { "data-bind": `${base}.field` })),
-      field(t("Đúng là"), h("input", { value: c.proposed, "data-bind": `${base}.proposed`, maxlength: 300 })),
-      field(t("Ghi chú (giấy tờ đã xem)"), h("input", { value: c.note, "data-bind": `${base}.note`, maxlength: 500 })),
-      h("button", {
-        type: "button",
-        class: "btn small",
-        text: t("Bỏ dòng này"),
-        onclick: () => {
-          draft.state.residents[rid].corrections.splice(i, 1);
-          drawResidents();
-          save();
-        },
-      }),
-    );
-  }
+function correctionRow(v, rid, c, i) {
+  const base = `residents.${rid}.corrections.${i}`;
+  return h(
+    "div",
+    { class: "correction" },
+    field(t("Thông tin sai"), select("field", { "": "— chọn —", ...CORRECTION_FIELD }, c.field, { "data-bind": `${base}.field` })),
+    field(t("Đúng là"), h("input", { value: c.proposed, "data-bind": `${base}.proposed`, maxlength: 300 })),
+    field(t("Ghi chú (giấy tờ đã xem)"), h("input", { value: c.note, "data-bind": `${base}.note`, maxlength: 500 })),
+    h("button", {
+      type: "button",
+      class: "btn small",
+      text: t("Bỏ dòng này"),
+      onclick: () => {
+        v.draft.state.residents[rid].corrections.splice(i, 1);
+        changed(v);
+      },
+    }),
+  );
+}
 
-  function residentCard(r) {
-    const s = draft.state.residents[r.id];
-    if (!s) return null;
-    const base = `residents.${r.id}`;
-    const facts = [r.date_of_birth, label(SEX, r.sex), r.relationship && label(RELATIONSHIP, r.relationship)]
-      .filter(Boolean)
-      .join(" · ");
-    return h(
-      "fieldset",
-      { class: "resident", "data-resident": r.id },
-      h("legend", { text: r.full_name }),
-      h("p", { class: "muted small" }, facts, r.id_number ? ` · ${t("Số ĐD")}: ${r.id_number}` : ""),
-      field(t("Có mặt"), select("presence", PRESENCE, s.presence, { "data-bind": `${base}.presence` })),
-      field(t("Căn cước"), select("id_card", ID_CARD, s.id_card, { "data-bind": `${base}.id_card` })),
-      field(t("Định danh điện tử (VNeID)"), select("eid", EID, s.eid, { "data-bind": `${base}.eid` })),
-      field(t("Điện thoại thông minh"), select("smartphone", SMARTPHONE, s.smartphone, { "data-bind": `${base}.smartphone` })),
-      s.corrections.map((c, i) => correctionRow(r.id, c, i)),
-      h("button", {
-        type: "button",
-        class: "btn small add-correction",
-        text: t("+ Báo thông tin sai"),
-        onclick: () => {
-          s.corrections.push({ field: "", proposed: "", note: "" });
-          drawResidents();
-          save();
-        },
-      }),
-    );
-  }
+function residentCard(v, r) {
+  const s = v.draft.state.residents[r.id];
+  if (!s) return null;
+  const base = `residents.${r.id}`;
+  const facts = [r.date_of_birth, label(SEX, r.sex), r.relationship && label(RELATIONSHIP, r.relationship)]
+    .filter(Boolean)
+    .join(" · ");
+  return h(
+    "fieldset",
+    { class: "resident", "data-resident": r.id },
+    h("legend", { text: r.full_name }),
+    h("p", { class: "muted small" }, facts, r.id_number ? ` · ${t("Số ĐD")}: ${r.id_number}` : ""),
+    field(t("Có mặt"), select("presence", PRESENCE, s.presence, { "data-bind": `${base}.presence` })),
+    field(t("Căn cước"), select("id_card", ID_CARD, s.id_card, { "data-bind": `${base}.id_card` })),
+    field(t("Định danh điện tử (VNeID)"), select("eid", EID, s.eid, { "data-bind": `${base}.eid` })),
+    field(t("Điện thoại thông minh"), select("smartphone", SMARTPHONE, s.smartphone, { "data-bind": `${base}.smartphone` })),
+    s.corrections.map((c, i) => correctionRow(v, r.id, c, i)),
+    h("button", {
+      type: "button",
+      class: "btn small add-correction",
+      text: t("+ Báo thông tin sai"),
+      onclick: () => {
+        s.corrections.push({ field: "", proposed: "", note: "" });
+        changed(v);
+      },
+    }),
+  );
+}
 
-  function personCard(p, i) {
-    const base = `new_residents.${i}`;
-    return h(
-      "fieldset",
-      { class: "resident new" },
-      h("legend", { text: t("Người mới %(n)s", { n: i + 1 }) }),
-      field(t("Họ và tên"), h("input", { value: p.full_name, "data-bind": `${base}.full_name`, maxlength: 200, required: true, autocapitalize: "words" })),
-      field(
-        t("Ngày sinh"),
-        h("input", { value: p.date_of_birth, "data-bind": `${base}.date_of_birth`, maxlength: 10, inputmode: "numeric", placeholder: "09/05/2011" }),
-        t("Ngày/tháng/năm, hoặc chỉ năm sinh"),
-      ),
-      field(t("Giới tính"), select("sex", { "": "—", ...SEX }, p.sex, { "data-bind": `${base}.sex` })),
-      h("button", {
-        type: "button",
-        class: "btn small",
-        text: t("Bỏ người này"),
-        onclick: () => {
-          draft.state.new_residents.splice(i, 1);
-          drawResidents();
-          save();
-        },
-      }),
-    );
-  }
+function personCard(v, p, i) {
+  const base = `new_residents.${i}`;
+  return h(
+    "fieldset",
+    { class: "resident new" },
+    h("legend", { text: t("Người mới %(n)s", { n: i + 1 }) }),
+    field(t("Họ và tên"), h("input", { value: p.full_name, "data-bind": `${base}.full_name`, maxlength: 200, required: true, autocapitalize: "words" })),
+    field(
+      t("Ngày sinh"),
+      h("input", { value: p.date_of_birth, "data-bind": `${base}.date_of_birth`, maxlength: 10, inputmode: "numeric", placeholder: "09/05/2011" }),
+      t("Ngày/tháng/năm, hoặc chỉ năm sinh"),
+    ),
+    field(t("Giới tính"), select("sex", { "": "—", ...SEX }, p.sex, { "data-bind": `${base}.sex` })),
+    h("button", {
+      type: "button",
+      class: "btn small",
+      text: t("Bỏ người này"),
+      onclick: () => {
+        v.draft.state.new_residents.splice(i, 1);
+        changed(v);
+      },
+    }),
+  );
+}
 
-  function drawResidents() {
-    const met = draft.state.outcome === "met";
-    residentsBox.hidden = !met;
-    peopleBox.hidden = !met;
-    if (!met) return;
-    refill(residentsBox,
-      h("h2", { text: t("Nhân khẩu") }),
-      (hh?.residents || []).map(residentCard),
-    );
-    refill(peopleBox,
-      draft.state.new_residents.map(personCard),
-      h("button", {
-        type: "button",
-        class: "btn",
-        id: "add-person",
-        text: t("+ Thêm người không có trong danh sách"),
-        onclick: () => {
-          draft.state.new_residents.push({ full_name: "", date_of_birth: "", sex: "" });
-          drawResidents();
-          save();
-          peopleBox.querySelectorAll("fieldset.new input")[draft.state.new_residents.length * 2 - 2]?.focus();
-        },
-      }),
-    );
-  }
+// The residents and the people found, shown only when someone was met.
+function drawResidents(v) {
+  const { draft, residentsBox, peopleBox } = v;
+  const met = draft.state.outcome === "met";
+  residentsBox.hidden = !met;
+  peopleBox.hidden = !met;
+  if (!met) return;
+  refill(residentsBox,
+    h("h2", { text: t("Nhân khẩu") }),
+    (v.hh?.residents || []).map((r) => residentCard(v, r)),
+  );
+  refill(peopleBox,
+    draft.state.new_residents.map((p, i) => personCard(v, p, i)),
+    h("button", {
+      type: "button",
+      class: "btn",
+      id: "add-person",
+      text: t("+ Thêm người không có trong danh sách"),
+      onclick: () => {
+        draft.state.new_residents.push({ full_name: "", date_of_birth: "", sex: "" });
+        changed(v);
+        peopleBox.querySelectorAll("fieldset.new input")[draft.state.new_residents.length * 2 - 2]?.focus();
+      },
+    }),
+  );
+}
 
-  const outcomes = h(
+function outcomeChoices(draft) {
+  return h(
     "fieldset",
     { class: "choices", id: "outcome" },
     h("legend", { text: t("Kết quả") }),
@@ -328,97 +330,143 @@ export async function render(view, { params, mode, go, home }) {
       ),
     ),
   );
+}
 
-  async function submit(event) {
-    event.preventDefault();
-    formError.hidden = true;
-    const s = draft.state;
-    let problem = null;
-    if (fixTime) draft.fixed_time = timeInput.value;
-    if (fixTime && !timeInput.value) problem = t("Ghi ngày giờ của lượt thăm.");
-    else if (!s.outcome) problem = t("Chọn kết quả của lượt thăm.");
-    else if (s.outcome === "met" && s.new_residents.some((p) => !p.full_name.trim() && (p.date_of_birth || p.sex)))
-      problem = t("Người mới cần có họ và tên.");
-    if (problem) {
-      formError.textContent = problem;
-      formError.hidden = false;
-      formError.scrollIntoView({ block: "center" });
-      return;
-    }
-    let location = watcher?.result();
-    if (fixPlace) location = { location: null, location_missing_reason: "unavailable" };
-    else if (fixing) {
-      location = { location: fixing.body.location ?? null, location_missing_reason: fixing.body.location_missing_reason ?? null };
-    }
-    if (fixTime) {
-      draft.visited_at = vnIso(draft.fixed_time);
-      // A new time cannot link the fix to its refused copy by household and time; the same
-      // client_id does (nothing was created under it, the server refused it).
-      draft.client_id = fixing.client_id;
-    }
-    const body = buildBody(draft, location);
-    const head = data.headOf(hh);
-    await outbox.enqueue("visit", body, {
-      username: me.username,
-      label: [head?.full_name, hh?.address].filter(Boolean).join(" — "),
-      replaces: fixing ? fixing.client_id : null,
-    });
-    if (watcher) watcher.stop();
-    save.cancel();
-    await del("drafts", draftKey);
-    toast(navigator.onLine ? t("Đã lưu, đang gửi…") : t("Đã lưu trên máy. Sẽ tự gửi khi có mạng."), "ok");
-    go(fixing ? "outbox" : home());
+// What keeps the visit from being saved, or null.
+function problemOf(v) {
+  const s = v.draft.state;
+  if (v.fixTime && !v.timeInput.value) return t("Ghi ngày giờ của lượt thăm.");
+  if (!s.outcome) return t("Chọn kết quả của lượt thăm.");
+  if (s.outcome === "met" && s.new_residents.some((p) => !p.full_name.trim() && (p.date_of_birth || p.sex)))
+    return t("Người mới cần có họ và tên.");
+  return null;
+}
+
+// Where the visit was: as watched, or while fixing as first sent (none if that was refused).
+function locationOf(v) {
+  if (v.fixPlace) return { location: null, location_missing_reason: "unavailable" };
+  if (v.fixing) {
+    const body = v.fixing.body;
+    return { location: body.location ?? null, location_missing_reason: body.location_missing_reason ?? null };
   }
+  return v.watcher?.result();
+}
 
-  async function discard() {
-    if (!(await ask(t("Bỏ bản nháp này? Những gì đã nhập sẽ mất."), { yes: t("Bỏ nháp"), danger: true }))) return;
-    if (watcher) watcher.stop();
-    save.cancel();
-    await del("drafts", draftKey);
-    go(fixing ? "outbox" : home());
+async function submit(v, event) {
+  event.preventDefault();
+  const { draft, fixing, formError } = v;
+  formError.hidden = true;
+  if (v.fixTime) draft.fixed_time = v.timeInput.value;
+  const problem = problemOf(v);
+  if (problem) {
+    formError.textContent = problem;
+    formError.hidden = false;
+    formError.scrollIntoView({ block: "center" });
+    return;
   }
+  const location = locationOf(v);
+  if (v.fixTime) {
+    draft.visited_at = vnIso(draft.fixed_time);
+    // A new time cannot link the fix to its refused copy by household and time; the same
+    // client_id does (nothing was created under it, the server refused it).
+    draft.client_id = fixing.client_id;
+  }
+  const body = buildBody(draft, location);
+  const head = data.headOf(v.hh);
+  await outbox.enqueue("visit", body, {
+    username: v.me.username,
+    label: [head?.full_name, v.hh?.address].filter(Boolean).join(" — "),
+    replaces: fixing ? fixing.client_id : null,
+  });
+  stopGps(v);
+  v.save.cancel();
+  await del("drafts", v.draftKey);
+  toast(navigator.onLine ? t("Đã lưu, đang gửi…") : t("Đã lưu trên máy. Sẽ tự gửi khi có mạng."), "ok");
+  v.go(fixing ? "outbox" : v.home());
+}
 
-  form.addEventListener("submit", submit);
-  const head = data.headOf(hh);
-  const timeInput = fixTime
-    ? h("input", {
-        type: "datetime-local",
-        id: "fix-visited-at",
-        required: true,
-        value: draft.fixed_time,
-        max: vnInput(new Date(Date.now() + 5 * 60_000)),
-        onchange: (event) => {
-          draft.fixed_time = event.target.value;
-          save();
-        },
-      })
-    : null;
+async function discard(v) {
+  if (!(await ask(t("Bỏ bản nháp này? Những gì đã nhập sẽ mất."), { yes: t("Bỏ nháp"), danger: true }))) return;
+  stopGps(v);
+  v.save.cancel();
+  await del("drafts", v.draftKey);
+  v.go(v.fixing ? "outbox" : v.home());
+}
+
+// The time of a visit refused for its time, to be set again.
+function fixTimeField(v) {
+  v.timeInput = h("input", {
+    type: "datetime-local",
+    id: "fix-visited-at",
+    required: true,
+    value: v.draft.fixed_time,
+    max: vnInput(new Date(Date.now() + 5 * 60_000)),
+    onchange: (event) => {
+      v.draft.fixed_time = event.target.value;
+      v.save();
+    },
+  });
+  return field(t("Thời điểm thăm (giờ Việt Nam)"), v.timeInput, t("Máy chủ không nhận thời điểm đã ghi (giờ trên điện thoại có thể sai). Ghi ngày giờ đúng."));
+}
+
+function visitForm(v) {
+  const form = h("form", { id: "visit-form", novalidate: true });
+  bindInputs(v, form);
+  form.addEventListener("submit", (event) => submit(v, event));
   form.append(
-    fixTime
-      ? field(t("Thời điểm thăm (giờ Việt Nam)"), timeInput, t("Máy chủ không nhận thời điểm đã ghi (giờ trên điện thoại có thể sai). Ghi ngày giờ đúng."))
-      : null,
-    outcomes,
-    residentsBox,
-    peopleBox,
-    field(t("Ghi chú"), h("textarea", { name: "note", rows: 3, maxlength: 2000, "data-bind": "note", value: draft.state.note })),
-    formError,
+    v.fixTime ? fixTimeField(v) : null,
+    outcomeChoices(v.draft),
+    v.residentsBox,
+    v.peopleBox,
+    field(t("Ghi chú"), h("textarea", { name: "note", rows: 3, maxlength: 2000, "data-bind": "note", value: v.draft.state.note })),
+    v.formError,
     h(
       "div",
       { class: "actions" },
-      h("button", { type: "submit", class: "btn primary", id: "save-visit", text: fixing ? t("Gửi lại bản đã sửa") : t("Lưu lượt thăm") }),
-      h("button", { type: "button", class: "btn", id: "discard", text: t("Bỏ nháp"), onclick: discard }),
+      h("button", { type: "submit", class: "btn primary", id: "save-visit", text: v.fixing ? t("Gửi lại bản đã sửa") : t("Lưu lượt thăm") }),
+      h("button", { type: "button", class: "btn", id: "discard", text: t("Bỏ nháp"), onclick: () => discard(v) }),
     ),
   );
-  drawResidents();
+  return form;
+}
+
+export async function render(view, { params, mode, go, home }) {
+  const me = user();
+  const target = await openTarget(params, mode);
+  if (target.goTo) return go(target.goTo);
+  const { fixing, hh, draftKey } = target;
+  if (!hh && !fixing) {
+    fill(view, h("p", { class: "banner bad", text: t("Không có hộ này trên máy.") }));
+    return;
+  }
+  const { draft, restored } = await openDraft(me, target);
+  // A refusal for the time or the location lets the officer fix them; otherwise the fix keeps
+  // both as first sent (the server links a fix to its refused copy by household and time).
+  const fixTime = Boolean(fixing) && blamed(fixing.errors, "visited_at");
+  const fixPlace =
+    Boolean(fixing) && (blamed(fixing.errors, "location") || blamed(fixing.errors, "location_missing_reason"));
+  if (fixing) draft.visited_at = fixing.body.visited_at;
+  if (fixTime && !draft.fixed_time) draft.fixed_time = vnInput();
+  const v = {
+    me, hh, fixing, draftKey, draft, fixTime, fixPlace, go, home,
+    save: debounce(() => put("drafts", { ...draft, updated_at: isoLocal() }), 250),
+    watcher: null,
+    timeInput: null,
+    residentsBox: h("div", { id: "residents" }),
+    peopleBox: h("div", { id: "new-people" }),
+    formError: h("p", { class: "error", role: "alert", id: "form-error", hidden: true }),
+  };
+  const position = gpsLine(v);
+  const form = visitForm(v);
+  drawResidents(v);
+  const head = data.headOf(hh);
   fill(view,
     h("h1", { text: head?.full_name || hh?.code || t("Hộ #%(id)s", { id: draft.household_id }) }),
     h("p", { class: "muted", text: hh?.address || "" }),
-    gpsLine,
+    position,
     restored ? h("p", { class: "banner", id: "draft-restored", text: t("Tiếp tục bản nháp lúc %(when)s", { when: formatWhen(draft.updated_at || draft.started_at) }) }) : null,
     fixing ? errorList(fixing, t("Máy chủ đã từ chối lượt thăm này. Sửa rồi gửi lại:")) : null,
     form,
   );
-  return () => {
-    if (watcher) watcher.stop();
-  };
+  return () => stopGps(v);
 }
