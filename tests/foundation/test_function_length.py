@@ -101,9 +101,7 @@ def test_python_functions_are_short():
     lengths = python_lengths()
     assert len(lengths) > 500  # every package was read
     too_long = {
-        key: length
-        for key, length in lengths.items()
-        if length > max(LIMIT, ALLOWED.get(key, 0))
+        key: length for key, length in lengths.items() if length > max(LIMIT, ALLOWED.get(key, 0))
     }
     assert too_long == {}, "split these, or do not let them grow"
     stale = {key: lengths.get(key) for key in ALLOWED if lengths.get(key, 0) < ALLOWED[key]}
