@@ -50,6 +50,26 @@ def _reset_postgres(url: str) -> None:
         engine.dispose()
 
 
+# Tests that only make sense on one backend, skipped (and reported so) on the other.
+BACKEND_MARKERS = {
+    "postgres_only": ("postgresql", "needs PostgreSQL (set TEST_DATABASE_URL)"),
+    "sqlite_only": ("sqlite", "SQLite only"),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip a `postgres_only` test on SQLite and a `sqlite_only` one on PostgreSQL."""
+    for item in items:
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("database_url")
+        for name, (wanted, reason) in BACKEND_MARKERS.items():
+            if item.get_closest_marker(name) is None:
+                continue
+            if backend is None:
+                raise pytest.UsageError(f"{item.nodeid}: @{name} needs a database fixture")
+            if backend != wanted:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """Migrate an empty database once per backend and hand out its URL."""

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -37,9 +38,8 @@ def test_upgrade_from_empty_matches_models(app, database_url):
     assert diff == []
 
 
-def test_sqlite_pragmas(app, backend):
-    if backend != "sqlite":
-        return
+@pytest.mark.sqlite_only
+def test_sqlite_pragmas(app):
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -88,10 +88,9 @@ def test_if_match_required_and_stale_version_answers_current_record(client, head
     assert body["current"]["id_number"] == "046068000123"
 
 
-def test_write_between_read_and_save_is_caught(client, headers, household, monkeypatch, backend):
+@pytest.mark.postgres_only  # on SQLite a writing request holds the write lock from its first read
+def test_write_between_read_and_save_is_caught(client, headers, household, monkeypatch):
     """Another writer commits after our version check: the version column catches it."""
-    if backend == "sqlite":
-        pytest.skip("on SQLite a writing request holds the write lock from its first read")
     from app.people import service
 
     head = household.residents[0]
