@@ -105,6 +105,7 @@ def test_hamlet_polygons_valid_and_disjoint(demo):
         assert poly.exterior.is_ccw  # RFC 7946: exterior rings counterclockwise
         assert poly.area > 0
         polygons.append(poly)
+    assert len(polygons) == 6
     for a, b in itertools.combinations(polygons, 2):
         assert a.intersection(b).area < 1e-12
     assert demo.boundary()["type"] == "Polygon"
@@ -113,6 +114,7 @@ def test_hamlet_polygons_valid_and_disjoint(demo):
 def test_households_located_inside_their_hamlet(demo):
     polygons = {h.code: shape(h.geometry) for h in demo.hamlets}
     located = [h for h in demo.households if h.lat is not None]
+    assert len(located) >= 0.9 * len(demo.households) > 0
     for h in located:
         assert h.lon is not None
         assert polygons[h.hamlet_code].contains(Point(h.lon, h.lat)), h.code
@@ -125,6 +127,7 @@ def test_households_are_clustered_not_uniform(demo):
     # Clark-Evans ratio: mean nearest-neighbour distance over its value for a uniform spread
     kx = 111.32 * math.cos(math.radians(CENTROID_LAT))
     ky = 110.574
+    assert len(demo.hamlets) == 6
     for hamlet in demo.hamlets:
         area = shapely.transform(
             shape(hamlet.geometry), lambda c: (c - [CENTROID_LON, CENTROID_LAT]) * [kx, ky]
@@ -144,6 +147,7 @@ def test_household_codes_addresses_and_heads(demo):
     assert len(set(codes)) == len(codes)
     assert all(re.fullmatch(r"HO-\d{4}", c) for c in codes)
     names = {h.code: h.name for h in demo.hamlets}
+    assert len(demo.households) > 250
     for h in demo.households:
         assert 1 <= len(h.residents) <= 7
         assert [r.relationship for r in h.residents].count("head") == 1
@@ -155,6 +159,7 @@ def test_household_codes_addresses_and_heads(demo):
 
 
 def test_machine_values_and_consistency(demo):
+    assert len(demo.residents) > 1000
     for r in demo.residents:
         assert r.sex in {"male", "female"}
         assert r.presence in PRESENCE

@@ -48,6 +48,7 @@ def test_table_matches_the_legacy_units_of_vietnamadminunits() -> None:
             "SELECT DISTINCT provinceCode, provinceShort FROM admin_units_legacy"
         ).fetchall()
     assert {code.zfill(3): short for code, short in rows}.keys() == PROVINCE_CODES.keys()
+    assert len(rows) == len(PROVINCE_CODES) == 63
     for code, short in rows:
         assert province_code_for_name(short) == code.zfill(3)
 
@@ -245,6 +246,7 @@ def test_province_code_for_name(name: str, code: str | None) -> None:
 
 
 def test_every_official_name_finds_its_code() -> None:
+    assert len(PROVINCE_CODES) == 63
     for code, name in PROVINCE_CODES.items():
         assert province_code_for_name(name) == code
         assert province_code_for_name(fold(name).upper()) == code

@@ -157,6 +157,7 @@ def commune_map(**kw: object) -> str:
 
 
 def test_vendored_files_exist_and_versions_match_folium() -> None:
+    assert len(assets.ALL_ASSETS) >= 4
     for path in assets.ALL_ASSETS:
         assert (assets.VENDOR_DIR / path).is_file(), path
     links = dict(folium.Map.default_js) | dict(folium.Map.default_css)

@@ -98,6 +98,15 @@ def test_sex_relationship_statuses_phone():
 
 
 def test_labels_read_back():
+    assert set(cells.PRESENCE_LABELS) == {
+        "present",
+        "away_working",
+        "away_other",
+        "moved",
+        "deceased",
+    }
+    assert set(cells.ID_CARD_LABELS) == {"not_collected", "collected", "issued"}
+    assert set(cells.EID_LABELS) == {"none", "level1", "level2_applied", "level2_active"}
     for value, label in cells.PRESENCE_LABELS.items():
         assert cells.parse_status("presence", label) == value
     for value, label in cells.ID_CARD_LABELS.items():

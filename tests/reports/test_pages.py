@@ -111,7 +111,9 @@ def test_commune_map_has_one_polygon_per_hamlet(client, counted, login, local_ti
     assert "GeoJsonTooltip" in html or "bindTooltip" in html
     aliases = [json.loads(m) for m in re.findall(r"aliases = (\[.*?\]);", html)]
     assert aliases[0][:4] == ["Đơn vị", "Tổng số hộ", "Hộ đã gõ cửa", "Tỷ lệ bao phủ"]
-    for url in assets_of(html).links:
+    links = assets_of(html).links
+    assert links  # the map loads its scripts and styles
+    for url in links:
         assert url.startswith("/static/"), url
     assert "tile.openstreetmap.org" not in html and "cdn" not in html.lower()
     assert LOCAL_TILES.replace("&", "\\u0026") in html or LOCAL_TILES in html
@@ -160,7 +162,9 @@ def test_province_map_colours_communes_with_links(client, counted, login, local_
     assert set(codes) == {"19777", "20179"}
     assert codes["20179"]["geometry"]["type"] == "Point"  # no boundary: at its centroid
     assert "/maps/coverage?metric=id_rate&amp;unit=20179" in codes["20179"]["properties"]["link"]
-    for url in assets_of(html).links:
+    links = assets_of(html).links
+    assert links  # the map loads its scripts and styles
+    for url in links:
         assert url.startswith("/static/"), url
 
 
@@ -208,7 +212,9 @@ def test_dashboard_shows_units_overdue_flagged_and_chart(client, counted, login,
     assert "Quay lại gõ cửa" in html  # B's overdue follow-up
     assert "ngoài địa bàn thôn" in html
     assert "/api/v1/exports/coverage.xlsx?unit=20179" in html
-    for url in assets_of(html).links:
+    links = assets_of(html).links
+    assert links  # the map loads its scripts and styles
+    for url in links:
         assert url.startswith("/static/"), url
 
 

@@ -241,7 +241,7 @@ def test_followups_of_the_visit_are_in_the_answer(
 
 
 def test_real_followup_rules_answer_in_the_agreed_shape(
-    client, headers, household, visit_body, real_followups
+    client, headers, household, visit_body, real_followups, officer
 ):
     from app.followups.models import Followup
 
@@ -258,8 +258,14 @@ def test_real_followup_rules_answer_in_the_agreed_shape(
         new_residents=[{"full_name": "Hồ Văn Tèo", "date_of_birth": "2001"}],
     )
     answer = post(client, headers, body)
-    for key in ("created", "closed"):
-        for item in answer["followups"][key]:
-            assert set(item) == {"id", "kind", "due_date", "assignee_id", "status"}
-            row = db.session.get(Followup, item["id"])
-            assert (row.kind, row.status) == (item["kind"], item["status"])
+    followups = answer["followups"]
+    assert followups["closed"] == []
+    # The head and Tèo, both present without an ID card: each needs ID capture.
+    assert [item["kind"] for item in followups["created"]] == ["id_capture", "id_capture"]
+    for item in followups["created"]:
+        assert set(item) == {"id", "kind", "due_date", "assignee_id", "status"}
+        assert (item["assignee_id"], item["status"]) == (officer.id, "open")
+        row = db.session.get(Followup, item["id"])
+        assert (row.kind, row.status) == (item["kind"], item["status"])
+    people = {db.session.get(Followup, item["id"]).resident_id for item in followups["created"]}
+    assert people == {head.id, answer["new_residents"][0]["id"]}
