@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 
+from app.auth.models import User
 from app.followups import service
 from app.followups.models import Followup
 from app.people.models import Correction
@@ -19,7 +20,7 @@ def _visit_recorded(visit: Visit, **details: Any) -> tuple[list[Followup], list[
     return service.on_visit(visit, **details)
 
 
-def _correction_resolved(correction: Correction, *, actor: Any) -> list[Followup]:
+def _correction_resolved(correction: Correction, *, actor: User) -> list[Followup]:
     """Close the verify_documents a resolved correction leaves without papers to check."""
     return service.on_correction_resolved(correction, actor)
 
