@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 from pathlib import Path
@@ -9,11 +10,17 @@ from typing import Any
 
 from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import get_locale
 from werkzeug.routing import IntegerConverter
 
-from app import database  # noqa: F401  (its engine listeners register on import)
+from app import (
+    database,  # noqa: F401  (its engine listeners register on import)
+    errors,
+    health,
+)
 from app.config import check_production, load_config
 from app.extensions import api, babel, compress, csrf, db, limiter, login, migrate
+from app.i18n import select_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 SURROGATE = re.compile("[\ud800-\udfff]")
@@ -30,7 +37,7 @@ MODEL_MODULES = (
 
 API_BLUEPRINTS = (
     "app.auth.routes",
-    "app.units.routes",
+    "app.auth.unit_routes",
     "app.people.routes",
     "app.visits.routes",
     "app.followups.routes",
@@ -44,7 +51,10 @@ PAGE_BLUEPRINTS = (
     "app.imports.pages",
 )
 
-CLI_MODULES = ("app.units.cli", "app.auth.cli", "app.demo.cli", "app.imports.cli")
+CLI_MODULES = ("app.auth.unit_cli", "app.auth.cli", "app.demo.cli", "app.imports.cli")
+
+# Domains that act on what a lower one announces (its blinker signals) connect here.
+RECEIVER_MODULES = ("app.followups.receivers",)
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -72,8 +82,6 @@ class KeyConverter(IntegerConverter):
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Create and configure the application."""
-    import importlib
-
     app = Flask(
         __name__,
         template_folder=str(ROOT / "forms" / "templates"),
@@ -113,19 +121,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
                 source.close()
         return response
 
-    from app.i18n import select_locale
-
     babel.init_app(app, locale_selector=select_locale)
-
-    from flask_babel import get_locale
 
     app.jinja_env.globals["get_locale"] = get_locale
     api.init_app(app)
 
-    from app import errors
-
     errors.init_app(app)
 
+    # The domains load when an app is built, not when `app` is imported: `import app.units`
+    # must not pull in the packages above it.
+    from app.auth import audit
     from app.auth.access import init_login
 
     init_login(app)
@@ -136,11 +141,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         csrf.exempt(module.blp)
     for name in PAGE_BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
-    for name in CLI_MODULES:
+    for name in CLI_MODULES + RECEIVER_MODULES:
         importlib.import_module(name).init_app(app)
-
-    from app import health
-    from app.auth import audit
 
     app.register_blueprint(health.bp)
     audit.init_app(app)

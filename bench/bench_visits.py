@@ -246,9 +246,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.no_followups:
-        from app.visits import service
+        from app.followups import service
 
-        service.on_visit = lambda *_args: ([], [])
+        service.on_visit = lambda *_args, **_details: ([], [])  # what visit_recorded calls
     batches = min(max(args.batches, 1), MAX_BATCHES)
     size = min(max(args.size, 1), 500)
     targets = []

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app.auth.models import User
+from app.auth.service import user_for_token
 from app.errors import ForbiddenError, ServiceError
 from app.extensions import csrf, db, login
 
@@ -46,8 +47,6 @@ def init_login(app: Flask) -> None:
         header = req.headers.get("Authorization", "")
         if not header.lower().startswith("bearer "):
             return None
-        from app.auth.service import user_for_token
-
         user = user_for_token(header[7:].strip())
         if user is not None:
             g.auth_by_token = True
@@ -55,8 +54,6 @@ def init_login(app: Flask) -> None:
 
     @login.unauthorized_handler
     def unauthorized():
-        from flask import redirect, url_for
-
         if request.path.startswith("/api/"):
             raise UnauthorizedError(_("Bạn cần đăng nhập."))
         return redirect(url_for("auth_pages.login", next=request.full_path))

@@ -23,6 +23,9 @@ from app.auth.models import User
 from app.auth.scope import unit_in_scope
 from app.errors import ForbiddenError, ServiceError, flatten_errors
 from app.extensions import db
+from app.followups.returnees import flag_returnee
+from app.followups.schemas import ReturneeIn
+from app.visits.service import submit_batch
 
 bp = Blueprint("field", __name__)
 
@@ -169,9 +172,6 @@ def _author_in_scope(username: str, actor: User) -> User:
 def _submit_returnee(body: dict, author: User) -> dict:
     """Flag a returnee from a file entry as its author did on the phone (a flag sent before
     answers as the same one); a refusal is reported, nothing else is written."""
-    from app.followups.returnees import flag_returnee
-    from app.followups.schemas import ReturneeIn
-
     try:
         with db.session.begin_nested():
             flag, created = flag_returnee(author, ReturneeIn().load(body))
@@ -186,8 +186,6 @@ def _submit_returnee(body: dict, author: User) -> dict:
 def import_outbox(raw: bytes, actor: User) -> dict:
     """Submit every entry of an exported outbox as the officer or village head who made it:
     visits (officers only) in batches, returnee flags one by one."""
-    from app.visits.service import submit_batch
-
     username, entries = _read_outbox_file(raw)
     author = _author_in_scope(username, actor)
     rows: list[dict] = []

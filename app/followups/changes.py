@@ -16,8 +16,8 @@ from app.followups.assignment import is_commune_officer
 from app.followups.models import KINDS, Followup, Returnee
 from app.followups.rules import family
 from app.followups.service import close
+from app.labels import FOLLOWUP_KINDS, label
 from app.people.models import Household, Resident
-from app.reports.labels import FOLLOWUP_KINDS, label
 from app.text import fold
 
 # A due date further than this from today is a typing mistake.

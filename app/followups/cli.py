@@ -6,15 +6,14 @@ import click
 from sqlalchemy import select
 
 from app.extensions import db
+from app.followups.seed import seed_from_statuses
+from app.units.models import Unit
 
 
 @click.command("recompute")
 @click.option("--commune", "commune_code", required=True, help="Mã xã / commune code")
 def recompute(commune_code: str) -> None:
     """Open the follow-ups a commune's current statuses call for (after a load or an import)."""
-    from app.followups.seed import seed_from_statuses
-    from app.units.models import Unit
-
     commune = db.session.scalar(
         select(Unit).where(Unit.code == commune_code, Unit.level == "commune")
     )

@@ -22,7 +22,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from app.imports.xlsx import UNCALCULATED, Uncalculated
+from app.imports.xlsx import UNCALCULATED, Uncalculated, Unsupported, iter_first_sheet
 
 MB = 1024 * 1024
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -180,8 +180,6 @@ def _check_archive(data: bytes, limits: Limits) -> None:
 
 def _read_xlsx(data: bytes, limits: Limits, progress: Progress | None) -> Sheet:
     _check_archive(data, limits)
-    from app.imports.xlsx import Unsupported, iter_first_sheet
-
     try:
         title, rows = iter_first_sheet(zipfile.ZipFile(io.BytesIO(data)), limits.max_columns + 1)
         return Sheet(kind="xlsx", title=title, rows=_collect(rows, limits, progress))

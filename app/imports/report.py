@@ -7,16 +7,14 @@ Text is always written as text, so a cell that looked like a formula stays inert
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from app.imports import ImportResult
 from app.imports import xlsx_writer as xw
-
-if TYPE_CHECKING:
-    from app.imports import ImportResult
 
 MAX_CELL = 32767
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -13,13 +13,13 @@ from app.auth.scope import row_in_scope, scope_clause, unit_in_scope
 from app.common import utcnow
 from app.errors import ConflictError, InvalidError, NotFoundError
 from app.extensions import db
-from app.followups.service import on_correction_resolved
 from app.people import views
 from app.people.fields import parse_date_of_birth
 from app.people.idnumber import InvalidIdNumber, parse_id_number
 from app.people.models import RELATIONSHIPS, SEX, Correction, Household, Resident
 from app.people.rules import STATUS_ORDER, refresh_search_text, set_field
 from app.people.service import refuse_taken_id_numbers
+from app.people.signals import correction_resolved
 from app.schemas import page_of
 from app.text import has_control_chars
 from app.units.models import Unit
@@ -172,5 +172,5 @@ def resolve_correction(
         correction.resolved_by_id = user.id
         correction.resolved_at = utcnow()
     db.session.flush()
-    on_correction_resolved(correction, user)  # papers no longer needed: verify_documents closes
+    correction_resolved.send(correction, actor=user)  # follow-ups waiting on papers close
     return views.correction_views([correction])[0]

@@ -27,6 +27,7 @@ from app.people.models import (
     SEX,
 )
 from app.schemas import BaseSchema, OutSchema, PageArgs
+from app.units.extent import in_vietnam
 
 MAX_RESIDENTS_PER_HOUSEHOLD = 50
 
@@ -43,8 +44,6 @@ class GeoPointIn(BaseSchema):
     @validates_schema
     def inside_vietnam(self, data: dict, **_kw: Any) -> None:
         """Refuse a point far outside Vietnam (swapped lat/lon, 0,0, another country)."""
-        from app.visits.geotag import in_vietnam
-
         if not in_vietnam(data["lat"], data["lon"]):
             raise ValidationError(
                 str(_l("Vị trí nằm ngoài Việt Nam (kiểm tra vĩ độ, kinh độ).")), "lat"

@@ -18,12 +18,13 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, text
 
 from app.auth.models import User
 from app.auth.scope import scope_clause
+from app.auth.units import unit_for
 from app.common import today, utcnow
 from app.extensions import db
 from app.followups.models import Followup
 from app.people.models import Correction, Household, Resident
+from app.reports.periods import campaign_for_period
 from app.units.models import Unit
-from app.units.service import unit_for
 from app.visits.models import Visit
 
 # A household counts as visited once a visit settled its situation; nobody home or a refusal
@@ -378,8 +379,6 @@ def resolve_unit(user: User, code: str | None) -> Unit:
 
 def coverage_for(user: User, code: str | None, campaign_id: int | None = None) -> dict[str, Any]:
     """Compute a unit's live coverage: totals and one entry per child unit."""
-    from app.reports.campaigns import campaign_for_period
-
     unit = resolve_unit(user, code)
     campaign = campaign_for_period(user, campaign_id, unit) if campaign_id else None
     period = Period(campaign.starts_on, campaign.ends_on) if campaign else None

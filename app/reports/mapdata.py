@@ -17,6 +17,7 @@ from app.auth.scope import scope_clause
 from app.common import today
 from app.extensions import db
 from app.followups.models import Followup
+from app.labels import FOLLOWUP_KINDS, label
 from app.people.models import Household
 from app.reports.coverage import (
     DONE_OUTCOMES,
@@ -27,7 +28,7 @@ from app.reports.coverage import (
     resolve_unit,
     rows_for,
 )
-from app.reports.labels import FOLLOWUP_KINDS, label
+from app.reports.periods import campaign_for_period
 from app.units.models import Unit
 from app.visits.models import Visit
 from maps import FollowupPoint, MapLayers, UnitFigures, coverage_map
@@ -152,8 +153,6 @@ def map_inputs(
     user: User, code: str | None, campaign_id: int | None = None
 ) -> tuple[Unit, Figures, list[UnitFigures], MapLayers]:
     """Gather what a unit's coverage map shows: units with figures and the gap layers."""
-    from app.reports.campaigns import campaign_for_period
-
     unit = resolve_unit(user, code)
     campaign = campaign_for_period(user, campaign_id, unit) if campaign_id else None
     period = Period(campaign.starts_on, campaign.ends_on) if campaign else None

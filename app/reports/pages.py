@@ -23,11 +23,11 @@ from app.auth.audit import record
 from app.common import writes_on_get
 from app.errors import ForbiddenError, InvalidError, flatten_errors
 from app.extensions import db
+from app.labels import FOLLOWUP_KINDS, LEVELS, MAP_METRICS, VISIT_FLAGS, label
 from app.reports import dashboard as dashboard_service
 from app.reports import dashboard_overdue, mapdata
 from app.reports.charts import daily_bars_svg
 from app.reports.dashboard_forms import OverdueListArgs, ReassignForm
-from app.reports.labels import FOLLOWUP_KINDS, LEVELS, MAP_METRICS, VISIT_FLAGS, label
 from app.reports.schemas import DashboardArgs, MapArgs
 from maps import render_html
 from maps.labels import format_int, format_percent

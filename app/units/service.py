@@ -1,4 +1,7 @@
-"""Units: the official list, hamlets and their boundaries, lookups in scope."""
+"""Units: the official list, hamlets and their boundaries, lookups by code.
+
+Units lie beneath users and know none: lookups inside a user's scope are app.auth.units.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +15,7 @@ from shapely.geometry import shape
 from shapely.validation import explain_validity
 from sqlalchemy import func, insert, select
 
-from app.auth.models import User
-from app.auth.scope import unit_in_scope
-from app.errors import ConflictError, InvalidError, NotFoundError
+from app.errors import ConflictError, InvalidError
 from app.extensions import db
 from app.text import fold
 from app.units.models import HAMLET_KINDS, Unit
@@ -130,22 +131,6 @@ def get_unit(code: str) -> Unit | None:
     return db.session.scalar(select(Unit).where(Unit.code == code))
 
 
-def unit_for(user: User, code: str) -> Unit:
-    """Return a unit in the user's scope, or answer 404."""
-    unit = get_unit(code)
-    if unit is None or not unit_in_scope(user, unit):
-        raise NotFoundError(_("Không tìm thấy đơn vị %(code)s.", code=code))
-    return unit
-
-
-def children_of(user: User, code: str) -> list[Unit]:
-    """Return the children of a unit in the user's scope, by code."""
-    unit = unit_for(user, code)
-    return list(
-        db.session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.code))
-    )
-
-
 def check_boundary(geometry: Any, near: tuple[float, float] | None = None) -> dict:
     """Validate a GeoJSON Polygon/MultiPolygon; answer it cleaned or raise with the reason."""
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
@@ -234,12 +219,6 @@ def create_hamlet(
     db.session.add(hamlet)
     db.session.flush()
     return hamlet
-
-
-def create_hamlet_for(user: User, commune_code: str, **fields: Any) -> Unit:
-    """Create a hamlet in a commune inside the user's scope."""
-    commune = unit_for(user, commune_code)
-    return create_hamlet(commune, **fields)
 
 
 def import_hamlets(commune: Unit, collection: Any) -> dict[str, int]:

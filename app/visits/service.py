@@ -22,7 +22,6 @@ from app.auth.scope import row_in_scope
 from app.common import utcnow
 from app.errors import ConflictError, InvalidError, NotFoundError, ServiceError, flatten_errors
 from app.extensions import db
-from app.followups.service import on_visit
 from app.people.corrections import (
     Finding,
     brief,
@@ -30,7 +29,7 @@ from app.people.corrections import (
     open_corrections,
     server_findings,
 )
-from app.people.models import Household, Resident
+from app.people.models import Correction, Household, Resident
 from app.people.rules import apply_seen, refresh_search_text
 from app.people.service import new_resident, refuse_taken_id_numbers
 from app.visits import geotag as geo
@@ -38,6 +37,7 @@ from app.visits.idempotency import body_hash, canonical, differences
 from app.visits.models import RejectedSubmission, Visit, VisitResident
 from app.visits.rejected import keep_rejected, resolve_rejected, unresolved_for
 from app.visits.schemas import VisitIn
+from app.visits.signals import visit_recorded
 
 # Tries of one item when concurrent writers collide on the same residents.
 MAX_ATTEMPTS = 3
@@ -183,14 +183,25 @@ def _learn_location(household: Household, visit: Visit) -> None:
     geo.learn_location(household, [(lat, lon) for lat, lon in fixes])
 
 
-def _record(
-    data: dict, canon: dict, digest: str, officer: User, batch: _Batch | None
-) -> tuple[Visit, dict]:
-    """Save a validated visit and everything it changes; raise ServiceError to refuse it."""
-    household = _household(data, officer)
-    refuse_taken_id_numbers(officer, data["new_residents"], "new_residents")
+@dataclass
+class _Found:
+    """What a visit found at the door: residents seen with their rows, new ones, findings."""
+
+    seen: list[tuple[Resident, VisitResident]] = field(default_factory=list)
+    created: list[Resident] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _geotag(household: Household, data: dict, batch: _Batch | None) -> geo.Geotag:
+    """Place the visit's location against the household and the commune's hamlets."""
     index = batch.hamlet_index(household.commune_id) if batch is not None else None
-    tag = geo.geotag(household, data["location"], index)
+    return geo.geotag(household, data["location"], index)
+
+
+def _new_visit(
+    data: dict, canon: dict, digest: str, officer: User, household: Household, tag: geo.Geotag
+) -> Visit:
+    """Add the visit row and flush it, which claims the client_id."""
     location = data["location"] or {}
     visit = Visit(
         client_id=data["client_id"],
@@ -216,33 +227,79 @@ def _record(
     )
     db.session.add(visit)
     db.session.flush()  # claims the client_id: a concurrent twin fails here
+    return visit
 
+
+def _see_members(
+    found: _Found, visit: Visit, household: Household, items: list[dict], officer: User
+) -> None:
+    """Apply what was seen of each listed member; note regressions and the officer's findings."""
     late = household.last_visit_at is not None and visit.visited_at < household.last_visit_at
     members = {r.id: r for r in household.residents}
-    seen: list[tuple[Resident, VisitResident]] = []
-    findings: list[Finding] = []
-    for item in data["residents"]:
+    for item in items:
         resident = members[item["resident_id"]]
         steps = apply_seen(resident, item, officer, visit.id, late=late)
         if steps:
-            findings.append(_regression(resident, steps))
-        findings.extend(officer_findings(resident, item["corrections"]))
-        seen.append((resident, _seen_row(visit, resident, item, is_new=False)))
-    created = [new_resident(household, spec) for spec in data["new_residents"]]
-    if created:
+            found.findings.append(_regression(resident, steps))
+        found.findings.extend(officer_findings(resident, item["corrections"]))
+        found.seen.append((resident, _seen_row(visit, resident, item, is_new=False)))
+
+
+def _add_new_residents(
+    found: _Found, visit: Visit, household: Household, specs: list[dict]
+) -> None:
+    """Add the residents found who were not on the list, with the officer's findings."""
+    found.created = [new_resident(household, spec) for spec in specs]
+    if found.created:
         db.session.flush()
         refresh_search_text(household)
-    for resident, spec in zip(created, data["new_residents"], strict=True):
-        findings.extend(officer_findings(resident, spec["corrections"]))
-        seen.append((resident, _seen_row(visit, resident, spec, is_new=True)))
-    findings = server_findings([r for r, _row in seen]) + findings
-    corrections = open_corrections(findings, officer, visit.id)
+    for resident, spec in zip(found.created, specs, strict=True):
+        found.findings.extend(officer_findings(resident, spec["corrections"]))
+        found.seen.append((resident, _seen_row(visit, resident, spec, is_new=True)))
+
+
+def _open_corrections(found: _Found, officer: User, visit: Visit) -> list[Correction]:
+    """Open the corrections the server's checks and the officer's findings call for."""
+    findings = server_findings([r for r, _row in found.seen]) + found.findings
+    return open_corrections(findings, officer, visit.id)
+
+
+def _touch_household(household: Household, visit: Visit) -> None:
+    """Keep the household's latest visit time, and let it learn its location."""
     if household.last_visit_at is None or visit.visited_at > household.last_visit_at:
         household.last_visit_at = visit.visited_at
     _learn_location(household, visit)
-    opened, closed = on_visit(visit, seen, created, corrections, officer)
-    db.session.flush()
-    answer = {
+
+
+def _followups(
+    visit: Visit, found: _Found, corrections: list[Correction], officer: User
+) -> tuple[list[Any], list[Any]]:
+    """Announce the recorded visit; gather the follow-ups its receivers opened and closed."""
+    opened: list[Any] = []
+    closed: list[Any] = []
+    answers = visit_recorded.send(
+        visit,
+        seen=found.seen,
+        new_residents=found.created,
+        corrections=corrections,
+        actor=officer,
+    )
+    for _receiver, (made, settled) in answers:
+        opened.extend(made)
+        closed.extend(settled)
+    return opened, closed
+
+
+def _created_answer(
+    visit: Visit,
+    tag: geo.Geotag,
+    found: _Found,
+    corrections: list[Correction],
+    followups: tuple[list[Any], list[Any]],
+) -> dict[str, Any]:
+    """Answer a newly recorded visit: its id, geotag, follow-ups, corrections, new residents."""
+    opened, closed = followups
+    return {
         "status": "created",
         "code": 201,
         "id": visit.id,
@@ -255,9 +312,26 @@ def _record(
             "closed": [_followup_brief(f) for f in closed],
         },
         "corrections": [brief(c) for c in corrections],
-        "new_residents": [{"id": r.id, "full_name": r.full_name} for r in created],
+        "new_residents": [{"id": r.id, "full_name": r.full_name} for r in found.created],
     }
-    return visit, answer
+
+
+def _record(
+    data: dict, canon: dict, digest: str, officer: User, batch: _Batch | None
+) -> tuple[Visit, dict]:
+    """Save a validated visit and everything it changes; raise ServiceError to refuse it."""
+    household = _household(data, officer)
+    refuse_taken_id_numbers(officer, data["new_residents"], "new_residents")
+    tag = _geotag(household, data, batch)
+    visit = _new_visit(data, canon, digest, officer, household, tag)
+    found = _Found()
+    _see_members(found, visit, household, data["residents"], officer)
+    _add_new_residents(found, visit, household, data["new_residents"])
+    corrections = _open_corrections(found, officer, visit)
+    _touch_household(household, visit)
+    followups = _followups(visit, found, corrections, officer)
+    db.session.flush()
+    return visit, _created_answer(visit, tag, found, corrections, followups)
 
 
 def _seen_row(visit: Visit, resident: Resident, item: dict, *, is_new: bool) -> VisitResident:

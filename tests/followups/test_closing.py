@@ -8,9 +8,9 @@ from sqlalchemy import event
 
 from app.common import today
 from app.extensions import db
+from app.followups import service as followups_service
 from app.followups.models import Followup
 from app.people.models import Resident
-from app.visits import service as visits_service
 from tests.factories import api_post
 from tests.followups.conftest import HAMLET1, at, open_followups, years_ago
 
@@ -134,20 +134,20 @@ def test_a_visit_costs_a_handful_of_queries_not_one_per_resident(
     residents = [{"full_name": f"Người {i}", "date_of_birth": years_ago(20 + i)} for i in range(12)]
     household = make_household(HAMLET1, residents=residents)
     statements: list[str] = []
-    real = visits_service.on_visit
+    real = followups_service.on_visit
 
     def count(_conn, _cursor, statement, *_rest):
         statements.append(statement)
 
-    def counted(*args):
+    def counted(*args, **details):
         db.session.flush()  # the visit's own writes are not the rules' cost
         event.listen(db.engine, "before_cursor_execute", count)
         try:
-            return real(*args)
+            return real(*args, **details)
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
 
-    monkeypatch.setattr(visits_service, "on_visit", counted)  # the visits service's reference
+    monkeypatch.setattr(followups_service, "on_visit", counted)  # what the receiver calls
     seen = [present(r) for r in household.residents]
     answer = visit(people.officer, household, residents=seen)
     assert len(answer["followups"]["created"]) == 12

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from app.extensions import db
 from app.people.models import Household
 from app.people.rules import refresh_search_text
+from app.visits.signals import visit_recorded
 
 
 def searchable(household: Household) -> Household:
@@ -69,8 +72,7 @@ def neighbour(make_household) -> Household:
 
 
 @pytest.fixture(autouse=True)
-def quiet_followups(monkeypatch) -> None:
+def quiet_followups() -> Iterator[None]:
     """Visits made here to set up corrections skip the follow-up rules (another area)."""
-    from app.visits import service
-
-    monkeypatch.setattr(service, "on_visit", lambda *args: ([], []))
+    with visit_recorded.muted():
+        yield

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from app.people.models import Household
+from app.visits.signals import visit_recorded
 
 HEAD_ID_NUMBER = "046068000123"
 
@@ -85,14 +86,14 @@ def visit_body(household) -> Callable[..., dict]:
 
 @pytest.fixture
 def real_followups() -> None:
-    """Ask for the real follow-up rules (app.followups.service.on_visit) in this test."""
+    """Ask for the real follow-up rules (listening to visit_recorded) in this test."""
 
 
 @pytest.fixture(autouse=True)
-def quiet_followups(request, monkeypatch) -> None:
+def quiet_followups(request) -> Iterator[None]:
     """Keep the follow-up rules (another area, tested there) out of visit tests by default."""
     if "real_followups" in request.fixturenames:
+        yield
         return
-    from app.visits import service
-
-    monkeypatch.setattr(service, "on_visit", lambda *args: ([], []))
+    with visit_recorded.muted():
+        yield

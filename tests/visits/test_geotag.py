@@ -6,6 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.people.models import Household
+from app.units.extent import in_vietnam
 from app.visits import geotag
 from app.visits.models import Visit
 from tests.factories import api_get, api_post, square
@@ -149,7 +150,7 @@ def test_hamlet_index_is_cached_and_rebuilt_when_boundaries_change(
     ],
 )
 def test_vietnam_box(lat, lon, inside):
-    assert geotag.in_vietnam(lat, lon) is inside
+    assert in_vietnam(lat, lon) is inside
 
 
 def test_point_far_outside_vietnam_is_refused(client, headers, visit_body):

@@ -181,10 +181,10 @@ def test_new_resident_with_an_id_number_on_file_is_refused(
 
 
 def test_followups_of_the_visit_are_in_the_answer(
-    client, headers, household, visit_body, officer, monkeypatch
+    client, headers, household, visit_body, officer, monkeypatch, real_followups
 ):
+    from app.followups import service
     from app.followups.models import Followup
-    from app.visits import service
 
     calls = []
 
@@ -212,7 +212,7 @@ def test_followups_of_the_visit_are_in_the_answer(
         db.session.flush()
         return [followup], []
 
-    monkeypatch.setattr(service, "on_visit", on_visit)
+    monkeypatch.setattr(service, "on_visit", on_visit)  # what the visit_recorded receiver calls
     head = household.residents[0]
     body = visit_body(
         residents=[

@@ -1,4 +1,4 @@
-"""`flask units ...`: load the official list, import hamlet boundaries."""
+"""`flask units ...`: load the official list, import hamlet boundaries (audited, so here)."""
 
 from __future__ import annotations
 

@@ -1,13 +1,13 @@
-"""Units API."""
+"""Units API: the unit tree as the caller may see it (here, above units, since it needs one)."""
 
 from __future__ import annotations
 
 from flask import g
 from flask_smorest import Blueprint
 
+from app.auth import units
 from app.auth.access import acting_user, require
 from app.extensions import db
-from app.units import service
 from app.units.schemas import HamletIn, UnitArgs, UnitListOut, UnitOut
 
 blp = Blueprint("units", __name__, description="Đơn vị hành chính / Administrative units")
@@ -20,7 +20,7 @@ blp = Blueprint("units", __name__, description="Đơn vị hành chính / Admini
 def get_unit(args: dict, code: str):
     """Show one unit in the caller's scope."""
     g.with_geometry = args["geometry"]
-    return service.unit_for(acting_user(), code)
+    return units.unit_for(acting_user(), code)
 
 
 @blp.route("/units/<code>/children")
@@ -31,8 +31,8 @@ def children(args: dict, code: str):
     """List the units directly below a unit in the caller's scope."""
     g.with_geometry = args["geometry"]
     user = acting_user()
-    items = service.children_of(user, code)
-    return {"unit": service.unit_for(user, code), "items": items, "total": len(items)}
+    items = units.children_of(user, code)
+    return {"unit": units.unit_for(user, code), "items": items, "total": len(items)}
 
 
 @blp.route("/units/<code>/hamlets", methods=["POST"])
@@ -41,6 +41,6 @@ def children(args: dict, code: str):
 @blp.response(201, UnitOut)
 def create_hamlet(args: dict, code: str):
     """Create a hamlet in a commune."""
-    hamlet = service.create_hamlet_for(acting_user(), code, **args)
+    hamlet = units.create_hamlet_for(acting_user(), code, **args)
     db.session.commit()
     return hamlet

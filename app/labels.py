@@ -1,4 +1,4 @@
-"""Vietnamese labels of machine values shown on the commander's pages and maps."""
+"""Vietnamese labels of machine values shown on pages and maps, for every domain to use."""
 
 from __future__ import annotations
 

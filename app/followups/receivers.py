@@ -1,0 +1,31 @@
+"""The follow-up rules, connected to what visits and corrections announce."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from app.auth.models import User
+from app.followups import service
+from app.followups.models import Followup
+from app.people.models import Correction
+from app.people.signals import correction_resolved
+from app.visits.models import Visit
+from app.visits.signals import visit_recorded
+
+
+def _visit_recorded(visit: Visit, **details: Any) -> tuple[list[Followup], list[Followup]]:
+    """Open and close the follow-ups a saved visit calls for."""
+    return service.on_visit(visit, **details)
+
+
+def _correction_resolved(correction: Correction, *, actor: User) -> list[Followup]:
+    """Close the verify_documents a resolved correction leaves without papers to check."""
+    return service.on_correction_resolved(correction, actor)
+
+
+def init_app(app: Flask) -> None:
+    """Connect the receivers (once per process: blinker keeps one connection per receiver)."""
+    visit_recorded.connect(_visit_recorded)
+    correction_resolved.connect(_correction_resolved)

@@ -1,0 +1,36 @@
+"""The campaign whose period may limit a unit's figures (coverage and maps ask for it)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from app.auth.models import User
+from app.auth.scope import unit_in_scope
+from app.errors import NotFoundError
+from app.extensions import db
+from app.reports.models import Campaign
+from app.units.models import Unit
+
+
+def _is_ancestor(candidate_id: int, unit: Unit) -> bool:
+    current: Unit | None = unit
+    for _level in range(6):
+        if current is None or current.parent_id is None:
+            return False
+        if current.parent_id == candidate_id:
+            return True
+        current = db.session.get(Unit, current.parent_id)
+    return False
+
+
+def campaign_for_period(user: User, campaign_id: int, unit: Unit) -> Campaign:
+    """Return a campaign whose period may limit a unit's figures: one of the user's scope or
+    of a unit above the one asked for (a province's campaign seen from a commune)."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is not None:
+        owner = db.session.get(Unit, campaign.unit_id)
+        if owner is not None and (
+            unit_in_scope(user, owner) or owner.id == unit.id or _is_ancestor(owner.id, unit)
+        ):
+            return campaign
+    raise NotFoundError(_("Không tìm thấy chiến dịch."))
