@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow.experimental.context import Context
 
 from app.text import has_control_chars
 
@@ -60,9 +61,64 @@ class PageArgs(BaseSchema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-def page_of(query_result: list, total: int, page: int, per_page: int) -> dict[str, Any]:
-    """Wrap one page of items with the list's totals."""
-    return {"items": query_result, "total": total, "page": page, "per_page": per_page}
+_ENVELOPES: dict[tuple, type[Schema]] = {}
+
+
+def paged(item: type[Schema], *, pages: bool = True, **extra: fields.Field) -> type[Schema]:
+    """Return (built once) the list answer of an item schema: `{items, total, page, per_page}`.
+
+    `pages=False` leaves out `page` and `per_page` (a list answered whole); `extra` adds fields.
+    """
+    key = (item, pages, tuple(sorted(extra)))
+    if key not in _ENVELOPES:
+        body: dict[str, Any] = {
+            **extra,
+            "items": fields.List(fields.Nested(item)),
+            "total": fields.Integer(),
+        }
+        if pages:
+            body |= {"page": fields.Integer(), "per_page": fields.Integer()}
+        name = item.__name__.removesuffix("Out") + "ListOut"
+        _ENVELOPES[key] = type(name, (OutSchema,), body)
+    return _ENVELOPES[key]
+
+
+class Shown:
+    """A model object with the values its answer shows beside its own columns.
+
+    Services look up what a row alone does not hold (a hamlet's code, a name from another
+    table) in one query per page and hand the schema `Shown(row, hamlet_code=...)`.
+    """
+
+    def __init__(self, obj: Any, **extra: Any) -> None:
+        self._obj = obj
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._obj, name)
+
+
+class Inline(fields.Nested):
+    """A nested object drawn from the parent's own columns; null while `present` is null."""
+
+    def __init__(self, nested: Any, *, present: str | None = None, **kwargs: Any) -> None:
+        super().__init__(nested, allow_none=present is not None, **kwargs)
+        self.present = present
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = None) -> Any:
+        if self.present is not None and getattr(obj, self.present) is None:
+            return None
+        return obj
+
+
+def shaped_for(user: Any) -> Context:
+    """Context in which answers are dumped for one user (`viewer()` inside schemas)."""
+    return Context({"user": user})
+
+
+def viewer() -> Any:
+    """Return the user the answer being dumped is for, or None outside `shaped_for`."""
+    return Context.get(default={}).get("user")
 
 
 def Text(

@@ -15,6 +15,7 @@ from app.auth.models import User
 from app.auth.service import user_for_token
 from app.errors import ForbiddenError, ServiceError
 from app.extensions import csrf, db, login
+from app.schemas import shaped_for
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 STAFF = ("admin", "commander", "officer")
@@ -74,7 +75,11 @@ def acting_user() -> User:
 
 
 def require(*roles: str) -> Callable:
-    """Let the view run only for an authenticated user with one of these roles."""
+    """Let the view run only for an authenticated user with one of these roles.
+
+    The answer is dumped for that user (`app.schemas.viewer()`): what it shows may depend on
+    the role.
+    """
     allowed = roles or ALL_ROLES
 
     def decorator(view: Callable) -> Callable:
@@ -83,7 +88,8 @@ def require(*roles: str) -> Callable:
             user = acting_user()
             if user.role not in allowed:
                 raise ForbiddenError(_("Vai trò của bạn không được làm việc này."))
-            return view(*args, **kwargs)
+            with shaped_for(user):
+                return view(*args, **kwargs)
 
         return wrapped
 

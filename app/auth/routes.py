@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from app.auth import service
 from app.auth.access import UnauthorizedError, acting_user, require
@@ -15,28 +14,8 @@ from app.auth.schemas import AssignHamletsIn, TokenOut, TokenRequest, UserOut
 from app.auth.scope import unit_in_scope
 from app.errors import NotFoundError
 from app.extensions import db, limiter
-from app.units.models import Unit
 
 blp = Blueprint("auth", __name__, description="Đăng nhập, mã truy cập / Login and tokens")
-
-
-def user_view(user: User) -> dict:
-    """Describe a user as the API shows it."""
-    hamlet_ids = service.hamlet_ids_of(user)
-    hamlets = (
-        list(db.session.scalars(select(Unit).where(Unit.id.in_(hamlet_ids)).order_by(Unit.code)))
-        if hamlet_ids
-        else []
-    )
-    return {
-        "id": user.id,
-        "username": user.username,
-        "full_name": user.full_name,
-        "role": user.role,
-        "mobile_team": user.mobile_team,
-        "unit": user.unit,
-        "hamlets": hamlets,
-    }
 
 
 @blp.route("/auth/token", methods=["POST"])
@@ -52,7 +31,11 @@ def token(args: dict):
         raw, token_row = service.issue_token(user)
         record(db.session, "login", "users", user.id, {"via": "token"})
         db.session.commit()
-    return {"token": raw, "expires_at": token_row.expires_at.isoformat(), "user": user_view(user)}
+    return {
+        "token": raw,
+        "expires_at": token_row.expires_at.isoformat(),
+        "user": service.shown_user(user),
+    }
 
 
 @blp.route("/auth/token", methods=["DELETE"])
@@ -73,7 +56,7 @@ def revoke():
 @blp.response(200, UserOut)
 def me():
     """Describe the user behind this request."""
-    return user_view(acting_user())
+    return service.shown_user(acting_user())
 
 
 @blp.route("/users/<int:user_id>/hamlets", methods=["PUT"])
@@ -88,4 +71,4 @@ def assign_hamlets(args: dict, user_id: int):
         raise NotFoundError(_("Không tìm thấy người dùng."))
     service.assign_hamlets(user, args["hamlets"], replace=args["replace"])
     db.session.commit()
-    return user_view(user)
+    return service.shown_user(user)

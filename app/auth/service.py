@@ -15,6 +15,7 @@ from app.auth.models import ROLES, ApiToken, User, UserHamlet
 from app.common import utcnow
 from app.errors import ConflictError, InvalidError, NotFoundError
 from app.extensions import db
+from app.schemas import Shown
 from app.units.models import Unit
 
 # Roles and the unit levels they may be bound to.
@@ -161,6 +162,17 @@ def hamlet_ids_of(user: User) -> list[int]:
     return list(
         db.session.scalars(select(UserHamlet.hamlet_id).where(UserHamlet.user_id == user.id))
     )
+
+
+def shown_user(user: User) -> Shown:
+    """Return a user with the hamlets they work in, as the API shows them."""
+    hamlet_ids = hamlet_ids_of(user)
+    hamlets = (
+        list(db.session.scalars(select(Unit).where(Unit.id.in_(hamlet_ids)).order_by(Unit.code)))
+        if hamlet_ids
+        else []
+    )
+    return Shown(user, hamlets=hamlets)
 
 
 def expires_at_iso(token: ApiToken) -> str:

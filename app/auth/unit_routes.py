@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from app.auth import units
 from app.auth.access import acting_user, require
 from app.extensions import db
-from app.units.schemas import HamletIn, UnitArgs, UnitListOut, UnitOut
+from app.units.schemas import HamletIn, UnitArgs, UnitChildrenOut, UnitOut
 
 blp = Blueprint("units", __name__, description="Đơn vị hành chính / Administrative units")
 
@@ -26,7 +26,7 @@ def get_unit(args: dict, code: str):
 @blp.route("/units/<code>/children")
 @require()
 @blp.arguments(UnitArgs, location="query")
-@blp.response(200, UnitListOut)
+@blp.response(200, UnitChildrenOut)
 def children(args: dict, code: str):
     """List the units directly below a unit in the caller's scope."""
     g.with_geometry = args["geometry"]

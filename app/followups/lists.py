@@ -20,10 +20,11 @@ from app.common import today
 from app.errors import InvalidError, NotFoundError
 from app.extensions import db
 from app.followups.models import Followup, Returnee
-from app.followups.rules import AWAY, PRIORITY_NAMES, URGENT
+from app.followups.rules import AWAY, URGENT
 from app.followups.walking import distance_m, order_route
+from app.paging import Page, paginate
 from app.people.models import Household, Resident
-from app.schemas import page_of
+from app.schemas import Shown
 from app.units.models import Unit
 
 # The most stops one route is computed for; a wider filter must be narrowed.
@@ -115,81 +116,48 @@ def _flags_of(followup_ids: list[int]) -> dict[int, Returnee]:
     return {row.followup_id: row for row in rows}
 
 
-def _view(row: Any, on: date, flags: dict[int, Returnee]) -> dict[str, Any]:
-    followup, hh_code, address, lat, lon, resident_name, hamlet_code, assignee_name = row
-    flag = flags.get(followup.id)
-    return {
-        "id": followup.id,
-        "kind": followup.kind,
-        "rule": followup.rule,
-        "status": followup.status,
-        "reason": followup.reason,
-        "priority": followup.priority,
-        "priority_name": PRIORITY_NAMES.get(followup.priority, "normal"),
-        "due_date": followup.due_date,
-        "overdue": followup.status == "open" and followup.due_date < on,
-        "preferred_time": followup.preferred_time,
-        "needs_village_head": followup.needs_village_head,
-        "attempts": followup.attempts,
-        "household_id": followup.household_id,
-        "household_code": hh_code,
-        "household_address": address,
-        "resident_id": followup.resident_id,
-        "resident_name": resident_name if resident_name else (flag.full_name if flag else None),
-        "hamlet_code": hamlet_code,
-        "lat": lat,
-        "lon": lon,
-        "distance_m": None,
-        "assignee_id": followup.assignee_id,
-        "assignee_name": assignee_name,
-        "created_by_visit_id": followup.created_by_visit_id,
-        "closed_by_visit_id": followup.closed_by_visit_id,
-        "correction_id": followup.correction_id,
-        "returnee": (
-            {
-                "id": flag.id,
-                "returned_on": flag.returned_on,
-                "leaving_on": flag.leaving_on,
-                "phone": flag.phone,
-                "note": flag.note,
-            }
-            if flag
-            else None
-        ),
-        "created_at": followup.created_at,
-        "closed_at": followup.closed_at,
-    }
+def _shown(rows: list[Any], on: date) -> list[Shown]:
+    """Follow-ups of `_items()` rows with their list's values and returnee flags."""
+    flags = _flags_of([row[0].id for row in rows if row[0].kind == "returnee_visit"])
+    shown = []
+    for followup, hh_code, address, lat, lon, resident_name, hamlet_code, assignee_name in rows:
+        flag = flags.get(followup.id)
+        shown.append(
+            Shown(
+                followup,
+                overdue=followup.status == "open" and followup.due_date < on,
+                household_code=hh_code,
+                household_address=address,
+                resident_name=resident_name or (flag.full_name if flag else None),
+                hamlet_code=hamlet_code,
+                lat=lat,
+                lon=lon,
+                distance_m=None,
+                assignee_name=assignee_name,
+                returnee=flag,
+            )
+        )
+    return shown
 
 
-def _views(rows: list[Any], on: date) -> list[dict[str, Any]]:
-    wanted = [row[0].id for row in rows if row[0].kind == "returnee_visit"]
-    flags = _flags_of(wanted)
-    return [_view(row, on, flags) for row in rows]
+def _first(item: Shown) -> bool:
+    return item.priority == URGENT or item.overdue
 
 
-def walking_order(items: list[dict[str, Any]], near: tuple[float, float]) -> list[dict[str, Any]]:
+def walking_order(items: list[Shown], near: tuple[float, float]) -> list[Shown]:
     """Order items: urgent or overdue first, each class as a walking route; unplaced last."""
-    placed = [i for i in items if i["lat"] is not None and i["lon"] is not None]
-    unplaced = [i for i in items if i["lat"] is None or i["lon"] is None]
-    first = [i for i in placed if i["priority"] == URGENT or i["overdue"]]
-    rest = [i for i in placed if not (i["priority"] == URGENT or i["overdue"])]
-    ordered: list[dict[str, Any]] = []
+    placed = [i for i in items if i.lat is not None and i.lon is not None]
+    unplaced = [i for i in items if i.lat is None or i.lon is None]
+    ordered: list[Shown] = []
     here = near
-    for group in (first, rest):
-        points = [(i["lat"], i["lon"]) for i in group]
+    for group in ([i for i in placed if _first(i)], [i for i in placed if not _first(i)]):
+        points = [(i.lat, i.lon) for i in group]
         for index in order_route(here, points):
             item = group[index]
-            item["distance_m"] = round(distance_m(here, points[index]), 1)
+            item.distance_m = round(distance_m(here, points[index]), 1)
             here = points[index]
             ordered.append(item)
-    unplaced.sort(
-        key=lambda i: (
-            i["hamlet_code"] or "",
-            not (i["priority"] == URGENT or i["overdue"]),
-            i["due_date"],
-            i["id"],
-        )
-    )
+    unplaced.sort(key=lambda i: (i.hamlet_code or "", not _first(i), i.due_date, i.id))
     return ordered + unplaced
 
 
@@ -200,37 +168,30 @@ def list_followups(
     page: int = 1,
     per_page: int = 50,
     **args: Any,
-) -> dict[str, Any]:
+) -> Page:
     """List follow-ups in scope; with `near`, in walking order from that point."""
     on = today()
-    conditions = _conditions(user, args, on)
+    query = _items().where(*_conditions(user, args, on))
     if near is None:
-        total = db.session.scalar(select(func.count(Followup.id)).where(*conditions)) or 0
-        rows = db.session.execute(
-            _items()
-            .where(*conditions)
-            .order_by(Followup.priority, Followup.due_date, Followup.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        ).all()
-        return page_of(_views(list(rows), on), total, page, per_page)
+        order = (Followup.priority, Followup.due_date, Followup.id)
+        result = paginate(query.order_by(*order), page, per_page, rows=True)
+        result.items = _shown(result.items, on)
+        return result
     rows = db.session.execute(
-        _items().where(*conditions).order_by(Followup.due_date, Followup.id).limit(ROUTE_MAX + 1)
+        query.order_by(Followup.due_date, Followup.id).limit(ROUTE_MAX + 1)
     ).all()
     if len(rows) > ROUTE_MAX:
         raise InvalidError(
             _("Quá nhiều việc để xếp lộ trình (hơn %(n)s); hãy lọc thêm.", n=ROUTE_MAX),
             {"near": [_("Dùng cùng mine=1, status=open hoặc hamlet=.")]},
         )
-    items = walking_order(_views(list(rows), on), near)
-    start = (page - 1) * per_page
-    return page_of(items[start : start + per_page], len(items), page, per_page)
+    return Page.of_list(walking_order(_shown(list(rows), on), near), page, per_page)
 
 
-def followup_view(followup_id: int) -> dict[str, Any]:
-    """Show one follow-up as lists show it."""
+def shown_followup(followup_id: int) -> Shown:
+    """Return one follow-up with the values its list shows."""
     row = db.session.execute(_items().where(Followup.id == followup_id)).one()
-    return _views([row], today())[0]
+    return _shown([row], today())[0]
 
 
 def _late(on: date) -> Any:
@@ -298,12 +259,19 @@ def followup_counts_by_hamlet(
     return {h: (int(n), int(k or 0)) for h, n, k in rows}
 
 
-def away_list(
-    user: User, *, hamlet: str | None = None, page: int = 1, per_page: int = 50
-) -> dict[str, Any]:
+def away_list(user: User, *, hamlet: str | None = None, page: int = 1, per_page: int = 50) -> Page:
     """List residents away from home in scope: "away; tell us when they are back"."""
     query = (
-        select(Resident, Household.code, Household.address, Unit.code)
+        select(
+            Resident.id.label("resident_id"),
+            Resident.full_name,
+            Resident.presence,
+            Resident.away_until,
+            Resident.household_id,
+            Household.code.label("household_code"),
+            Household.address.label("household_address"),
+            Unit.code.label("hamlet_code"),
+        )
         .join(Household, Household.id == Resident.household_id)
         .outerjoin(Unit, Unit.id == Resident.hamlet_id)
         .where(scope_clause(user, Resident), Resident.presence.in_(AWAY))
@@ -311,25 +279,7 @@ def away_list(
     if hamlet:
         unit = db.session.scalar(select(Unit).where(Unit.code == hamlet, Unit.level == "hamlet"))
         if unit is None or not unit_in_scope(user, unit):
-            return page_of([], 0, page, per_page)
+            return Page.empty(page, per_page)
         query = query.where(Resident.hamlet_id == unit.id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.execute(
-        query.order_by(Unit.code, Household.code, Resident.name_folded, Resident.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    items = [
-        {
-            "resident_id": resident.id,
-            "full_name": resident.full_name,
-            "presence": resident.presence,
-            "away_until": resident.away_until,
-            "household_id": resident.household_id,
-            "household_code": code,
-            "household_address": address,
-            "hamlet_code": hamlet_code,
-        }
-        for resident, code, address, hamlet_code in rows
-    ]
-    return page_of(items, total, page, per_page)
+    order = (Unit.code, Household.code, Resident.name_folded, Resident.id)
+    return paginate(query.order_by(*order), page, per_page, rows=True)

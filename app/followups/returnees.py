@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.models import User
 from app.auth.scope import row_in_scope, scope_clause, unit_in_scope
@@ -26,12 +26,14 @@ from app.followups import rules
 from app.followups.assignment import Assigner
 from app.followups.models import Followup, Returnee
 from app.followups.service import new_followup
+from app.paging import Page, paginate
 from app.people.models import Household, Resident
 from app.people.rules import refresh_search_text, set_field
 from app.people.service import new_resident
-from app.schemas import page_of
+from app.schemas import Shown
 from app.text import fold
 from app.units.models import Unit
+from app.units.service import unit_codes
 
 # How far from today a return date may lie.
 PAST_DAYS, FUTURE_DAYS = 366, 90
@@ -206,71 +208,41 @@ def flag_returnee(user: User, data: dict[str, Any]) -> tuple[Returnee, bool]:
     return flag, True
 
 
-def returnee_views(flags: list[Returnee]) -> list[dict[str, Any]]:
+def shown_returnees(flags: list[Returnee]) -> list[Shown]:
     """Flags with their hamlet, pending state and the follow-up that answers them."""
     followup_ids = {f.followup_id for f in flags if f.followup_id}
     followups = {
         f.id: f for f in db.session.scalars(select(Followup).where(Followup.id.in_(followup_ids)))
     } if followup_ids else {}  # fmt: skip
-    hamlet_ids = {f.hamlet_id for f in flags if f.hamlet_id}
-    codes = dict(
-        db.session.execute(select(Unit.id, Unit.code).where(Unit.id.in_(hamlet_ids))).all()
-    ) if hamlet_ids else {}  # fmt: skip
+    codes = unit_codes(f.hamlet_id for f in flags)
     resident_ids = {f.resident_id for f in flags if f.resident_id}
     pending = dict(
         db.session.execute(
             select(Resident.id, Resident.pending).where(Resident.id.in_(resident_ids))
         ).all()
     ) if resident_ids else {}  # fmt: skip
-    views = []
-    for flag in flags:
-        followup = followups.get(flag.followup_id)
-        views.append(
-            {
-                "id": flag.id,
-                "resident_id": flag.resident_id,
-                "household_id": flag.household_id,
-                "full_name": flag.full_name,
-                "pending": pending.get(flag.resident_id),
-                "hamlet_code": codes.get(flag.hamlet_id),
-                "returned_on": flag.returned_on,
-                "leaving_on": flag.leaving_on,
-                "phone": flag.phone,
-                "note": flag.note,
-                "flagged_by_id": flag.flagged_by_id,
-                "created_at": flag.created_at,
-                "followup": followup,
-                "followup_status": followup.status if followup else None,
-                "visited": bool(
-                    followup and followup.status == "done" and followup.closed_by_visit_id
-                ),
-                "visit_id": followup.closed_by_visit_id if followup else None,
-            }
+    return [
+        Shown(
+            flag,
+            pending=pending.get(flag.resident_id),
+            hamlet_code=codes.get(flag.hamlet_id),
+            followup=followups.get(flag.followup_id),
         )
-    return views
+        for flag in flags
+    ]
 
 
 def list_returnees(
     user: User, *, hamlet: str | None = None, page: int = 1, per_page: int = 50
-) -> dict[str, Any]:
+) -> Page:
     """List flags in scope, newest first, each with whether its visit happened."""
     query = select(Returnee).where(scope_clause(user, Returnee))
     if hamlet:
         unit = db.session.scalar(select(Unit).where(Unit.code == hamlet, Unit.level == "hamlet"))
         if unit is None or not unit_in_scope(user, unit):
-            return page_of([], 0, page, per_page)
+            return Page.empty(page, per_page)
         query = query.where(Returnee.hamlet_id == unit.id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    flags = list(
-        db.session.scalars(
-            query.order_by(Returnee.created_at.desc(), Returnee.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    return page_of(returnee_views(flags), total, page, per_page)
-
-
-def returnee_view(flag: Returnee) -> dict[str, Any]:
-    """One flag as the list shows it."""
-    return returnee_views([flag])[0]
+    order = (Returnee.created_at.desc(), Returnee.id.desc())
+    result = paginate(query.order_by(*order), page, per_page)
+    result.items = shown_returnees(result.items)
+    return result

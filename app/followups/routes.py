@@ -9,18 +9,17 @@ from app.extensions import db
 from app.followups import changes, lists, returnees
 from app.followups.cli import recompute
 from app.followups.schemas import (
-    AwayListOut,
+    AwayOut,
     FollowupArgs,
-    FollowupListOut,
     FollowupOut,
     FollowupPatch,
     HamletArgs,
     OverdueArgs,
     OverdueOut,
     ReturneeIn,
-    ReturneeListOut,
     ReturneeOut,
 )
+from app.schemas import paged
 
 blp = Blueprint(
     "followups", __name__, description="Việc cần làm, người về / Follow-ups and returnees"
@@ -35,7 +34,7 @@ EVERYONE = ("admin", "commander", "officer", "village_head")
 @blp.route("/followups")
 @require(*EVERYONE)
 @blp.arguments(FollowupArgs, location="query")
-@blp.response(200, FollowupListOut)
+@blp.response(200, paged(FollowupOut))
 def list_followups(args: dict):
     """List follow-ups in scope; with `near=<lat>,<lon>`, as a walking route from there."""
     return lists.list_followups(acting_user(), **args)
@@ -47,7 +46,7 @@ def list_followups(args: dict):
 def get_followup(followup_id: int):
     """Show one follow-up in scope."""
     followup = changes.followup_for(acting_user(), followup_id)
-    return lists.followup_view(followup.id)
+    return lists.shown_followup(followup.id)
 
 
 @blp.route("/followups/<int:followup_id>", methods=["PATCH"])
@@ -63,7 +62,7 @@ def update_followup(args: dict, followup_id: int):
     """Close or reopen a follow-up (its officer), reassign it or move its due date (commander)."""
     followup = changes.update_followup(acting_user(), followup_id, args)
     db.session.commit()
-    return lists.followup_view(followup.id)
+    return lists.shown_followup(followup.id)
 
 
 @blp.route("/followups/overdue-summary")
@@ -78,7 +77,7 @@ def overdue_summary(args: dict):
 @blp.route("/followups/away")
 @require(*EVERYONE)
 @blp.arguments(HamletArgs, location="query")
-@blp.response(200, AwayListOut)
+@blp.response(200, paged(AwayOut))
 def away(args: dict):
     """List residents away from home, for the village head to say when they are back."""
     return lists.away_list(acting_user(), **args)
@@ -93,13 +92,13 @@ def flag_returnee(args: dict):
     """Flag a person who came home; opens a returnee_visit for the hamlet's officer."""
     flag, created = returnees.flag_returnee(acting_user(), args)
     db.session.commit()
-    return returnees.returnee_view(flag), 201 if created else 200
+    return returnees.shown_returnees([flag])[0], 201 if created else 200
 
 
 @blp.route("/returnees")
 @require(*EVERYONE)
 @blp.arguments(HamletArgs, location="query")
-@blp.response(200, ReturneeListOut)
+@blp.response(200, paged(ReturneeOut))
 def list_returnees(args: dict):
     """List returnee flags in scope, each with whether its visit happened."""
     return returnees.list_returnees(acting_user(), **args)

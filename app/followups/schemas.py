@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.followups.models import KINDS, STATUSES
+from app.followups.rules import PRIORITY_NAMES
 from app.people.fields import Enum, Id, Name, Phone, QueryId
 from app.schemas import BaseSchema, OutSchema, PageArgs, Text
 
@@ -52,13 +53,18 @@ class ReturneeBriefOut(OutSchema):
 
 
 class FollowupOut(OutSchema):
+    """A follow-up; its household, resident, hamlet, assignee, place and flag come from its
+    service (`Shown`)."""
+
     id = fields.Integer()
     kind = fields.String()
     rule = fields.String(allow_none=True)
     status = fields.String()
     reason = fields.String()
     priority = fields.Integer(metadata={"description": "0 urgent, 1 high, 2 normal"})
-    priority_name = fields.String()
+    priority_name = fields.Function(
+        lambda f: PRIORITY_NAMES.get(f.priority, "normal"), metadata={"type": "string"}
+    )
     due_date = fields.Date()
     overdue = fields.Boolean()
     preferred_time = fields.String(allow_none=True)
@@ -83,13 +89,6 @@ class FollowupOut(OutSchema):
     returnee = fields.Nested(ReturneeBriefOut, allow_none=True)
     created_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
-
-
-class FollowupListOut(OutSchema):
-    items = fields.List(fields.Nested(FollowupOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class FollowupPatch(BaseSchema):
@@ -148,13 +147,6 @@ class AwayOut(OutSchema):
     hamlet_code = fields.String(allow_none=True)
 
 
-class AwayListOut(OutSchema):
-    items = fields.List(fields.Nested(AwayOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-
-
 class ReturneeIn(BaseSchema):
     """A village head's flag: who came home, when, until when, and a phone."""
 
@@ -196,6 +188,8 @@ class ReturneeFollowupOut(OutSchema):
 
 
 class ReturneeOut(OutSchema):
+    """A returnee flag; `pending`, `hamlet_code` and `followup` come from its service."""
+
     id = fields.Integer()
     resident_id = fields.Integer(allow_none=True)
     household_id = fields.Integer(allow_none=True)
@@ -209,13 +203,16 @@ class ReturneeOut(OutSchema):
     flagged_by_id = fields.Integer()
     created_at = fields.DateTime()
     followup = fields.Nested(ReturneeFollowupOut, allow_none=True)
-    followup_status = fields.String(allow_none=True)
-    visited = fields.Boolean()
-    visit_id = fields.Integer(allow_none=True)
+    followup_status = fields.Function(
+        lambda r: r.followup.status if r.followup else None,
+        metadata={"type": "string", "nullable": True},
+    )
+    visited = fields.Method("get_visited", metadata={"type": "boolean"})
+    visit_id = fields.Function(
+        lambda r: r.followup.closed_by_visit_id if r.followup else None,
+        metadata={"type": "integer", "nullable": True},
+    )
 
-
-class ReturneeListOut(OutSchema):
-    items = fields.List(fields.Nested(ReturneeOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+    def get_visited(self, flag: Any) -> bool:
+        followup = flag.followup
+        return bool(followup and followup.status == "done" and followup.closed_by_visit_id)

@@ -6,21 +6,21 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.models import User
 from app.auth.scope import row_in_scope, scope_clause, unit_in_scope
 from app.common import utcnow
 from app.errors import ConflictError, InvalidError, NotFoundError
 from app.extensions import db
-from app.people import views
+from app.paging import Page, paginate
 from app.people.fields import parse_date_of_birth
 from app.people.idnumber import InvalidIdNumber, parse_id_number
 from app.people.models import RELATIONSHIPS, SEX, Correction, Household, Resident
 from app.people.rules import STATUS_ORDER, refresh_search_text, set_field
-from app.people.service import refuse_taken_id_numbers
+from app.people.service import refuse_taken_id_numbers, shown_corrections
 from app.people.signals import correction_resolved
-from app.schemas import page_of
+from app.schemas import Shown
 from app.text import has_control_chars
 from app.units.models import Unit
 
@@ -56,13 +56,13 @@ def list_corrections(
     source: str | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> dict[str, Any]:
+) -> Page:
     """List corrections in scope, newest first, by status, unit, resident or household."""
     query = select(Correction).where(scope_clause(user, Correction))
     if unit:
         condition = _unit_filter(user, unit)
         if condition is None:
-            return page_of([], 0, page, per_page)
+            return Page.empty(page, per_page)
         query = query.where(condition)
     for column, value in (
         (Correction.status, status),
@@ -73,13 +73,9 @@ def list_corrections(
     ):
         if value is not None:
             query = query.where(column == value)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(
-        db.session.scalars(
-            query.order_by(Correction.id.desc()).limit(per_page).offset((page - 1) * per_page)
-        )
-    )
-    return page_of(views.correction_views(rows), total, page, per_page)
+    result = paginate(query.order_by(Correction.id.desc()), page, per_page)
+    result.items = shown_corrections(result.items)
+    return result
 
 
 def _value_for(field: str, text: str) -> Any:
@@ -145,7 +141,7 @@ def resolve_correction(
     status: str,
     reason: str | None = None,
     proposed: str | None = None,
-) -> dict[str, Any]:
+) -> Shown:
     """Mark a correction verified, fixed (applying its value) or dismissed (with a reason)."""
     correction = db.session.get(Correction, correction_id)
     if correction is None or not row_in_scope(user, correction):
@@ -173,4 +169,4 @@ def resolve_correction(
         correction.resolved_at = utcnow()
     db.session.flush()
     correction_resolved.send(correction, actor=user)  # follow-ups waiting on papers close
-    return views.correction_views([correction])[0]
+    return shown_corrections([correction])[0]

@@ -9,17 +9,16 @@ from app.extensions import db
 from app.people import review, service
 from app.people.schemas import (
     CorrectionArgs,
-    CorrectionListOut,
     CorrectionOut,
     CorrectionPatch,
     HouseholdArgs,
     HouseholdIn,
-    HouseholdListOut,
     HouseholdOut,
     ResidentDetailOut,
     ResidentIfMatch,
     ResidentPatch,
 )
+from app.schemas import paged
 
 blp = Blueprint("people", __name__, description="Hộ, công dân, đính chính / People")
 
@@ -29,7 +28,7 @@ STAFF = ("admin", "commander", "officer")
 @blp.route("/households")
 @require()
 @blp.arguments(HouseholdArgs, location="query")
-@blp.response(200, HouseholdListOut)
+@blp.response(200, paged(HouseholdOut))
 def list_households(args: dict):
     """List households in scope with their residents; `q` ignores diacritics."""
     return service.list_households(acting_user(), **args)
@@ -60,8 +59,8 @@ def get_household(household_id: int):
 @blp.response(200, ResidentDetailOut)
 def get_resident(resident_id: int):
     """Show one resident in full, with history and corrections; ETag is its version."""
-    view = service.get_resident(acting_user(), resident_id)
-    return view, 200, {"ETag": f'"{view["version"]}"'}
+    resident = service.get_resident(acting_user(), resident_id)
+    return resident, 200, {"ETag": f'"{resident.version}"'}
 
 
 @blp.route("/residents/<int:resident_id>", methods=["PATCH"])
@@ -71,15 +70,15 @@ def get_resident(resident_id: int):
 @blp.response(200, ResidentDetailOut)
 def update_resident(headers: dict, changes: dict, resident_id: int):
     """Change a resident; needs `If-Match: <version>`, a stale one answers 409."""
-    view = service.update_resident(acting_user(), resident_id, changes, headers["if_match"])
+    resident = service.update_resident(acting_user(), resident_id, changes, headers["if_match"])
     db.session.commit()
-    return view, 200, {"ETag": f'"{view["version"]}"'}
+    return resident, 200, {"ETag": f'"{resident.version}"'}
 
 
 @blp.route("/corrections")
 @require(*STAFF)
 @blp.arguments(CorrectionArgs, location="query")
-@blp.response(200, CorrectionListOut)
+@blp.response(200, paged(CorrectionOut))
 def list_corrections(args: dict):
     """List corrections in scope."""
     return review.list_corrections(acting_user(), **args)
@@ -91,6 +90,6 @@ def list_corrections(args: dict):
 @blp.response(200, CorrectionOut)
 def resolve_correction(args: dict, correction_id: int):
     """Mark a correction verified, fixed (applying the value) or dismissed (with a reason)."""
-    view = review.resolve_correction(acting_user(), correction_id, **args)
+    correction = review.resolve_correction(acting_user(), correction_id, **args)
     db.session.commit()
-    return view
+    return correction

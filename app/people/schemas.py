@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, post_dump, validate, validates_schema
 
 from app.people.fields import (
     DateOfBirth,
@@ -17,6 +17,7 @@ from app.people.fields import (
     StrictBoolean,
     StrictFloat,
 )
+from app.people.idnumber import mask_id_number
 from app.people.models import (
     CORRECTION_FIELDS,
     CORRECTION_STATUS,
@@ -26,7 +27,7 @@ from app.people.models import (
     RELATIONSHIPS,
     SEX,
 )
-from app.schemas import BaseSchema, OutSchema, PageArgs
+from app.schemas import BaseSchema, Inline, OutSchema, PageArgs, viewer
 from app.units.extent import in_vietnam
 
 MAX_RESIDENTS_PER_HOUSEHOLD = 50
@@ -156,24 +157,37 @@ class CorrectionPatch(BaseSchema):
 
 
 # --- answers ---------------------------------------------------------------------------
+# Village heads see residents' names and nothing personal beyond them; officers and up see ID
+# numbers masked in lists and households, in full only on one resident's own page.
+
+NAMES_ONLY_RESIDENT = ("id", "household_id", "full_name")
+NAMES_ONLY_HOUSEHOLD = ("id", "code", "address", "hamlet_code", "residents")
+
+
+def names_only(user: Any = None) -> bool:
+    """Tell whether a user (by default the answer's viewer) may see names only: a village head."""
+    user = user if user is not None else viewer()
+    return user is None or user.role == "village_head"
 
 
 class HouseholdLocationOut(OutSchema):
     lat = fields.Float()
     lon = fields.Float()
-    source = fields.String(allow_none=True)
+    source = fields.String(allow_none=True, attribute="location_source")
 
 
 class ResidentOut(OutSchema):
+    full_id = False  # lists and households mask ID numbers to the last 4 digits
+
     id = fields.Integer()
     household_id = fields.Integer()
     full_name = fields.String()
     date_of_birth = fields.String(allow_none=True)
     sex = fields.String(allow_none=True)
-    id_number = fields.String(allow_none=True)
+    id_number = fields.Method("get_id_number", allow_none=True, metadata={"type": "string"})
     birthplace = fields.String(allow_none=True)
     ethnicity = fields.String(allow_none=True)
-    relationship = fields.String(allow_none=True)
+    relationship = fields.String(allow_none=True, attribute="relationship_to_head")
     presence = fields.String()
     id_card = fields.String()
     eid = fields.String()
@@ -184,17 +198,30 @@ class ResidentOut(OutSchema):
     away_until = fields.Date(allow_none=True)
     version = fields.Integer()
 
+    def get_id_number(self, resident: Any) -> str | None:
+        number = resident.id_number
+        return number if self.full_id or not number else mask_id_number(number)
+
+    @post_dump
+    def for_viewer(self, data: dict, **_kw: Any) -> dict:
+        """Keep names only for a village head."""
+        if names_only():
+            return {k: v for k, v in data.items() if k in NAMES_ONLY_RESIDENT}
+        return data
+
 
 class ResidentHistoryOut(OutSchema):
     field = fields.String()
-    old = fields.String(allow_none=True)
-    new = fields.String(allow_none=True)
+    old = fields.String(allow_none=True, attribute="old_value")
+    new = fields.String(allow_none=True, attribute="new_value")
     at = fields.DateTime()
     visit_id = fields.Integer(allow_none=True)
     user_id = fields.Integer(allow_none=True)
 
 
 class CorrectionOut(OutSchema):
+    """A correction; `resident_name` and `hamlet_code` come from its service (`Shown`)."""
+
     id = fields.Integer()
     household_id = fields.Integer()
     resident_id = fields.Integer(allow_none=True)
@@ -203,13 +230,13 @@ class CorrectionOut(OutSchema):
     hamlet_code = fields.String(allow_none=True)
     field = fields.String()
     problem = fields.String()
-    current = fields.String(allow_none=True)
-    proposed = fields.String(allow_none=True)
+    current = fields.String(allow_none=True, attribute="current_value")
+    proposed = fields.String(allow_none=True, attribute="proposed_value")
     note = fields.String(allow_none=True)
     source = fields.String()
     rule = fields.String(allow_none=True)
     status = fields.String()
-    reason = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True, attribute="resolution_reason")
     visit_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     resolved_at = fields.DateTime(allow_none=True)
@@ -228,34 +255,38 @@ class OpenedCorrectionOut(OutSchema):
     rule = fields.String(allow_none=True)
 
 
+class ResidentHouseholdOut(OutSchema):
+    id = fields.Integer()
+    code = fields.String(allow_none=True)
+    address = fields.String()
+    hamlet_code = fields.String(allow_none=True)
+
+
 class ResidentDetailOut(ResidentOut):
-    household = fields.Dict()
+    full_id = True  # one resident's own page
+
+    household = fields.Nested(ResidentHouseholdOut)
     history = fields.List(fields.Nested(ResidentHistoryOut))
     corrections = fields.List(fields.Nested(CorrectionOut))
     opened = fields.List(fields.Nested(OpenedCorrectionOut))
 
 
 class HouseholdOut(OutSchema):
+    """A household; `hamlet_code` (and `corrections`, where shown) come from its service."""
+
     id = fields.Integer()
     code = fields.String(allow_none=True)
     address = fields.String()
     hamlet_code = fields.String(allow_none=True)
-    location = fields.Nested(HouseholdLocationOut, allow_none=True)
+    location = Inline(HouseholdLocationOut, present="lat")
     source = fields.String()
     last_visit_at = fields.DateTime(allow_none=True)
     residents = fields.List(fields.Nested(ResidentOut))
     corrections = fields.List(fields.Nested(CorrectionOut))
 
-
-class HouseholdListOut(OutSchema):
-    items = fields.List(fields.Nested(HouseholdOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-
-
-class CorrectionListOut(OutSchema):
-    items = fields.List(fields.Nested(CorrectionOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+    @post_dump
+    def for_viewer(self, data: dict, **_kw: Any) -> dict:
+        """Keep names only for a village head."""
+        if names_only():
+            return {k: v for k, v in data.items() if k in NAMES_ONLY_HOUSEHOLD}
+        return data

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -13,13 +13,15 @@ from app.auth.models import User
 from app.auth.scope import row_in_scope, scope_clause, unit_in_scope
 from app.errors import ConflictError, InvalidError, NotFoundError, ServiceError
 from app.extensions import db
-from app.people import views
+from app.paging import Page, paginate
 from app.people.corrections import brief, open_corrections, server_findings
 from app.people.models import Correction, Household, Resident, StatusChange
 from app.people.rules import birthplace_code_of, refresh_search_text, search_words, set_field
-from app.schemas import page_of
+from app.people.schemas import ResidentDetailOut, names_only
+from app.schemas import Shown
 from app.text import fold, normalize_name
 from app.units.models import Unit
+from app.units.service import unit_codes
 
 # Fields a PATCH may change, each with a history row.
 PATCH_FIELDS = (
@@ -147,11 +149,32 @@ def create_household(user: User, data: dict[str, Any]) -> tuple[Household, list[
     return household, corrections
 
 
-def household_answer(user: User, household: Household, corrections: list[Correction]) -> dict:
+def shown_corrections(corrections: list[Correction]) -> list[Shown]:
+    """Corrections with their residents' names and hamlet codes (two queries)."""
+    resident_ids = {c.resident_id for c in corrections if c.resident_id}
+    names = (
+        dict(
+            db.session.execute(
+                select(Resident.id, Resident.full_name).where(Resident.id.in_(resident_ids))
+            ).all()
+        )
+        if resident_ids
+        else {}
+    )
+    codes = unit_codes(c.hamlet_id for c in corrections)
+    return [
+        Shown(c, resident_name=names.get(c.resident_id), hamlet_code=codes.get(c.hamlet_id))
+        for c in corrections
+    ]
+
+
+def household_answer(user: User, household: Household, corrections: list[Correction]) -> Shown:
     """A created household with what the server found."""
-    view = views.household_view(household, user, views.unit_codes({household.hamlet_id}))
-    view["corrections"] = views.correction_views(corrections)
-    return view
+    return Shown(
+        household,
+        hamlet_code=unit_codes([household.hamlet_id]).get(household.hamlet_id),
+        corrections=shown_corrections(corrections),
+    )
 
 
 def _starts_word(word: str) -> Any:
@@ -165,69 +188,60 @@ def _starts_word(word: str) -> Any:
 
 def list_households(
     user: User, *, hamlet: str | None, q: str | None, page: int, per_page: int
-) -> dict[str, Any]:
+) -> Page:
     """List households in scope, by hamlet and words of names or address, with residents."""
     query = select(Household).where(scope_clause(user, Household))
     if hamlet:
         query = query.join(Unit, Unit.id == Household.hamlet_id).where(Unit.code == hamlet)
     for word in search_words(q or "").split()[:8]:
         query = query.where(_starts_word(word))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = list(
-        db.session.scalars(
-            query.options(selectinload(Household.residents))
-            .order_by(Household.code, Household.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    codes = views.unit_codes({h.hamlet_id for h in rows})
-    items = [views.household_view(h, user, codes) for h in rows]
-    return page_of(items, total or 0, page, per_page)
+    query = query.options(selectinload(Household.residents)).order_by(Household.code, Household.id)
+    result = paginate(query, page, per_page)
+    codes = unit_codes(h.hamlet_id for h in result.items)
+    result.items = [Shown(h, hamlet_code=codes.get(h.hamlet_id)) for h in result.items]
+    return result
 
 
-def get_household(user: User, household_id: int) -> dict[str, Any]:
+def get_household(user: User, household_id: int) -> Shown:
     """Show one household in scope with its residents and open corrections."""
     household = household_for(user, household_id)
-    view = views.household_view(household, user, views.unit_codes({household.hamlet_id}))
-    if not views.names_only(user):
+    shown = Shown(household, hamlet_code=unit_codes([household.hamlet_id]).get(household.hamlet_id))
+    if not names_only(user):
         open_ = db.session.scalars(
             select(Correction)
             .where(Correction.household_id == household.id, Correction.status == "open")
             .order_by(Correction.id)
         ).all()
-        view["corrections"] = views.correction_views(list(open_))
-    return view
+        shown.corrections = shown_corrections(list(open_))
+    return shown
 
 
-def resident_detail(user: User, resident: Resident) -> dict[str, Any]:
+def resident_detail(user: User, resident: Resident) -> Shown:
     """One resident with the full ID number, household, history and corrections."""
-    view = views.resident_view(resident, user, full_id=True)
     household = resident.household
-    view["household"] = {
-        "id": household.id,
-        "code": household.code,
-        "address": household.address,
-        "hamlet_code": views.unit_codes({household.hamlet_id}).get(household.hamlet_id),
-    }
     changes = db.session.scalars(
         select(StatusChange)
         .where(StatusChange.resident_id == resident.id)
         .order_by(StatusChange.at.desc(), StatusChange.id.desc())
         .limit(100)
     ).all()
-    view["history"] = [views.history_view(c) for c in changes]
     corrections = db.session.scalars(
         select(Correction)
         .where(Correction.resident_id == resident.id)
         .order_by(Correction.id.desc())
         .limit(50)
     ).all()
-    view["corrections"] = views.correction_views(list(corrections))
-    return view
+    return Shown(
+        resident,
+        household=Shown(
+            household, hamlet_code=unit_codes([household.hamlet_id]).get(household.hamlet_id)
+        ),
+        history=list(changes),
+        corrections=shown_corrections(list(corrections)),
+    )
 
 
-def get_resident(user: User, resident_id: int) -> dict[str, Any]:
+def get_resident(user: User, resident_id: int) -> Shown:
     """Show one resident in scope, in full."""
     return resident_detail(user, resident_for(user, resident_id))
 
@@ -251,13 +265,13 @@ def _stale(user: User, resident: Resident) -> ConflictError:
     db.session.refresh(resident)
     return ConflictError(
         _("Bản ghi đã được người khác sửa; hãy xem bản mới nhất rồi sửa lại."),
-        current=resident_detail(user, resident),
+        current=ResidentDetailOut().dump(resident_detail(user, resident)),
     )
 
 
 def update_resident(
     user: User, resident_id: int, changes: dict[str, Any], if_match: str | None
-) -> dict[str, Any]:
+) -> Shown:
     """Change a resident when the caller has its current version; history for each field."""
     resident = resident_for(user, resident_id)
     version = parse_version(if_match)
@@ -279,6 +293,6 @@ def update_resident(
         savepoint.rollback()
         raise _stale(user, resident) from None
     corrections = open_corrections(server_findings([resident]), user)
-    view = resident_detail(user, resident)
-    view["opened"] = [brief(c) for c in corrections]
-    return view
+    shown = resident_detail(user, resident)
+    shown.opened = [brief(c) for c in corrections]
+    return shown

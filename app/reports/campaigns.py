@@ -23,6 +23,7 @@ from app.auth.scope import scope_clause, unit_in_scope, unit_scope_clause
 from app.common import today
 from app.errors import InvalidError, NotFoundError
 from app.extensions import db
+from app.paging import Page, paginate
 from app.people.models import Household, Resident, StatusChange
 from app.reports.coverage import (
     EID_DONE,
@@ -39,6 +40,7 @@ from app.reports.coverage import (
     visit_counts,
 )
 from app.reports.models import METRICS, Campaign, CampaignTarget
+from app.schemas import Shown
 from app.units.models import Unit
 from app.visits.models import Visit
 
@@ -110,17 +112,13 @@ def create_campaign(
     return campaign
 
 
-def list_campaigns(user: User, page: int, per_page: int) -> tuple[list[Campaign], int]:
+def list_campaigns(user: User, page: int, per_page: int) -> Page:
     """List the campaigns of units in the user's scope, newest period first."""
     in_scope = select(Unit.id).where(unit_scope_clause(user))
     query = select(Campaign).where(Campaign.unit_id.in_(in_scope))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = db.session.scalars(
-        query.order_by(Campaign.starts_on.desc(), Campaign.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    return list(items), total
+    result = paginate(query.order_by(Campaign.starts_on.desc(), Campaign.id.desc()), page, per_page)
+    result.items = [shown_campaign(c) for c in result.items]
+    return result
 
 
 def get_campaign(user: User, campaign_id: int) -> Campaign:
@@ -151,28 +149,19 @@ def active_campaigns(user: User, unit: Unit, on: date | None = None) -> list[Cam
     return [c for c in rows if unit_in_scope(user, db.session.get(Unit, c.unit_id))]
 
 
-def campaign_view(campaign: Campaign) -> dict[str, Any]:
-    """Return a campaign with its unit and targets as the API writes it."""
-    unit = db.session.get(Unit, campaign.unit_id)
+def shown_campaign(campaign: Campaign) -> Shown:
+    """Return a campaign with its unit and its targets, each with its unit's code and name."""
     rows = db.session.execute(
         select(CampaignTarget, Unit.code, Unit.name)
         .join(Unit, Unit.id == CampaignTarget.unit_id)
         .where(CampaignTarget.campaign_id == campaign.id)
         .order_by(CampaignTarget.metric, Unit.code)
     )
-    return {
-        "id": campaign.id,
-        "name": campaign.name,
-        "unit": {"code": unit.code, "name": unit.name, "level": unit.level} if unit else None,
-        "starts_on": campaign.starts_on,
-        "ends_on": campaign.ends_on,
-        "metrics": list(campaign.metrics or []),
-        "created_at": campaign.created_at,
-        "targets": [
-            {"unit": code, "unit_name": name, "metric": t.metric, "target": t.target}
-            for t, code, name in rows
-        ],
-    }
+    return Shown(
+        campaign,
+        unit=db.session.get(Unit, campaign.unit_id),
+        targets=[Shown(t, unit=code, unit_name=name) for t, code, name in rows],
+    )
 
 
 # --- targets -----------------------------------------------------------------------------------
@@ -443,7 +432,7 @@ def campaign_progress(user: User, campaign_id: int, on: date | None = None) -> d
     children = child_units(owner)
     schedule = Schedule.of(campaign, on)
     return {
-        "campaign": campaign_view(campaign),
+        "campaign": shown_campaign(campaign),
         "as_of": on,
         "status": schedule.status,
         "total_days": schedule.total_days,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from app.auth.models import User
 from app.auth.scope import scope_clause
@@ -15,6 +15,7 @@ from app.errors import ForbiddenError
 from app.extensions import db
 from app.followups import changes, lists
 from app.followups.models import Followup
+from app.paging import paginate
 from app.people.models import Household
 from app.reports.coverage import inside
 from app.units.models import Unit
@@ -43,16 +44,15 @@ def overdue_followups(
         Followup.status == "open",
         Followup.due_date < today(),
     ]
-    total = db.session.scalar(select(func.count(Followup.id)).where(*where)) or 0
-    rows = db.session.execute(
+    query = (
         select(Followup, Household.code, Household.address, User.full_name, User.username)
         .outerjoin(Household, Household.id == Followup.household_id)
         .outerjoin(User, User.id == Followup.assignee_id)
         .where(*where)
         .order_by(Followup.due_date, Followup.priority, Followup.id)
-        .limit(limit)
-        .offset((page - 1) * limit)
-    ).all()
+    )
+    result = paginate(query, page, limit, rows=True)
+    rows = result.items
     names = hamlet_names({row[0].hamlet_id for row in rows})
     now = today()
     items = [
@@ -71,7 +71,7 @@ def overdue_followups(
         }
         for f, code, address, full_name, username in rows
     ]
-    return {"total": total, "items": items, "page": page, "per_page": limit}
+    return {"total": result.total, "items": items, "page": page, "per_page": limit}
 
 
 def assignee_choices(items: list[dict[str, Any]]) -> dict[int, dict[str, list[tuple[int, str]]]]:

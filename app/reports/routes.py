@@ -12,7 +12,6 @@ from app.reports import campaigns, coverage, exports
 from app.reports.schemas import (
     CampaignIn,
     CampaignListArgs,
-    CampaignListOut,
     CampaignOut,
     CampaignProgressArgs,
     CampaignProgressOut,
@@ -22,7 +21,7 @@ from app.reports.schemas import (
     CoverageOut,
     VisitsExportArgs,
 )
-from app.schemas import page_of
+from app.schemas import paged
 
 blp = Blueprint("reports", __name__, description="Độ bao phủ, chiến dịch, xuất dữ liệu / Reports")
 
@@ -46,12 +45,10 @@ def get_coverage(args: dict):
 @blp.route("/campaigns")
 @require("commander", "admin")
 @blp.arguments(CampaignListArgs, location="query")
-@blp.response(200, CampaignListOut)
+@blp.response(200, paged(CampaignOut))
 def list_campaigns(args: dict):
     """List the campaigns of units in the caller's scope."""
-    items, total = campaigns.list_campaigns(acting_user(), args["page"], args["per_page"])
-    views = [campaigns.campaign_view(c) for c in items]
-    return page_of(views, total, args["page"], args["per_page"])
+    return campaigns.list_campaigns(acting_user(), args["page"], args["per_page"])
 
 
 @blp.route("/campaigns", methods=["POST"])
@@ -62,7 +59,7 @@ def create_campaign(args: dict):
     """Create a campaign for a unit in the caller's scope."""
     campaign = campaigns.create_campaign(acting_user(), **args)
     db.session.commit()
-    return campaigns.campaign_view(campaign)
+    return campaigns.shown_campaign(campaign)
 
 
 @blp.route("/campaigns/<int:campaign_id>")
@@ -70,7 +67,7 @@ def create_campaign(args: dict):
 @blp.response(200, CampaignOut)
 def get_campaign(campaign_id: int):
     """Show a campaign with its targets."""
-    return campaigns.campaign_view(campaigns.get_campaign(acting_user(), campaign_id))
+    return campaigns.shown_campaign(campaigns.get_campaign(acting_user(), campaign_id))
 
 
 @blp.route("/campaigns/<int:campaign_id>/targets", methods=["PUT"])
@@ -81,7 +78,7 @@ def put_targets(args: dict, campaign_id: int):
     """Set a campaign's targets per child unit, explicitly or spread by population."""
     campaign = campaigns.set_targets(acting_user(), campaign_id, **args)
     db.session.commit()
-    return campaigns.campaign_view(campaign)
+    return campaigns.shown_campaign(campaign)
 
 
 @blp.route("/campaigns/<int:campaign_id>/progress")

@@ -158,6 +158,8 @@ class CampaignTargetOut(OutSchema):
 
 
 class CampaignOut(OutSchema):
+    """A campaign; its unit and targets come from its service (`Shown`)."""
+
     id = fields.Integer()
     name = fields.String()
     unit = fields.Nested(CampaignUnitOut)
@@ -166,13 +168,6 @@ class CampaignOut(OutSchema):
     metrics = fields.List(fields.String())
     created_at = fields.DateTime()
     targets = fields.List(fields.Nested(CampaignTargetOut))
-
-
-class CampaignListOut(OutSchema):
-    items = fields.List(fields.Nested(CampaignOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class CampaignProgressArgs(BaseSchema):

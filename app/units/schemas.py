@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from app.schemas import BaseSchema, OutSchema
+from app.schemas import BaseSchema, OutSchema, paged
 from app.units.models import HAMLET_KINDS
 
 
@@ -33,10 +33,8 @@ class UnitOut(OutSchema):
         return g.get("with_geometry", True)
 
 
-class UnitListOut(OutSchema):
-    unit = fields.Nested(UnitOut)
-    items = fields.List(fields.Nested(UnitOut))
-    total = fields.Integer()
+# A unit's children: the list is answered whole, with the unit above them.
+UnitChildrenOut = paged(UnitOut, pages=False, unit=fields.Nested(UnitOut))
 
 
 class UnitArgs(BaseSchema):

@@ -280,3 +280,11 @@ def import_hamlets(commune: Unit, collection: Any) -> dict[str, int]:
 def count_units() -> dict[str, int]:
     """Count units by level."""
     return dict(db.session.execute(select(Unit.level, func.count()).group_by(Unit.level)).all())
+
+
+def unit_codes(ids: Iterable[int | None]) -> dict[int, str]:
+    """Map unit ids to codes, one query."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(db.session.execute(select(Unit.id, Unit.code).where(Unit.id.in_(wanted))).all())

@@ -6,15 +6,16 @@ from flask_smorest import Blueprint
 
 from app.auth.access import acting_user, require
 from app.extensions import db
+from app.schemas import paged
 from app.visits import lists, service
 from app.visits.schemas import (
     RejectedVisitArgs,
-    RejectedVisitListOut,
+    RejectedVisitOut,
     VisitArgs,
     VisitBatchIn,
     VisitBatchOut,
     VisitIn,
-    VisitListOut,
+    VisitOut,
     VisitRawBody,
     VisitResultOut,
 )
@@ -55,7 +56,7 @@ def submit_batch(args: dict):
 @blp.route("/visits")
 @require("admin", "commander", "officer")
 @blp.arguments(VisitArgs, location="query")
-@blp.response(200, VisitListOut)
+@blp.response(200, paged(VisitOut))
 def list_visits(args: dict):
     """List visits in scope; `flagged=1` keeps those with geotag flags."""
     return lists.list_visits(acting_user(), **args)
@@ -64,7 +65,7 @@ def list_visits(args: dict):
 @blp.route("/visits/rejected")
 @require("admin", "commander", "officer")
 @blp.arguments(RejectedVisitArgs, location="query")
-@blp.response(200, RejectedVisitListOut)
+@blp.response(200, paged(RejectedVisitOut))
 def list_rejected(args: dict):
     """List refused submissions with their bodies and errors."""
     return lists.list_rejected(acting_user(), **args)

@@ -24,7 +24,7 @@ from app.people.schemas import (
     ResidentIn,
     refuse_repeated_id_numbers,
 )
-from app.schemas import TIME_RANGE, BaseSchema, OutSchema, PageArgs
+from app.schemas import TIME_RANGE, BaseSchema, Inline, OutSchema, PageArgs
 from app.visits.models import LOCATION_MISSING, OUTCOMES
 
 MAX_BATCH = 500
@@ -231,6 +231,8 @@ class VisitSeenOut(OutSchema):
 
 
 class VisitOut(OutSchema):
+    """A visit; `geotag` comes from its service (`Shown`)."""
+
     id = fields.Integer()
     client_id = fields.String()
     household_id = fields.Integer()
@@ -238,19 +240,12 @@ class VisitOut(OutSchema):
     visited_at = fields.DateTime()
     received_at = fields.DateTime()
     outcome = fields.String()
-    location = fields.Nested(VisitLocationOut, allow_none=True)
+    location = Inline(VisitLocationOut, present="lat")
     location_missing_reason = fields.String(allow_none=True)
     geotag = fields.Nested(VisitGeotagOut)
     flagged = fields.Boolean()
     note = fields.String()
     residents = fields.List(fields.Nested(VisitSeenOut))
-
-
-class VisitListOut(OutSchema):
-    items = fields.List(fields.Nested(VisitOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class RejectedVisitOut(OutSchema):
@@ -265,10 +260,3 @@ class RejectedVisitOut(OutSchema):
     received_at = fields.DateTime()
     resolved_at = fields.DateTime(allow_none=True)
     resolved_by_visit_id = fields.Integer(allow_none=True)
-
-
-class RejectedVisitListOut(OutSchema):
-    items = fields.List(fields.Nested(RejectedVisitOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()

@@ -10,7 +10,7 @@ from app.tools.translations import EN_DIR, MSGID
 
 ROOT = Path(__file__).resolve().parents[2]
 VISITS = ("service", "schemas", "routes", "geotag", "idempotency", "rejected", "lists")
-PEOPLE = ("service", "schemas", "routes", "corrections", "fields", "rules", "views", "review")
+PEOPLE = ("service", "schemas", "routes", "corrections", "fields", "rules", "review")
 OWN = [ROOT / "app" / "visits" / f"{name}.py" for name in VISITS] + [
     ROOT / "app" / "people" / f"{name}.py" for name in PEOPLE
 ]
