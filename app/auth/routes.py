@@ -12,7 +12,7 @@ from app.auth.access import UnauthorizedError, acting_user, require
 from app.auth.audit import acting_as, record
 from app.auth.models import User
 from app.auth.schemas import AssignHamletsIn, TokenOut, TokenRequest, UserOut
-from app.auth.scope import unit_in_scope
+from app.auth.scope import hamlet_ids_of, unit_in_scope
 from app.errors import NotFoundError
 from app.extensions import db, limiter
 from app.units.models import Unit
@@ -22,7 +22,7 @@ blp = Blueprint("auth", __name__, description="Đăng nhập, mã truy cập / L
 
 def user_view(user: User) -> dict:
     """Describe a user as the API shows it."""
-    hamlet_ids = service.hamlet_ids_of(user)
+    hamlet_ids = hamlet_ids_of(user)
     hamlets = (
         list(db.session.scalars(select(Unit).where(Unit.id.in_(hamlet_ids)).order_by(Unit.code)))
         if hamlet_ids

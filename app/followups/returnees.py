@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.auth.scope import row_in_scope, scope_clause, unit_in_scope
+from app.auth.scope import row_in_scope, rows_inside, scope_clause, unit_in_scope
 from app.common import today
 from app.errors import InvalidError, NotFoundError
 from app.extensions import db
@@ -259,7 +259,7 @@ def list_returnees(
         unit = db.session.scalar(select(Unit).where(Unit.code == hamlet, Unit.level == "hamlet"))
         if unit is None or not unit_in_scope(user, unit):
             return page_of([], 0, page, per_page)
-        query = query.where(Returnee.hamlet_id == unit.id)
+        query = query.where(rows_inside(Returnee, unit))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     flags = list(
         db.session.scalars(

@@ -19,7 +19,14 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
 
 from app.auth.models import User
-from app.auth.scope import scope_clause, unit_in_scope, unit_scope_clause
+from app.auth.scope import (
+    holds_unit,
+    rows_inside,
+    scope_clause,
+    scope_of,
+    unit_in_scope,
+    unit_scope_clause,
+)
 from app.common import today
 from app.errors import InvalidError, NotFoundError
 from app.extensions import db
@@ -33,7 +40,6 @@ from app.reports.coverage import (
     eligible_clause,
     group_by_for,
     group_owner,
-    inside,
     resolve_unit,
     tune_for_reports,
     visit_counts,
@@ -132,26 +138,13 @@ def get_campaign(user: User, campaign_id: int) -> Campaign:
     return campaign
 
 
-def _is_ancestor(candidate_id: int, unit: Unit) -> bool:
-    current: Unit | None = unit
-    for _level in range(6):
-        if current is None or current.parent_id is None:
-            return False
-        if current.parent_id == candidate_id:
-            return True
-        current = db.session.get(Unit, current.parent_id)
-    return False
-
-
 def campaign_for_period(user: User, campaign_id: int, unit: Unit) -> Campaign:
     """Return a campaign whose period may limit a unit's figures: one of the user's scope or
     of a unit above the one asked for (a province's campaign seen from a commune)."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is not None:
         owner = db.session.get(Unit, campaign.unit_id)
-        if owner is not None and (
-            unit_in_scope(user, owner) or owner.id == unit.id or _is_ancestor(owner.id, unit)
-        ):
+        if owner is not None and (unit_in_scope(user, owner) or holds_unit(scope_of(owner), unit)):
             return campaign
     raise NotFoundError(_("Không tìm thấy chiến dịch."))
 
@@ -249,7 +242,7 @@ def population_of(unit: Unit, by: str) -> dict[int, int]:
         model, extra = Resident, [eligible_clause()]
     key = model.hamlet_id if group == "hamlet" else model.commune_id
     rows = db.session.execute(
-        select(key, func.count(model.id)).where(inside(model, unit), *extra).group_by(key)
+        select(key, func.count(model.id)).where(rows_inside(model, unit), *extra).group_by(key)
     )
     owner = group_owner(unit, children, group)
     counts = {child.id: 0 for child in children}
@@ -306,7 +299,7 @@ def status_counts(
     when = func.coalesce(Visit.visited_at, StatusChange.at)
     key = Resident.hamlet_id if by == "hamlet" else Resident.commune_id
     current = getattr(Resident, column)
-    conditions = [inside(Resident, unit), current.in_(done)]
+    conditions = [rows_inside(Resident, unit), current.in_(done)]
     if user is not None:
         conditions.append(scope_clause(user, Resident))
     stmt = (
