@@ -34,6 +34,8 @@ class Scope:
 
 def scope_of(unit: Unit, hamlet_ids: Iterable[int] | None = None) -> Scope:
     """Return what lies inside a unit, or only inside the given hamlets of it."""
+    if hamlet_ids is not None and unit.level == "hamlet":
+        return Scope("hamlet", frozenset(hamlet_ids) & {unit.id})
     if hamlet_ids is not None:
         inside = units_clause(scope_of(unit))
         ids = select(Unit.id).where(Unit.id.in_(list(hamlet_ids)), Unit.level == "hamlet", inside)
