@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import ROLES, ApiToken, User, UserHamlet
+from app.auth.scope import hamlet_ids_of, holds_unit, scope_of
 from app.common import utcnow
 from app.errors import ConflictError, InvalidError, NotFoundError
 from app.extensions import db
@@ -133,10 +134,9 @@ def assign_hamlets(user: User, hamlet_codes: list[str], *, replace: bool = False
     missing = set(hamlet_codes) - {h.code for h in hamlets}
     if missing:
         raise NotFoundError(_("Không có thôn: %(codes)s.", codes=", ".join(sorted(missing))))
-    home = user.unit
+    home = scope_of(user.unit)
     for hamlet in hamlets:
-        inside = hamlet.parent_id == home.id if home.level == "commune" else hamlet.id == home.id
-        if not inside:
+        if not holds_unit(home, hamlet):
             raise InvalidError(
                 _("Thôn %(code)s không thuộc đơn vị của người dùng.", code=hamlet.code)
             )
@@ -153,15 +153,6 @@ def assign_hamlets(user: User, hamlet_codes: list[str], *, replace: bool = False
             db.session.add(UserHamlet(user_id=user.id, hamlet_id=hamlet.id))
     db.session.flush()
     return hamlets
-
-
-def hamlet_ids_of(user: User) -> list[int]:
-    """Return the hamlets a user works in: assigned ones, or their own hamlet."""
-    if user.unit.level == "hamlet":
-        return [user.unit_id]
-    return list(
-        db.session.scalars(select(UserHamlet.hamlet_id).where(UserHamlet.user_id == user.id))
-    )
 
 
 def shown_user(user: User) -> Shown:

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, select
 
 from app.auth.models import User
-from app.auth.scope import scope_clause, unit_in_scope
+from app.auth.scope import rows_inside, scope_clause, unit_in_scope
 from app.common import today
 from app.errors import InvalidError, NotFoundError
 from app.extensions import db
@@ -29,17 +29,6 @@ from app.units.models import Unit
 
 # The most stops one route is computed for; a wider filter must be narrowed.
 ROUTE_MAX = 500
-
-
-def unit_clause(model: Any, unit: Unit) -> ColumnElement[bool]:
-    """SQL condition keeping unit-scoped rows inside a unit of any level."""
-    if unit.level == "hamlet":
-        return model.hamlet_id == unit.id
-    if unit.level == "commune":
-        return model.commune_id == unit.id
-    if unit.level == "province":
-        return model.province_id == unit.id
-    return model.commune_id.in_(select(Unit.id).where(Unit.parent_id == unit.id))
 
 
 def unit_for(user: User, code: str | None, *, levels: tuple[str, ...] | None = None) -> Unit:
@@ -58,7 +47,7 @@ def _hamlet_clause(user: User, code: str | None) -> ColumnElement[bool] | None:
     hamlet = db.session.scalar(select(Unit).where(Unit.code == code, Unit.level == "hamlet"))
     if hamlet is None or not unit_in_scope(user, hamlet):
         return false()  # a list leaves out what is not yours
-    return Followup.hamlet_id == hamlet.id
+    return rows_inside(Followup, hamlet)
 
 
 def _conditions(user: User, args: dict[str, Any], on: date) -> list[ColumnElement[bool]]:
@@ -211,7 +200,7 @@ def overdue_summary(user: User, unit_code: str | None = None) -> dict[str, Any]:
             late,
             func.min(Followup.due_date),
         )
-        .where(scope_clause(user, Followup), unit_clause(Followup, unit), Followup.status == "open")
+        .where(scope_clause(user, Followup), rows_inside(Followup, unit), Followup.status == "open")
         .group_by(Followup.hamlet_id, Followup.assignee_id)
         .having(late > 0)
     ).all()
@@ -280,6 +269,6 @@ def away_list(user: User, *, hamlet: str | None = None, page: int = 1, per_page:
         unit = db.session.scalar(select(Unit).where(Unit.code == hamlet, Unit.level == "hamlet"))
         if unit is None or not unit_in_scope(user, unit):
             return Page.empty(page, per_page)
-        query = query.where(Resident.hamlet_id == unit.id)
+        query = query.where(rows_inside(Resident, unit))
     order = (Unit.code, Household.code, Resident.name_folded, Resident.id)
     return paginate(query.order_by(*order), page, per_page, rows=True)

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.auth.scope import row_in_scope, scope_clause, unit_in_scope
+from app.auth.scope import row_in_scope, rows_inside, scope_clause, unit_in_scope
 from app.common import today
 from app.errors import InvalidError, NotFoundError
 from app.extensions import db
@@ -241,7 +241,7 @@ def list_returnees(
         unit = db.session.scalar(select(Unit).where(Unit.code == hamlet, Unit.level == "hamlet"))
         if unit is None or not unit_in_scope(user, unit):
             return Page.empty(page, per_page)
-        query = query.where(Returnee.hamlet_id == unit.id)
+        query = query.where(rows_inside(Returnee, unit))
     order = (Returnee.created_at.desc(), Returnee.id.desc())
     result = paginate(query.order_by(*order), page, per_page)
     result.items = shown_returnees(result.items)

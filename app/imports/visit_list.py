@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from app.auth.audit import record
 from app.auth.models import User
+from app.auth.scope import rows_inside
 from app.common import today
 from app.extensions import db
 from app.followups.models import Followup, Returnee
@@ -162,7 +163,7 @@ def arrivals_of(hamlet: Unit) -> list[Arrival]:
         select(Returnee, Followup.id, Followup.due_date)
         .join(Followup, Followup.id == Returnee.followup_id)
         .where(
-            Followup.hamlet_id == hamlet.id,
+            rows_inside(Followup, hamlet),
             Followup.status == "open",
             Followup.kind == "returnee_visit",
             Followup.household_id.is_(None),
@@ -183,16 +184,16 @@ def build_visit_list(hamlet: Unit) -> VisitList:
     flagged home by name only (5 queries)."""
     households = db.session.scalars(
         select(Household)
-        .where(Household.hamlet_id == hamlet.id)
+        .where(rows_inside(Household, hamlet))
         .order_by(Household.code, Household.id)
     ).all()
     residents = db.session.scalars(
-        select(Resident).where(Resident.hamlet_id == hamlet.id).order_by(Resident.id)
+        select(Resident).where(rows_inside(Resident, hamlet)).order_by(Resident.id)
     ).all()
     corrections: dict[int, list[str]] = {}
     for resident_id, field_name in db.session.execute(
         select(Correction.resident_id, Correction.field)
-        .where(Correction.hamlet_id == hamlet.id, Correction.status == "open")
+        .where(rows_inside(Correction, hamlet), Correction.status == "open")
         .order_by(Correction.id)
     ):
         labels = corrections.setdefault(resident_id, [])
@@ -203,7 +204,7 @@ def build_visit_list(hamlet: Unit) -> VisitList:
     for f in db.session.scalars(
         select(Followup)
         .join(Household, Household.id == Followup.household_id)
-        .where(Household.hamlet_id == hamlet.id, Followup.status == "open")
+        .where(rows_inside(Household, hamlet), Followup.status == "open")
         .order_by(Followup.due_date, Followup.id)
     ):
         text = followup_label(f.kind)

@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.auth.scope import row_in_scope, scope_clause, unit_in_scope
+from app.auth.scope import row_in_scope, rows_inside, scope_clause, unit_in_scope
 from app.common import utcnow
 from app.errors import ConflictError, InvalidError, NotFoundError
 from app.extensions import db
@@ -35,14 +35,7 @@ def _unit_filter(user: User, code: str) -> Any:
     unit = db.session.scalar(select(Unit).where(Unit.code == code))
     if unit is None or not unit_in_scope(user, unit):
         return None
-    column = {
-        "hamlet": Correction.hamlet_id,
-        "commune": Correction.commune_id,
-        "province": Correction.province_id,
-    }.get(unit.level)
-    if column is None:  # a district: its communes
-        return Correction.commune_id.in_(select(Unit.id).where(Unit.parent_id == unit.id))
-    return column == unit.id
+    return rows_inside(Correction, unit)
 
 
 def list_corrections(

@@ -19,7 +19,12 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
 
 from app.auth.models import User
-from app.auth.scope import scope_clause, unit_in_scope, unit_scope_clause
+from app.auth.scope import (
+    rows_inside,
+    scope_clause,
+    unit_in_scope,
+    unit_scope_clause,
+)
 from app.common import today
 from app.errors import InvalidError, NotFoundError
 from app.extensions import db
@@ -34,7 +39,6 @@ from app.reports.coverage import (
     eligible_clause,
     group_by_for,
     group_owner,
-    inside,
     resolve_unit,
     tune_for_reports,
     visit_counts,
@@ -214,7 +218,7 @@ def population_of(unit: Unit, by: str) -> dict[int, int]:
         model, extra = Resident, [eligible_clause()]
     key = model.hamlet_id if group == "hamlet" else model.commune_id
     rows = db.session.execute(
-        select(key, func.count(model.id)).where(inside(model, unit), *extra).group_by(key)
+        select(key, func.count(model.id)).where(rows_inside(model, unit), *extra).group_by(key)
     )
     owner = group_owner(unit, children, group)
     counts = {child.id: 0 for child in children}
@@ -271,7 +275,7 @@ def status_counts(
     when = func.coalesce(Visit.visited_at, StatusChange.at)
     key = Resident.hamlet_id if by == "hamlet" else Resident.commune_id
     current = getattr(Resident, column)
-    conditions = [inside(Resident, unit), current.in_(done)]
+    conditions = [rows_inside(Resident, unit), current.in_(done)]
     if user is not None:
         conditions.append(scope_clause(user, Resident))
     stmt = (

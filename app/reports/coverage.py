@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, text
 
 from app.auth.models import User
-from app.auth.scope import scope_clause
+from app.auth.scope import rows_inside, scope_clause
 from app.auth.units import unit_for
 from app.common import today, utcnow
 from app.extensions import db
@@ -139,18 +139,6 @@ def eligible_clause(on: date | None = None) -> ColumnElement[bool]:
     return and_(Resident.presence == "present", Resident.pending.is_(False), old_enough)
 
 
-def inside(model: Any, unit: Unit) -> ColumnElement[bool]:
-    """SQL condition keeping unit-scoped rows that lie inside a unit."""
-    if unit.level == "province":
-        return model.province_id == unit.id
-    if unit.level == "district":
-        communes = select(Unit.id).where(Unit.parent_id == unit.id, Unit.level == "commune")
-        return model.commune_id.in_(communes)
-    if unit.level == "commune":
-        return model.commune_id == unit.id
-    return model.hamlet_id == unit.id
-
-
 def group_by_for(unit: Unit) -> GroupBy:
     """Return the level rows are grouped by for a unit's children."""
     return "hamlet" if unit.level in ("commune", "hamlet") else "commune"
@@ -161,7 +149,7 @@ def _pair(model: Any) -> tuple[Any, Any]:
 
 
 def _where(user: User | None, model: Any, unit: Unit) -> list[ColumnElement[bool]]:
-    conditions = [inside(model, unit)]
+    conditions = [rows_inside(model, unit)]
     if user is not None:
         conditions.append(scope_clause(user, model))
     return conditions

@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import Date, cast, func, select
 
 from app.auth.models import User
-from app.auth.scope import scope_clause, unit_in_scope
+from app.auth.scope import rows_inside, scope_clause, unit_in_scope
 from app.common import today
 from app.extensions import db
 from app.people.models import Household
 from app.reports.campaigns import active_campaigns, campaign_progress
-from app.reports.coverage import VN_OFFSET, inside, resolve_unit, rows_for, unit_summary
+from app.reports.coverage import VN_OFFSET, resolve_unit, rows_for, unit_summary
 from app.reports.dashboard_overdue import (
     PAGE_SIZE,
     SUMMARY_SHOWN,
@@ -32,7 +32,7 @@ CHART_DAYS = 30
 
 def flagged_visits(user: User, unit: Unit, limit: int = LIST_LIMIT) -> dict[str, Any]:
     """Return the latest visits the geotag flagged, and how many flagged visits there are."""
-    where = [inside(Visit, unit), scope_clause(user, Visit), Visit.flagged.is_(True)]
+    where = [rows_inside(Visit, unit), scope_clause(user, Visit), Visit.flagged.is_(True)]
     total = db.session.scalar(select(func.count(Visit.id)).where(*where)) or 0
     rows = db.session.execute(
         select(Visit, Household.code)
@@ -70,7 +70,7 @@ def daily_visits(user: User, unit: Unit, days: int = CHART_DAYS) -> list[tuple[d
     day = _vietnam_day(Visit.visited_at)
     rows = db.session.execute(
         select(day, func.count(Visit.id))
-        .where(inside(Visit, unit), scope_clause(user, Visit), Visit.visited_at >= since)
+        .where(rows_inside(Visit, unit), scope_clause(user, Visit), Visit.visited_at >= since)
         .group_by(day)
     )
     counts = {date.fromisoformat(str(d)[:10]): n for d, n in rows if d is not None}

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from app.auth.models import User
-from app.auth.scope import scope_clause
+from app.auth.scope import rows_inside, scope_clause
 from app.common import today
 from app.errors import ForbiddenError
 from app.extensions import db
@@ -17,7 +17,6 @@ from app.followups import changes, lists
 from app.followups.models import Followup
 from app.paging import paginate
 from app.people.models import Household
-from app.reports.coverage import inside
 from app.units.models import Unit
 
 REASSIGN_ROLES = ("commander", "admin")
@@ -39,7 +38,7 @@ def overdue_followups(
 ) -> dict[str, Any]:
     """Return the most overdue open follow-ups of a unit (one page), and how many there are."""
     where = [
-        inside(Followup, unit),
+        rows_inside(Followup, unit),
         scope_clause(user, Followup),
         Followup.status == "open",
         Followup.due_date < today(),

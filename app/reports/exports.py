@@ -17,14 +17,13 @@ from sqlalchemy import Select, select
 
 from app.auth.audit import record
 from app.auth.models import User
-from app.auth.scope import scope_clause
+from app.auth.scope import rows_inside, scope_clause, scope_of, units_clause
 from app.common import utcnow
 from app.extensions import db
 from app.people.idnumber import mask_id_number
 from app.people.models import Household, Resident
 from app.reports.coverage import (
     Figures,
-    inside,
     pair_figures,
     resolve_unit,
     roll_up,
@@ -106,15 +105,9 @@ def _hamlets_with_commune(unit: Unit) -> list[tuple[Unit, str]]:
     stmt = (
         select(Unit, commune.c.name)
         .join(commune, commune.c.id == Unit.parent_id)
-        .where(Unit.level == "hamlet")
+        .where(Unit.level == "hamlet", units_clause(scope_of(unit)))
         .order_by(Unit.code)
     )
-    if unit.level == "province":
-        stmt = stmt.where(commune.c.province_id == unit.id)
-    elif unit.level == "district":
-        stmt = stmt.where(commune.c.parent_id == unit.id)
-    else:
-        stmt = stmt.where(commune.c.id == unit.id)
     return [(hamlet, name) for hamlet, name in db.session.execute(stmt)]
 
 
@@ -246,7 +239,7 @@ def _visits_query(user: User, unit: Unit, since: datetime | None) -> tuple[dict[
         .join(User, User.id == Visit.officer_id)
         .outerjoin(VisitResident, VisitResident.visit_id == Visit.id)
         .outerjoin(Resident, Resident.id == VisitResident.resident_id)
-        .where(inside(Visit, unit), scope_clause(user, Visit))
+        .where(rows_inside(Visit, unit), scope_clause(user, Visit))
         .order_by(Visit.visited_at, Visit.id, VisitResident.id)
         .execution_options(yield_per=YIELD_PER)
     )

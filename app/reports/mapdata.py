@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import exists, func, select
 
 from app.auth.models import User
-from app.auth.scope import scope_clause
+from app.auth.scope import rows_inside, scope_clause
 from app.common import today
 from app.extensions import db
 from app.followups.models import Followup
@@ -24,7 +24,6 @@ from app.reports.coverage import (
     Figures,
     Period,
     UnitRow,
-    inside,
     resolve_unit,
     rows_for,
 )
@@ -84,7 +83,7 @@ def unvisited_points(user: User, unit: Unit, period: Period | None) -> list[tupl
     rows = db.session.execute(
         select(Household.lat, Household.lon)
         .where(
-            inside(Household, unit),
+            rows_inside(Household, unit),
             scope_clause(user, Household),
             Household.lat.is_not(None),
             Household.lon.is_not(None),
@@ -103,7 +102,7 @@ def followup_points(user: User, unit: Unit) -> list[FollowupPoint]:
         select(Followup.kind, Followup.due_date, lat, lon, Household.code)
         .outerjoin(Household, Household.id == Followup.household_id)
         .where(
-            inside(Followup, unit),
+            rows_inside(Followup, unit),
             scope_clause(user, Followup),
             Followup.status == "open",
             lat.is_not(None),
@@ -130,7 +129,7 @@ def flagged_points(user: User, unit: Unit, period: Period | None) -> list[tuple[
         select(Visit.visited_at, Visit.lat, Visit.lon, Visit.flags, Household.code)
         .join(Household, Household.id == Visit.household_id)
         .where(
-            inside(Visit, unit),
+            rows_inside(Visit, unit),
             scope_clause(user, Visit),
             Visit.flagged.is_(True),
             Visit.lat.is_not(None),

@@ -5,22 +5,11 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.auth.models import User
-from app.auth.scope import unit_in_scope
+from app.auth.scope import holds_unit, scope_of, unit_in_scope
 from app.errors import NotFoundError
 from app.extensions import db
 from app.reports.models import Campaign
 from app.units.models import Unit
-
-
-def _is_ancestor(candidate_id: int, unit: Unit) -> bool:
-    current: Unit | None = unit
-    for _level in range(6):
-        if current is None or current.parent_id is None:
-            return False
-        if current.parent_id == candidate_id:
-            return True
-        current = db.session.get(Unit, current.parent_id)
-    return False
 
 
 def campaign_for_period(user: User, campaign_id: int, unit: Unit) -> Campaign:
@@ -29,8 +18,6 @@ def campaign_for_period(user: User, campaign_id: int, unit: Unit) -> Campaign:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is not None:
         owner = db.session.get(Unit, campaign.unit_id)
-        if owner is not None and (
-            unit_in_scope(user, owner) or owner.id == unit.id or _is_ancestor(owner.id, unit)
-        ):
+        if owner is not None and (unit_in_scope(user, owner) or holds_unit(scope_of(owner), unit)):
             return campaign
     raise NotFoundError(_("Không tìm thấy chiến dịch."))
