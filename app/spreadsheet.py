@@ -84,17 +84,27 @@ class Workbook:
 
     def cell(self, sheet: Worksheet, row: int, col: int, value: Any, style: Format | None) -> None:
         """Write one value: text as text, numbers, booleans, dates with a date format."""
-        if value is None or value == "":
-            if style is not None:
-                sheet.write_blank(row, col, None, style)
-        elif isinstance(value, bool):
-            sheet.write_boolean(row, col, value, style)
-        elif isinstance(value, int | float) and math.isfinite(value):
-            sheet.write_number(row, col, value, style)
-        elif isinstance(value, date):
-            sheet.write_datetime(row, col, value, self._dated[id(style or self.style())])
-        else:  # text, and whatever else as its text (a time of day, a duration, NaN)
-            sheet.write_string(row, col, _ILLEGAL.sub("", str(value))[:MAX_CELL], style)
+        if type(value) is not str:  # most cells are text: that test comes first
+            if value is None:
+                if style is not None:
+                    sheet.write_blank(row, col, None, style)
+                return
+            if isinstance(value, bool):
+                sheet.write_boolean(row, col, value, style)
+                return
+            if isinstance(value, int | float) and math.isfinite(value):
+                sheet.write_number(row, col, value, style)
+                return
+            if isinstance(value, date):
+                sheet.write_datetime(row, col, value, self._dated[id(style or self.style())])
+                return
+            value = str(value)  # a time of day, a duration, NaN, a str subclass: as text
+        if not value.isprintable():  # cheap; then drop what XML cannot hold
+            value = _ILLEGAL.sub("", value)
+        if value:
+            sheet.write_string(row, col, value[:MAX_CELL], style)
+        elif style is not None:
+            sheet.write_blank(row, col, None, style)
 
     def save(self) -> bytes:
         """Finish the package and answer its bytes."""
