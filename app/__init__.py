@@ -11,7 +11,8 @@ from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
-from app import database  # noqa: F401  (its engine listeners register on import)
+# On import: the engine listeners register; marshmallow's messages become Vietnamese.
+from app import database, validation  # noqa: F401
 from app.config import check_production, load_config
 from app.extensions import api, babel, compress, csrf, db, limiter, login, migrate
 
