@@ -13,11 +13,8 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import get_locale
 from werkzeug.routing import IntegerConverter
 
-from app import (
-    database,  # noqa: F401  (its engine listeners register on import)
-    errors,
-    health,
-)
+# On import: the engine listeners register; marshmallow's messages become Vietnamese.
+from app import database, errors, health, validation  # noqa: F401
 from app.config import check_production, load_config
 from app.extensions import api, babel, compress, csrf, db, limiter, login, migrate
 from app.i18n import select_locale

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.validation import translated
 
 log = logging.getLogger("gocua.errors")
 
@@ -60,64 +61,10 @@ DEFAULT_MESSAGES = {
     503: _l("Máy chủ tạm thời không sẵn sàng."),
 }
 
-# marshmallow / webargs default messages, matched by pattern, with their Vietnamese text.
-FIELD_MESSAGES: list[tuple[re.Pattern[str], Any]] = [
-    (re.compile(r"^Missing data for required field\.$"), _l("Trường này là bắt buộc.")),
-    (re.compile(r"^Unknown field\.$"), _l("Trường không được chấp nhận.")),
-    (re.compile(r"^Field may not be null\.$"), _l("Trường này không được để trống.")),
-    (re.compile(r"^Not a valid integer\.$"), _l("Phải là số nguyên.")),
-    (re.compile(r"^Not a valid number\.$"), _l("Phải là số.")),
-    (re.compile(r"^Not a valid string\.$"), _l("Phải là chuỗi ký tự.")),
-    (re.compile(r"^Not a valid boolean\.$"), _l("Phải là đúng/sai (true/false).")),
-    (re.compile(r"^Not a valid date\.$"), _l("Ngày không hợp lệ.")),
-    (re.compile(r"^Not a valid datetime\.$"), _l("Thời gian không hợp lệ.")),
-    (re.compile(r"^Not a valid list\.$"), _l("Phải là danh sách.")),
-    (re.compile(r"^Not a valid mapping type\.$"), _l("Phải là một đối tượng JSON.")),
-    (re.compile(r"^Invalid input type\.$"), _l("Kiểu dữ liệu không hợp lệ.")),
-    (re.compile(r"^Invalid value\.$"), _l("Giá trị không hợp lệ.")),
-    (re.compile(r"^Invalid JSON body\.$"), _l("Nội dung JSON không hợp lệ.")),
-    (re.compile(r"^Must be one of: (.*)\.$"), _l("Phải là một trong: %(arg)s.")),
-    (
-        re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
-        _l("Phải nằm trong khoảng %(arg)s đến %(arg2)s."),
-    ),
-    (
-        re.compile(r"^Must be greater than or equal to (\S+)\.$"),
-        _l("Phải lớn hơn hoặc bằng %(arg)s."),
-    ),
-    (re.compile(r"^Must be less than or equal to (\S+)\.$"), _l("Phải nhỏ hơn hoặc bằng %(arg)s.")),
-    (re.compile(r"^Longer than maximum length (\d+)\.$"), _l("Dài quá %(arg)s ký tự.")),
-    (re.compile(r"^Shorter than minimum length (\d+)\.$"), _l("Ngắn hơn %(arg)s ký tự.")),
-    (
-        re.compile(r"^Length must be between (\d+) and (\d+)\.$"),
-        _l("Độ dài phải từ %(arg)s đến %(arg2)s."),
-    ),
-    (re.compile(r"^Number too large\.$"), _l("Số quá lớn.")),
-    (
-        re.compile(r"^Special numeric values \(nan or infinity\) are not permitted\.$"),
-        _l("Không chấp nhận NaN hoặc vô cực."),
-    ),
-    (re.compile(r"^String does not match expected pattern\.$"), _l("Sai định dạng.")),
-    (re.compile(r"^Not a valid UUID\.$"), _l("Không phải UUID hợp lệ.")),
-]
-
-
-def translate_field_message(message: str) -> str:
-    """Return the user's-language text of a marshmallow/webargs message."""
-    for pattern, text in FIELD_MESSAGES:
-        match = pattern.match(message)
-        if match:
-            groups = match.groups()
-            params = {
-                "arg": groups[0] if groups else "",
-                "arg2": groups[1] if len(groups) > 1 else "",
-            }
-            return str(text) % params if groups else str(text)
-    return message
-
 
 def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """Turn marshmallow's nested error dict into `{"a.b.0.c": ["..."]}`."""
+    """Turn marshmallow's nested error dict into `{"a.b.0.c": ["..."]}`, in the request's
+    language (marshmallow's own messages are app.validation's)."""
     out: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
@@ -131,15 +78,13 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
                 out.setdefault(sub_path, []).extend(texts)
     elif isinstance(messages, list | tuple):
         if all(isinstance(m, str) for m in messages):
-            out.setdefault(prefix or "_schema", []).extend(
-                translate_field_message(m) for m in messages
-            )
+            out.setdefault(prefix or "_schema", []).extend(translated(m) for m in messages)
         else:
             for item in messages:
                 for sub_path, texts in flatten_errors(item, prefix).items():
                     out.setdefault(sub_path, []).extend(texts)
     elif messages is not None:
-        out.setdefault(prefix or "_schema", []).append(translate_field_message(str(messages)))
+        out.setdefault(prefix or "_schema", []).append(translated(messages))
     return out
 
 

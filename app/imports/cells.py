@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl.utils.datetime import from_excel
 
 from app.common import today
 from app.imports.columns import fold_word
@@ -121,7 +120,8 @@ def parse_birth(value: Any) -> tuple[date | None, int | None]:
         if 1000 <= number <= 9999:
             return _checked_birth(None, number)
         if 1 <= number <= 2958465:  # an Excel date serial written without a date format
-            born = from_excel(number).date()
+            # Excel counts 29 February 1900, a day that never was.
+            born = date(1899, 12, 30 if number >= 61 else 31) + timedelta(days=number)
             return _checked_birth(born, born.year)
         raise CellError(_("phải là dd/mm/yyyy hoặc năm yyyy."))
     text = cell_text(value, limit=40) or ""

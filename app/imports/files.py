@@ -1,9 +1,9 @@
 """Read an uploaded household list safely: XLSX or CSV, every limit checked before parsing.
 
 An XLSX file is a zip archive: its entry count, declared uncompressed size and XML preambles
-(no DOCTYPE, no ENTITY) are checked before openpyxl opens it, so a zip bomb or an XML bomb is
+(no DOCTYPE, no ENTITY) are checked before it is opened, so a zip bomb or an XML bomb is
 refused without being expanded. Python's zipfile never inflates an entry past its declared
-size. Formula cells are read as the value Excel last calculated (`data_only=True`).
+size. Formula cells are read as the value Excel last calculated (see `xlsx.py`).
 A CSV file is UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1258 (CP1258, which
 writes tone marks as combining characters: the text is normalized to NFC).
 """
@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import unicodedata
-import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +20,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from app.imports.xlsx import UNCALCULATED, Uncalculated, Unsupported, iter_first_sheet
+from app.imports.xlsx import NotAWorksheet, SheetTooLarge, Uncalculated, iter_first_sheet
 
 MB = 1024 * 1024
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -30,6 +28,9 @@ ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 # Rows above the header (a title, the commune's name) that a sheet may have.
 HEADER_SEARCH_ROWS = 15
 PROGRESS_EVERY = 10_000
+# Empty rows a sheet may have between its data rows: an XLSX whose cells reach further down
+# is refused before it is read (the reader would hold every row up to its last).
+BLANK_ROWS_ALLOWED = 10_000
 
 
 class FileRefused(ValueError):
@@ -112,6 +113,21 @@ def _trimmed(row: tuple | list) -> tuple:
     return tuple(row[:end])
 
 
+def _too_many_rows(limits: Limits) -> FileRefused:
+    return FileRefused(
+        _(
+            "Tệp có quá nhiều dòng (hơn %(max)s); hãy chia thành nhiều tệp.",
+            max=f"{limits.max_rows:,}".replace(",", "."),
+        )
+    )
+
+
+def _too_many_columns(limits: Limits) -> FileRefused:
+    return FileRefused(
+        _("Tệp có quá nhiều cột (hơn %(max)s); hãy xóa các cột thừa.", max=limits.max_columns)
+    )
+
+
 def _collect(rows: Any, limits: Limits, progress: Progress | None) -> list[tuple]:
     """Keep rows, refusing a sheet with too many rows or columns."""
     out: list[tuple] = []
@@ -119,22 +135,12 @@ def _collect(rows: Any, limits: Limits, progress: Progress | None) -> list[tuple
     for raw in rows:
         row = _trimmed(raw)
         if len(row) > limits.max_columns:
-            raise FileRefused(
-                _(
-                    "Tệp có quá nhiều cột (hơn %(max)s); hãy xóa các cột thừa.",
-                    max=limits.max_columns,
-                )
-            )
+            raise _too_many_columns(limits)
         out.append(row)
         if row:
             filled += 1
             if filled > limits.max_rows + HEADER_SEARCH_ROWS:
-                raise FileRefused(
-                    _(
-                        "Tệp có quá nhiều dòng (hơn %(max)s); hãy chia thành nhiều tệp.",
-                        max=f"{limits.max_rows:,}".replace(",", "."),
-                    )
-                )
+                raise _too_many_rows(limits)
             if progress is not None and filled % PROGRESS_EVERY == 0:
                 progress(filled)
     while out and not out[-1]:
@@ -181,74 +187,20 @@ def _check_archive(data: bytes, limits: Limits) -> None:
 def _read_xlsx(data: bytes, limits: Limits, progress: Progress | None) -> Sheet:
     _check_archive(data, limits)
     try:
-        title, rows = iter_first_sheet(zipfile.ZipFile(io.BytesIO(data)), limits.max_columns + 1)
+        title, rows = iter_first_sheet(
+            data, limits.max_rows + HEADER_SEARCH_ROWS + BLANK_ROWS_ALLOWED, limits.max_columns
+        )
         return Sheet(kind="xlsx", title=title, rows=_collect(rows, limits, progress))
-    except Unsupported:
-        return _read_xlsx_openpyxl(data, limits, progress)
+    except SheetTooLarge as exc:
+        raise (_too_many_rows(limits) if exc.what == "rows" else _too_many_columns(limits)) from exc
+    except NotAWorksheet as exc:
+        if not exc.args[0]:
+            raise FileRefused(_("Tệp không có trang tính nào.")) from exc
+        raise FileRefused(_("Trang đầu tiên của tệp không phải bảng dữ liệu.")) from exc
     except FileRefused:
         raise
-    except Exception as exc:  # expat, zlib, a bad index into the shared strings ...
+    except Exception as exc:  # calamine, expat, zlib ...
         raise FileRefused(_("Không đọc được tệp .xlsx (tệp hỏng).")) from exc
-
-
-def _read_xlsx_openpyxl(data: bytes, limits: Limits, progress: Progress | None) -> Sheet:
-    """Read with openpyxl (read-only, cached values) what the fast reader leaves aside."""
-    from openpyxl import load_workbook
-
-    with warnings.catch_warnings():
-        # openpyxl warns about styles and extensions it skips; none of them matter here.
-        warnings.simplefilter("ignore")
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise FileRefused(_("Không đọc được tệp .xlsx (tệp hỏng).")) from exc
-        try:
-            if not workbook.worksheets:
-                raise FileRefused(_("Tệp không có trang tính nào."))
-            sheet = workbook.worksheets[0]
-            if not hasattr(sheet, "reset_dimensions"):
-                raise FileRefused(_("Trang đầu tiên của tệp không phải bảng dữ liệu."))
-            # A wrong <dimension> would pad every row to it: read what is there instead.
-            sheet.reset_dimensions()
-            rows = sheet.iter_rows(max_col=limits.max_columns + 1, values_only=True)
-            collected = _mark_uncalculated(_collect(rows, limits, progress), data, limits)
-            title = str(sheet.title)
-        except FileRefused:
-            raise
-        except Exception as exc:
-            raise FileRefused(_("Không đọc được tệp .xlsx (tệp hỏng).")) from exc
-        finally:
-            workbook.close()
-    return Sheet(kind="xlsx", title=title, rows=collected)
-
-
-def _mark_uncalculated(rows: list[tuple], data: bytes, limits: Limits) -> list[tuple]:
-    """Mark the formula cells openpyxl read as empty (never calculated) as UNCALCULATED,
-    reading the formulas themselves in a second pass (only this fallback pays for it)."""
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        formulas = sheet.iter_rows(max_col=limits.max_columns + 1, values_only=True)
-        marked = []
-        # Past the last row with a value, rows holding only uncalculated formulas go on.
-        for row, written in itertools.zip_longest(rows, formulas, fillvalue=()):
-            cells = list(row)
-            for index, value in enumerate(written):
-                if not (isinstance(value, str) and value.startswith("=")):
-                    continue
-                if index >= len(cells):
-                    cells += [None] * (index + 1 - len(cells))
-                if cells[index] is None:
-                    cells[index] = UNCALCULATED
-            marked.append(tuple(cells))
-        while marked and all(cell is None for cell in marked[-1]):
-            marked.pop()
-        return marked
-    finally:
-        workbook.close()
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

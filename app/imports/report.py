@@ -10,14 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from app.imports import ImportResult
-from app.imports import xlsx_writer as xw
+from app.spreadsheet import XLSX_MIME, Workbook
 
-MAX_CELL = 32767
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["XLSX_MIME", "status_label", "write_report"]
 
 
 def status_label(status: str, written: bool) -> str:
@@ -35,16 +32,17 @@ def status_label(status: str, written: bool) -> str:
     return ""
 
 
-def safe_cell(sheet: Any, value: Any, **style: Any) -> Any:
-    """A write-only cell holding value; text stays text, never a formula."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL]
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    for key, setting in style.items():
-        setattr(cell, key, setting)
-    return cell
+def _styles(workbook: Workbook) -> dict[str, Any]:
+    wrap = {"text_wrap": True, "valign": "top"}
+    red, yellow = {"bg_color": "#FFC7CE"}, {"bg_color": "#FFF2CC"}
+    return {
+        "plain": None,
+        "bad": workbook.style(**red),
+        "bold": workbook.style(bold=True),
+        "wrap": workbook.style(**wrap),
+        "wrap_bad": workbook.style(**wrap, **red),
+        "wrap_note": workbook.style(**wrap, **yellow),
+    }
 
 
 def write_report(result: ImportResult) -> bytes:
@@ -52,33 +50,27 @@ def write_report(result: ImportResult) -> bytes:
     sheet, layout, summary = result.sheet, result.layout, result.summary
     width = max((len(r) for r in sheet.rows), default=0)
     by_index = {row.index: row for row in result.rows}
-
-    def rows():
-        for index, raw in enumerate(sheet.rows):
-            row = by_index.get(index)
-            style = xw.BAD if row is not None and row.errors else xw.PLAIN
-            cells = [(value, style) for value in raw]
-            cells += [(None, style)] * (width - len(raw))
-            if index == layout.header_index:
-                cells += [(text, xw.BOLD) for text in (_("Kết quả"), _("Lỗi"), _("Ghi chú"))]
-            elif row is not None:
-                bad = style == xw.BAD
-                note = xw.WRAP_BAD if bad else (xw.WRAP_NOTE if row.notes else xw.WRAP)
-                cells += [
-                    (status_label(row.status, summary.written), style),
-                    (" ".join(row.errors) or None, xw.WRAP_BAD if bad else xw.WRAP),
-                    (" ".join(row.notes) or None, note),
-                ]
-            yield cells
-
-    workbook = xw.Workbook()
-    workbook.add_sheet(
+    workbook = Workbook()
+    st = _styles(workbook)
+    out = workbook.sheet(
         _("Báo cáo nhập"),
-        rows(),
         widths={width + 1: 14, width + 2: 60, width + 3: 50},
-        freeze_rows=layout.header_index + 1,
+        freeze=(layout.header_index + 1, 0),
     )
-    workbook.add_sheet(
-        _("Tổng hợp"), ([(line, xw.PLAIN)] for line in summary.lines()), widths={1: 110}
-    )
+    for index, raw in enumerate(sheet.rows):
+        row = by_index.get(index)
+        bad = row is not None and bool(row.errors)
+        style = st["bad"] if bad else st["plain"]
+        workbook.write(out, index, [*raw, *[None] * (width - len(raw))], style)
+        if index == layout.header_index:
+            workbook.write(out, index, (_("Kết quả"), _("Lỗi"), _("Ghi chú")), st["bold"], width)
+        elif row is not None:
+            note = st["wrap_bad"] if bad else (st["wrap_note"] if row.notes else st["wrap"])
+            workbook.cell(out, index, width, status_label(row.status, summary.written), style)
+            errors = " ".join(row.errors) or None
+            workbook.cell(out, index, width + 1, errors, st["wrap_bad"] if bad else st["wrap"])
+            workbook.cell(out, index, width + 2, " ".join(row.notes) or None, note)
+    totals = workbook.sheet(_("Tổng hợp"), widths={1: 110})
+    for index, line in enumerate(summary.lines()):
+        workbook.cell(totals, index, 0, line, None)
     return workbook.save()

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl.utils import get_column_letter
+from xlsxwriter.utility import xl_col_to_name
 
 from app.imports import cells
 from app.imports import columns as col
@@ -92,8 +92,8 @@ def find_layout(sheet: Sheet) -> Layout:
             _(
                 "Cột '%(header)s' có hai lần (cột %(a)s và %(b)s); hãy giữ một.",
                 header=col.HEADERS[key],
-                a=get_column_letter(first + 1),
-                b=get_column_letter(second + 1),
+                a=xl_col_to_name(first),
+                b=xl_col_to_name(second),
             )
         )
     missing = [col.HEADERS[k] for k in col.REQUIRED if k not in found]
@@ -155,9 +155,7 @@ def read_row(index: int, raw: tuple, layout: Layout) -> Row:
         try:
             cells.check_cell(cell)
         except cells.CellError as exc:
-            row.error(
-                _("Cột %(col)s: %(message)s", col=get_column_letter(position + 1), message=exc)
-            )
+            row.error(_("Cột %(col)s: %(message)s", col=xl_col_to_name(position), message=exc))
     values = row.values
     for key, position in layout.columns.items():
         cell = raw[position] if position < len(raw) else None

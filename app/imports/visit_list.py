@@ -9,16 +9,12 @@ dates of birth are years, which an import never lets overwrite a full date.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from app.auth.audit import record
@@ -29,14 +25,13 @@ from app.extensions import db
 from app.followups.models import Followup, Returnee
 from app.imports import cells
 from app.imports import columns as col
-from app.imports.report import safe_cell
 from app.people.idnumber import mask_id_number
 from app.people.models import Correction, Household, Resident
+from app.spreadsheet import Workbook
 from app.units.models import Unit
 
 ACTIVE = ("present", "away_working", "away_other")
-HEADER_FILL = PatternFill("solid", fgColor="0B5394")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#0B5394"}
 # Columns a village head's copy leaves out.
 PERSONAL = ("id_number", "phone")
 
@@ -264,43 +259,44 @@ def _day(day: date | None) -> str | None:
 
 def _arrivals_sheet(workbook: Workbook, arrivals: list[Arrival], names_only: bool) -> None:
     """A second sheet (the import reads only the first): people flagged home by name only."""
-    sheet = workbook.create_sheet(_("Người mới về chưa rõ hộ"))
-    sheet.freeze_panes = "A2"
     headers = [_("Họ và tên"), _("Về ngày"), _("Đi lại ngày"), _("Hạn gặp")]
     headers += [] if names_only else [_("Số điện thoại")]
     headers += [_("Ghi chú"), _("Hộ (ghi khi tìm được)")]
-    for index in range(1, len(headers) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 28 if index == 1 else 16
-    sheet.append([safe_cell(sheet, h, font=HEADER_FONT, fill=HEADER_FILL) for h in headers])
-    for a in arrivals:
+    widths = {index: 28 if index == 1 else 16 for index in range(1, len(headers) + 1)}
+    sheet = workbook.sheet(_("Người mới về chưa rõ hộ"), widths=widths, freeze=(1, 0))
+    workbook.write(sheet, 0, headers, workbook.style(**HEADER))
+    for number, a in enumerate(arrivals, start=1):
         values = [a.full_name, _day(a.returned_on), _day(a.leaving_on), _day(a.due_date)]
         values += [] if names_only else [a.phone]
         values += [a.note, None]
-        sheet.append([safe_cell(sheet, v) for v in values])
+        workbook.write(sheet, number, values)
 
 
 def visit_list_xlsx(listing: VisitList, names_only: bool) -> bytes:
     """Write the visit list as XLSX with the import's headers, then what is missing."""
     keys = [c.key for c in col.COLUMNS if not (names_only and c.key in PERSONAL)]
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Danh sách thăm"))
-    sheet.freeze_panes = "A2"
     headers = [col.HEADERS[k] for k in keys] + [_("Cần làm"), _("Việc quay lại")]
-    for index in range(1, len(headers) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 16 if index <= len(keys) else 45
-    sheet.append([safe_cell(sheet, h, font=HEADER_FONT, fill=HEADER_FILL) for h in headers])
+    widths = {i: 16 if i <= len(keys) else 45 for i in range(1, len(headers) + 1)}
+    workbook = Workbook()
+    sheet = workbook.sheet(_("Danh sách thăm"), widths=widths, freeze=(1, 0))
+    workbook.write(sheet, 0, headers, workbook.style(**HEADER))
+    number = 0
     for entry in listing.entries:
         for member in entry.members:
             values = _row(entry, member, listing.hamlet, names_only)
-            cells = [safe_cell(sheet, values[k]) for k in keys]
-            cells.append(safe_cell(sheet, "; ".join(member.missing) or None))
-            cells.append(safe_cell(sheet, "; ".join(entry.followups) or None))
-            sheet.append(cells)
+            number += 1
+            workbook.write(
+                sheet,
+                number,
+                [
+                    *(values[k] for k in keys),
+                    "; ".join(member.missing) or None,
+                    "; ".join(entry.followups) or None,
+                ],
+            )
     if listing.arrivals:
         _arrivals_sheet(workbook, listing.arrivals, names_only)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook.save()
 
 
 def export_visit_list(hamlet: Unit, user: User | None) -> tuple[bytes, dict[str, int]]:

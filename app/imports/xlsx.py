@@ -1,38 +1,61 @@
-"""A fast, values-only reader of an XLSX file's first worksheet, on the standard library's expat.
+"""Read the first worksheet of an XLSX file: python-calamine for the values, and one scan of
+the sheet's XML for the three things calamine cannot say.
 
-openpyxl's read-only mode builds a dictionary per cell and takes about 40 s for 100,000 rows;
-this reader streams the same XML in a few seconds and answers the same values (its tests
-compare the two): shared and inline strings, numbers, booleans, error values, the cached
-value of a formula (what Excel showed) and dates by the cell's number format. A formula never
-calculated (no cached value: a file written by a program, never opened in Excel) reads as
-UNCALCULATED, which openpyxl would read as empty and the import refuses. A workbook it does
-not understand (Strict OOXML, an unusual package layout) raises Unsupported and the caller
-reads it with openpyxl instead.
+calamine (Rust) answers the value Excel last showed: shared and inline strings, numbers (as
+floats), booleans, the cached value of a formula, and dates by the cell's number format
+(a `date`, or a `datetime` with a time of day; the 1904 calendar included). It answers an
+empty string for an empty cell, but also for
+
+- a formula Excel never calculated (an `<f>` with no cached `<v>`: a file written by a program
+  and never opened in Excel): its value is unknown, and a column of ID numbers made by
+  formulas must refuse its rows, not import as "no ID number";
+- an Excel error value (`t="e"`, #N/A…), which must refuse its row too;
+
+and it builds a dense grid from the first to the last cell used, so a small file naming cell
+XFD1048576 would ask for billions of cells.
+
+So before calamine runs, `_quick_scan` streams the sheet's XML once with byte searches (no XML
+parser): the highest row and the widest column any cell names, whether every cell carries its
+reference, and whether any cell may hold a formula (`<f`) or an error (`t="e"`). A sheet too
+large is refused before calamine allocates anything. Only when formulas, errors, cells
+without a reference or prefixed element names appear does a second, exact pass with expat
+(standard library, namespace-aware, no entities) find those cells: a formula without a
+cached value becomes UNCALCULATED (an empty `<v/>` counts as none, except for a text result,
+which may be empty), an error cell its text ("#N/A"). Sheets typed or exported as values pay
+only the byte scan.
+
+On bench/bench_import.py's 100,000-resident sheet (7.3 MB, 85 MB of sheet XML) reading takes
+3.2 s of CPU (1.2 s of it the byte scan) with a peak of 337 MB, against 9.8 s and 245 MB for
+the expat reader this replaced: faster, but calamine holds its grid while the rows are made
+(docs/BENCHMARKS.md). A sheet with formulas pays the exact pass too, 5.8 s more there.
 The archive has already been checked (size, entries, no DOCTYPE) when this runs.
 """
 
 from __future__ import annotations
 
+import io
 import posixpath
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-SHARED_STRINGS = f"{REL}/sharedStrings"
-STYLES = f"{REL}/styles"
-# Element names as expat gives them with namespace processing on.
-C, V, T, F, ROW = (f"{MAIN} {n}" for n in ("c", "v", "t", "f", "row"))
-SI, RPH = f"{MAIN} si", f"{MAIN} rPh"
-CHUNK = 1 << 16
+C, V, T, F, ROW, IS = (f"{MAIN} {n}" for n in ("c", "v", "t", "f", "row", "is"))
+CHUNK = 1 << 20
+# A cell of the fast path: `<c r="AB12"`; rows from 100,000 on and columns from AA on are
+# rare enough to collect one by one.
+_HIGH_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d{6,})"')
+_WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,3})\d+"[^>]*?(/?)>')
+_ROW_TAG = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
+_SLOW_SIGNS = (b"<f>", b"<f ", b"<f/", b't="e"', b"t='e'", b":c ", b":c>", b":row", b":f")
 
 
 class Uncalculated(str):
@@ -48,230 +71,176 @@ class Uncalculated(str):
 UNCALCULATED = Uncalculated("")
 
 
-class Unsupported(Exception):
-    """The workbook is valid but laid out in a way this reader does not handle."""
+class SheetTooLarge(ValueError):
+    """The sheet names a row or a column past the limits (checked before calamine runs)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what  # "rows" or "columns"
 
 
-_DIGITS = "0123456789"
-_COLUMNS: dict[str, int] = {}
+class NotAWorksheet(ValueError):
+    """The first sheet is a chart or a macro sheet, not a grid of cells."""
 
 
-def _remember(letters: str) -> int:
-    """Index a column's letters (A -> 1), remembered for the next rows."""
-    if not letters.isalpha() or not letters.isupper() or len(letters) > 3:
-        raise ValueError(f"bad cell reference {letters!r}")
-    _COLUMNS[letters] = index = _column(letters)
-    return index
-
-
-def _column(letters: str) -> int:
+def column_index(letters: str) -> int:
+    """Index a column's letters (A -> 1)."""
     index = 0
     for ch in letters:
         index = index * 26 + (ord(ch) - 64)
     return index
 
 
-def _xml(archive: zipfile.ZipFile, name: str) -> ET.Element:
-    try:
-        return ET.fromstring(archive.read(name))
-    except KeyError as exc:
-        raise Unsupported(name) from exc
+@dataclass
+class _Scan:
+    """What the sheet's XML says beyond calamine's values."""
+
+    rows: int = 0  # the highest row number a cell or row names
+    columns: int = 0  # the widest column holding something
+    cells: dict[tuple[int, int], str] = field(default_factory=dict)  # 0-based (row, column)
 
 
-def _target(base: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
-
-
-def _workbook(archive: zipfile.ZipFile) -> tuple[str, str, dict[str, str], bool]:
-    """Answer (first sheet's title, its path, other parts by type, 1904 dates)."""
-    book = _xml(archive, "xl/workbook.xml")
-    if book.tag != f"{{{MAIN}}}workbook":
-        raise Unsupported(book.tag)
+def _first_sheet_path(archive: zipfile.ZipFile) -> str:
+    book = ET.fromstring(archive.read("xl/workbook.xml"))
     sheet = book.find(f"{{{MAIN}}}sheets/{{{MAIN}}}sheet")
-    if sheet is None:
-        raise Unsupported("no sheet")
-    props = book.find(f"{{{MAIN}}}workbookPr")
-    date1904 = props is not None and props.get("date1904") in ("1", "true")
-    rels = _xml(archive, "xl/_rels/workbook.xml.rels")
-    by_id, by_type = {}, {}
+    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    wanted = sheet.get(f"{{{REL}}}id") if sheet is not None else None
     for rel in rels.iter(f"{{{PKG}}}Relationship"):
-        path = _target("xl/workbook.xml", rel.get("Target", ""))
-        by_id[rel.get("Id")] = path
-        by_type.setdefault(rel.get("Type"), path)
-    path = by_id.get(sheet.get(f"{{{REL}}}id"))
-    if path is None or path not in archive.namelist():
-        raise Unsupported("sheet part")
-    return sheet.get("name", ""), path, by_type, date1904
+        if rel.get("Id") == wanted:
+            target = rel.get("Target", "")
+            if target.startswith("/"):
+                return target.lstrip("/")
+            return posixpath.normpath(posixpath.join("xl", target))
+    raise KeyError("first sheet")
 
 
-def _shared_strings(archive: zipfile.ZipFile, path: str | None) -> list[str]:
-    """Read the shared strings: every <t> of an <si>, phonetic runs (<rPh>) left out."""
-    if path is None or path not in archive.namelist():
-        return []
-    strings: list[str] = []
-    parts: list[str] = []
-    state = {"text": False, "phonetic": 0}
-
-    def start(name: str, _attrs: Any) -> None:
-        if name == T and not state["phonetic"]:
-            state["text"] = True
-        elif name == RPH:
-            state["phonetic"] += 1
-        elif name == SI:
-            parts.clear()
-
-    def end(name: str) -> None:
-        if name == T:
-            state["text"] = False
-        elif name == RPH:
-            state["phonetic"] -= 1
-        elif name == SI:
-            strings.append("".join(parts))
-
-    def data(text: str) -> None:
-        if state["text"]:
-            parts.append(text)
-
-    for _ in _stream(archive, path, start, end, data):
-        pass
-    return strings
-
-
-def _date_styles(archive: zipfile.ZipFile, path: str | None) -> dict[int, bool]:
-    """Map style indexes whose number format is a date to whether it is a duration."""
-    if path is None or path not in archive.namelist():
-        return {}
-    styles = _xml(archive, path)
-    formats = dict(BUILTIN_FORMATS)
-    for fmt in styles.iter(f"{{{MAIN}}}numFmt"):
-        formats[int(fmt.get("numFmtId", "0"))] = fmt.get("formatCode", "")
-    out = {}
-    xfs = styles.find(f"{{{MAIN}}}cellXfs")
-    for index, xf in enumerate(xfs if xfs is not None else []):
-        code = formats.get(int(xf.get("numFmtId", "0")))
-        if code and is_date_format(code):
-            out[index] = is_timedelta_format(code)
-    return out
-
-
-def _parser(start: Any, end: Any, data: Any) -> Any:
-    """An expat parser with namespaces ("<uri> <name>"), no parameter entities."""
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.buffer_text = True
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = data
-    return parser
-
-
-def _stream(archive: zipfile.ZipFile, path: str, start: Any, end: Any, data: Any) -> Iterator[None]:
-    """Feed an archive entry to expat chunk by chunk, pausing after each chunk."""
-    parser = _parser(start, end, data)
+def _chunks(archive: zipfile.ZipFile, path: str) -> Iterator[bytes]:
+    """Answer the entry in pieces that end after a '>', so no tag is cut in two."""
+    tail = b""
     with archive.open(path) as handle:
         while chunk := handle.read(CHUNK):
-            parser.Parse(chunk, False)
-            yield None
-        parser.Parse(b"", True)
-        yield None
+            piece = tail + chunk
+            cut = piece.rfind(b">") + 1
+            piece, tail = piece[:cut], piece[cut:]
+            yield piece
+    yield tail
 
 
-def _number(text: str) -> int | float:
-    if "." in text or "E" in text or "e" in text:
-        return float(text)
-    return int(text)
+def _quick_scan(archive: zipfile.ZipFile, path: str) -> _Scan | None:
+    """Bound the sheet with byte searches; None when it needs the exact pass."""
+    scan = _Scan(rows=0, columns=26)
+    for piece in _chunks(archive, path):
+        cells = piece.count(b"<c ") + piece.count(b"<c>") + piece.count(b"<c/")
+        if cells != piece.count(b'<c r="') or any(sign in piece for sign in _SLOW_SIGNS):
+            return None
+        for number in _HIGH_ROW.findall(piece) + _ROW_TAG.findall(piece):
+            scan.rows = max(scan.rows, int(number))
+        for letters, empty in _WIDE_COLUMN.findall(piece):
+            if not empty:
+                scan.columns = max(scan.columns, column_index(letters.decode()))
+    return scan
 
 
-class _SheetState:
-    """Collects rows while expat streams the sheet."""
+class _ExactScan:
+    """Expat handlers placing every cell as calamine does, noting formulas and errors."""
 
-    def __init__(self, strings, dates, epoch, max_col):
-        self.strings, self.dates, self.epoch, self.max_col = strings, dates, epoch, max_col
-        self.rows: list[tuple] = []
-        self.next_row = 1
-        self.row: dict[int, Any] = {}
-        self.cell: tuple[int, str | None, str | None] | None = None
+    def __init__(self) -> None:
+        self.scan = _Scan()
+        self.row = self.column = 0
+        self.kind: str | None = None
+        self.formula = self.cached = self.take = False
         self.text: list[str] = []
-        self.take_text = False
-        self.column = 0
-        # The cell being read has a formula (<f>) / a cached value (<v>).
-        self.formula = self.cached = False
 
     def start(self, name: str, attrs: dict) -> None:
-        if name == C:
+        if name == ROW:
+            self.row = int(attrs["r"]) if attrs.get("r") else self.row + 1
+            self.column = 0
+        elif name == C:
             ref = attrs.get("r")
             if ref:
-                letters = ref.rstrip(_DIGITS)
-                column = _COLUMNS.get(letters)
-                self.column = column if column is not None else _remember(letters)
+                letters = ref.rstrip("0123456789")
+                self.row, self.column = int(ref[len(letters) :]), column_index(letters)
             else:
                 self.column += 1
-            self.cell = (self.column, attrs.get("t"), attrs.get("s"))
-            self.text = []
+            self.kind, self.text = attrs.get("t"), []
             self.formula = self.cached = False
-        elif name in (V, T) and self.cell is not None:
-            self.take_text = True
-            self.cached = True
         elif name == F:
             self.formula = True
-        elif name == ROW:
-            number = attrs.get("r")
-            index = int(number) if number else self.next_row
-            while self.next_row < index:
-                self.rows.append(())
-                self.next_row += 1
-            self.row, self.column = {}, 0
+        elif name in (V, T):
+            self.take = self.cached = True
 
     def end(self, name: str) -> None:
         if name in (V, T):
-            self.take_text = False
-        elif name == C and self.cell is not None:
-            column, kind, style = self.cell
-            self.cell = None
-            if column <= self.max_col and self.text:
-                self.row[column] = self.value("".join(self.text), kind, style)
-            elif column <= self.max_col and self.formula and not (self.cached and kind == "str"):
-                # No cached value, or an empty one where only a text result may be empty
-                # (openpyxl and other programs write formulas with an empty <v/>).
-                self.row[column] = UNCALCULATED
-        elif name == ROW:
-            width = max(self.row, default=0)
-            self.rows.append(tuple(self.row.get(i) for i in range(1, width + 1)))
-            self.next_row += 1
+            self.take = False
+        elif name == C:
+            self.cell()
+
+    def cell(self) -> None:
+        scan, text = self.scan, "".join(self.text)
+        scan.rows = max(scan.rows, self.row)
+        place = (self.row - 1, self.column - 1)
+        if self.kind == "e" and text:
+            scan.cells[place] = text
+        elif self.formula and not text and not (self.cached and self.kind == "str"):
+            scan.cells[place] = UNCALCULATED
+        elif not (text or self.formula):
+            return
+        scan.columns = max(scan.columns, self.column)
 
     def data(self, text: str) -> None:
-        if self.take_text:
+        if self.take:
             self.text.append(text)
 
-    def value(self, text: str, kind: str | None, style: str | None) -> Any:
-        if kind == "s":
-            return self.strings[int(text)]
-        if kind in ("inlineStr", "str", "e"):
-            return text
-        if kind == "b":
-            return text in ("1", "true")
-        if kind == "d":
-            return datetime.fromisoformat(text.rstrip("Z"))
-        number = _number(text)
-        duration = self.dates.get(int(style)) if style else None
-        if duration is not None:
-            return from_excel(number, self.epoch, timedelta=duration)
-        return number
+
+def _exact_scan(archive: zipfile.ZipFile, path: str) -> _Scan:
+    handlers = _ExactScan()
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.buffer_text = True
+    parser.StartElementHandler = handlers.start
+    parser.EndElementHandler = handlers.end
+    parser.CharacterDataHandler = handlers.data
+    for piece in _chunks(archive, path):
+        parser.Parse(piece, False)
+    parser.Parse(b"", True)
+    return handlers.scan
 
 
-def iter_first_sheet(data_archive: zipfile.ZipFile, max_col: int) -> tuple[str, Iterator[tuple]]:
-    """Answer the first sheet's title and an iterator over its rows (values, no padding)."""
-    title, path, parts, date1904 = _workbook(data_archive)
-    strings = _shared_strings(data_archive, parts.get(SHARED_STRINGS))
-    dates = _date_styles(data_archive, parts.get(STYLES))
-    epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
-    state = _SheetState(strings, dates, epoch, max_col)
+def _rows(sheet: Any, scan: _Scan) -> Iterator[tuple]:
+    """calamine's rows from A1, with the scan's cells put in (and its trailing rows added)."""
+    lead = [""] * (sheet.start[1] if sheet.start else 0)
+    by_row: dict[int, dict[int, str]] = {}
+    for (row, column), value in scan.cells.items():
+        by_row.setdefault(row, {})[column] = value
+    number = -1
+    for number, values in enumerate(sheet.iter_rows() if sheet.start else ()):
+        yield _with(lead + values if lead else values, by_row.get(number))
+    for row in range(number + 1, max(by_row, default=-1) + 1):
+        yield _with([], by_row.get(row))
 
-    def rows() -> Iterator[tuple]:
-        for _ in _stream(data_archive, path, state.start, state.end, state.data):
-            yield from state.rows
-            state.rows.clear()
 
-    return title, rows()
+def _with(values: list, cells: dict[int, str] | None) -> tuple:
+    """Put the scan's cells in a row; an empty cell is None (an UNCALCULATED is no plain str)."""
+    if cells:
+        values += [""] * (max(cells) + 1 - len(values))
+        for column, value in cells.items():
+            values[column] = value
+    return tuple(v if v.__class__ is not str or v else None for v in values)
+
+
+def iter_first_sheet(data: bytes, max_rows: int, max_columns: int) -> tuple[str, Iterator[tuple]]:
+    """Answer the first sheet's title and an iterator over its rows (empty cells as None)."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    if not workbook.sheets_metadata:
+        raise NotAWorksheet("")
+    meta = workbook.sheets_metadata[0]
+    if meta.typ != SheetTypeEnum.WorkSheet:
+        raise NotAWorksheet(meta.name)
+    path = _first_sheet_path(archive)
+    scan = _quick_scan(archive, path) or _exact_scan(archive, path)
+    if scan.columns > max(max_columns, 26):
+        raise SheetTooLarge("columns")
+    if scan.rows > max_rows:
+        raise SheetTooLarge("rows")
+    return meta.name, _rows(workbook.get_sheet_by_index(0), scan)

@@ -9,10 +9,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Select, select
 
 from app.auth.audit import record
@@ -29,15 +25,14 @@ from app.reports.coverage import (
     roll_up,
     rows_for,
 )
+from app.spreadsheet import Workbook
 from app.units.models import Unit
 from app.visits.models import Visit, VisitResident
 
 VIETNAM = timezone(timedelta(hours=7))
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CHUNK_ROWS = 500
 YIELD_PER = 1000
-HEADER_FILL = PatternFill("solid", fgColor="0B5394")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#0B5394"}
 PERCENT_FORMAT = "0.00%"
 COUNT_FORMAT = "#,##0"
 DATE_FORMAT = "dd/mm/yyyy hh:mm"
@@ -70,33 +65,27 @@ def _columns() -> list[tuple[str, str, str | None, int]]:
 
 def _sheet(
     wb: Workbook, title: str, lead: list[tuple[str, int]], rows: list[tuple[list[Any], Figures]]
-) -> Worksheet:
+) -> None:
     """Write one level's sheet: leading identity columns, then the figures, formatted."""
-    ws = wb.create_sheet(title)
     columns = _columns()
-    headers = [h for h, _w in lead] + [c[1] for c in columns]
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    ws.row_dimensions[1].height = 48
-    for identity, figures in rows:
+    widths = [w for _h, w in lead] + [c[3] for c in columns]
+    ws = wb.sheet(
+        title,
+        widths=dict(enumerate(widths, start=1)),
+        freeze=(1, min(len(lead), 2)),
+    )
+    header = wb.style(**HEADER, text_wrap=True, valign="vcenter", align="center")
+    ws.set_row(0, 48)
+    wb.write(ws, 0, [h for h, _w in lead] + [c[1] for c in columns], header)
+    formats = [wb.style(num_format=number_format) for _k, _h, number_format, _w in columns]
+    for number, (identity, figures) in enumerate(rows, start=1):
         values = figures.as_dict()
         values["last_visit_at"] = _local(figures.last_visit_at)
-        names = [safe_cell(value) for value in identity]  # a unit named "=..." stays text
-        ws.append([*names, *(values[key] for key, _h, _f, _w in columns)])
-    for index, (_h, width) in enumerate(lead, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    for offset, (_key, _h, number_format, width) in enumerate(columns, start=len(lead) + 1):
-        letter = get_column_letter(offset)
-        ws.column_dimensions[letter].width = width
-        for (cell,) in ws.iter_rows(min_row=2, min_col=offset, max_col=offset):
-            cell.number_format = number_format
-    ws.freeze_panes = ws.cell(row=2, column=min(len(lead), 2) + 1)
+        wb.write(ws, number, [safe_cell(value) for value in identity])  # "=..." stays text
+        for offset, (key, _h, _f, _w) in enumerate(columns):
+            wb.cell(ws, number, len(lead) + offset, values[key], formats[offset])
     if rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
-    return ws
+        ws.autofilter(0, 0, len(rows), len(lead) + len(columns) - 1)
 
 
 def _hamlets_with_commune(unit: Unit) -> list[tuple[Unit, str]]:
@@ -123,8 +112,7 @@ def _level_title(level: str) -> str:
 def coverage_workbook(user: User, code: str | None) -> tuple[str, bytes]:
     """Build the coverage workbook of a unit, one sheet per level, and audit the download."""
     unit = resolve_unit(user, code)
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(title=f"{_('Báo cáo độ bao phủ')} {unit.code}", author="Gõ Cửa")
     code_h, name_h = (_("Mã"), 12), (_("Tên đơn vị"), 28)
     pairs = pair_figures(unit, user=user)
     totals, children = rows_for(unit, user=user, pairs=pairs)
@@ -146,25 +134,21 @@ def coverage_workbook(user: User, code: str | None) -> tuple[str, bytes]:
         if stray is not None:
             hamlet_rows.append(([None, _("Chưa xác định thôn"), unit.name], stray))
         _sheet(wb, _("Thôn"), [code_h, name_h, (_("Thuộc xã"), 24)], hamlet_rows)
-    info = wb.create_sheet(_("Thông tin"))
+    info = wb.sheet(_("Thông tin"), widths={1: 24, 2: 60})
     now = utcnow()
-    for row in (
-        [_("Báo cáo độ bao phủ"), f"{unit.name} ({unit.code})"],
-        [_("Thời điểm lập"), _local(now)],
-        [_("Người lập"), user.full_name or user.username],
-        [_("Mẫu số tỷ lệ hộ"), _("Danh sách hộ (kể cả hộ phát hiện khi gõ cửa)")],
-        [_("Hộ đã gõ cửa"), _("Có ít nhất một lượt gặp được hộ hoặc xác nhận hộ đã chuyển đi")],
+    for number, row in enumerate(
+        [
+            [_("Báo cáo độ bao phủ"), f"{unit.name} ({unit.code})"],
+            [_("Thời điểm lập"), _local(now)],
+            [_("Người lập"), user.full_name or user.username],
+            [_("Mẫu số tỷ lệ hộ"), _("Danh sách hộ (kể cả hộ phát hiện khi gõ cửa)")],
+            [_("Hộ đã gõ cửa"), _("Có ít nhất một lượt gặp được hộ hoặc xác nhận hộ đã chuyển đi")],
+        ]
     ):
-        info.append(row)
-    info["B2"].number_format = DATE_FORMAT
-    info.column_dimensions["A"].width = 24
-    info.column_dimensions["B"].width = 60
-    wb.properties.title = f"{_('Báo cáo độ bao phủ')} {unit.code}"
-    wb.properties.creator = "Gõ Cửa"
-    buffer = io.BytesIO()
-    wb.save(buffer)
+        wb.write(info, number, row, wb.style(num_format=DATE_FORMAT) if number == 1 else None)
+    content = wb.save()
     record(db.session, "export", "coverage", unit.code, {"format": "xlsx"})
-    return f"bao-phu-{unit.code}.xlsx", buffer.getvalue()
+    return f"bao-phu-{unit.code}.xlsx", content
 
 
 # --- visits CSV --------------------------------------------------------------------------------

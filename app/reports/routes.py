@@ -22,6 +22,7 @@ from app.reports.schemas import (
     VisitsExportArgs,
 )
 from app.schemas import paged
+from app.spreadsheet import XLSX_MIME
 
 blp = Blueprint("reports", __name__, description="Độ bao phủ, chiến dịch, xuất dữ liệu / Reports")
 
@@ -94,12 +95,12 @@ def get_progress(args: dict, campaign_id: int):
 @writes_on_get
 @require("commander", "admin")
 @blp.arguments(CoverageExportArgs, location="query")
-@blp.response(200, content_type=exports.XLSX_MIME, description="Excel workbook")
+@blp.response(200, content_type=XLSX_MIME, description="Excel workbook")
 def export_coverage(args: dict):
     """Download a unit's coverage as an Excel workbook, one sheet per level."""
     filename, content = exports.coverage_workbook(acting_user(), args.get("unit"))
     db.session.commit()
-    return Response(content, mimetype=exports.XLSX_MIME, headers=_attachment(filename))
+    return Response(content, mimetype=XLSX_MIME, headers=_attachment(filename))
 
 
 @blp.route("/exports/visits.csv")

@@ -183,3 +183,69 @@ def test_responses_are_gzipped_for_phones(client):
     assert b"--accent" in gzip.decompress(response.data)
     page = client.get("/login", headers={"Accept-Encoding": "gzip"})
     assert page.headers["Content-Encoding"] == "gzip"
+
+
+def test_marshmallow_messages_are_vietnamese_then_english(app):
+    """Every marshmallow field and validator answers in Vietnamese by default (app.validation),
+    and in English through the Babel catalogue, values filled in."""
+    from flask_babel import refresh
+    from marshmallow import Schema, ValidationError, fields, validate
+
+    from app.errors import flatten_errors
+
+    class Probe(Schema):
+        count = fields.Integer(validate=validate.Range(min=1, max=5))
+        low = fields.Float(validate=validate.Range(min=0))
+        name = fields.String(validate=validate.Length(max=3))
+        kind = fields.String(validate=validate.OneOf(["a", "b"]))
+        day = fields.Date()
+        items = fields.List(fields.Integer(), required=True)
+
+    bad = {"count": 9, "low": -1, "name": "abcd", "kind": "c", "day": "x", "colour": 1}
+    with pytest.raises(ValidationError) as caught:
+        Probe().load(bad)
+    expected = {
+        "vi": {
+            "count": ["Phải lớn hơn hoặc bằng 1 và nhỏ hơn hoặc bằng 5."],
+            "low": ["Phải lớn hơn hoặc bằng 0."],
+            "name": ["Quá dài: tối đa 3."],
+            "kind": ["Phải là một trong: a, b."],
+            "day": ["Ngày không hợp lệ."],
+            "items": ["Trường này là bắt buộc."],
+            "colour": ["Trường không được chấp nhận."],
+        },
+        "en": {
+            "count": ["Must be greater than or equal to 1 and less than or equal to 5."],
+            "low": ["Must be greater than or equal to 0."],
+            "name": ["Too long: at most 3."],
+            "kind": ["Must be one of: a, b."],
+            "day": ["Not a valid date."],
+            "items": ["This field is required."],
+            "colour": ["Unknown field."],
+        },
+    }
+    for language, texts in expected.items():
+        with app.test_request_context(headers={"Accept-Language": language}):
+            refresh()  # the locale is kept for the app context the fixture holds open
+            assert flatten_errors(caught.value.messages) == texts
+
+
+def test_no_marshmallow_field_keeps_an_english_message():
+    """A field class marshmallow adds later would answer in English: name it in app.validation."""
+    from marshmallow import fields
+
+    from app.validation import Message
+
+    english = set()
+    for cls in vars(fields).values():
+        if not (isinstance(cls, type) and issubclass(cls, fields.Field)):
+            continue
+        messages = {}  # as Field.__init__ merges them
+        for base in reversed(cls.__mro__):
+            messages.update(vars(base).get("default_error_messages", {}))
+        english |= {
+            (cls.__name__, key)
+            for key, text in messages.items()
+            if not isinstance(text, Message) and key != "format"  # "format": output only
+        }
+    assert not english, sorted(english)

@@ -9,7 +9,8 @@ function, and no import cycle hides anywhere.
                app.auth        (users, scope, audit; the units API and CLI, which need a user)
                app.units       (the unit tree; knows no user)
     core       app.extensions, app.common, app.text, app.errors, app.schemas, app.config,
-               app.i18n, app.database, app.health, app.labels, app.clock, app.paging
+               app.i18n, app.database, app.health, app.labels, app.clock, app.paging,
+               app.spreadsheet, app.validation
     maps       pure: imports no app module
 
 A lower domain that must set a higher one going announces it with a blinker signal
@@ -52,6 +53,8 @@ CORE = (
     "app.labels",
     "app.clock",
     "app.paging",
+    "app.spreadsheet",
+    "app.validation",
 )
 TOP = ("app.imports", "app.field", "app.demo", "app.tools")
 CORE_LAYER, TOP_LAYER = 1, len(DOMAINS) + 2

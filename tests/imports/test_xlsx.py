@@ -1,19 +1,20 @@
-"""The fast XLSX reader answers what openpyxl answers; the report writer writes valid XLSX."""
+"""The XLSX reader (calamine and its scan) answers what openpyxl answers; the app's XLSX writer
+writes valid XLSX."""
 
 from __future__ import annotations
 
 import io
 import warnings
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pytest
 from openpyxl import load_workbook
 
 from app.imports import files
-from app.imports import xlsx_writer as xw
 from app.imports.files import Limits, read_sheet
 from app.imports.xlsx import UNCALCULATED
+from app.spreadsheet import Workbook
 from tests.imports.conftest import fixture_bytes
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -27,11 +28,19 @@ def openpyxl_rows(data: bytes) -> list[tuple]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()
-        rows = [files._trimmed(r) for r in sheet.iter_rows(values_only=True)]
+        rows = [_dates(files._trimmed(r)) for r in sheet.iter_rows(values_only=True)]
         workbook.close()
     while rows and not rows[-1]:
         rows.pop()
     return rows
+
+
+def _dates(row: tuple) -> tuple:
+    """openpyxl reads a date cell as a datetime at midnight; calamine as a date."""
+    return tuple(
+        c.date() if isinstance(c, datetime) and c == datetime.combine(c.date(), time()) else c
+        for c in row
+    )
 
 
 CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
@@ -83,7 +92,8 @@ def package(
 
 SHARED = (
     f'<sst xmlns="{MAIN}" count="4" uniqueCount="4"><si><t>Số hộ</t></si>'
-    '<si><r><rPr><b/></rPr><t>Hồ </t></r><r><t xml:space="preserve">Văn  Nhờ</t></r>'
+    '<si><r><rPr><b/></rPr><t xml:space="preserve">Hồ </t></r>'
+    '<r><t xml:space="preserve">Văn  Nhờ</t></r>'
     '<rPh sb="0" eb="1"><t>ho</t></rPh></si>'
     "<si><t>A &amp; B &lt;x&gt;</t></si><si><t/></si></sst>"
 )
@@ -114,7 +124,8 @@ SHEET = "".join(
         '<x:c r="C5"><x:f>1+2</x:f></x:c>',
         '<x:c r="D5" t="inlineStr"><x:is><x:t>inline</x:t></x:is></x:c></x:row>',
         "<x:row><x:c><x:v>7</x:v></x:c><x:c><x:v>8</x:v></x:c></x:row>",
-        '<x:row r="9"><x:c r="AB9" t="inlineStr"><x:is><x:r><x:t>rich </x:t></x:r>',
+        '<x:row r="9"><x:c r="AB9" t="inlineStr"><x:is>',
+        '<x:r><x:t xml:space="preserve">rich </x:t></x:r>',
         "<x:r><x:t>inline</x:t></x:r></x:is></x:c></x:row>",
         "</x:sheetData></x:worksheet>",
     ]
@@ -133,10 +144,12 @@ def test_hand_made_workbook_read_as_openpyxl_reads_it(date1904):
     data = package(SHEET, shared=SHARED, styles=STYLES, book_pr=book_pr)
     mine = read_sheet(data, Limits()).rows
     # openpyxl reads a formula never calculated as empty; this reader says it is unknown.
+    # (Text runs keep their spaces where the file says xml:space="preserve", as Excel writes.)
     assert [tuple(None if c is UNCALCULATED else c for c in r) for r in mine] == openpyxl_rows(data)
     assert mine[0] == ("Số hộ", None, "Hồ Văn  Nhờ", "A & B <x>")  # the empty string is trimmed
     assert mine[2] == (42, 4.5, 1000.0, True, "#N/A")
-    assert mine[3][2] == 1234.5 and isinstance(mine[3][0], datetime)
+    assert mine[3][2] == 1234.5 and isinstance(mine[3][0], date)
+    assert isinstance(mine[3][1], datetime)  # a time of day: a datetime
     assert mine[4] == ("ab", 2, "", "inline") and mine[4][2] is UNCALCULATED
     assert mine[5] == (7, 8)
     assert mine[8][27] == "rich inline"
@@ -155,32 +168,50 @@ FORMULAS = "".join(
 )
 
 
-def test_formulas_never_calculated_read_as_uncalculated(monkeypatch):
-    from app.imports import xlsx
-
+def test_formulas_never_calculated_read_as_uncalculated():
     data = package(FORMULAS)
     [row] = read_sheet(data, Limits()).rows
     assert row == (2, None, "", "", "")
     assert [cell is UNCALCULATED for cell in row] == [False, False, True, True, True]
 
-    # The openpyxl fallback marks them too (it reads the formulas in a second pass).
-    def unsupported(*args, **kwargs):
-        raise xlsx.Unsupported("test")
 
-    monkeypatch.setattr(xlsx, "iter_first_sheet", unsupported)
-    [again] = read_sheet(data, Limits()).rows
-    assert again[0] == 2 and [c is UNCALCULATED for c in again[2:]] == [True, True, True]
+def test_error_values_are_read_as_their_text():
+    """calamine reads #N/A as empty; the scan puts the error back, so the row is refused."""
+    data = package(
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">'
+        '<c r="A1" t="inlineStr"><is><t>x</t></is></c><c r="B1" t="e"><f>NA()</f><v>#N/A</v></c>'
+        '<c r="C1" t="e"><v>#REF!</v></c></row></sheetData></worksheet>'
+    )
+    assert read_sheet(data, Limits()).rows == [("x", "#N/A", "#REF!")]
 
 
-def test_unsupported_layout_falls_back_to_openpyxl(monkeypatch):
-    from app.imports import xlsx
-
-    def unsupported(*args, **kwargs):
-        raise xlsx.Unsupported("test")
-
-    monkeypatch.setattr(xlsx, "iter_first_sheet", unsupported)
-    data = fixture_bytes("nam_dong.xlsx")
-    assert read_sheet(data, Limits()).rows == openpyxl_rows(data)
+def test_far_away_cell_is_refused_before_reading():
+    """calamine would build a grid down to the last cell named: a tiny file naming row
+    1,000,000 (or column ZZ) is refused by the scan, before any grid exists."""
+    far_row = package(
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+        '<row r="1000000"><c r="A1000000"><v>2</v></c></row></sheetData></worksheet>'
+    )
+    with pytest.raises(files.FileRefused, match="quá nhiều dòng"):
+        read_sheet(far_row, Limits())
+    far_cell = package(
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1"><v>1</v></c>'
+        '<c r="A2000000"><v>2</v></c></row></sheetData></worksheet>'
+    )
+    with pytest.raises(files.FileRefused, match="quá nhiều dòng"):
+        read_sheet(far_cell, Limits())
+    wide = package(
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1"><v>1</v></c>'
+        '<c r="XFD1"><v>2</v></c></row></sheetData></worksheet>'
+    )
+    with pytest.raises(files.FileRefused, match="quá nhiều cột"):
+        read_sheet(wide, Limits())
+    # A styled empty cell far to the right holds nothing: not refused.
+    styled = package(
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1"><v>1</v></c>'
+        '<c r="XFD1" s="0"/></row></sheetData></worksheet>'
+    )
+    assert read_sheet(styled, Limits()).rows == [(1,)]
 
 
 def test_broken_sheet_xml_is_refused():
@@ -189,49 +220,46 @@ def test_broken_sheet_xml_is_refused():
         read_sheet(data, Limits())
 
 
-def test_report_writer_output_opens_cleanly_in_openpyxl():
-    workbook = xw.Workbook()
-    rows = [
-        [("Tên", xw.BOLD), ("Ngày", xw.BOLD), ("Số", xw.BOLD)],
-        [("=1+1", xw.BAD), (date(2001, 9, 2), xw.BAD), (3.5, xw.PLAIN)],
-        [("a\x07b <&>", xw.WRAP_NOTE), (datetime(1968, 3, 2, 8, 30), xw.PLAIN), (True, xw.PLAIN)],
-    ]
-    workbook.add_sheet("Báo cáo: [x]", rows, widths={1: 30}, freeze_rows=1)
-    workbook.add_sheet("Tổng hợp", [[("một dòng", xw.PLAIN)]])
+def test_writer_output_opens_cleanly_in_openpyxl():
+    workbook = Workbook()
+    bold, bad = workbook.style(bold=True), workbook.style(bg_color="#FFC7CE")
+    note = workbook.style(text_wrap=True, valign="top", bg_color="#FFF2CC")
+    sheet = workbook.sheet("Báo cáo: [x]", widths={1: 30}, freeze=(1, 0))
+    workbook.write(sheet, 0, ["Tên", "Ngày", "Số"], bold)
+    workbook.write(sheet, 1, ["=1+1", date(2001, 9, 2)], bad)
+    workbook.cell(sheet, 1, 2, 3.5, None)
+    workbook.write(sheet, 2, ["a\x07b <&>"], note)
+    workbook.write(sheet, 2, [datetime(1968, 3, 2, 8, 30), True, "046068000123"], col=1)
+    workbook.write(workbook.sheet("Tổng hợp"), 0, ["một dòng"])
     data = workbook.save()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         book = load_workbook(io.BytesIO(data))
     sheet = book.worksheets[0]
-    assert sheet.freeze_panes == "A2" and sheet.column_dimensions["A"].width == 30
+    assert sheet.title == "Báo cáo   x"
+    assert sheet.freeze_panes == "A2" and sheet.column_dimensions["A"].width == pytest.approx(
+        30, 0.1
+    )
     assert sheet["A2"].value == "=1+1" and sheet["A2"].data_type == "s"
     assert sheet["A2"].fill.fgColor.rgb == "FFFFC7CE" and sheet["B2"].fill.fgColor.rgb == "FFFFC7CE"
     assert sheet["B2"].value == datetime(2001, 9, 2) and sheet["B2"].number_format == "dd/mm/yyyy"
     assert sheet["A3"].value == "ab <&>" and sheet["A3"].alignment.wrap_text
-    assert (sheet["C2"].value, sheet["C3"].value) == (3.5, True)
+    assert (sheet["C2"].value, sheet["C3"].value, sheet["D3"].value) == (3.5, True, "046068000123")
     assert sheet["A1"].font.b
     assert book.worksheets[1]["A1"].value == "một dòng"
 
 
-def test_fallback_keeps_trailing_rows_of_uncalculated_formulas_only(monkeypatch):
+def test_trailing_rows_of_uncalculated_formulas_only_are_kept():
     """Rows after the last value holding only formulas Excel never calculated are kept (and
-    then refused by the import), on the openpyxl fallback as on the fast reader."""
-    from openpyxl import Workbook
+    then refused by the import): calamine leaves them out, the scan puts them back."""
+    from openpyxl import Workbook as OpenpyxlWorkbook
 
-    from app.imports import xlsx
-
-    book = Workbook()
+    book = OpenpyxlWorkbook()
     book.active.append(["Họ và tên", "Thôn"])
     book.active.append(["Hồ Văn A", "Thôn 1"])
     book.active.append(["=Sheet2!A1", "=Sheet2!B1"])
     buffer = io.BytesIO()
     book.save(buffer)
-    fast = read_sheet(buffer.getvalue(), Limits()).rows
-
-    def unsupported(*args, **kwargs):
-        raise xlsx.Unsupported("test")
-
-    monkeypatch.setattr(xlsx, "iter_first_sheet", unsupported)
-    slow = read_sheet(buffer.getvalue(), Limits()).rows
-    assert len(slow) == len(fast) == 3
-    assert all(cell is UNCALCULATED for cell in slow[2])
+    rows = read_sheet(buffer.getvalue(), Limits()).rows
+    assert len(rows) == 3
+    assert all(cell is UNCALCULATED for cell in rows[2])
