@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, false, func, select
 
 from app.auth.models import User
 from app.auth.scope import scope_clause, unit_in_scope
-from app.common import today
+from app.clock import today_in_vietnam
 from app.errors import InvalidError, NotFoundError
 from app.extensions import db
 from app.followups.models import Followup, Returnee
@@ -202,7 +202,7 @@ def list_followups(
     **args: Any,
 ) -> dict[str, Any]:
     """List follow-ups in scope; with `near`, in walking order from that point."""
-    on = today()
+    on = today_in_vietnam()
     conditions = _conditions(user, args, on)
     if near is None:
         total = db.session.scalar(select(func.count(Followup.id)).where(*conditions)) or 0
@@ -230,7 +230,7 @@ def list_followups(
 def followup_view(followup_id: int) -> dict[str, Any]:
     """Show one follow-up as lists show it."""
     row = db.session.execute(_items().where(Followup.id == followup_id)).one()
-    return _views([row], today())[0]
+    return _views([row], today_in_vietnam())[0]
 
 
 def _late(on: date) -> Any:
@@ -240,7 +240,7 @@ def _late(on: date) -> Any:
 def overdue_summary(user: User, unit_code: str | None = None) -> dict[str, Any]:
     """Count open and overdue follow-ups by hamlet and assignee, where any is overdue."""
     unit = unit_for(user, unit_code)
-    on = today()
+    on = today_in_vietnam()
     late = _late(on)
     rows = db.session.execute(
         select(
@@ -287,7 +287,7 @@ def followup_counts_by_hamlet(
     hamlet_ids: list[int] | None = None, commune_ids: list[int] | None = None
 ) -> dict[int, tuple[int, int]]:
     """Map hamlets to (open, overdue) follow-up counts in one aggregate query."""
-    query = select(Followup.hamlet_id, func.count(Followup.id), _late(today())).where(
+    query = select(Followup.hamlet_id, func.count(Followup.id), _late(today_in_vietnam())).where(
         Followup.status == "open", Followup.hamlet_id.is_not(None)
     )
     if hamlet_ids is not None:

@@ -12,7 +12,8 @@ from flask import current_app
 from sqlalchemy import and_, insert, or_, select
 
 from app.auth.audit import record
-from app.common import today, utcnow
+from app.clock import today_in_vietnam
+from app.common import utcnow
 from app.extensions import db
 from app.followups import rules
 from app.followups.assignment import Assigner
@@ -37,7 +38,7 @@ def _open_keys(commune_id: int) -> set[tuple[str, int]]:
 
 def _status_rules(commune_id: int) -> list[tuple[Resident, float | None, float | None, Rule]]:
     """Return (resident, lat, lon, rule) for each follow-up the statuses call for."""
-    on = today()
+    on = today_in_vietnam()
     eligible_age = current_app.config.get("ELIGIBLE_AGE", 14)
     query = (
         select(Resident, Household.lat, Household.lon)
@@ -95,7 +96,7 @@ def _correction_rows(commune_id: int) -> list[tuple[Any, ...]]:
 
 def seed_from_statuses(commune: Unit) -> int:
     """Open the follow-ups current statuses and open corrections call for; return how many."""
-    on, now = today(), utcnow()
+    on, now = today_in_vietnam(), utcnow()
     taken = _open_keys(commune.id)
     assigner = Assigner()
     chosen: dict[tuple[int, str], int | None] = {}

@@ -16,7 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 from openpyxl.utils.datetime import from_excel
 
-from app.common import today
+from app.clock import today_in_vietnam
 from app.imports.columns import fold_word
 from app.imports.xlsx import Uncalculated
 from app.people.idnumber import PROVINCE_CODES, clean_id_number
@@ -88,7 +88,7 @@ _TODAY: list = [None, 0.0]
 def _today() -> date:
     """Today in Vietnam, looked up at most once a minute (it is asked once per row)."""
     if time.monotonic() - _TODAY[1] > 60:
-        _TODAY[:] = [today(), time.monotonic()]
+        _TODAY[:] = [today_in_vietnam(), time.monotonic()]
     return _TODAY[0]
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from app.auth.audit import record
 from app.auth.models import User
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup, Returnee
 from app.imports import cells
@@ -212,7 +212,7 @@ def build_visit_list(hamlet: Unit) -> VisitList:
         text += " — " + _("hạn %(due)s", due=f.due_date.strftime("%d/%m/%Y"))
         followups.setdefault(f.household_id, []).append(text)
     entries = {h.id: Entry(h, followups=followups.get(h.id, [])) for h in households}
-    on, eligible = today(), int(current_app.config.get("ELIGIBLE_AGE", 14))
+    on, eligible = today_in_vietnam(), int(current_app.config.get("ELIGIBLE_AGE", 14))
     for resident in residents:
         entry = entries.get(resident.household_id)
         if entry is not None:

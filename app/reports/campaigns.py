@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, or_, select
 
 from app.auth.models import User
 from app.auth.scope import scope_clause, unit_in_scope, unit_scope_clause
-from app.common import today
+from app.clock import today_in_vietnam
 from app.errors import InvalidError, NotFoundError
 from app.extensions import db
 from app.people.models import Household, Resident, StatusChange
@@ -158,7 +158,7 @@ def campaign_for_period(user: User, campaign_id: int, unit: Unit) -> Campaign:
 
 def active_campaigns(user: User, unit: Unit, on: date | None = None) -> list[Campaign]:
     """Return campaigns of this unit or above it that run on a day (today by default)."""
-    on = on or today()
+    on = on or today_in_vietnam()
     ids = [unit.id]
     current = unit
     while current.parent_id is not None and len(ids) < 6:
@@ -462,7 +462,7 @@ def campaign_progress(user: User, campaign_id: int, on: date | None = None) -> d
     """Compute a campaign's progress per metric and per child unit, as of a day (today)."""
     campaign = get_campaign(user, campaign_id)
     tune_for_reports()
-    on = on or today()
+    on = on or today_in_vietnam()
     owner = db.session.get(Unit, campaign.unit_id)
     children = child_units(owner)
     schedule = Schedule.of(campaign, on)

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 
 from app.auth.models import User
 from app.auth.scope import scope_clause
-from app.common import today
+from app.clock import today_in_vietnam
 from app.errors import ForbiddenError
 from app.extensions import db
 from app.followups import changes, lists
@@ -41,7 +41,7 @@ def overdue_followups(
         inside(Followup, unit),
         scope_clause(user, Followup),
         Followup.status == "open",
-        Followup.due_date < today(),
+        Followup.due_date < today_in_vietnam(),
     ]
     total = db.session.scalar(select(func.count(Followup.id)).where(*where)) or 0
     rows = db.session.execute(
@@ -54,7 +54,7 @@ def overdue_followups(
         .offset((page - 1) * limit)
     ).all()
     names = hamlet_names({row[0].hamlet_id for row in rows})
-    now = today()
+    now = today_in_vietnam()
     items = [
         {
             "id": f.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,6 +18,7 @@ from sqlalchemy import Select, select
 from app.auth.audit import record
 from app.auth.models import User
 from app.auth.scope import scope_clause
+from app.clock import to_vietnam
 from app.common import utcnow
 from app.extensions import db
 from app.people.idnumber import mask_id_number
@@ -33,7 +34,6 @@ from app.reports.coverage import (
 from app.units.models import Unit
 from app.visits.models import Visit, VisitResident
 
-VIETNAM = timezone(timedelta(hours=7))
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CHUNK_ROWS = 500
 YIELD_PER = 1000
@@ -47,7 +47,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _local(moment: datetime | None) -> datetime | None:
     """Return a timestamp in Vietnam time without its offset (Excel has no time zones)."""
-    return moment.astimezone(VIETNAM).replace(tzinfo=None) if moment else None
+    return to_vietnam(moment).replace(tzinfo=None) if moment else None
 
 
 def _columns() -> list[tuple[str, str, str | None, int]]:
@@ -267,7 +267,7 @@ def _visit_rows(codes: dict[int, str], stmt: Select) -> Iterator[str]:
         writer.writerow(
             [
                 vid,
-                at.astimezone(VIETNAM).isoformat(timespec="seconds") if at else "",
+                to_vietnam(at).isoformat(timespec="seconds") if at else "",
                 codes.get(commune_id, ""),
                 codes.get(hamlet_id, ""),
                 safe_cell(hh_code or ""),

@@ -7,14 +7,13 @@ few set-based queries and never loads more points than a browser can hold.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta, timezone
 from typing import Any
 
 from sqlalchemy import exists, func, select
 
 from app.auth.models import User
 from app.auth.scope import scope_clause
-from app.common import today
+from app.clock import to_vietnam, today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
 from app.people.models import Household
@@ -33,7 +32,6 @@ from app.visits.models import Visit
 from maps import FollowupPoint, MapLayers, UnitFigures, coverage_map
 from maps.offline import OfflineMap
 
-VIETNAM = timezone(timedelta(hours=7))
 MAX_UNVISITED = 20_000
 MAX_FOLLOWUPS = 5_000
 MAX_FLAGGED = 2_000
@@ -111,7 +109,7 @@ def followup_points(user: User, unit: Unit) -> list[FollowupPoint]:
         .order_by(Followup.due_date)
         .limit(MAX_FOLLOWUPS)
     )
-    now = today()
+    now = today_in_vietnam()
     return [
         FollowupPoint(
             lat=y,
@@ -143,7 +141,7 @@ def flagged_points(user: User, unit: Unit, period: Period | None) -> list[tuple[
     out = []
     for at, lat, lon, flags, code in db.session.execute(stmt):
         if "outside_hamlet" in (flags or []) and len(out) < MAX_FLAGGED:
-            when = at.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+            when = to_vietnam(at).strftime("%d/%m/%Y %H:%M")
             out.append((lat, lon, f"{when} · {code or ''}"))
     return out
 

@@ -20,6 +20,7 @@ from marshmallow import Schema, ValidationError
 
 from app.auth.access import acting_user, require
 from app.auth.audit import record
+from app.clock import to_vietnam
 from app.common import writes_on_get
 from app.errors import ForbiddenError, InvalidError, flatten_errors
 from app.extensions import db
@@ -63,7 +64,7 @@ def vn_time_filter(moment: Any) -> str:
     """Format a timestamp in Vietnam time as dd/mm/yyyy HH:MM."""
     if moment is None:
         return "—"
-    return moment.astimezone(mapdata.VIETNAM).strftime("%d/%m/%Y %H:%M")
+    return to_vietnam(moment).strftime("%d/%m/%Y %H:%M")
 
 
 @bp.app_template_filter("vn_date")

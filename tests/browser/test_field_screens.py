@@ -3,11 +3,10 @@ errors, a screenshot each (docs/screenshots/)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
 from app.people.models import Correction, Resident
@@ -61,7 +60,7 @@ def officer_world(make_user, make_household):
         Followup(
             kind="revisit",
             reason="Không có ai ở nhà",
-            due_date=date.today(),
+            due_date=today_in_vietnam(),
             household_id=first.id,
             assignee_id=officer.id,
             hamlet_id=first.hamlet_id,

@@ -243,14 +243,14 @@ def test_dashboard_shows_running_campaign_progress(client, counted, login):
     user = login("commander", "20179")
     from datetime import timedelta
 
-    from app.common import today
+    from app.clock import today_in_vietnam
     from app.reports.models import Campaign, CampaignTarget
 
     campaign = Campaign(
         name="Cao điểm 45 ngày đêm",
         unit_id=user.unit_id,
-        starts_on=today() - timedelta(days=10),
-        ends_on=today() + timedelta(days=34),
+        starts_on=today_in_vietnam() - timedelta(days=10),
+        ends_on=today_in_vietnam() + timedelta(days=34),
         metrics=["households_visited"],
     )
     db.session.add(campaign)
