@@ -11,7 +11,10 @@ from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
-from app import database  # noqa: F401  (its engine listeners register on import)
+from app import (
+    database,  # noqa: F401  (its engine listeners register on import)
+    labels,
+)
 from app.config import check_production, load_config
 from app.extensions import api, babel, compress, csrf, db, limiter, login, migrate
 
@@ -120,6 +123,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from flask_babel import get_locale
 
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["label"] = labels.label
     api.init_app(app)
 
     from app import errors

@@ -16,8 +16,8 @@ from app.followups.assignment import is_commune_officer
 from app.followups.models import KINDS, Followup, Returnee
 from app.followups.rules import family
 from app.followups.service import close
+from app.labels import label
 from app.people.models import Household, Resident
-from app.reports.labels import FOLLOWUP_KINDS, label
 from app.text import fold
 
 # A due date further than this from today is a typing mistake.
@@ -97,7 +97,7 @@ def _refuse_duplicate(followup: Followup) -> None:
     raise ConflictError(
         _(
             "Không mở lại được: việc “%(kind)s” số %(id)s đang mở cho %(whom)s, hạn %(due)s.",
-            kind=label(FOLLOWUP_KINDS, twin.kind),
+            kind=label("followup_kind", twin.kind),
             id=twin.id,
             whom=_whom(twin),
             due=twin.due_date.strftime("%d/%m/%Y"),

@@ -141,10 +141,10 @@ def seed_from_statuses(commune: Unit) -> int:
     verify = RULE["verify_documents"]
     for resident_id, items in by_resident.items():
         first = items[0]
-        names = dict.fromkeys(rules.FIELD_NAMES_VI.get(r[2], r[2]) for r in items)
         place = {"hamlet_id": first[4], "province_id": first[5], "lat": first[6], "lon": first[7]}
+        fields = rules.words("correction_field", [r[2] for r in items])
         add(verify, resident_id, first[3], place, correction_id=first[0],
-            reason=(verify.reason % {"fields": ", ".join(names)})[:500])  # fmt: skip
+            reason=(verify.reason % {"fields": fields})[:500])  # fmt: skip
     for start in range(0, len(values), CHUNK):
         db.session.execute(insert(Followup), values[start : start + CHUNK])
     if values:

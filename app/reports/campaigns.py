@@ -23,6 +23,7 @@ from app.auth.scope import scope_clause, unit_in_scope, unit_scope_clause
 from app.clock import today_in_vietnam
 from app.errors import InvalidError, NotFoundError
 from app.extensions import db
+from app.labels import in_sentence, label
 from app.people.models import Household, Resident, StatusChange
 from app.reports.coverage import (
     EID_DONE,
@@ -53,19 +54,13 @@ STATUS_METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 def _metric_label(metric: str) -> str:
-    return {
-        "households_visited": _("Hộ đã gõ cửa"),
-        "id_collected": _("Thu nhận hồ sơ căn cước"),
-        "eid_level2_active": _("Kích hoạt VNeID mức 2"),
-    }[metric]
+    return label("figure", metric)
 
 
 def _level_word(level: str) -> str:
-    return {
-        "district": _("huyện"),
-        "commune": _("xã"),
-        "hamlet": _("thôn"),
-    }.get(level, _("đơn vị"))
+    if level not in ("district", "commune", "hamlet"):
+        return _("đơn vị")
+    return in_sentence(label("unit_level", level))
 
 
 # --- campaigns ---------------------------------------------------------------------------------

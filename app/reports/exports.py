@@ -21,6 +21,7 @@ from app.auth.scope import scope_clause
 from app.clock import to_vietnam
 from app.common import utcnow
 from app.extensions import db
+from app.labels import label
 from app.people.idnumber import mask_id_number
 from app.people.models import Household, Resident
 from app.reports.coverage import (
@@ -119,12 +120,7 @@ def _hamlets_with_commune(unit: Unit) -> list[tuple[Unit, str]]:
 
 
 def _level_title(level: str) -> str:
-    return {
-        "province": _("Tỉnh"),
-        "district": _("Huyện"),
-        "commune": _("Xã"),
-        "hamlet": _("Thôn"),
-    }[level]
+    return label("unit_level", level)
 
 
 def coverage_workbook(user: User, code: str | None) -> tuple[str, bytes]:

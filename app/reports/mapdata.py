@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
 from app.auth.models import User
@@ -16,6 +17,7 @@ from app.auth.scope import scope_clause
 from app.clock import to_vietnam, today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
+from app.labels import LABELS, choices, in_sentence, label
 from app.people.models import Household
 from app.reports.coverage import (
     DONE_OUTCOMES,
@@ -26,16 +28,46 @@ from app.reports.coverage import (
     resolve_unit,
     rows_for,
 )
-from app.reports.labels import FOLLOWUP_KINDS, label
 from app.units.models import Unit
 from app.visits.models import Visit
-from maps import FollowupPoint, MapLayers, UnitFigures, coverage_map
+from maps import FollowupPoint, MapLayers, MapWords, UnitFigures, coverage_map
 from maps.offline import OfflineMap
 
 MAX_UNVISITED = 20_000
 MAX_FOLLOWUPS = 5_000
 MAX_FLAGGED = 2_000
 MAX_OUTLINE_POINTS = 2_000  # per hamlet without a boundary
+
+
+def map_words() -> MapWords:
+    """Gather every text a map shows, in the current language, from the catalogue."""
+    return MapWords(
+        figures=choices("figure"),
+        metrics=choices("map_metric"),
+        links={
+            level: _("Xem bản đồ %(level)s", level=in_sentence(label("unit_level", level)))
+            for level in LABELS["unit_level"]
+        },
+        name=_("Đơn vị"),
+        link=_("Chi tiết"),
+        estimated_suffix=" " + _("(ước tính)"),
+        base_layer=_("Bản đồ nền"),
+        layer_units=_("Đơn vị hành chính"),
+        layer_unvisited=_("Hộ chưa gõ cửa"),
+        layer_heat=_("Mật độ hộ chưa gõ cửa"),
+        layer_followups=_("Việc quay lại (đỏ: quá hạn)"),
+        layer_flagged=_("Lượt gõ cửa ngoài địa bàn thôn"),
+        followup=_("Việc cần làm"),
+        followup_status=_("Trạng thái"),
+        followup_overdue=_("Quá hạn"),
+        followup_open=label("followup_status", "open"),
+        flagged=_("Lượt gõ cửa"),
+        legend_no_data=_("Chưa có số liệu"),
+        legend_estimated=_("Ranh giới ước tính từ vị trí các hộ"),
+        legend_circle=_("Chưa có ranh giới (cỡ vòng theo số hộ)"),
+        legend_unplaced=_("%(count)s đơn vị chưa có vị trí, không vẽ được", count="{count}"),
+        legend_at_least=_("từ %(count)s trở lên", count="{count}"),
+    )
 
 
 def _unit_figures(row: UnitRow, unit: Unit, points: list[tuple[float, float]] | None):
@@ -114,7 +146,7 @@ def followup_points(user: User, unit: Unit) -> list[FollowupPoint]:
         FollowupPoint(
             lat=y,
             lon=x,
-            label=f"{label(FOLLOWUP_KINDS, kind)} · {code or ''} · {due:%d/%m/%Y}",
+            label=f"{label('followup_kind', kind)} · {code or ''} · {due:%d/%m/%Y}",
             overdue=due < now,
         )
         for kind, due, y, x, code in rows
@@ -199,6 +231,7 @@ def build_map(
         link_template=link_template if unit.level in ("province", "district") else None,
         inline=inline,
         title=title,
+        words=map_words(),
     )
     return unit, totals, fmap
 

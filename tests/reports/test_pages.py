@@ -206,7 +206,7 @@ def test_dashboard_shows_units_overdue_flagged_and_chart(client, counted, login,
         assert name in html
     assert "<svg" in html and "lượt" in html
     assert "Quay lại gõ cửa" in html  # B's overdue follow-up
-    assert "ngoài địa bàn thôn" in html
+    assert "Ngoài địa bàn thôn" in html
     assert "/api/v1/exports/coverage.xlsx?unit=20179" in html
     for url in assets_of(html).links:
         assert url.startswith("/static/"), url
