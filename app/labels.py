@@ -120,8 +120,9 @@ LABELS: dict[str, dict[str, str]] = {
     "figure": {
         "households_total": N_("Tổng số hộ"),
         "households_visited": N_("Hộ đã gõ cửa"),
-        "coverage": N_("Tỷ lệ bao phủ"),
-        "residents_eligible": N_("Công dân thuộc diện cấp căn cước"),
+        "coverage": N_("Tỷ lệ bao phủ hộ"),
+        "households_attempted": N_("Hộ đã đến (kể cả chưa gặp)"),
+        "residents_eligible": N_("Công dân thuộc diện cấp căn cước (có mặt)"),
         "id_collected": N_("Đã thu nhận hồ sơ căn cước"),
         "id_rate": N_("Tỷ lệ thu nhận căn cước"),
         "eid_level2_active": N_("Đã kích hoạt VNeID mức 2"),

@@ -51,23 +51,27 @@ def _local(moment: datetime | None) -> datetime | None:
     return to_vietnam(moment).replace(tzinfo=None) if moment else None
 
 
+# (figure key, number format, width) of the coverage sheets; headers are the figures' labels.
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("households_total", COUNT_FORMAT, 12),
+    ("households_visited", COUNT_FORMAT, 12),
+    ("coverage", PERCENT_FORMAT, 12),
+    ("households_attempted", COUNT_FORMAT, 14),
+    ("residents_eligible", COUNT_FORMAT, 16),
+    ("id_collected", COUNT_FORMAT, 14),
+    ("id_rate", PERCENT_FORMAT, 12),
+    ("eid_level2_active", COUNT_FORMAT, 14),
+    ("eid_rate", PERCENT_FORMAT, 12),
+    ("corrections_open", COUNT_FORMAT, 13),
+    ("followups_open", COUNT_FORMAT, 12),
+    ("followups_overdue", COUNT_FORMAT, 12),
+    ("last_visit_at", DATE_FORMAT, 17),
+)
+
+
 def _columns() -> list[tuple[str, str, str | None, int]]:
-    """(figure key, Vietnamese header, number format, width) of the coverage sheets."""
-    return [
-        ("households_total", _("Tổng số hộ"), COUNT_FORMAT, 12),
-        ("households_visited", _("Hộ đã gõ cửa"), COUNT_FORMAT, 12),
-        ("coverage", _("Tỷ lệ bao phủ hộ"), PERCENT_FORMAT, 12),
-        ("households_attempted", _("Hộ đã đến (kể cả chưa gặp)"), COUNT_FORMAT, 14),
-        ("residents_eligible", _("Công dân thuộc diện cấp căn cước (có mặt)"), COUNT_FORMAT, 16),
-        ("id_collected", _("Đã thu nhận hồ sơ căn cước"), COUNT_FORMAT, 14),
-        ("id_rate", _("Tỷ lệ thu nhận căn cước"), PERCENT_FORMAT, 12),
-        ("eid_level2_active", _("Đã kích hoạt VNeID mức 2"), COUNT_FORMAT, 14),
-        ("eid_rate", _("Tỷ lệ VNeID mức 2"), PERCENT_FORMAT, 12),
-        ("corrections_open", _("Thông tin cần điều chỉnh"), COUNT_FORMAT, 13),
-        ("followups_open", _("Việc quay lại đang mở"), COUNT_FORMAT, 12),
-        ("followups_overdue", _("Việc quay lại quá hạn"), COUNT_FORMAT, 12),
-        ("last_visit_at", _("Lần gõ cửa gần nhất"), DATE_FORMAT, 17),
-    ]
+    """(figure key, header, number format, width) of the coverage sheets."""
+    return [(key, label("figure", key), fmt, width) for key, fmt, width in COLUMNS]
 
 
 def _sheet(

@@ -90,6 +90,7 @@ def test_strings_and_labels_come_from_the_catalogue(client):
     assert vietnamese["strings"] == {}
     assert vietnamese["labels"]["presence"]["away_working"] == "Đi làm ăn xa"
     assert vietnamese["labels"]["outcome"] == choices("outcome")
+    assert list(vietnamese["labels"]["presence"]) == list(choices("presence"))  # form order
     assert client.get("/app/i18n/fr.json").status_code == 404
 
 

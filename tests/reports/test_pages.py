@@ -110,7 +110,7 @@ def test_commune_map_has_one_polygon_per_hamlet(client, counted, login, local_ti
     assert first["properties"]["coverage"] == "50,0%"
     assert "GeoJsonTooltip" in html or "bindTooltip" in html
     aliases = [json.loads(m) for m in re.findall(r"aliases = (\[.*?\]);", html)]
-    assert aliases[0][:4] == ["Đơn vị", "Tổng số hộ", "Hộ đã gõ cửa", "Tỷ lệ bao phủ"]
+    assert aliases[0][:4] == ["Đơn vị", "Tổng số hộ", "Hộ đã gõ cửa", "Tỷ lệ bao phủ hộ"]
     for url in assets_of(html).links:
         assert url.startswith("/static/"), url
     assert "tile.openstreetmap.org" not in html and "cdn" not in html.lower()
