@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export FLASK_APP := app:create_app
 
-.PHONY: run serve start demo test test-fast lint format bench migrations setup clean
+.PHONY: run serve start demo test test-fast lint format bench migrations translations setup clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ format: setup
 
 bench: setup
 	$(PY) bench/run_all.py
+
+# Extract the Vietnamese texts (babel.cfg), update the English .po, compile the .mo.
+translations: setup
+	$(PY) -m app.tools.translations
 
 # Regenerate the single initial migration from the models (before the first release only).
 migrations: setup

@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from werkzeug.routing import IntegerConverter
 
 # On import: the engine listeners register; marshmallow's messages become Vietnamese.
-from app import database, errors, health, validation  # noqa: F401
+from app import database, errors, health, labels, validation  # noqa: F401
 from app.config import check_production, load_config
 from app.extensions import api, babel, compress, csrf, db, limiter, login, migrate
 from app.i18n import select_locale
@@ -121,6 +121,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
 
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["label"] = labels.label
     api.init_app(app)
 
     errors.init_app(app)

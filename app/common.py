@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, TypeDecorator
@@ -35,13 +35,6 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
-
-
-def today() -> date:
-    """Return today's date in Vietnam (UTC+7), the campaign's calendar."""
-    from datetime import timedelta
-
-    return (datetime.now(UTC) + timedelta(hours=7)).date()
 
 
 class UnitScoped:

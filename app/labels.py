@@ -1,51 +1,261 @@
-"""Vietnamese labels of machine values shown on pages and maps, for every domain to use."""
+"""The one catalogue of labels for machine values (API.md): Vietnamese msgids by field and value.
+
+Values never change; labels are what a person reads: on pages, in spreadsheets, on maps and on
+the phone (served with its strings at /app/i18n/<lang>.json). The Vietnamese text is the msgid;
+English comes from the Flask-Babel catalogue (app/translations/en/LC_MESSAGES/messages.po),
+like every other text. Parsers of Vietnamese words (app/imports/cells.py) keep their synonyms,
+but write labels from here.
+"""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from functools import cache
+from pathlib import Path
 
-FOLLOWUP_KINDS = {
-    "revisit": _l("Quay lại gõ cửa"),
-    "returnee_visit": _l("Gặp người mới về"),
-    "id_capture": _l("Thu nhận hồ sơ căn cước"),
-    "id_capture_at_home": _l("Thu nhận căn cước tại nhà"),
-    "eid_support": _l("Hỗ trợ kích hoạt VNeID"),
-    "verify_documents": _l("Đối chiếu giấy tờ"),
-    "location_check": _l("Xác minh vị trí hộ"),
+from babel.support import Translations
+from flask_babel import gettext
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def N_(text: str) -> str:
+    """Mark a msgid for extraction (pybabel -k N_); it is translated when shown."""
+    return text
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "role": {
+        "admin": N_("Quản trị viên"),
+        "commander": N_("Chỉ huy"),
+        "officer": N_("Cán bộ"),
+        "village_head": N_("Trưởng thôn"),
+    },
+    "unit_level": {
+        "province": N_("Tỉnh"),
+        "district": N_("Huyện"),
+        "commune": N_("Xã"),
+        "hamlet": N_("Thôn"),
+    },
+    "presence": {
+        "present": N_("Có mặt"),
+        "away_working": N_("Đi làm ăn xa"),
+        "away_other": N_("Vắng vì lý do khác"),
+        "moved": N_("Đã chuyển đi"),
+        "deceased": N_("Đã mất"),
+    },
+    "id_card": {
+        "not_collected": N_("Chưa thu nhận"),
+        "collected": N_("Đã thu nhận hồ sơ"),
+        "issued": N_("Đã có thẻ căn cước"),
+    },
+    "eid": {
+        "none": N_("Chưa có định danh điện tử"),
+        "level1": N_("Định danh mức 1"),
+        "level2_applied": N_("Đã đăng ký mức 2"),
+        "level2_active": N_("Đã kích hoạt mức 2"),
+    },
+    "outcome": {
+        "met": N_("Gặp được người trong hộ"),
+        "nobody_home": N_("Không có ai ở nhà"),
+        "refused": N_("Từ chối tiếp"),
+        "household_moved": N_("Hộ đã chuyển đi"),
+    },
+    "correction_field": {
+        "full_name": N_("Họ và tên"),
+        "date_of_birth": N_("Ngày sinh"),
+        "sex": N_("Giới tính"),
+        "id_number": N_("Số định danh"),
+        "birthplace": N_("Nơi sinh"),
+        "ethnicity": N_("Dân tộc"),
+        "address": N_("Địa chỉ"),
+        "relationship": N_("Quan hệ với chủ hộ"),
+        "duplicate_record": N_("Trùng hồ sơ"),
+        "other": N_("Thông tin khác"),
+    },
+    "correction_status": {
+        "open": N_("Chưa xử lý"),
+        "verified": N_("Đã đối chiếu"),
+        "fixed": N_("Đã sửa"),
+        "dismissed": N_("Không cần sửa"),
+    },
+    "followup_kind": {
+        "revisit": N_("Quay lại gõ cửa"),
+        "returnee_visit": N_("Gặp người mới về"),
+        "id_capture": N_("Thu nhận hồ sơ căn cước"),
+        "id_capture_at_home": N_("Thu nhận căn cước tại nhà"),
+        "eid_support": N_("Hỗ trợ kích hoạt VNeID"),
+        "verify_documents": N_("Đối chiếu giấy tờ"),
+        "location_check": N_("Xác minh vị trí hộ"),
+        "reissue_card": N_("Cấp lại thẻ căn cước"),
+        "renew_card": N_("Đổi thẻ căn cước"),
+    },
+    "followup_status": {
+        "open": N_("Đang mở"),
+        "done": N_("Đã xong"),
+        "cancelled": N_("Đã hủy"),
+    },
+    "followup_priority": {
+        "urgent": N_("Gấp"),
+        "high": N_("Cao"),
+        "normal": N_("Bình thường"),
+    },
+    "visit_flag": {
+        "far_from_household": N_("Xa vị trí của hộ"),
+        "outside_hamlet": N_("Ngoài địa bàn thôn"),
+        "low_accuracy": N_("Định vị kém chính xác"),
+        "no_location": N_("Không có vị trí"),
+    },
+    "location_missing_reason": {
+        "denied": N_("Không được phép lấy vị trí"),
+        "unavailable": N_("Không có tín hiệu"),
+        "timeout": N_("Hết giờ"),
+    },
+    "map_metric": {
+        "coverage": N_("Tỷ lệ hộ đã gõ cửa"),
+        "id_rate": N_("Tỷ lệ thu nhận căn cước"),
+        "eid_rate": N_("Tỷ lệ kích hoạt VNeID mức 2"),
+        "followups_overdue": N_("Việc quay lại quá hạn"),
+    },
+    # The coverage answer's figures (API.md), as rows of tables, sheets and map tooltips.
+    "figure": {
+        "households_total": N_("Tổng số hộ"),
+        "households_visited": N_("Hộ đã gõ cửa"),
+        "coverage": N_("Tỷ lệ bao phủ hộ"),
+        "households_attempted": N_("Hộ đã đến (kể cả chưa gặp)"),
+        "residents_eligible": N_("Công dân thuộc diện cấp căn cước (có mặt)"),
+        "id_collected": N_("Đã thu nhận hồ sơ căn cước"),
+        "id_rate": N_("Tỷ lệ thu nhận căn cước"),
+        "eid_level2_active": N_("Đã kích hoạt VNeID mức 2"),
+        "eid_rate": N_("Tỷ lệ kích hoạt VNeID mức 2"),
+        "corrections_open": N_("Thông tin cần điều chỉnh"),
+        "followups_open": N_("Việc quay lại đang mở"),
+        "followups_overdue": N_("Việc quay lại quá hạn"),
+        "last_visit_at": N_("Lần gõ cửa gần nhất"),
+    },
+    "sex": {"male": N_("Nam"), "female": N_("Nữ")},
+    "relationship": {
+        "head": N_("Chủ hộ"),
+        "spouse": N_("Vợ/chồng"),
+        "child": N_("Con"),
+        "parent": N_("Cha/mẹ"),
+        "grandchild": N_("Cháu"),
+        "sibling": N_("Anh/chị/em"),
+        "other": N_("Khác"),
+    },
+    # A spouse or parent named by sex, as household lists write them.
+    "relationship_by_sex": {
+        "spouse_male": N_("Chồng"),
+        "spouse_female": N_("Vợ"),
+        "parent_male": N_("Bố"),
+        "parent_female": N_("Mẹ"),
+    },
+    "smartphone": {
+        "": N_("Chưa rõ"),
+        "yes": N_("Có điện thoại thông minh"),
+        "no": N_("Không có điện thoại thông minh"),
+    },
+    # What became of a phone's submission (the batch answer's status, or not sent yet).
+    "submission_status": {
+        "created": N_("Đã nhận"),
+        "duplicate": N_("Đã nhận (gửi lại)"),
+        "rejected": N_("Bị từ chối"),
+        "pending": N_("Chờ gửi"),
+    },
+    "time_slot": {
+        "morning": N_("Sáng"),
+        "midday": N_("Trưa"),
+        "afternoon": N_("Chiều"),
+        "evening": N_("Tối"),
+    },
+    "household_kind": {
+        "family": N_("Hộ gia đình"),
+        "boarding_house": N_("Nhà trọ"),
+        "dormitory": N_("Ký túc xá"),
+        "company": N_("Công ty, nhà máy"),
+        "other_site": N_("Nơi ở khác"),
+    },
+    "residence": {
+        "permanent": N_("Thường trú"),
+        "temporary": N_("Tạm trú"),
+        "staying": N_("Lưu trú"),
+    },
+    "card_issue": {
+        "lost": N_("Mất thẻ"),
+        "damaged": N_("Thẻ hỏng"),
+        "expired": N_("Thẻ hết hạn"),
+        "wrong_details": N_("Thẻ sai thông tin"),
+    },
+    "session_kind": {
+        "at_home": N_("Thu nhận tại nhà"),
+        "point": N_("Điểm thu nhận"),
+        "at_site": N_("Thu nhận tại cơ sở"),
+    },
+    "audit_action": {
+        "create": N_("Tạo mới"),
+        "update": N_("Sửa"),
+        "delete": N_("Xóa"),
+        "read": N_("Xem"),
+        "export": N_("Xuất tệp"),
+        "print": N_("In"),
+        "sign_in": N_("Đăng nhập"),
+        "sign_in_failed": N_("Đăng nhập không thành công"),
+        "token_revoked": N_("Thu hồi phiên đăng nhập"),
+    },
+    "reconciliation_sector": {
+        "health": N_("Y tế"),
+        "social_insurance": N_("Bảo hiểm xã hội"),
+        "education": N_("Giáo dục"),
+        "other": N_("Ngành khác"),
+    },
+    "reconciliation_class": {
+        "matched": N_("Khớp"),
+        "wrong_id_number": N_("Sai số định danh"),
+        "no_id_number": N_("Thiếu số định danh"),
+        "wrong_details": N_("Sai thông tin"),
+        "ambiguous": N_("Nhiều người trùng khớp"),
+        "not_found": N_("Không tìm thấy"),
+    },
 }
 
-VISIT_FLAGS = {
-    "far_from_household": _l("xa vị trí hộ"),
-    "outside_hamlet": _l("ngoài địa bàn thôn"),
-    "low_accuracy": _l("định vị kém chính xác"),
-    "no_location": _l("không có vị trí"),
-}
 
-OUTCOMES = {
-    "met": _l("Gặp được hộ"),
-    "nobody_home": _l("Không có ai ở nhà"),
-    "refused": _l("Từ chối"),
-    "household_moved": _l("Hộ đã chuyển đi"),
-}
-
-MAP_METRICS = {
-    "coverage": _l("Tỷ lệ hộ đã gõ cửa"),
-    "id_rate": _l("Tỷ lệ thu nhận căn cước"),
-    "eid_rate": _l("Tỷ lệ kích hoạt VNeID mức 2"),
-    "followups_overdue": _l("Việc quay lại quá hạn"),
-}
-
-LEVELS = {
-    "province": _l("Tỉnh/thành phố"),
-    "district": _l("Huyện"),
-    "commune": _l("Xã/phường"),
-    "hamlet": _l("Thôn/tổ dân phố"),
-}
-
-
-def label(table: dict, value: str | None) -> str:
-    """Return the label of a machine value, or the value itself when it has none."""
+def vietnamese(field: str, value: str | None) -> str:
+    """Return a value's Vietnamese label (the msgid), or the value itself when it has none."""
     if value is None:
         return ""
-    text = table.get(value)
-    return str(text) if text is not None else value
+    return LABELS.get(field, {}).get(value, value)
+
+
+def label(field: str, value: str | None) -> str:
+    """Return a value's label in the current language, or the value itself when it has none."""
+    if value is None:
+        return ""
+    msgid = LABELS.get(field, {}).get(value)
+    return gettext(msgid) if msgid is not None else value
+
+
+@cache
+def _english_catalogue() -> Translations:
+    return Translations.load(str(TRANSLATIONS), ["en"])
+
+
+def english(field: str, value: str | None) -> str:
+    """Return a value's English label whatever the request's language (for texts kept in both)."""
+    text = vietnamese(field, value)
+    return _english_catalogue().gettext(text) if text else text
+
+
+def choices(field: str) -> dict[str, str]:
+    """Return every value of a field with its label in the current language, in order."""
+    return {value: gettext(msgid) for value, msgid in LABELS[field].items()}
+
+
+def catalogue() -> dict[str, dict[str, str]]:
+    """Return every field's labels in the current language (what the phone receives)."""
+    return {field: choices(field) for field in LABELS}
+
+
+def in_sentence(text: str) -> str:
+    """Lower a label's first letter to use it inside a sentence (an acronym stays)."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]

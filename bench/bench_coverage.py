@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from app.clock import today_in_vietnam  # noqa: E402
+
 MAX_HOUSEHOLDS = 2_000_000
 MAX_VISITS = 4_000_000
 CHUNK = 20_000
@@ -309,8 +311,8 @@ def run(url: str, args: argparse.Namespace) -> list[tuple[str, str]]:
         admin = db.session.get(User, 1)
         commune_code = "90000"
         campaign = Campaign(
-            name="Bench", unit_id=1, starts_on=date.today() - timedelta(days=30),
-            ends_on=date.today() + timedelta(days=30),
+            name="Bench", unit_id=1, starts_on=today_in_vietnam() - timedelta(days=30),
+            ends_on=today_in_vietnam() + timedelta(days=30),
             metrics=["households_visited", "id_collected", "eid_level2_active"],
         )  # fmt: skip
         db.session.add(campaign)

@@ -14,6 +14,7 @@ from maps.coverage import (
     unit_properties,
 )
 from maps.geometry import concave_outline, simplify_geometry
+from maps.labels import MapWords
 from maps.offline import (
     DEFAULT_ATTRIBUTION,
     DEFAULT_TILES_URL,
@@ -31,6 +32,7 @@ __all__ = [
     "METRICS",
     "FollowupPoint",
     "MapLayers",
+    "MapWords",
     "OfflineAssetError",
     "OfflineFastMarkerCluster",
     "OfflineHeatMap",

@@ -29,6 +29,7 @@ from maps.geometry import (
     to_polygonal,
     union_bounds,
 )
+from maps.labels import METRICS, MapWords
 from maps.legend import Legend, MetricScale, legend_html, metric_scale
 from maps.offline import (
     DEFAULT_ATTRIBUTION,
@@ -51,7 +52,6 @@ __all__ = [
 ]
 
 FigureValue = float | int | str | datetime | date | None
-METRICS: tuple[str, ...] = tuple(labels.METRIC_TITLES)
 VIETNAM_CENTER: LatLon = (16.0, 106.0)
 MIN_POINTS_FOR_OUTLINE = 3
 PRECISION = 5
@@ -139,9 +139,10 @@ def coverage_map(
     link_template: str | None = None,
     inline: bool = False,
     title: str | None = None,
+    words: MapWords,
 ) -> OfflineMap:
     """Build the coverage map of ``units`` coloured by ``metric``; render with render_html."""
-    scale = metric_scale(metric, (metric_value(u.figures, metric) for u in units))
+    scale = metric_scale(metric, (metric_value(u.figures, metric) for u in units), words)
     placed = _place_units(units)
     m = OfflineMap(
         location=VIETNAM_CENTER,
@@ -156,16 +157,17 @@ def coverage_map(
     m.get_root().title = escape(title or scale.title)  # type: ignore[attr-defined]
     if tiles_url:
         folium.TileLayer(
-            tiles=tiles_url, attr=attribution, name=labels.BASE_LAYER, max_zoom=MAX_ZOOM
+            tiles=tiles_url, attr=attribution, name=words.base_layer, max_zoom=MAX_ZOOM
         ).add_to(m)
-    units_layer = _units_layer(placed, scale, link_template)
+    units_layer = _units_layer(placed, scale, link_template, words)
     if units_layer is not None:
         units_layer.add_to(m)
     layers = layers or MapLayers()
-    _add_overlays(m, layers)
+    _add_overlays(m, layers, words)
     Legend(
         legend_html(
             scale,
+            words,
             estimated=any(p.estimated for p in placed if p.shape is not None),
             circles=any(p.point is not None for p in placed),
             unplaced=sum(p.shape is None and p.point is None for p in placed),
@@ -208,7 +210,11 @@ def _place_units(units: Sequence[UnitFigures]) -> list[_Placed]:
 
 
 def unit_properties(
-    unit: UnitFigures, *, estimated: bool = False, link_template: str | None = None
+    unit: UnitFigures,
+    words: MapWords,
+    *,
+    estimated: bool = False,
+    link_template: str | None = None,
 ) -> dict[str, str]:
     """Return a unit's tooltip and popup fields, formatted and HTML-escaped."""
     figures = dict(unit.figures)
@@ -216,18 +222,18 @@ def unit_properties(
         figures[key] = metric_value(unit.figures, key)
     props = {
         "code": unit.code,
-        "name": escape(unit.name) + (labels.ESTIMATED_SUFFIX if estimated else ""),
-        **{key: labels.format_figure(key, figures.get(key)) for key in labels.FIGURE_LABELS},
+        "name": escape(unit.name) + (escape(words.estimated_suffix) if estimated else ""),
+        **{key: labels.format_figure(key, figures.get(key)) for key in labels.FIGURE_KEYS},
     }
     if link_template:
         url = link_template.format(code=quote(unit.code, safe=""))
-        text = labels.LINK_TEXT.get(unit.level, labels.LINK_TEXT["commune"])
-        props["link"] = f'<a href="{escape(url)}" target="_top">{text}</a>'
+        text = words.links.get(unit.level, words.links["commune"])
+        props["link"] = f'<a href="{escape(url)}" target="_top">{escape(text)}</a>'
     return props
 
 
 def _units_layer(
-    placed: Sequence[_Placed], scale: MetricScale, link_template: str | None
+    placed: Sequence[_Placed], scale: MetricScale, link_template: str | None, words: MapWords
 ) -> folium.GeoJson | None:
     """Return one GeoJson layer: a feature per unit, polygons first, circles on top."""
     drawn = [p for p in placed if p.shape is not None] + [p for p in placed if p.point]
@@ -239,7 +245,9 @@ def _units_layer(
     for i, (item, total) in enumerate(zip(drawn, totals, strict=True)):
         fid = item.unit.code if item.unit.code not in styles else f"{item.unit.code}~{i}"
         color = scale.color(metric_value(item.unit.figures, scale.metric))
-        props = unit_properties(item.unit, estimated=item.estimated, link_template=link_template)
+        props = unit_properties(
+            item.unit, words, estimated=item.estimated, link_template=link_template
+        )
         if item.shape is not None:
             geometry = to_geojson(item.shape, PRECISION)
             styles[fid] = _polygon_style(color, item.estimated)
@@ -252,18 +260,18 @@ def _units_layer(
             }
             styles[fid] = _circle_style(color, total / largest)
         features.append({"type": "Feature", "id": fid, "geometry": geometry, "properties": props})
-    fields = ["name", *labels.FIGURE_LABELS]
-    aliases = [labels.NAME_LABEL, *labels.FIGURE_LABELS.values()]
+    fields = ["name", *labels.FIGURE_KEYS]
+    aliases = [words.name, *(words.figures[key] for key in labels.FIGURE_KEYS)]
     popup = None
     if link_template:
         popup = folium.GeoJsonPopup(
             fields=["name", scale.metric, "link"],
-            aliases=[labels.NAME_LABEL, labels.FIGURE_LABELS[scale.metric], labels.LINK_LABEL],
+            aliases=[words.name, words.figures[scale.metric], words.link],
             localize=False,
         )
     return folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
-        name=labels.LAYER_UNITS,
+        name=words.layer_units,
         style_function=lambda feature: styles[feature["id"]],
         highlight_function=lambda feature: {"weight": 3, "fillOpacity": 0.85},
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
@@ -297,7 +305,7 @@ def _circle_style(color: str, share: float) -> dict[str, Any]:
     }
 
 
-def _add_overlays(m: OfflineMap, layers: MapLayers) -> None:
+def _add_overlays(m: OfflineMap, layers: MapLayers, words: MapWords) -> None:
     """Add the switchable overlays that have data."""
     if layers.unvisited_households:
         data = [
@@ -305,24 +313,27 @@ def _add_overlays(m: OfflineMap, layers: MapLayers) -> None:
             for lat, lon in layers.unvisited_households
         ]
         OfflineFastMarkerCluster(
-            data, name=labels.LAYER_UNVISITED, show=True, disableClusteringAtZoom=18
+            data, name=words.layer_unvisited, show=True, disableClusteringAtZoom=18
         ).add_to(m)
         OfflineHeatMap(
-            data, name=labels.LAYER_HEAT, show=False, radius=18, blur=14, min_opacity=0.3
+            data, name=words.layer_heat, show=False, radius=18, blur=14, min_opacity=0.3
         ).add_to(m)
     if layers.followups:
         ordered = sorted(layers.followups, key=lambda f: f.overdue)  # overdue drawn on top
         _points_layer(
-            labels.LAYER_FOLLOWUPS,
-            [(f.lat, f.lon, {"label": escape(f.label), "status": _status(f)}) for f in ordered],
-            {"label": labels.FOLLOWUP_LABEL, "status": labels.FOLLOWUP_STATUS_LABEL},
-            lambda props: _followup_style(props["status"] == labels.FOLLOWUP_OVERDUE),
+            words.layer_followups,
+            [
+                (f.lat, f.lon, {"label": escape(f.label), "status": _status(f, words)})
+                for f in ordered
+            ],
+            {"label": words.followup, "status": words.followup_status},
+            lambda props: _followup_style(props["status"] == escape(words.followup_overdue)),
         ).add_to(m)
     if layers.flagged_visits:
         _points_layer(
-            labels.LAYER_FLAGGED,
+            words.layer_flagged,
             [(lat, lon, {"label": escape(text)}) for lat, lon, text in layers.flagged_visits],
-            {"label": labels.FLAGGED_LABEL},
+            {"label": words.flagged},
             lambda props: {
                 "radius": 6,
                 "color": "#40004b",
@@ -333,8 +344,8 @@ def _add_overlays(m: OfflineMap, layers: MapLayers) -> None:
         ).add_to(m)
 
 
-def _status(followup: FollowupPoint) -> str:
-    return labels.FOLLOWUP_OVERDUE if followup.overdue else labels.FOLLOWUP_OPEN
+def _status(followup: FollowupPoint, words: MapWords) -> str:
+    return escape(words.followup_overdue if followup.overdue else words.followup_open)
 
 
 def _followup_style(overdue: bool) -> dict[str, Any]:

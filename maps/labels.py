@@ -1,67 +1,63 @@
-"""Vietnamese labels and number formats for map tooltips and legends.
+"""The words a map shows, received as data, and Vietnamese number formats for tooltips.
 
-Machine keys stay English (API.md); every string a commander reads is Vietnamese.
+Machine keys stay English (API.md). maps/ holds no language: the caller passes the words in
+the reader's language (app/reports/mapdata.py builds them from the app's catalogue).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
 
 MISSING = "—"
-ESTIMATED_SUFFIX = " (ước tính)"
 
-# Tooltip rows, in order: figure key (API.md coverage) or derived rate -> label.
-FIGURE_LABELS: dict[str, str] = {
-    "households_total": "Tổng số hộ",
-    "households_visited": "Hộ đã gõ cửa",
-    "coverage": "Tỷ lệ bao phủ",
-    "residents_eligible": "Công dân thuộc diện cấp căn cước",
-    "id_collected": "Đã thu nhận hồ sơ căn cước",
-    "id_rate": "Tỷ lệ thu nhận căn cước",
-    "eid_level2_active": "Đã kích hoạt VNeID mức 2",
-    "eid_rate": "Tỷ lệ kích hoạt VNeID mức 2",
-    "corrections_open": "Thông tin cần điều chỉnh",
-    "followups_open": "Việc quay lại đang mở",
-    "followups_overdue": "Việc quay lại quá hạn",
-    "last_visit_at": "Lần gõ cửa gần nhất",
-}
+# Tooltip rows, in order: figure keys (API.md coverage) and derived rates.
+FIGURE_KEYS: tuple[str, ...] = (
+    "households_total",
+    "households_visited",
+    "coverage",
+    "residents_eligible",
+    "id_collected",
+    "id_rate",
+    "eid_level2_active",
+    "eid_rate",
+    "corrections_open",
+    "followups_open",
+    "followups_overdue",
+    "last_visit_at",
+)
 RATE_KEYS = frozenset({"coverage", "id_rate", "eid_rate"})
-NAME_LABEL = "Đơn vị"
-LINK_LABEL = "Chi tiết"
+METRICS: tuple[str, ...] = ("coverage", "id_rate", "eid_rate", "followups_overdue")
 
-METRIC_TITLES: dict[str, str] = {
-    "coverage": "Tỷ lệ bao phủ hộ",
-    "id_rate": "Tỷ lệ thu nhận căn cước",
-    "eid_rate": "Tỷ lệ kích hoạt VNeID mức 2",
-    "followups_overdue": "Việc quay lại quá hạn",
-}
 
-# What the link in a unit's popup opens, by the unit's level.
-LINK_TEXT: dict[str, str] = {
-    "province": "Xem bản đồ tỉnh",
-    "district": "Xem bản đồ huyện",
-    "commune": "Xem bản đồ xã",
-    "hamlet": "Xem bản đồ thôn",
-}
+@dataclass(frozen=True)
+class MapWords:
+    """Every text a map shows, in the reader's language."""
 
-LAYER_UNITS = "Đơn vị hành chính"
-LAYER_UNVISITED = "Hộ chưa gõ cửa"
-LAYER_HEAT = "Mật độ hộ chưa gõ cửa"
-LAYER_FOLLOWUPS = "Việc quay lại (đỏ: quá hạn)"
-LAYER_FLAGGED = "Lượt gõ cửa ngoài địa bàn thôn"
-BASE_LAYER = "Bản đồ nền"
-
-FOLLOWUP_LABEL = "Việc cần làm"
-FOLLOWUP_STATUS_LABEL = "Trạng thái"
-FOLLOWUP_OVERDUE = "Quá hạn"
-FOLLOWUP_OPEN = "Đang mở"
-FLAGGED_LABEL = "Lượt gõ cửa"
-
-LEGEND_NO_DATA = "Chưa có số liệu"
-LEGEND_ESTIMATED = "Ranh giới ước tính từ vị trí các hộ"
-LEGEND_CIRCLE = "Chưa có ranh giới (cỡ vòng theo số hộ)"
-LEGEND_UNPLACED = "{count} đơn vị chưa có vị trí, không vẽ được"
+    figures: Mapping[str, str]  # FIGURE_KEYS -> tooltip row label
+    metrics: Mapping[str, str]  # METRICS -> legend title
+    links: Mapping[str, str]  # unit level -> text of the link that opens its map
+    name: str  # the tooltip's first row: the unit's name
+    link: str  # the popup's link row
+    estimated_suffix: str  # after the name of a unit drawn from an estimated outline
+    base_layer: str
+    layer_units: str
+    layer_unvisited: str
+    layer_heat: str
+    layer_followups: str
+    layer_flagged: str
+    followup: str
+    followup_status: str
+    followup_overdue: str
+    followup_open: str
+    flagged: str
+    legend_no_data: str
+    legend_estimated: str
+    legend_circle: str
+    legend_unplaced: str  # with {count}
+    legend_at_least: str  # with {count}
 
 
 def format_int(value: float) -> str:

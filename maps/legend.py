@@ -16,6 +16,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from maps import labels
+from maps.labels import MapWords
 
 NO_DATA_COLOR = "#bdbdbd"
 # ColorBrewer RdYlGn: red for gaps, green for done.
@@ -41,11 +42,11 @@ class MetricScale:
         return self.colormap.rgb_hex_str(clamped)
 
 
-def metric_scale(metric: str, values: Iterable[float | None] = ()) -> MetricScale:
+def metric_scale(metric: str, values: Iterable[float | None], words: MapWords) -> MetricScale:
     """Return the colour scale of a metric; rates red->yellow->green, overdue reversed."""
-    if metric not in labels.METRIC_TITLES:
-        raise ValueError(f"unknown metric {metric!r}; use one of {sorted(labels.METRIC_TITLES)}")
-    title = labels.METRIC_TITLES[metric]
+    if metric not in labels.METRICS:
+        raise ValueError(f"unknown metric {metric!r}; use one of {sorted(labels.METRICS)}")
+    title = words.metrics[metric]
     if metric == "followups_overdue":
         top = max([v for v in values if v is not None] + [OVERDUE_STEPS[-1]]) + 1
         index = [*OVERDUE_STEPS, top]
@@ -55,7 +56,7 @@ def metric_scale(metric: str, values: Iterable[float | None] = ()) -> MetricScal
             (colors[1], "1–4"),
             (colors[2], "5–9"),
             (colors[3], "10–19"),
-            (colors[4], "từ 20 trở lên"),
+            (colors[4], words.legend_at_least.format(count=20)),
         )
     else:
         index = list(RATE_STEPS)
@@ -106,16 +107,18 @@ class Legend(MacroElement):
         self.position = position
 
 
-def legend_html(scale: MetricScale, *, estimated: bool, circles: bool, unplaced: int) -> str:
+def legend_html(
+    scale: MetricScale, words: MapWords, *, estimated: bool, circles: bool, unplaced: int
+) -> str:
     """Return the legend's HTML: the metric's bins, then the symbols this map uses."""
     parts = [f"<b>{escape(scale.title)}</b>"]
     for color, label in reversed(scale.rows):
         parts.append(f'<i style="background:{color}"></i>{escape(label)}<br>')
-    parts.append(f'<i style="background:{NO_DATA_COLOR}"></i>{labels.LEGEND_NO_DATA}<br>')
+    parts.append(f'<i style="background:{NO_DATA_COLOR}"></i>{escape(words.legend_no_data)}<br>')
     if estimated:
-        parts.append(f'<i class="dashed"></i>{labels.LEGEND_ESTIMATED}<br>')
+        parts.append(f'<i class="dashed"></i>{escape(words.legend_estimated)}<br>')
     if circles:
-        parts.append(f'<i class="circle"></i>{labels.LEGEND_CIRCLE}<br>')
+        parts.append(f'<i class="circle"></i>{escape(words.legend_circle)}<br>')
     if unplaced:
-        parts.append(f"<small>{escape(labels.LEGEND_UNPLACED.format(count=unplaced))}</small>")
+        parts.append(f"<small>{escape(words.legend_unplaced.format(count=unplaced))}</small>")
     return "".join(parts)

@@ -13,6 +13,7 @@ import folium.plugins
 import pytest
 from shapely.geometry import Point, shape
 
+from app.reports.mapdata import map_words
 from maps import (
     FollowupPoint,
     MapLayers,
@@ -36,6 +37,8 @@ STATIC = "/static/vendor"
 TILES = "https://tiles.example.invalid/{z}/{x}/{y}.png"
 ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OSM</a>'
 BASE_LAT, BASE_LON = 16.15, 107.69
+# The words come from the app's catalogue: outside a request, in Vietnamese (the msgids).
+WORDS = map_words()
 CELL = 0.01  # degrees per hamlet square in the synthetic grid
 
 
@@ -149,6 +152,7 @@ def parse(html: str) -> Tags:
 def commune_map(**kw: object) -> str:
     units = kw.pop("units", [hamlet(i) for i in range(6)])
     kw.setdefault("metric", "coverage")
+    kw.setdefault("words", WORDS)
     m = coverage_map(units, static_base=STATIC, tiles_url=TILES, attribution=ATTRIBUTION, **kw)
     return render_html(m)
 
@@ -362,7 +366,7 @@ def test_every_metric_renders_with_vietnamese_legend(metric: str) -> None:
     html = commune_map(metric=metric)
     assert "gocua-legend" in html
     assert {
-        "coverage": "Tỷ lệ bao phủ hộ",
+        "coverage": "Tỷ lệ hộ đã gõ cửa",
         "id_rate": "Tỷ lệ thu nhận căn cước",
         "eid_rate": "Tỷ lệ kích hoạt VNeID mức 2",
         "followups_overdue": "Việc quay lại quá hạn",
@@ -371,7 +375,7 @@ def test_every_metric_renders_with_vietnamese_legend(metric: str) -> None:
 
 def test_unknown_metric_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown metric"):
-        coverage_map([], metric="nonsense", static_base=STATIC)
+        coverage_map([], metric="nonsense", static_base=STATIC, words=WORDS)
 
 
 def test_metric_values() -> None:
@@ -431,7 +435,9 @@ def test_fits_bounds_to_data() -> None:
 
 
 def test_no_tiles_url_means_no_tile_layer() -> None:
-    m = coverage_map([hamlet(0)], metric="coverage", static_base=STATIC, tiles_url=None)
+    m = coverage_map(
+        [hamlet(0)], metric="coverage", static_base=STATIC, tiles_url=None, words=WORDS
+    )
     html = render_html(m)
     assert "L.tileLayer" not in html
     assert not re.findall(r"https?://", html)
@@ -523,6 +529,7 @@ def test_province_of_3000_hamlets_stays_small() -> None:
         tiles_url=TILES,
         attribution=ATTRIBUTION,
         link_template="/maps/coverage?unit={code}",
+        words=WORDS,
     )
     html = render_html(m)
     assert len(features_of(html)) == 3000

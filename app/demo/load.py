@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.auth import service as auth_service
 from app.auth.models import User
-from app.common import today
+from app.clock import today_in_vietnam
 from app.demo.data import DemoCommune, generate_demo
 from app.demo.visits import seed_visits
 from app.errors import ForbiddenError, NotFoundError
@@ -140,7 +140,7 @@ def _campaign(commune: Unit) -> bool:
     commander = db.session.scalar(
         select(User).where(User.role == "commander", User.unit_id == commune.id).order_by(User.id)
     )
-    started = today() - timedelta(days=21)
+    started = today_in_vietnam() - timedelta(days=21)
     campaign = campaigns.create_campaign(
         commander,
         name=DEMO_CAMPAIGN,

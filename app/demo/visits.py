@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.clock import to_vietnam
 from app.extensions import db
 from app.people.models import Household
 from app.units.models import Unit
@@ -25,7 +26,6 @@ NAMESPACE = uuid.UUID("6f1c2e0a-4b7d-4c1e-9a55-1d2f3e4a5b6c")
 DEPTH = {"001": 0.85, "002": 0.7, "003": 0.5, "004": 0.35, "005": 0.2, "006": 0.08}
 OFFICER_OF = {"001": "canbo1", "002": "canbo1", "003": "canbo1",
               "004": "canbo2", "005": "canbo2", "006": "canbo2"}  # fmt: skip
-ICT = timedelta(hours=7)
 
 ID_STEP = {"not_collected": "collected"}
 EID_STEP = {"none": "level1", "level1": "level2_applied", "level2_applied": "level2_active"}
@@ -37,11 +37,9 @@ def client_id_for(household_code: str) -> str:
 
 
 def _when(rng: random.Random, now: datetime) -> str:
-    day = now + ICT - timedelta(days=rng.randint(1, 20))
-    local = day.replace(
-        hour=rng.randint(7, 17), minute=rng.randint(0, 59), second=0, microsecond=0, tzinfo=None
-    )
-    return local.isoformat() + "+07:00"
+    day = to_vietnam(now) - timedelta(days=rng.randint(1, 20))
+    local = day.replace(hour=rng.randint(7, 17), minute=rng.randint(0, 59), second=0, microsecond=0)
+    return local.isoformat()
 
 
 def _location(rng: random.Random, household: Household, hamlet: Unit) -> dict | None:

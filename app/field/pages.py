@@ -23,6 +23,8 @@ from app.auth.models import User
 from app.auth.scope import unit_in_scope
 from app.errors import ForbiddenError, ServiceError, flatten_errors
 from app.extensions import db
+from app.field.strings import LANGS, phone_strings
+from app.field.strings import SOURCES as STRING_SOURCES
 from app.followups.returnees import flag_returnee
 from app.followups.schemas import ReturneeIn
 from app.visits.service import submit_batch
@@ -33,7 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 STATIC_APP = ROOT / "forms" / "static" / "app"
 ICON = ROOT / "forms" / "static" / "icon.svg"
 TEMPLATES = ROOT / "forms" / "templates" / "field"
-STRINGS = {"en": ROOT / "app" / "translations" / "en" / "field.json"}
 ASSET_SUFFIXES = (".js", ".css", ".svg", ".png", ".json")
 IMPORT_ROLES = ("admin", "commander")
 FILE_AUTHORS = ("officer", "village_head")  # who keeps an outbox on a phone
@@ -63,7 +64,7 @@ def precache_urls() -> list[str]:
     return [
         url_for("field.shell"),
         url_for("field.manifest"),
-        url_for("field.strings", lang="en"),
+        *(url_for("field.strings", lang=lang) for lang in LANGS),
         url_for("static", filename="icon.svg"),
         *files,
     ]
@@ -72,7 +73,7 @@ def precache_urls() -> list[str]:
 def app_version() -> str:
     """Hash every file the app is made of, so a change installs a new service worker."""
     digest = hashlib.sha256()
-    sources = [*_asset_files(), ICON, *sorted(TEMPLATES.glob("*")), *STRINGS.values()]
+    sources = [*_asset_files(), ICON, *sorted(TEMPLATES.glob("*")), *STRING_SOURCES]
     for path in sources:
         if path.is_file():
             digest.update(path.name.encode())
@@ -132,12 +133,11 @@ def manifest():
 
 @bp.route("/app/i18n/<lang>.json")
 def strings(lang: str):
-    """Serve the app's texts in another language (Vietnamese is the source)."""
-    path = STRINGS.get(lang)
-    if path is None or not path.is_file():
+    """Serve the app's texts and the labels of machine values in a language."""
+    if lang not in LANGS:
         abort(404)
-    response = Response(path.read_bytes(), mimetype="application/json")
-    return _no_cache(response)
+    body = json.dumps(phone_strings(lang), ensure_ascii=False)  # keep the labels in order
+    return _no_cache(Response(body, mimetype="application/json"))
 
 
 class ImportFileError(ValueError):

@@ -9,14 +9,14 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.auth.scope import row_in_scope
-from app.common import today
+from app.clock import today_in_vietnam
 from app.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from app.extensions import db
 from app.followups.assignment import is_commune_officer
 from app.followups.models import KINDS, Followup, Returnee
 from app.followups.rules import family
 from app.followups.service import close
-from app.labels import FOLLOWUP_KINDS, label
+from app.labels import label
 from app.people.models import Household, Resident
 from app.text import fold
 
@@ -97,7 +97,7 @@ def _refuse_duplicate(followup: Followup) -> None:
     raise ConflictError(
         _(
             "Không mở lại được: việc “%(kind)s” số %(id)s đang mở cho %(whom)s, hạn %(due)s.",
-            kind=label(FOLLOWUP_KINDS, twin.kind),
+            kind=label("followup_kind", twin.kind),
             id=twin.id,
             whom=_whom(twin),
             due=twin.due_date.strftime("%d/%m/%Y"),
@@ -125,7 +125,7 @@ def update_followup(user: User, followup_id: int, changes: dict[str, Any]) -> Fo
     if "assignee_id" in changes:
         followup.assignee_id = changes["assignee_id"]
     if "due_date" in changes:
-        if abs((changes["due_date"] - today()).days) > MAX_DUE_DAYS:
+        if abs((changes["due_date"] - today_in_vietnam()).days) > MAX_DUE_DAYS:
             raise InvalidError(
                 _("Hạn phải trong vòng một năm kể từ hôm nay."),
                 {"due_date": [_("Ngày không hợp lý.")]},

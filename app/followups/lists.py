@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, false, func, select
 
 from app.auth.models import User
 from app.auth.scope import rows_inside, scope_clause, unit_in_scope
-from app.common import today
+from app.clock import today_in_vietnam
 from app.errors import InvalidError, NotFoundError
 from app.extensions import db
 from app.followups.models import Followup, Returnee
@@ -159,7 +159,7 @@ def list_followups(
     **args: Any,
 ) -> Page:
     """List follow-ups in scope; with `near`, in walking order from that point."""
-    on = today()
+    on = today_in_vietnam()
     query = _items().where(*_conditions(user, args, on))
     if near is None:
         order = (Followup.priority, Followup.due_date, Followup.id)
@@ -180,7 +180,7 @@ def list_followups(
 def shown_followup(followup_id: int) -> Shown:
     """Return one follow-up with the values its list shows."""
     row = db.session.execute(_items().where(Followup.id == followup_id)).one()
-    return _shown([row], today())[0]
+    return _shown([row], today_in_vietnam())[0]
 
 
 def _late(on: date) -> Any:
@@ -190,7 +190,7 @@ def _late(on: date) -> Any:
 def overdue_summary(user: User, unit_code: str | None = None) -> dict[str, Any]:
     """Count open and overdue follow-ups by hamlet and assignee, where any is overdue."""
     unit = unit_for(user, unit_code)
-    on = today()
+    on = today_in_vietnam()
     late = _late(on)
     rows = db.session.execute(
         select(
@@ -237,7 +237,7 @@ def followup_counts_by_hamlet(
     hamlet_ids: list[int] | None = None, commune_ids: list[int] | None = None
 ) -> dict[int, tuple[int, int]]:
     """Map hamlets to (open, overdue) follow-up counts in one aggregate query."""
-    query = select(Followup.hamlet_id, func.count(Followup.id), _late(today())).where(
+    query = select(Followup.hamlet_id, func.count(Followup.id), _late(today_in_vietnam())).where(
         Followup.status == "open", Followup.hamlet_id.is_not(None)
     )
     if hamlet_ids is not None:

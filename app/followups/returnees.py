@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.auth.scope import row_in_scope, rows_inside, scope_clause, unit_in_scope
-from app.common import today
+from app.clock import today_in_vietnam
 from app.errors import InvalidError, NotFoundError
 from app.extensions import db
 from app.followups import rules
@@ -66,7 +66,7 @@ def _hamlet(user: User, code: str | None) -> Unit:
 
 
 def _check_dates(data: dict[str, Any]) -> None:
-    now = today()
+    now = today_in_vietnam()
     returned, leaving = data["returned_on"], data.get("leaving_on")
     errors: dict[str, list[str]] = {}
     if not now - timedelta(days=PAST_DAYS) <= returned <= now + timedelta(days=FUTURE_DAYS):
@@ -134,7 +134,7 @@ def _same_flag(user: User, data: dict[str, Any], hamlet_id: int | None) -> Retur
 
 def _visit_for(flag: Returnee, place: Household | Unit, name: str) -> Followup:
     """Open the flag's returnee_visit, or tighten the person's open one."""
-    due = max(flag.returned_on, today())
+    due = max(flag.returned_on, today_in_vietnam())
     rule = rules.returnee_rule(due, flag.leaving_on)
     reason = {
         "name": name or "một người của hộ",  # stored text: Vietnamese, not the reader's

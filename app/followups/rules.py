@@ -8,9 +8,12 @@ eligibility, time of day, which follow-ups a resident's state calls for or settl
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
+from app.clock import to_vietnam, vietnam_day
+from app.labels import in_sentence, vietnamese
 from app.people.models import Resident
 
 URGENT, HIGH, NORMAL = 0, 1, 2
@@ -89,24 +92,15 @@ HOUSEHOLD_VISIT_KINDS = ("revisit", "returnee_visit", "id_capture", "id_capture_
 
 # Time of day in Vietnam, by the hour a slot starts; the next try prefers the first slot in
 # PREFERRED_ORDER no failed try used (evening first: people are home from the fields).
-VIETNAM = timezone(timedelta(hours=7))
 SLOTS = (("morning", 5), ("midday", 11), ("afternoon", 14), ("evening", 17))
 PREFERRED_ORDER = ("evening", "morning", "midday", "afternoon")
-SLOT_NAMES_VI = {"morning": "sáng", "midday": "trưa", "afternoon": "chiều", "evening": "tối"}
 AWAY = ("away_working", "away_other")
 
-# Words the stored reasons use for machine values (reasons are kept in Vietnamese).
-FIELD_NAMES_VI = {
-    "full_name": "họ tên", "date_of_birth": "ngày sinh", "sex": "giới tính",
-    "id_number": "số định danh", "birthplace": "nơi sinh", "ethnicity": "dân tộc",
-    "address": "địa chỉ", "relationship": "quan hệ với chủ hộ",
-    "duplicate_record": "bản ghi trùng", "other": "thông tin khác",
-}  # fmt: skip
-FLAG_NAMES_VI = {
-    "far_from_household": "xa vị trí của hộ",
-    "outside_hamlet": "ngoài địa bàn thôn",
-    "no_location": "không có vị trí",
-}
+
+def words(field: str, values: Iterable[str]) -> str:
+    """Name machine values inside a stored reason (reasons are kept in Vietnamese)."""
+    names = dict.fromkeys(in_sentence(vietnamese(field, value)) for value in values)
+    return ", ".join(names)
 
 
 def family(kind: str) -> str:
@@ -116,12 +110,12 @@ def family(kind: str) -> str:
 
 def local_day(when: datetime) -> date:
     """Return the Vietnam calendar day of a moment."""
-    return when.astimezone(VIETNAM).date()
+    return vietnam_day(when)
 
 
 def time_slot(when: datetime) -> str:
     """Return the time of day (morning, midday, afternoon, evening) of a moment in Vietnam."""
-    hour = when.astimezone(VIETNAM).hour
+    hour = to_vietnam(when).hour
     if hour < SLOTS[0][1]:
         return "evening"  # 17:00 to 04:59
     return [name for name, start in SLOTS if hour >= start][-1]

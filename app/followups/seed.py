@@ -12,7 +12,8 @@ from flask import current_app
 from sqlalchemy import and_, insert, or_, select
 
 from app.auth.audit import record
-from app.common import today, utcnow
+from app.clock import today_in_vietnam
+from app.common import utcnow
 from app.extensions import db
 from app.followups import rules
 from app.followups.assignment import Assigner
@@ -37,7 +38,7 @@ def _open_keys(commune_id: int) -> set[tuple[str, int]]:
 
 def _status_rules(commune_id: int) -> list[tuple[Resident, float | None, float | None, Rule]]:
     """Return (resident, lat, lon, rule) for each follow-up the statuses call for."""
-    on = today()
+    on = today_in_vietnam()
     eligible_age = current_app.config.get("ELIGIBLE_AGE", 14)
     query = (
         select(Resident, Household.lat, Household.lon)
@@ -95,7 +96,7 @@ def _correction_rows(commune_id: int) -> list[tuple[Any, ...]]:
 
 def seed_from_statuses(commune: Unit) -> int:
     """Open the follow-ups current statuses and open corrections call for; return how many."""
-    on, now = today(), utcnow()
+    on, now = today_in_vietnam(), utcnow()
     taken = _open_keys(commune.id)
     assigner = Assigner()
     chosen: dict[tuple[int, str], int | None] = {}
@@ -140,10 +141,10 @@ def seed_from_statuses(commune: Unit) -> int:
     verify = RULE["verify_documents"]
     for resident_id, items in by_resident.items():
         first = items[0]
-        names = dict.fromkeys(rules.FIELD_NAMES_VI.get(r[2], r[2]) for r in items)
         place = {"hamlet_id": first[4], "province_id": first[5], "lat": first[6], "lon": first[7]}
+        fields = rules.words("correction_field", [r[2] for r in items])
         add(verify, resident_id, first[3], place, correction_id=first[0],
-            reason=(verify.reason % {"fields": ", ".join(names)})[:500])  # fmt: skip
+            reason=(verify.reason % {"fields": fields})[:500])  # fmt: skip
     for start in range(0, len(values), CHUNK):
         db.session.execute(insert(Followup), values[start : start + CHUNK])
     if values:

@@ -182,7 +182,7 @@ def _revisit(work: _Work) -> None:
         "preferred_time": slot,
         "needs_village_head": len(failed) >= rules.FAILED_TRIES_FOR_VILLAGE_HEAD,
     }
-    reason = {"attempts": len(failed), "time": rules.SLOT_NAMES_VI[slot]}
+    reason = {"attempts": len(failed), "time": rules.words("time_slot", [slot])}
     latest = rules.local_day(failed[0])
     if current is None:
         work.ensure(rule, None, since=latest, reason=reason, **changes)
@@ -230,8 +230,7 @@ def _corrections(work: _Work, corrections: list[Correction]) -> None:
     for correction in wanted:
         by_resident[correction.resident_id].append(correction)
     for resident_id, items in by_resident.items():
-        names = dict.fromkeys(rules.FIELD_NAMES_VI.get(c.field, c.field) for c in items)
-        reason = {"fields": ", ".join(names)}
+        reason = {"fields": rules.words("correction_field", [c.field for c in items])}
         work.ensure(RULE["verify_documents"], resident_id, reason=reason, correction_id=items[0].id)
 
 
@@ -243,8 +242,8 @@ def _location(work: _Work) -> None:
         if current is not None:
             work.close(current, "done")
         return
-    names = ", ".join(rules.FLAG_NAMES_VI.get(f, f) for f in flags)
-    work.ensure(RULE["location_check"], None, reason={"flags": names})
+    reason = {"flags": rules.words("visit_flag", flags)}
+    work.ensure(RULE["location_check"], None, reason=reason)
 
 
 def _unhoused_returnees(work: _Work, new_residents: list[Resident]) -> None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 
-from app.common import today
+from app.clock import today_in_vietnam
 from app.imports.columns import fold_word
 from app.imports.xlsx import Uncalculated
+from app.labels import LABELS, vietnamese
 from app.people.idnumber import PROVINCE_CODES, clean_id_number
 
 OLDEST_BIRTH_YEAR = 1880
@@ -87,7 +89,7 @@ _TODAY: list = [None, 0.0]
 def _today() -> date:
     """Today in Vietnam, looked up at most once a minute (it is asked once per row)."""
     if time.monotonic() - _TODAY[1] > 60:
-        _TODAY[:] = [today(), time.monotonic()]
+        _TODAY[:] = [today_in_vietnam(), time.monotonic()]
     return _TODAY[0]
 
 
@@ -192,7 +194,6 @@ SEX_WORDS = {
     "nam": "male", "m": "male", "male": "male", "trai": "male",
     "nu": "female", "f": "female", "female": "female", "gai": "female",
 }  # fmt: skip
-SEX_LABELS = {"male": "Nam", "female": "Nữ"}
 
 
 def parse_sex(value: Any) -> str | None:
@@ -206,8 +207,12 @@ def parse_sex(value: Any) -> str | None:
     return sex
 
 
-def _words(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {word: value for value, words in table.items() for word in (value, *words)}
+def _words(table: dict[str, tuple[str, ...]], field: str | None = None) -> dict[str, str]:
+    """Map each folded word to its value; a field's labels (what exports write) read back too."""
+    found = {word: value for value, words in table.items() for word in (value, *words)}
+    for value, text in LABELS.get(field or "", {}).items():
+        found.setdefault(fold_word(text), value)
+    return found
 
 
 RELATIONSHIP_WORDS = _words(
@@ -222,7 +227,8 @@ RELATIONSHIP_WORDS = _words(
             "chi ruot", "em ruot", "anh/chi/em", "anh chi em",
         ),
         "other": ("khac", "quan he khac"),
-    }
+    },
+    "relationship",
 )  # fmt: skip
 
 
@@ -237,41 +243,24 @@ def parse_relationship(value: Any) -> tuple[str | None, str | None]:
     return "other", _("Quan hệ '%(value)s' được ghi là Khác.", value=text)
 
 
-def relationship_label(relationship: str | None, sex: str | None) -> str | None:
-    """Write a relationship the way the import reads it back."""
+def relationship_label(
+    relationship: str | None, sex: str | None, name: Callable[[str, str], str] = vietnamese
+) -> str | None:
+    """Write a relationship the way the import reads it back (a spouse or parent by sex)."""
     if relationship is None:
         return None
-    if relationship == "spouse":
-        return {"male": "Chồng", "female": "Vợ"}.get(sex or "", "Vợ/chồng")
-    if relationship == "parent":
-        return {"male": "Bố", "female": "Mẹ"}.get(sex or "", "Bố/mẹ")
-    return {
-        "head": "Chủ hộ",
-        "child": "Con",
-        "grandchild": "Cháu",
-        "sibling": "Anh/chị/em",
-        "other": "Khác",
-    }.get(relationship, "Khác")
+    if relationship in ("spouse", "parent") and sex in ("male", "female"):
+        return name("relationship_by_sex", f"{relationship}_{sex}")
+    if relationship not in LABELS["relationship"]:
+        relationship = "other"
+    return name("relationship", relationship)
 
 
-PRESENCE_LABELS = {
-    "present": "Có mặt",
-    "away_working": "Đi làm ăn xa",
-    "away_other": "Vắng mặt khác",
-    "moved": "Đã chuyển đi",
-    "deceased": "Đã mất",
-}
-ID_CARD_LABELS = {
-    "not_collected": "Chưa thu nhận",
-    "collected": "Đã thu nhận hồ sơ",
-    "issued": "Đã cấp thẻ",
-}
-EID_LABELS = {
-    "none": "Chưa có",
-    "level1": "Mức 1",
-    "level2_applied": "Đã nộp mức 2",
-    "level2_active": "Đã kích hoạt mức 2",
-}
+def status_label(field: str, value: str | None) -> str | None:
+    """Write a presence, ID-card or e-ID status (or a sex) in the words the import reads."""
+    return vietnamese(field, value) if value else None
+
+
 STATUS_WORDS: dict[str, dict[str, str]] = {
     "presence": _words(
         {
@@ -280,14 +269,16 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
             "away_other": ("vang mat khac", "vang mat", "di vang", "vang", "tam vang"),
             "moved": ("da chuyen di", "chuyen di", "chuyen khau"),
             "deceased": ("da mat", "chet", "da chet", "tu vong", "da tu vong"),
-        }
+        },
+        "presence",
     ),
     "id_card": _words(
         {
             "not_collected": ("chua thu nhan", "chua", "chua co", "chua lam", "chua cap"),
             "collected": ("da thu nhan", "da thu nhan ho so", "da nop ho so", "cho cap"),
             "issued": ("da cap", "da cap the", "da co the", "da co", "co"),
-        }
+        },
+        "id_card",
     ),
     "eid": _words(
         {
@@ -295,10 +286,10 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
             "level1": ("muc 1", "muc do 1", "da co muc 1", "da kich hoat muc 1"),
             "level2_applied": ("da nop muc 2", "da dang ky muc 2", "cho duyet muc 2"),
             "level2_active": ("da kich hoat muc 2", "muc 2", "muc do 2", "da co muc 2"),
-        }
+        },
+        "eid",
     ),
 }
-STATUS_LABELS = {"presence": PRESENCE_LABELS, "id_card": ID_CARD_LABELS, "eid": EID_LABELS}
 
 
 def parse_status(field: str, value: Any) -> str | None:
@@ -308,7 +299,7 @@ def parse_status(field: str, value: Any) -> str | None:
         return None
     found = STATUS_WORDS[field].get(fold_word(text))
     if found is None:
-        choices = ", ".join(STATUS_LABELS[field].values())
+        choices = ", ".join(LABELS[field].values())
         raise CellError(
             _("'%(value)s' không hợp lệ; dùng: %(choices)s.", value=text, choices=choices)
         )

@@ -27,6 +27,7 @@ from app.imports import FileRefused, Limits, cells, run_import
 from app.imports.files import megabytes
 from app.imports.report import XLSX_MIME, write_report
 from app.imports.visit_list import export_visit_list, shown_id, visit_list_page
+from app.labels import label
 from app.units.models import Unit
 
 bp = Blueprint("imports", __name__)
@@ -203,8 +204,8 @@ def visit_list(code: str):
         listing=listing,
         user=user,
         shown_id=shown_id,
-        relationship_label=cells.relationship_label,
-        presence_label=lambda value: cells.PRESENCE_LABELS.get(value, value),
+        relationship_label=lambda value, sex: cells.relationship_label(value, sex, label),
+        presence_label=lambda value: label("presence", value),
     )
 
 

@@ -15,11 +15,11 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.imports import checks
-from app.imports.cells import STATUS_LABELS
 from app.imports.checks import Group, HamletResolver
 from app.imports.columns import HEADERS
 from app.imports.lookups import Known, load_known
 from app.imports.rows import Layout, Row
+from app.labels import label
 from app.people.rules import is_regression
 from app.text import normalize_name
 from app.units.models import Unit
@@ -180,8 +180,8 @@ def _resident_plan(row: Row, existing: Any | None) -> ResidentPlan:
                 _(
                     "Giữ %(field)s trên hệ thống (%(old)s), mới hơn tệp (%(new)s).",
                     field=HEADERS[name],
-                    old=STATUS_LABELS[name].get(old, old),
-                    new=STATUS_LABELS[name].get(new, new),
+                    old=label(name, old),
+                    new=label(name, new),
                 )
             )
             continue

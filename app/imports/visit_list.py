@@ -20,11 +20,12 @@ from sqlalchemy import select
 from app.auth.audit import record
 from app.auth.models import User
 from app.auth.scope import rows_inside
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup, Returnee
 from app.imports import cells
 from app.imports import columns as col
+from app.labels import in_sentence, label
 from app.people.idnumber import mask_id_number
 from app.people.models import Correction, Household, Resident
 from app.spreadsheet import Workbook
@@ -96,33 +97,8 @@ class VisitList:
 
 
 def correction_label(field_name: str) -> str:
-    """Name a correction's field for a person."""
-    labels = {
-        "full_name": _("họ tên"),
-        "date_of_birth": _("ngày sinh"),
-        "sex": _("giới tính"),
-        "id_number": _("số định danh"),
-        "birthplace": _("nơi sinh"),
-        "ethnicity": _("dân tộc"),
-        "address": _("địa chỉ"),
-        "relationship": _("quan hệ"),
-        "duplicate_record": _("trùng hồ sơ"),
-    }
-    return labels.get(field_name, _("khác"))
-
-
-def followup_label(kind: str) -> str:
-    """Name a follow-up's kind for a person."""
-    labels = {
-        "revisit": _("Quay lại hộ"),
-        "returnee_visit": _("Gặp người mới về"),
-        "id_capture": _("Thu nhận hồ sơ CCCD"),
-        "id_capture_at_home": _("Thu nhận căn cước tại nhà"),
-        "eid_support": _("Hỗ trợ kích hoạt VNeID"),
-        "verify_documents": _("Đối chiếu giấy tờ"),
-        "location_check": _("Kiểm tra vị trí hộ"),
-    }
-    return labels.get(kind, kind)
+    """Name a correction's field for a person, inside a sentence."""
+    return in_sentence(label("correction_field", field_name))
 
 
 def _age(resident: Resident, on: date) -> int | None:
@@ -202,13 +178,13 @@ def build_visit_list(hamlet: Unit) -> VisitList:
         .where(rows_inside(Household, hamlet), Followup.status == "open")
         .order_by(Followup.due_date, Followup.id)
     ):
-        text = followup_label(f.kind)
+        text = label("followup_kind", f.kind)
         if f.resident_id in names:
             text += f" — {names[f.resident_id]}"
         text += " — " + _("hạn %(due)s", due=f.due_date.strftime("%d/%m/%Y"))
         followups.setdefault(f.household_id, []).append(text)
     entries = {h.id: Entry(h, followups=followups.get(h.id, [])) for h in households}
-    on, eligible = today(), int(current_app.config.get("ELIGIBLE_AGE", 14))
+    on, eligible = today_in_vietnam(), int(current_app.config.get("ELIGIBLE_AGE", 14))
     for resident in residents:
         entry = entries.get(resident.household_id)
         if entry is not None:
@@ -238,7 +214,7 @@ def _row(entry: Entry, member: Member, hamlet: Unit, names_only: bool) -> dict[s
             if names_only and r.birth_year
             else cells.format_birth(r.birth_date, r.birth_year)
         ),
-        "sex": cells.SEX_LABELS.get(r.sex or ""),
+        "sex": cells.status_label("sex", r.sex),
         "id_number": r.id_number,
         "ethnicity": r.ethnicity,
         "birthplace": r.birthplace,
@@ -247,9 +223,9 @@ def _row(entry: Entry, member: Member, hamlet: Unit, names_only: bool) -> dict[s
         "lat": h.lat,
         "lon": h.lon,
         "phone": r.phone,
-        "presence": cells.PRESENCE_LABELS.get(r.presence),
-        "id_card": cells.ID_CARD_LABELS.get(r.id_card),
-        "eid": cells.EID_LABELS.get(r.eid),
+        "presence": cells.status_label("presence", r.presence),
+        "id_card": cells.status_label("id_card", r.id_card),
+        "eid": cells.status_label("eid", r.eid),
     }
 
 

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate
 
-from app.common import today
+from app.clock import today_in_vietnam
 from app.people.idnumber import InvalidIdNumber, parse_id_number
 
 # Database integer keys are 32-bit on PostgreSQL; a larger id cannot exist.
@@ -92,7 +92,7 @@ def parse_date_of_birth(text: str) -> Born:
                 str(_l("Ngày sinh phải là YYYY-MM-DD hoặc chỉ năm YYYY."))
             ) from exc
         year = born.year
-    now = today()
+    now = today_in_vietnam()
     if year < OLDEST_BIRTH_YEAR or year > now.year or (born is not None and born > now):
         raise ValidationError(str(_l("Ngày sinh không hợp lý.")))
     return Born(born, year)

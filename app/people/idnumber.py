@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from app.labels import LABELS, english, in_sentence, vietnamese
 from app.text import fold
 
 # The 63 pre-2025 provinces with the code used in personal ID numbers (the same codes as the
@@ -110,9 +111,6 @@ _TWELVE_DIGITS = re.compile(r"[0-9]{12}")
 
 Sex = Literal["male", "female"]
 FindingField = Literal["sex", "date_of_birth", "birthplace", "id_number"]
-
-_SEX_VI = {"male": "Nam", "female": "Nữ"}
-_SEX_EN = {"male": "male", "female": "female"}
 
 
 def _name_key(name: str) -> str:
@@ -227,19 +225,19 @@ def _province_finding(parsed: ParsedId) -> IdFinding | None:
 
 def _sex_finding(parsed: ParsedId, sex: str | None) -> IdFinding | None:
     """Report a recorded sex that the sex-and-century digit contradicts."""
-    if sex not in _SEX_VI or sex == parsed.sex:
+    if sex not in LABELS["sex"] or sex == parsed.sex:
         return None
     return IdFinding(
         field="sex",
         current=sex,
         proposed=parsed.sex,
         message_vi=(
-            f"Giới tính ghi nhận ({_SEX_VI[sex]}) khác giới tính theo số định danh"
-            f" ({_SEX_VI[parsed.sex]})."
+            f"Giới tính ghi nhận ({vietnamese('sex', sex)}) khác giới tính theo số định danh"
+            f" ({vietnamese('sex', parsed.sex)})."
         ),
         message_en=(
-            f"Recorded sex ({_SEX_EN[sex]}) differs from the sex in the ID number"
-            f" ({_SEX_EN[parsed.sex]})."
+            f"Recorded sex ({in_sentence(english('sex', sex))}) differs from the sex in the ID"
+            f" number ({in_sentence(english('sex', parsed.sex))})."
         ),
     )
 

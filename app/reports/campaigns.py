@@ -19,15 +19,11 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
 
 from app.auth.models import User
-from app.auth.scope import (
-    rows_inside,
-    scope_clause,
-    unit_in_scope,
-    unit_scope_clause,
-)
-from app.common import today
+from app.auth.scope import rows_inside, scope_clause, unit_in_scope, unit_scope_clause
+from app.clock import today_in_vietnam
 from app.errors import InvalidError, NotFoundError
 from app.extensions import db
+from app.labels import in_sentence, label
 from app.paging import Page, paginate
 from app.people.models import Household, Resident, StatusChange
 from app.reports.coverage import (
@@ -59,19 +55,13 @@ STATUS_METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 def _metric_label(metric: str) -> str:
-    return {
-        "households_visited": _("Hộ đã gõ cửa"),
-        "id_collected": _("Thu nhận hồ sơ căn cước"),
-        "eid_level2_active": _("Kích hoạt VNeID mức 2"),
-    }[metric]
+    return label("figure", metric)
 
 
 def _level_word(level: str) -> str:
-    return {
-        "district": _("huyện"),
-        "commune": _("xã"),
-        "hamlet": _("thôn"),
-    }.get(level, _("đơn vị"))
+    if level not in ("district", "commune", "hamlet"):
+        return _("đơn vị")
+    return in_sentence(label("unit_level", level))
 
 
 # --- campaigns ---------------------------------------------------------------------------------
@@ -136,7 +126,7 @@ def get_campaign(user: User, campaign_id: int) -> Campaign:
 
 def active_campaigns(user: User, unit: Unit, on: date | None = None) -> list[Campaign]:
     """Return campaigns of this unit or above it that run on a day (today by default)."""
-    on = on or today()
+    on = on or today_in_vietnam()
     ids = [unit.id]
     current = unit
     while current.parent_id is not None and len(ids) < 6:
@@ -431,7 +421,7 @@ def campaign_progress(user: User, campaign_id: int, on: date | None = None) -> d
     """Compute a campaign's progress per metric and per child unit, as of a day (today)."""
     campaign = get_campaign(user, campaign_id)
     tune_for_reports()
-    on = on or today()
+    on = on or today_in_vietnam()
     owner = db.session.get(Unit, campaign.unit_id)
     children = child_units(owner)
     schedule = Schedule.of(campaign, on)

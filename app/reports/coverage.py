@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any, Literal
 
 from flask import current_app
@@ -19,7 +19,8 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, text
 from app.auth.models import User
 from app.auth.scope import rows_inside, scope_clause
 from app.auth.units import unit_for
-from app.common import today, utcnow
+from app.clock import end_of_day, start_of_day, today_in_vietnam
+from app.common import utcnow
 from app.extensions import db
 from app.followups.models import Followup
 from app.people.models import Correction, Household, Resident
@@ -32,7 +33,6 @@ from app.visits.models import Visit
 DONE_OUTCOMES = ("met", "household_moved")
 ID_DONE = ("collected", "issued")
 EID_DONE = "level2_active"
-VN_OFFSET = timedelta(hours=7)
 
 GroupBy = Literal["hamlet", "commune"]
 Pair = tuple[int | None, int | None]  # (commune_id, hamlet_id)
@@ -49,12 +49,12 @@ class Period:
     @property
     def start(self) -> datetime:
         """The first instant of the period, in UTC."""
-        return datetime.combine(self.starts_on, time(), UTC) - VN_OFFSET
+        return start_of_day(self.starts_on)
 
     @property
     def end(self) -> datetime:
         """The first instant after the period, in UTC."""
-        return datetime.combine(self.ends_on + timedelta(days=1), time(), UTC) - VN_OFFSET
+        return end_of_day(self.ends_on)
 
 
 @dataclass
@@ -126,7 +126,7 @@ def eligible_clause(on: date | None = None) -> ColumnElement[bool]:
     A year of birth alone counts from 1 January of the year the resident reaches the age; a
     resident with no birth data at all counts (the gap stays visible until it is corrected).
     """
-    on = on or today()
+    on = on or today_in_vietnam()
     age = current_app.config.get("ELIGIBLE_AGE", 14)
     cutoff = eligible_cutoff(on, age)
     old_enough = or_(
@@ -245,7 +245,7 @@ def followup_counts(unit: Unit, user: User | None) -> dict[Pair, dict[str, Any]]
         select(
             *_pair(Followup),
             func.count(Followup.id),
-            func.sum(case((Followup.due_date < today(), 1), else_=0)),
+            func.sum(case((Followup.due_date < today_in_vietnam(), 1), else_=0)),
         )
         .where(*_where(user, Followup, unit), Followup.status == "open")
         .group_by(*_pair(Followup))

@@ -3,18 +3,18 @@ visits and running campaigns, for one unit in scope."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Date, cast, func, select
 
 from app.auth.models import User
 from app.auth.scope import rows_inside, scope_clause, unit_in_scope
-from app.common import today
+from app.clock import SQLITE_OFFSET, VIETNAM, start_of_day, today_in_vietnam
 from app.extensions import db
 from app.people.models import Household
 from app.reports.campaigns import active_campaigns, campaign_progress
-from app.reports.coverage import VN_OFFSET, resolve_unit, rows_for, unit_summary
+from app.reports.coverage import resolve_unit, rows_for, unit_summary
 from app.reports.dashboard_overdue import (
     PAGE_SIZE,
     SUMMARY_SHOWN,
@@ -59,14 +59,14 @@ def flagged_visits(user: User, unit: Unit, limit: int = LIST_LIMIT) -> dict[str,
 
 def _vietnam_day(column: Any) -> Any:
     if db.engine.dialect.name == "postgresql":
-        return cast(func.timezone("Asia/Ho_Chi_Minh", column), Date)
-    return func.date(column, "+7 hours")
+        return cast(func.timezone(VIETNAM.key, column), Date)
+    return func.date(column, SQLITE_OFFSET)
 
 
 def daily_visits(user: User, unit: Unit, days: int = CHART_DAYS) -> list[tuple[date, int]]:
     """Return the number of visits per day (Vietnam calendar) over the last days."""
-    first = today() - timedelta(days=days - 1)
-    since = datetime.combine(first, time(), UTC) - VN_OFFSET
+    first = today_in_vietnam() - timedelta(days=days - 1)
+    since = start_of_day(first)
     day = _vietnam_day(Visit.visited_at)
     rows = db.session.execute(
         select(day, func.count(Visit.id))

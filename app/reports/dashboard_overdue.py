@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 
 from app.auth.models import User
 from app.auth.scope import rows_inside, scope_clause
-from app.common import today
+from app.clock import today_in_vietnam
 from app.errors import ForbiddenError
 from app.extensions import db
 from app.followups import changes, lists
@@ -41,7 +41,7 @@ def overdue_followups(
         rows_inside(Followup, unit),
         scope_clause(user, Followup),
         Followup.status == "open",
-        Followup.due_date < today(),
+        Followup.due_date < today_in_vietnam(),
     ]
     query = (
         select(Followup, Household.code, Household.address, User.full_name, User.username)
@@ -53,7 +53,7 @@ def overdue_followups(
     result = paginate(query, page, limit, rows=True)
     rows = result.items
     names = hamlet_names({row[0].hamlet_id for row in rows})
-    now = today()
+    now = today_in_vietnam()
     items = [
         {
             "id": f.id,

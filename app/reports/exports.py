@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -14,8 +14,10 @@ from sqlalchemy import Select, select
 from app.auth.audit import record
 from app.auth.models import User
 from app.auth.scope import rows_inside, scope_clause, scope_of, units_clause
+from app.clock import to_vietnam
 from app.common import utcnow
 from app.extensions import db
+from app.labels import label
 from app.people.idnumber import mask_id_number
 from app.people.models import Household, Resident
 from app.reports.coverage import (
@@ -29,7 +31,6 @@ from app.spreadsheet import Workbook
 from app.units.models import Unit
 from app.visits.models import Visit, VisitResident
 
-VIETNAM = timezone(timedelta(hours=7))
 CSV_CHUNK_ROWS = 500
 YIELD_PER = 1000
 HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#0B5394"}
@@ -41,26 +42,30 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _local(moment: datetime | None) -> datetime | None:
     """Return a timestamp in Vietnam time without its offset (Excel has no time zones)."""
-    return moment.astimezone(VIETNAM).replace(tzinfo=None) if moment else None
+    return to_vietnam(moment).replace(tzinfo=None) if moment else None
+
+
+# (figure key, number format, width) of the coverage sheets; headers are the figures' labels.
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("households_total", COUNT_FORMAT, 12),
+    ("households_visited", COUNT_FORMAT, 12),
+    ("coverage", PERCENT_FORMAT, 12),
+    ("households_attempted", COUNT_FORMAT, 14),
+    ("residents_eligible", COUNT_FORMAT, 16),
+    ("id_collected", COUNT_FORMAT, 14),
+    ("id_rate", PERCENT_FORMAT, 12),
+    ("eid_level2_active", COUNT_FORMAT, 14),
+    ("eid_rate", PERCENT_FORMAT, 12),
+    ("corrections_open", COUNT_FORMAT, 13),
+    ("followups_open", COUNT_FORMAT, 12),
+    ("followups_overdue", COUNT_FORMAT, 12),
+    ("last_visit_at", DATE_FORMAT, 17),
+)
 
 
 def _columns() -> list[tuple[str, str, str | None, int]]:
-    """(figure key, Vietnamese header, number format, width) of the coverage sheets."""
-    return [
-        ("households_total", _("Tổng số hộ"), COUNT_FORMAT, 12),
-        ("households_visited", _("Hộ đã gõ cửa"), COUNT_FORMAT, 12),
-        ("coverage", _("Tỷ lệ bao phủ hộ"), PERCENT_FORMAT, 12),
-        ("households_attempted", _("Hộ đã đến (kể cả chưa gặp)"), COUNT_FORMAT, 14),
-        ("residents_eligible", _("Công dân thuộc diện cấp căn cước (có mặt)"), COUNT_FORMAT, 16),
-        ("id_collected", _("Đã thu nhận hồ sơ căn cước"), COUNT_FORMAT, 14),
-        ("id_rate", _("Tỷ lệ thu nhận căn cước"), PERCENT_FORMAT, 12),
-        ("eid_level2_active", _("Đã kích hoạt VNeID mức 2"), COUNT_FORMAT, 14),
-        ("eid_rate", _("Tỷ lệ VNeID mức 2"), PERCENT_FORMAT, 12),
-        ("corrections_open", _("Thông tin cần điều chỉnh"), COUNT_FORMAT, 13),
-        ("followups_open", _("Việc quay lại đang mở"), COUNT_FORMAT, 12),
-        ("followups_overdue", _("Việc quay lại quá hạn"), COUNT_FORMAT, 12),
-        ("last_visit_at", _("Lần gõ cửa gần nhất"), DATE_FORMAT, 17),
-    ]
+    """(figure key, header, number format, width) of the coverage sheets."""
+    return [(key, label("figure", key), fmt, width) for key, fmt, width in COLUMNS]
 
 
 def _sheet(
@@ -101,12 +106,7 @@ def _hamlets_with_commune(unit: Unit) -> list[tuple[Unit, str]]:
 
 
 def _level_title(level: str) -> str:
-    return {
-        "province": _("Tỉnh"),
-        "district": _("Huyện"),
-        "commune": _("Xã"),
-        "hamlet": _("Thôn"),
-    }[level]
+    return label("unit_level", level)
 
 
 def coverage_workbook(user: User, code: str | None) -> tuple[str, bytes]:
@@ -244,7 +244,7 @@ def _visit_rows(codes: dict[int, str], stmt: Select) -> Iterator[str]:
         writer.writerow(
             [
                 vid,
-                at.astimezone(VIETNAM).isoformat(timespec="seconds") if at else "",
+                to_vietnam(at).isoformat(timespec="seconds") if at else "",
                 codes.get(commune_id, ""),
                 codes.get(hamlet_id, ""),
                 safe_cell(hh_code or ""),

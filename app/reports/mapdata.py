@@ -7,17 +7,17 @@ few set-based queries and never loads more points than a browser can hold.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta, timezone
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
 from app.auth.models import User
 from app.auth.scope import rows_inside, scope_clause
-from app.common import today
+from app.clock import to_vietnam, today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
-from app.labels import FOLLOWUP_KINDS, label
+from app.labels import LABELS, choices, in_sentence, label
 from app.people.models import Household
 from app.reports.coverage import (
     DONE_OUTCOMES,
@@ -30,14 +30,44 @@ from app.reports.coverage import (
 from app.reports.periods import campaign_for_period
 from app.units.models import Unit
 from app.visits.models import Visit
-from maps import FollowupPoint, MapLayers, UnitFigures, coverage_map
+from maps import FollowupPoint, MapLayers, MapWords, UnitFigures, coverage_map
 from maps.offline import OfflineMap
 
-VIETNAM = timezone(timedelta(hours=7))
 MAX_UNVISITED = 20_000
 MAX_FOLLOWUPS = 5_000
 MAX_FLAGGED = 2_000
 MAX_OUTLINE_POINTS = 2_000  # per hamlet without a boundary
+
+
+def map_words() -> MapWords:
+    """Gather every text a map shows, in the current language, from the catalogue."""
+    return MapWords(
+        figures=choices("figure"),
+        metrics=choices("map_metric"),
+        links={
+            level: _("Xem bản đồ %(level)s", level=in_sentence(label("unit_level", level)))
+            for level in LABELS["unit_level"]
+        },
+        name=_("Đơn vị"),
+        link=_("Chi tiết"),
+        estimated_suffix=" " + _("(ước tính)"),
+        base_layer=_("Bản đồ nền"),
+        layer_units=_("Đơn vị hành chính"),
+        layer_unvisited=_("Hộ chưa gõ cửa"),
+        layer_heat=_("Mật độ hộ chưa gõ cửa"),
+        layer_followups=_("Việc quay lại (đỏ: quá hạn)"),
+        layer_flagged=_("Lượt gõ cửa ngoài địa bàn thôn"),
+        followup=_("Việc cần làm"),
+        followup_status=_("Trạng thái"),
+        followup_overdue=_("Quá hạn"),
+        followup_open=label("followup_status", "open"),
+        flagged=_("Lượt gõ cửa"),
+        legend_no_data=_("Chưa có số liệu"),
+        legend_estimated=_("Ranh giới ước tính từ vị trí các hộ"),
+        legend_circle=_("Chưa có ranh giới (cỡ vòng theo số hộ)"),
+        legend_unplaced=_("%(count)s đơn vị chưa có vị trí, không vẽ được", count="{count}"),
+        legend_at_least=_("từ %(count)s trở lên", count="{count}"),
+    )
 
 
 def _unit_figures(row: UnitRow, unit: Unit, points: list[tuple[float, float]] | None):
@@ -111,12 +141,12 @@ def followup_points(user: User, unit: Unit) -> list[FollowupPoint]:
         .order_by(Followup.due_date)
         .limit(MAX_FOLLOWUPS)
     )
-    now = today()
+    now = today_in_vietnam()
     return [
         FollowupPoint(
             lat=y,
             lon=x,
-            label=f"{label(FOLLOWUP_KINDS, kind)} · {code or ''} · {due:%d/%m/%Y}",
+            label=f"{label('followup_kind', kind)} · {code or ''} · {due:%d/%m/%Y}",
             overdue=due < now,
         )
         for kind, due, y, x, code in rows
@@ -143,7 +173,7 @@ def flagged_points(user: User, unit: Unit, period: Period | None) -> list[tuple[
     out = []
     for at, lat, lon, flags, code in db.session.execute(stmt):
         if "outside_hamlet" in (flags or []) and len(out) < MAX_FLAGGED:
-            when = at.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+            when = to_vietnam(at).strftime("%d/%m/%Y %H:%M")
             out.append((lat, lon, f"{when} · {code or ''}"))
     return out
 
@@ -199,6 +229,7 @@ def build_map(
         link_template=link_template if unit.level in ("province", "district") else None,
         inline=inline,
         title=title,
+        words=map_words(),
     )
     return unit, totals, fmap
 

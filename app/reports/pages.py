@@ -20,10 +20,11 @@ from marshmallow import Schema, ValidationError
 
 from app.auth.access import acting_user, require
 from app.auth.audit import record
+from app.clock import to_vietnam
 from app.common import writes_on_get
 from app.errors import ForbiddenError, InvalidError, flatten_errors
 from app.extensions import db
-from app.labels import FOLLOWUP_KINDS, LEVELS, MAP_METRICS, VISIT_FLAGS, label
+from app.labels import choices, label
 from app.reports import dashboard as dashboard_service
 from app.reports import dashboard_overdue, mapdata
 from app.reports.charts import daily_bars_svg
@@ -63,7 +64,7 @@ def vn_time_filter(moment: Any) -> str:
     """Format a timestamp in Vietnam time as dd/mm/yyyy HH:MM."""
     if moment is None:
         return "—"
-    return moment.astimezone(mapdata.VIETNAM).strftime("%d/%m/%Y %H:%M")
+    return to_vietnam(moment).strftime("%d/%m/%Y %H:%M")
 
 
 @bp.app_template_filter("vn_date")
@@ -97,10 +98,6 @@ def dashboard():
         can_export=user.role in EXPORT_ROLES,
         can_reassign=user.role in dashboard_overdue.REASSIGN_ROLES,
         options_for=dashboard_overdue.options_for,
-        levels=LEVELS,
-        kinds=FOLLOWUP_KINDS,
-        flag_labels=VISIT_FLAGS,
-        label=label,
     )
 
 
@@ -117,8 +114,6 @@ def overdue():
         **data,
         can_reassign=user.role in dashboard_overdue.REASSIGN_ROLES,
         options_for=dashboard_overdue.options_for,
-        kinds=FOLLOWUP_KINDS,
-        label=label,
     )
 
 
@@ -152,7 +147,7 @@ def coverage_map():
     metric = args["metric"]
     config = current_app.config
     link = url_for("reports_pages.coverage_map") + f"?metric={metric}&unit={{code}}"
-    title = f"{label(MAP_METRICS, metric)}"
+    title = label("map_metric", metric)
     unit, totals, fmap = mapdata.build_map(
         user,
         args.get("unit"),
@@ -186,10 +181,8 @@ def coverage_map():
         parent=parent,
         totals=totals.as_dict(),
         metric=metric,
-        metrics=MAP_METRICS,
+        metrics=choices("map_metric"),
         campaign=args.get("campaign"),
         can_export=user.role in EXPORT_ROLES,
-        levels=LEVELS,
         map=mapdata.map_page_parts(fmap),
-        label=label,
     )

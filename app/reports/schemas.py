@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
+from app.clock import VIETNAM
 from app.people.fields import QueryId
 from app.reports.campaigns import SPREAD_BASES
 from app.reports.models import METRICS
@@ -30,7 +31,6 @@ MAX_TARGET = 100_000_000
 # A campaign lies in these years and lasts at most this long (a plan, not an open-ended list).
 CAMPAIGN_DATES = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))
 CAMPAIGN_MAX_DAYS = 5 * 366
-VIETNAM = timezone(timedelta(hours=7))
 
 
 def UnitCode(**kw: Any) -> fields.String:

@@ -1,82 +1,118 @@
-"""English catalogue: compile app/translations/en/*.json into messages.mo, list missing msgids.
+"""The message catalogue: extract Vietnamese msgids, update the English .po, compile the .mo.
 
-Source texts (msgids) are Vietnamese, written in the code; each area keeps its English
-translations in a flat JSON file. `python -m app.tools.translations` rebuilds the catalogue;
-`--check` lists texts that have no English yet.
+Source texts (msgids) are Vietnamese, written in the code: `_()`, `_l()`, `gettext()` in
+Python and templates, `N_()` marks (app/labels.py), `t()` and `N_()` in the phone's modules.
+`python -m app.tools.translations` (`make translations`) runs the three Babel steps with the
+mapping in babel.cfg; dates in the headers are fixed so that the same sources always give the
+same files (the .mo is committed and a test spots a stale one). The pybabel equivalent:
+
+    pybabel extract -F babel.cfg -k _l -k N_ -k t -o app/translations/messages.pot .
+    pybabel update -i app/translations/messages.pot -d app/translations -l en --ignore-obsolete
+    pybabel compile -d app/translations
 """
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
 
-APP = Path(__file__).resolve().parent.parent
-ROOT = APP.parent
-EN_DIR = APP / "translations" / "en"
-MO_PATH = EN_DIR / "LC_MESSAGES" / "messages.mo"
-
-# _("..."), _l("..."), gettext("...") with a plain string literal, in Python and Jinja files.
-MSGID = re.compile(
-    r"""\b(?:_|_l|gettext|lazy_gettext)\(\s*(?P<q>["'])(?P<text>(?:\\.|(?!(?P=q)).)*)(?P=q)"""
-)
-
-
-def english() -> dict[str, str]:
-    """Merge every area's JSON file of Vietnamese -> English texts."""
-    merged: dict[str, str] = {}
-    for path in sorted(EN_DIR.glob("*.json")):
-        merged.update(json.loads(path.read_text(encoding="utf-8")))
-    return merged
+ROOT = Path(__file__).resolve().parent.parent.parent
+MAPPING = ROOT / "babel.cfg"
+TRANSLATIONS = ROOT / "app" / "translations"
+POT_PATH = TRANSLATIONS / "messages.pot"
+PO_PATH = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
+MO_PATH = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.mo"
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None, "t": None}
+FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
+PROJECT = {"project": "Gõ Cửa", "version": "1", "copyright_holder": "Gõ Cửa"}
 
 
-def compiled_catalogue() -> bytes:
-    """Build the .mo bytes from the JSON sources."""
-    # Fixed dates: the same sources always give the same bytes, so a test can spot a stale .mo.
-    fixed = datetime(2026, 1, 1, tzinfo=UTC)
-    catalog = Catalog(
-        locale="en", domain="messages", creation_date=fixed, revision_date=fixed, fuzzy=False
+def extract() -> Catalog:
+    """Extract every msgid the code uses, as a template catalogue."""
+    with MAPPING.open(encoding="utf-8") as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    template = Catalog(
+        **PROJECT, creation_date=FIXED_DATE, revision_date=FIXED_DATE, charset="utf-8"
     )
-    for msgid, text in sorted(english().items()):
-        catalog.add(msgid, text)
+    messages = extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=KEYWORDS, strip_comment_tags=True
+    )
+    for filename, lineno, message, comments, context in messages:
+        template.add(
+            message,
+            None,
+            [(Path(filename).as_posix(), lineno)],
+            auto_comments=comments,
+            context=context,
+        )
+    return template
+
+
+def read_english(path: Path = PO_PATH) -> Catalog:
+    """Read the English catalogue."""
+    with path.open("rb") as source:
+        return read_po(source, locale="en")
+
+
+def _po_bytes(catalog: Catalog, *, sort: bool = True) -> bytes:
     buffer = BytesIO()
-    write_mo(buffer, catalog)
+    write_po(buffer, catalog, width=100, sort_output=sort, ignore_obsolete=True)
     return buffer.getvalue()
 
 
-def used_msgids() -> set[str]:
-    """Find the literal msgids used in the app's code and templates."""
-    found: set[str] = set()
-    files = list(APP.rglob("*.py")) + list((ROOT / "forms" / "templates").rglob("*.html"))
-    for path in files:
-        if "tools" in path.parts:
+def update(template: Catalog, english: Catalog) -> Catalog:
+    """Bring the English catalogue in line with the template (new msgids come untranslated)."""
+    english.update(template, no_fuzzy_matching=True, update_creation_date=False)
+    english.creation_date = english.revision_date = FIXED_DATE
+    english.fuzzy = False
+    return english
+
+
+def compiled(english: Catalog) -> bytes:
+    """Compile the English catalogue to .mo bytes."""
+    buffer = BytesIO()
+    write_mo(buffer, english, use_fuzzy=False)
+    return buffer.getvalue()
+
+
+def missing(template: Catalog, english: Catalog) -> list[str]:
+    """List the msgids the code uses that have no (non-fuzzy) English."""
+    gaps = []
+    for message in template:
+        if not message.id:
             continue
-        for match in MSGID.finditer(path.read_text(encoding="utf-8")):
-            text = match.group("text")
-            found.add(
-                text.encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
-                if "\\" in text
-                else text
-            )
-    return found
+        found = english.get(message.id, message.context)
+        if found is None or found.fuzzy or not found.string or not all(_texts(found.string)):
+            gaps.append(message.id if isinstance(message.id, str) else message.id[0])
+    return sorted(gaps)
+
+
+def _texts(string: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (string,) if isinstance(string, str) else tuple(string)
 
 
 def main(argv: list[str]) -> int:
-    """Compile the catalogue, or with --check list msgids without English."""
+    """Extract, update and compile; with --check only list msgids without English."""
+    template = extract()
+    english = update(template, read_english())
+    gaps = missing(template, english)
     if "--check" in argv:
-        missing = sorted(used_msgids() - set(english()))
-        for text in missing:
-            print(text)
-        return 1 if missing else 0
-    MO_PATH.parent.mkdir(parents=True, exist_ok=True)
-    MO_PATH.write_bytes(compiled_catalogue())
-    print(f"{MO_PATH.relative_to(ROOT)}: {len(english())} texts")
+        print("\n".join(gaps))
+        return 1 if gaps else 0
+    POT_PATH.write_bytes(_po_bytes(template))
+    PO_PATH.write_bytes(_po_bytes(english))
+    MO_PATH.write_bytes(compiled(read_english()))
+    print(f"{PO_PATH.relative_to(ROOT)}: {len(english)} texts, {len(gaps)} without English")
+    for text in gaps:
+        print(f"  {text}")
     return 0
 
 

@@ -10,11 +10,11 @@ from marshmallow import ValidationError, fields
 from sqlalchemy import or_, select
 
 from app.auth.models import User
+from app.clock import VIETNAM
 from app.common import utcnow
 from app.errors import ServiceError
 from app.extensions import db
 from app.visits.models import RejectedSubmission, Visit
-from app.visits.schemas import VIETNAM_TZ
 
 MAX_DEPTH = 20
 
@@ -60,8 +60,8 @@ def _raw_key(body: Any) -> tuple[str | None, int | None, datetime | None]:
     raw = body.get("visited_at")
     if isinstance(raw, str) and len(raw) <= 40:
         try:
-            visited_at = fields.AwareDateTime(default_timezone=VIETNAM_TZ).deserialize(raw)
-            visited_at.astimezone(VIETNAM_TZ)
+            visited_at = fields.AwareDateTime(default_timezone=VIETNAM).deserialize(raw)
+            visited_at.astimezone(VIETNAM)
         except (ValidationError, OverflowError, ValueError):
             visited_at = None
     return client_id, household_id, visited_at

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -16,6 +16,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from app.clock import VIETNAM
 from app.people.fields import Enum, Id, QueryId, StrictBoolean, StrictFloat
 from app.people.models import CORRECTION_FIELDS, EID, ID_CARD, PRESENCE
 from app.people.schemas import (
@@ -29,7 +30,6 @@ from app.visits.models import LOCATION_MISSING, OUTCOMES
 
 MAX_BATCH = 500
 # A phone that sends a time without an offset is in Vietnam: it means local time (UTC+7).
-VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
 CLIENT_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,63}$"
 
 
@@ -76,7 +76,7 @@ class VisitIn(BaseSchema):
         validate=validate.Regexp(CLIENT_ID, error=_l("Mã client_id: 8–64 ký tự chữ, số, . _ : -")),
     )
     household_id = Id(required=True)
-    visited_at = fields.AwareDateTime(required=True, default_timezone=VIETNAM_TZ)
+    visited_at = fields.AwareDateTime(required=True, default_timezone=VIETNAM)
     location = fields.Nested(VisitLocationIn, load_default=None, allow_none=True)
     location_missing_reason = Enum(LOCATION_MISSING, load_default=None, allow_none=True)
     outcome = Enum(OUTCOMES, required=True)
@@ -152,9 +152,7 @@ class VisitBatchIn(BaseSchema):
 
 class VisitArgs(PageArgs):
     household = QueryId(load_default=None)
-    since = fields.AwareDateTime(
-        load_default=None, default_timezone=VIETNAM_TZ, validate=TIME_RANGE
-    )
+    since = fields.AwareDateTime(load_default=None, default_timezone=VIETNAM, validate=TIME_RANGE)
     flagged = fields.Boolean(load_default=None)
     officer = QueryId(load_default=None)
 

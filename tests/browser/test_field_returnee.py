@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup, Returnee
 from tests.factories import api_post
@@ -55,7 +56,11 @@ def test_village_head_flags_a_returnee_in_three_taps(page, village, screenshot):
 
     flag = db.session.scalar(select(Returnee))
     away = household.residents[1]
-    assert (flag.resident_id, flag.returned_on, flag.phone) == (away.id, date.today(), "0912345678")
+    assert (flag.resident_id, flag.returned_on, flag.phone) == (
+        away.id,
+        today_in_vietnam(),
+        "0912345678",
+    )
     assert flag.flagged_by_id == head.id
     followup = db.session.scalar(select(Followup).where(Followup.kind == "returnee_visit"))
     assert followup.resident_id == away.id

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
 from tests.field.browser_helpers import log_in, wait_for_data
@@ -18,7 +19,7 @@ def add_followup(household, officer, *, priority: int = 2, due: date | None = No
         kind="revisit",
         reason="Không có ai ở nhà",
         priority=priority,
-        due_date=due or date.today(),
+        due_date=due or today_in_vietnam(),
         household_id=household.id,
         assignee_id=officer.id,
         hamlet_id=household.hamlet_id,
@@ -51,7 +52,7 @@ def day(make_user, make_household):
         "nowhere": house("Alăng Văn Không", None),
     }
     add_followup(stops["urgent"], officer, priority=0)
-    add_followup(stops["overdue"], officer, due=date.today() - timedelta(days=3))
+    add_followup(stops["overdue"], officer, due=today_in_vietnam() - timedelta(days=3))
     for name in ("east1", "west", "east3", "nowhere"):
         add_followup(stops[name], officer)
     never = house("Hồ Thị Chưa", (lat, lon + 0.0031))  # no follow-up, never visited

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import AuditEntry
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Returnee
 from app.visits.models import Visit
@@ -74,7 +74,7 @@ def test_admin_imports_an_officers_file(client, make_user, make_household, offic
     assert client.get("/admin/outbox-import").status_code == 200
     bodies = [visit_body(household.id), visit_body(household.id, outcome="refused")]
     flag = {
-        "returned_on": today().isoformat(),
+        "returned_on": today_in_vietnam().isoformat(),
         "full_name": "Hồ Văn Về",
         "hamlet_code": "20179-001",
     }
@@ -101,8 +101,11 @@ def test_a_village_heads_file_brings_its_returnee_flags(client, make_user, make_
     head = make_user("village_head", "20179-001", username="truongthon")
     household = make_household("20179-001", residents=[{"full_name": "Lê Thị Xa"}])
     sign_in(client, make_user("commander", "20179", username="chihuy"))
-    known = {"resident_id": household.residents[0].id, "returned_on": today().isoformat()}
-    elsewhere = {"full_name": "Ở Thôn Khác", "returned_on": today().isoformat()}
+    known = {
+        "resident_id": household.residents[0].id,
+        "returned_on": today_in_vietnam().isoformat(),
+    }
+    elsewhere = {"full_name": "Ở Thôn Khác", "returned_on": today_in_vietnam().isoformat()}
     elsewhere["hamlet_code"] = "20179-002"
     doc = outbox_file(
         "truongthon",

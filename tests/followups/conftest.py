@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from app.auth.models import User
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
 from app.followups.rules import RULE
@@ -26,7 +26,7 @@ HAMLET1, HAMLET2, HAMLET3 = "20179-001", "20179-002", "20179-003"
 
 def years_ago(years: int, days: int = 0) -> str:
     """A birth date `years` years before today (Vietnam), moved `days` later."""
-    now = today()
+    now = today_in_vietnam()
     try:
         born = now.replace(year=now.year - years)
     except ValueError:
@@ -36,7 +36,7 @@ def years_ago(years: int, days: int = 0) -> str:
 
 def at(days_ago: int, hour: int) -> datetime:
     """A moment `days_ago` days before today at an hour of the day, Vietnam time."""
-    day = today() - timedelta(days=days_ago)
+    day = today_in_vietnam() - timedelta(days=days_ago)
     when = datetime(day.year, day.month, day.day, hour, 15, tzinfo=VIETNAM)
     now = datetime.now(UTC)
     return min(when, now - timedelta(minutes=1))
@@ -124,7 +124,7 @@ def place_followup(world) -> Callable[..., Followup]:
         rule = RULE[kind if kind in RULE else "id_capture"]
         followup = new_followup(
             rule,
-            due=due or today() + timedelta(days=3),
+            due=due or today_in_vietnam() + timedelta(days=3),
             place=household,
             assignee_id=assignee.id if assignee else None,
         )

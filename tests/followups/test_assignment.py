@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.auth.models import AuditEntry
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from tests.followups.conftest import HAMLET1, HAMLET3, open_followups, years_ago
 
@@ -68,7 +68,7 @@ def test_a_commander_reassigns_and_moves_the_due_date_audited(
     people, make_household, place_followup, client, token_for
 ):
     followup = place_followup(make_household(HAMLET1), people.officer)
-    due = today() + timedelta(days=5)
+    due = today_in_vietnam() + timedelta(days=5)
     status, body = patch(
         client,
         token_for(people.commander),

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import event
 
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups import service as followups_service
 from app.followups.models import Followup
@@ -69,7 +69,11 @@ def test_returnee_visit_closes_when_the_person_is_seen_and_confirms_a_pending_na
         client,
         "/api/v1/returnees",
         token_for(people.head),
-        {"full_name": "Hồ Văn Mới", "household_id": household.id, "returned_on": str(today())},
+        {
+            "full_name": "Hồ Văn Mới",
+            "household_id": household.id,
+            "returned_on": str(today_in_vietnam()),
+        },
     )
     assert status == 201, flag
     newcomer = db.session.get(Resident, flag["resident_id"])
@@ -157,4 +161,4 @@ def test_a_visit_costs_a_handful_of_queries_not_one_per_resident(
     writes = {s.split("(")[0].strip() for s in statements if s not in selects}
     assert writes <= {"INSERT INTO followups", "INSERT INTO audit_entries"}, writes
     due = {f.due_date for f in open_followups(household_id=household.id)}
-    assert due == {today() + timedelta(days=7)}
+    assert due == {today_in_vietnam() + timedelta(days=7)}

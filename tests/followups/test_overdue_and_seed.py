@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.auth.models import AuditEntry
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.lists import followup_counts_by_hamlet
 from app.followups.models import Followup
@@ -22,10 +22,10 @@ URL = "/api/v1/followups/overdue-summary"
 def test_commanders_see_overdue_by_hamlet_and_officer(
     people, make_household, place_followup, client, token_for, world
 ):
-    late = today() - timedelta(days=3)
+    late = today_in_vietnam() - timedelta(days=3)
     one, two = make_household(HAMLET1), make_household(HAMLET2)
     place_followup(one, people.officer, due=late)
-    place_followup(one, people.officer, due=today() - timedelta(days=1))
+    place_followup(one, people.officer, due=today_in_vietnam() - timedelta(days=1))
     place_followup(one, people.officer)  # open, not overdue
     place_followup(one, people.colleague)  # nothing overdue: not listed
     place_followup(two, people.other_hamlet_officer, due=late)
@@ -86,7 +86,7 @@ def test_seeding_opens_what_statuses_call_for_once(people, make_household, world
     }
     assert made[(adult.id, "id_capture")].assignee_id == people.officer.id
     assert made[(elder.id, "id_capture_at_home")].assignee_id == people.mobile.id
-    assert made[(adult.id, "id_capture")].due_date == today() + timedelta(days=7)
+    assert made[(adult.id, "id_capture")].due_date == today_in_vietnam() + timedelta(days=7)
     assert made[(adult.id, "id_capture")].lat == household.lat
     assert made[(phone.id, "verify_documents")].correction_id is not None
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "seed"))

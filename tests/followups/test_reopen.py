@@ -3,7 +3,7 @@ open one of the same kind for the same person or household answers 409, naming i
 
 from __future__ import annotations
 
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
 from tests.factories import api_post
@@ -95,4 +95,4 @@ def test_name_only_flags_are_twins_only_under_the_same_name(people, client, toke
 def flag(name: str, days: int = 0) -> dict:
     from datetime import timedelta
 
-    return {"full_name": name, "returned_on": str(today() - timedelta(days=days))}
+    return {"full_name": name, "returned_on": str(today_in_vietnam() - timedelta(days=days))}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup, Returnee
 from app.people.models import Resident
@@ -15,7 +15,7 @@ URL = "/api/v1/returnees"
 
 
 def flag(**body) -> dict:
-    return {"returned_on": str(today()), **body}
+    return {"returned_on": str(today_in_vietnam()), **body}
 
 
 def test_a_village_head_flags_only_in_their_own_hamlet(people, make_household, client, token_for):
@@ -38,12 +38,17 @@ def test_input_is_checked_by_field(people, make_household, client, token_for):
     headers = token_for(people.head)
     resident_id = household.residents[0].id
     cases = [
-        ({"returned_on": str(today())}, "full_name"),
+        ({"returned_on": str(today_in_vietnam())}, "full_name"),
         (flag(resident_id=resident_id, full_name="Hai Cách"), "full_name"),
         ({"resident_id": resident_id}, "returned_on"),
-        (flag(resident_id=resident_id, leaving_on=str(today() - timedelta(days=1))), "leaving_on"),
         (
-            flag(resident_id=resident_id, returned_on=str(today() + timedelta(days=400))),
+            flag(resident_id=resident_id, leaving_on=str(today_in_vietnam() - timedelta(days=1))),
+            "leaving_on",
+        ),
+        (
+            flag(
+                resident_id=resident_id, returned_on=str(today_in_vietnam() + timedelta(days=400))
+            ),
             "returned_on",
         ),
         (flag(resident_id=resident_id, phone="gọi tôi"), "phone"),
@@ -79,7 +84,11 @@ def test_a_new_name_in_a_household_becomes_a_pending_resident_once(
     assert status == 200 and again["id"] == first["id"]
     assert Resident.query.filter_by(household_id=household.id).count() == 2
     # Flagged again later with a leaving date: the open visit is kept, and made urgent.
-    soon = flag(resident_id=resident.id, leaving_on=str(today() + timedelta(days=1)), note="đi sớm")
+    soon = flag(
+        resident_id=resident.id,
+        leaving_on=str(today_in_vietnam() + timedelta(days=1)),
+        note="đi sớm",
+    )
     status, later = api_post(client, URL, headers, soon)
     assert status == 201 and later["id"] != first["id"]
     assert later["followup"]["id"] == first["followup"]["id"]
@@ -94,14 +103,14 @@ def test_a_known_resident_keeps_presence_until_the_visit_and_records_the_return(
         HAMLET1, residents=[{"full_name": "Đi Làm", "presence": "away_working"}]
     )
     person = household.residents[0]
-    returned = today() - timedelta(days=4)
+    returned = today_in_vietnam() - timedelta(days=4)
     status, body = api_post(
         client, URL, token_for(people.head), flag(resident_id=person.id, returned_on=str(returned))
     )
     assert status == 201, body
     db.session.refresh(person)
     assert (person.presence, person.away_until) == ("away_working", returned)
-    assert body["followup"]["due_date"] == str(today())  # the return date is past: today
+    assert body["followup"]["due_date"] == str(today_in_vietnam())  # the return date is past: today
 
 
 def test_a_name_alone_is_answered_by_a_visit_that_finds_that_person(

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups import lists
 from app.followups.rules import URGENT
@@ -44,7 +44,7 @@ def test_urgent_and_overdue_first_then_the_rest_then_those_without_a_place(
         make_household(HAMLET1, location=(START[0], START[1] + 0.02)), officer, priority=URGENT
     )
     near_overdue = place_followup(
-        make_household(HAMLET1, location=east), officer, due=today() - timedelta(days=1)
+        make_household(HAMLET1, location=east), officer, due=today_in_vietnam() - timedelta(days=1)
     )
     close_normal = place_followup(
         make_household(HAMLET1, location=(START[0] + 0.001, START[1])), officer
@@ -145,7 +145,7 @@ def test_too_many_stops_for_one_route_ask_for_a_filter(
 
 def test_filters_and_overdue(people, make_household, place_followup, client, token_for):
     household = make_household(HAMLET1)
-    late = place_followup(household, people.officer, due=today() - timedelta(days=2))
+    late = place_followup(household, people.officer, due=today_in_vietnam() - timedelta(days=2))
     place_followup(household, people.colleague, kind="eid_support")
     headers = token_for(people.commander)
     by_kind = api_get(client, "/api/v1/followups?kind=eid_support", headers)[1]
@@ -181,8 +181,8 @@ def test_a_village_heads_returnee_comes_first_on_the_officers_route(
         token_for(head),
         {
             "resident_id": son.id,
-            "returned_on": str(today() - timedelta(days=1)),
-            "leaving_on": str(today() + timedelta(days=2)),
+            "returned_on": str(today_in_vietnam() - timedelta(days=1)),
+            "leaving_on": str(today_in_vietnam() + timedelta(days=2)),
             "phone": "0905123456",
         },
     )
@@ -196,7 +196,7 @@ def test_a_village_heads_returnee_comes_first_on_the_officers_route(
     assert first["resident_name"] == "Hồ Văn Về"
     assert first["household_address"] == household.address
     assert first["hamlet_code"] == HAMLET2
-    assert first["priority_name"] == "urgent" and first["due_date"] == str(today())
+    assert first["priority_name"] == "urgent" and first["due_date"] == str(today_in_vietnam())
     assert first["returnee"]["phone"] == "0905123456"
     assert first["distance_m"] > 1000
     assert len(body["items"]) == 4

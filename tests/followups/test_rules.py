@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.rules import HIGH, NORMAL, URGENT
 from app.followups.service import on_correction_resolved
@@ -21,7 +21,7 @@ def test_nobody_home_opens_a_revisit_in_two_days_at_another_time_of_day(
     answer = visit(people.officer, household, outcome="nobody_home", when=at(1, 9))
     [revisit] = open_followups(household_id=household.id)
     assert (revisit.kind, revisit.rule, revisit.resident_id) == ("revisit", "nobody_home", None)
-    assert revisit.due_date == today() - timedelta(days=1) + timedelta(days=2)
+    assert revisit.due_date == today_in_vietnam() - timedelta(days=1) + timedelta(days=2)
     assert revisit.preferred_time == "evening"  # the try was in the morning
     assert (revisit.attempts, revisit.needs_village_head, revisit.priority) == (1, False, NORMAL)
     assert revisit.assignee_id == people.officer.id  # Thôn 1's officers tie: the first one
@@ -44,7 +44,7 @@ def test_three_failed_tries_ask_the_village_head_and_raise_the_priority(
     assert revisit.rule == "nobody_home_3"
     assert (revisit.attempts, revisit.needs_village_head, revisit.priority) == (3, True, HIGH)
     assert revisit.preferred_time == "afternoon"  # the one time of day not tried
-    assert revisit.due_date == today() + timedelta(days=1)
+    assert revisit.due_date == today_in_vietnam() + timedelta(days=1)
     assert [f["id"] for f in third["followups"]["created"]] == [revisit.id]  # rescheduled
     assert "nhờ trưởng thôn" in revisit.reason
 
@@ -103,8 +103,8 @@ def test_returnee_flag_opens_a_visit_on_the_return_date_urgent_when_leaving_soon
         headers,
         {
             "resident_id": back.id,
-            "returned_on": (today() - timedelta(days=3)).isoformat(),
-            "leaving_on": (today() + timedelta(days=10)).isoformat(),
+            "returned_on": (today_in_vietnam() - timedelta(days=3)).isoformat(),
+            "leaving_on": (today_in_vietnam() + timedelta(days=10)).isoformat(),
             "phone": "0912 345 678",
         },
     )
@@ -115,15 +115,19 @@ def test_returnee_flag_opens_a_visit_on_the_return_date_urgent_when_leaving_soon
         headers,
         {
             "resident_id": leaving.id,
-            "returned_on": (today() + timedelta(days=2)).isoformat(),
-            "leaving_on": (today() + timedelta(days=4)).isoformat(),
+            "returned_on": (today_in_vietnam() + timedelta(days=2)).isoformat(),
+            "leaving_on": (today_in_vietnam() + timedelta(days=4)).isoformat(),
         },
     )
     assert status == 201, soon
     [first] = open_followups(resident_id=back.id)
     [second] = open_followups(resident_id=leaving.id)
-    assert (first.kind, first.due_date, first.priority) == ("returnee_visit", today(), NORMAL)
-    assert (second.due_date, second.priority) == (today() + timedelta(days=2), URGENT)
+    assert (first.kind, first.due_date, first.priority) == (
+        "returnee_visit",
+        today_in_vietnam(),
+        NORMAL,
+    )
+    assert (second.due_date, second.priority) == (today_in_vietnam() + timedelta(days=2), URGENT)
     assert second.rule == "returnee_leaving"
     assert first.assignee_id == people.officer.id
     assert second.assignee_id == people.colleague.id  # the officer already has one open
@@ -155,7 +159,10 @@ def test_present_eligible_without_an_application_needs_id_capture_or_the_mobile_
     made = {f.resident_id: f for f in open_followups(household_id=household.id)}
     adult, elder, sick, fourteen, _child, _applied = members
     assert set(made) == {adult.id, elder.id, sick.id, fourteen.id}
-    week, fortnight = today() + timedelta(days=7), today() + timedelta(days=14)
+    week, fortnight = (
+        today_in_vietnam() + timedelta(days=7),
+        today_in_vietnam() + timedelta(days=14),
+    )
     assert (made[adult.id].kind, made[adult.id].due_date) == ("id_capture", week)
     assert made[adult.id].assignee_id == people.officer.id
     for at_home in (made[elder.id], made[sick.id]):
@@ -170,7 +177,10 @@ def test_eligible_age_comes_from_the_configuration(app, people, make_household, 
         HAMLET1,
         residents=[
             {"full_name": "Mười Lăm", "date_of_birth": years_ago(15)},
-            {"full_name": "Mười Sáu", "date_of_birth": str(today().year - 16)},  # year only
+            {
+                "full_name": "Mười Sáu",
+                "date_of_birth": str(today_in_vietnam().year - 16),
+            },  # year only
         ],
     )
     _fifteen, sixteen = household.residents
@@ -205,7 +215,7 @@ def test_issued_card_with_a_smartphone_but_no_level_2_needs_eid_support(
     )
     [support] = open_followups(household_id=household.id)
     assert (support.kind, support.resident_id) == ("eid_support", phone.id)
-    assert support.due_date == today() + timedelta(days=7)
+    assert support.due_date == today_in_vietnam() + timedelta(days=7)
     assert support.assignee_id == people.officer.id
 
 
@@ -233,7 +243,7 @@ def test_a_correction_opened_needs_verify_documents_closed_when_all_are_resolved
     )
     [verify] = open_followups(household_id=household.id)
     assert (verify.kind, verify.resident_id) == ("verify_documents", person.id)
-    assert verify.due_date == today() + timedelta(days=7)
+    assert verify.due_date == today_in_vietnam() + timedelta(days=7)
     assert verify.assignee_id == people.officer.id
     assert "ngày sinh" in verify.reason and "dân tộc" in verify.reason
     opened = [c["id"] for c in answer["corrections"]]
@@ -254,7 +264,7 @@ def test_a_visit_without_location_needs_a_location_check_by_the_commander(
     visit(people.officer, household, location=None)
     [check] = open_followups(household_id=household.id)
     assert (check.kind, check.assignee_id) == ("location_check", people.commander.id)
-    assert check.due_date == today() + timedelta(days=3)
+    assert check.due_date == today_in_vietnam() + timedelta(days=3)
     assert "không có vị trí" in check.reason
     later = visit(people.officer, household)  # at the door, no flags
     assert check.status == "done" and check.closed_by_visit_id == later["id"]
@@ -277,6 +287,6 @@ def test_a_visit_outside_the_households_hamlet_needs_a_location_check_by_the_com
     [check] = open_followups(household_id=household.id)
     assert (check.kind, check.rule) == ("location_check", "location_check")
     assert check.assignee_id == people.commander.id
-    assert check.due_date == today() + timedelta(days=3)
+    assert check.due_date == today_in_vietnam() + timedelta(days=3)
     assert "ngoài địa bàn thôn" in check.reason
     assert [f["id"] for f in answer["followups"]["created"]] == [check.id]

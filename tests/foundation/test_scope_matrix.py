@@ -26,7 +26,7 @@ from flask import Flask, g
 from sqlalchemy import func, select
 
 from app.auth.models import AuditEntry
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
 
@@ -168,7 +168,7 @@ CASES = [
         "PATCH",
         "/api/v1/followups/{followup}",
         "commander",
-        lambda ids: {"due_date": (today() + timedelta(days=3)).isoformat()},
+        lambda ids: {"due_date": (today_in_vietnam() + timedelta(days=3)).isoformat()},
         writes=True,
     ),
     Case("followups.away", "GET", "/api/v1/followups/away", "village_head", kind="list"),
@@ -197,7 +197,7 @@ CASES = [
         "POST",
         "/api/v1/returnees",
         "village_head",
-        lambda ids: {"resident_id": ids["resident"], "returned_on": today().isoformat()},
+        lambda ids: {"resident_id": ids["resident"], "returned_on": today_in_vietnam().isoformat()},
         writes=True,
     ),
     Case("followups.list_returnees", "GET", "/api/v1/returnees", "village_head", kind="list"),
@@ -228,8 +228,8 @@ CASES = [
         "commander",
         lambda ids: {
             "name": "Đợt 2",
-            "starts_on": today().isoformat(),
-            "ends_on": (today() + timedelta(days=30)).isoformat(),
+            "starts_on": today_in_vietnam().isoformat(),
+            "ends_on": (today_in_vietnam() + timedelta(days=30)).isoformat(),
             "unit": "20179",
             "metrics": ["households_visited"],
         },
@@ -339,13 +339,17 @@ def inside(client, world, make_user, make_household, token_for) -> dict:
     visit = answer.get_json()
     refused = {**body, "client_id": str(uuid.uuid4()), "visited_at": "2000-01-01T00:00:00Z"}
     assert client.post("/api/v1/visits", json=refused, headers=officer).status_code == 422
-    flag = {"resident_id": spouse.id, "returned_on": today().isoformat(), "phone": "0987650001"}
+    flag = {
+        "resident_id": spouse.id,
+        "returned_on": today_in_vietnam().isoformat(),
+        "phone": "0987650001",
+    }
     answer = client.post("/api/v1/returnees", json=flag, headers=token_for(users["village_head"]))
     assert answer.status_code == 201, answer.get_json()
     campaign = {
         "name": "ZCAMPAIGN",
-        "starts_on": (today() - timedelta(days=5)).isoformat(),
-        "ends_on": (today() + timedelta(days=25)).isoformat(),
+        "starts_on": (today_in_vietnam() - timedelta(days=5)).isoformat(),
+        "ends_on": (today_in_vietnam() + timedelta(days=25)).isoformat(),
         "unit": "20179",
         "metrics": ["households_visited"],
     }
@@ -355,7 +359,7 @@ def inside(client, world, make_user, make_household, token_for) -> dict:
         select(Followup.id).where(Followup.household_id == household.id).order_by(Followup.id)
     )
     assert followup is not None
-    db.session.get(Followup, followup).due_date = today() - timedelta(days=2)  # overdue
+    db.session.get(Followup, followup).due_date = today_in_vietnam() - timedelta(days=2)  # overdue
     db.session.commit()
     return {
         "users": users,

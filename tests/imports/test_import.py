@@ -190,7 +190,7 @@ def test_updated_file_updates_with_history(importer, world, make_user):
     assert ben.id_card == "issued"
     ben_row = next(r for r in result.rows if r.values.get("full_name") == "Alăng Thị Bền")
     assert ben_row.status == "unchanged" and any(
-        "Giữ Tình trạng CCCD trên hệ thống (Đã cấp thẻ)" in n for n in ben_row.notes
+        "Giữ Tình trạng CCCD trên hệ thống (Đã có thẻ căn cước)" in n for n in ben_row.notes
     )
     # The household listed under another hamlet moved there, members included.
     lam = db.session.get(Resident, lam.id)

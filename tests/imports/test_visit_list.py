@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.auth.models import AuditEntry
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
 from app.imports.columns import COLUMNS
@@ -42,7 +42,7 @@ def listed(importer, make_household, world):
     db.session.add(
         Followup(
             kind="id_capture_at_home",
-            due_date=today() + timedelta(days=3),
+            due_date=today_in_vietnam() + timedelta(days=3),
             household_id=odd.id,
             resident_id=yen.id,
             hamlet_id=odd.hamlet_id,
@@ -189,7 +189,7 @@ def arrivals(listed, world, make_user):
 
     head = make_user("village_head", HAMLET)
     other_head = make_user("village_head", "20179-002")
-    on = today()
+    on = today_in_vietnam()
     flag_returnee(
         head,
         {
@@ -213,7 +213,7 @@ def arrivals(listed, world, make_user):
 def test_name_only_returnees_have_their_own_section(app, importer, arrivals, world):
     listing = build_visit_list(world[HAMLET])
     people = [(a.full_name, a.returned_on, a.phone, a.note) for a in listing.arrivals]
-    on = today()
+    on = today_in_vietnam()
     assert people == [
         ("Hồ Văn Sơn", on - timedelta(days=2), "0905123456", "về ăn Tết"),
         ("Alăng Thị Hoa", on, None, None),

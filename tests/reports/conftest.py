@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from app.auth.models import User
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
 from app.people.models import Correction, Household, Resident, StatusChange
@@ -24,7 +24,7 @@ _ids = itertools.count(1)
 
 def years_ago(years: int, days: int = 0) -> str:
     """A birth date `years` years before today, moved `days` later."""
-    now = today()
+    now = today_in_vietnam()
     try:
         born = now.replace(year=now.year - years)
     except ValueError:
@@ -204,7 +204,7 @@ def counted(world, make_household, add_visit, add_followup, add_correction) -> C
     hh["C"] = make_household(
         "20179-001",
         residents=[
-            adult("C Một", date_of_birth=str(today().year - 14), eid="level2_active"),
+            adult("C Một", date_of_birth=str(today_in_vietnam().year - 14), eid="level2_active"),
             adult("C Hai", date_of_birth=None),
             adult("C Ba", pending=True, id_card="collected"),
         ],
@@ -257,8 +257,8 @@ def counted(world, make_household, add_visit, add_followup, add_correction) -> C
     add_correction(hh["A"])
     add_correction(hh["A"], status="fixed")
     add_correction(hh["E"])
-    add_followup(hh["B"], today() - timedelta(days=1))
-    add_followup(hh["D"], today() + timedelta(days=1))
-    add_followup(hh["C"], today() - timedelta(days=3), status="done")
-    add_followup(hh["E"], today())
+    add_followup(hh["B"], today_in_vietnam() - timedelta(days=1))
+    add_followup(hh["D"], today_in_vietnam() + timedelta(days=1))
+    add_followup(hh["C"], today_in_vietnam() - timedelta(days=3), status="done")
+    add_followup(hh["E"], today_in_vietnam())
     return c

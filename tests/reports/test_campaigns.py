@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.common import today
+from app.clock import today_in_vietnam
 from app.reports.campaigns import Schedule, largest_remainder, percent
 from app.reports.models import Campaign
 from tests.factories import api_get, api_post
@@ -21,8 +21,8 @@ def _put(client, url, headers, body):
 def _campaign(client, headers, **overrides):
     body = {
         "name": "Cao điểm 30 ngày",
-        "starts_on": (today() - timedelta(days=9)).isoformat(),
-        "ends_on": (today() + timedelta(days=20)).isoformat(),
+        "starts_on": (today_in_vietnam() - timedelta(days=9)).isoformat(),
+        "ends_on": (today_in_vietnam() + timedelta(days=20)).isoformat(),
         "unit": "20179",
         "metrics": ["households_visited", "id_collected", "eid_level2_active"],
         **overrides,
@@ -204,8 +204,11 @@ def test_percent_and_plan():
     assert percent(11661, 10000) == "116.61"
     assert percent(2, 3) == "66.67"
     assert percent(5, 0) is None and percent(5, None) is None
-    campaign = Campaign(starts_on=today() - timedelta(days=9), ends_on=today() + timedelta(days=20))
-    plan = Schedule.of(campaign, today())
+    campaign = Campaign(
+        starts_on=today_in_vietnam() - timedelta(days=9),
+        ends_on=today_in_vietnam() + timedelta(days=20),
+    )
+    plan = Schedule.of(campaign, today_in_vietnam())
     assert (plan.total_days, plan.elapsed_days, plan.status) == (30, 10, "running")
     assert plan.expected(30) == 10.0
     assert plan.days_ahead(15, 30) == 5.0

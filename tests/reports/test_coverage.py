@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.reports.coverage import eligible_cutoff
 from app.reports.models import Campaign
@@ -142,7 +142,11 @@ def test_campaign_limits_visits_to_its_period(client, counted, make_user, token_
     if start == (at_days_ago(2) + timedelta(hours=7)).date():
         start += timedelta(days=1)  # keep A out whatever the hour
     campaign = Campaign(
-        name="Cao điểm", unit_id=user.unit_id, starts_on=start, ends_on=today(), metrics=[]
+        name="Cao điểm",
+        unit_id=user.unit_id,
+        starts_on=start,
+        ends_on=today_in_vietnam(),
+        metrics=[],
     )
     db.session.add(campaign)
     db.session.commit()
@@ -163,8 +167,8 @@ def test_province_campaign_limits_a_communes_figures(client, counted, make_user,
     campaign = Campaign(
         name="60 ngày",
         unit_id=province.unit_id,
-        starts_on=today() + timedelta(days=1),
-        ends_on=today() + timedelta(days=60),
+        starts_on=today_in_vietnam() + timedelta(days=1),
+        ends_on=today_in_vietnam() + timedelta(days=60),
         metrics=["households_visited"],
     )
     db.session.add(campaign)
@@ -182,8 +186,8 @@ def test_eligible_age_edges(app, client, world, make_household, make_user, token
         residents=[
             adult("Mười bốn hôm nay", date_of_birth=years_ago(14)),
             adult("Mười bốn ngày mai", date_of_birth=years_ago(14, days=1)),
-            adult("Chỉ có năm", date_of_birth=str(today().year - 14)),
-            adult("Năm sau", date_of_birth=str(today().year - 13)),
+            adult("Chỉ có năm", date_of_birth=str(today_in_vietnam().year - 14)),
+            adult("Năm sau", date_of_birth=str(today_in_vietnam().year - 13)),
         ],
     )
     headers = token_for(make_user("commander", "20179"))
@@ -204,7 +208,7 @@ def test_leap_day_cutoff():
 
 def _direct_counts(hamlet_id: int) -> dict[str, int]:
     """Count one hamlet's figures with plain SQL, independently of the service."""
-    cutoff = eligible_cutoff(today(), 14)
+    cutoff = eligible_cutoff(today_in_vietnam(), 14)
     q = {
         "households_total": "SELECT count(*) FROM households WHERE hamlet_id = :h",
         "households_visited": (
@@ -245,8 +249,8 @@ def _direct_counts(hamlet_id: int) -> dict[str, int]:
         "h": hamlet_id,
         "f": False,
         "cutoff": cutoff,
-        "year": today().year - 14,
-        "today": today(),
+        "year": today_in_vietnam().year - 14,
+        "today": today_in_vietnam(),
     }
     return {key: db.session.execute(sa.text(sql), params).scalar_one() for key, sql in q.items()}
 
@@ -262,7 +266,11 @@ def test_random_commune_matches_a_direct_sql_count(
             adult(
                 f"Người {n}-{k}",
                 date_of_birth=rng.choice(
-                    [years_ago(rng.randint(0, 90)), str(rng.randint(1930, today().year)), None]
+                    [
+                        years_ago(rng.randint(0, 90)),
+                        str(rng.randint(1930, today_in_vietnam().year)),
+                        None,
+                    ]
                 ),
                 presence=rng.choice(presence),
                 id_card=rng.choice(["not_collected", "collected", "issued"]),
@@ -281,7 +289,7 @@ def test_random_commune_matches_a_direct_sql_count(
         for _ in range(rng.choice([0, 1])):
             add_followup(
                 household,
-                today() + timedelta(days=rng.randint(-5, 5)),
+                today_in_vietnam() + timedelta(days=rng.randint(-5, 5)),
                 status=rng.choice(["open", "open", "done", "cancelled"]),
             )
         if people and rng.random() < 0.3:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import AuditEntry
-from app.common import today
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
 
@@ -42,10 +42,10 @@ def late(make_household, add_followup) -> dict[str, int]:
     second = make_household("20179-002")
     return ids(
         {
-            "a": add_followup(first, today() - timedelta(days=5)),
-            "b": add_followup(first, today() - timedelta(days=2), kind="id_capture"),
-            "c": add_followup(second, today() - timedelta(days=1)),
-            "later": add_followup(second, today() + timedelta(days=3)),
+            "a": add_followup(first, today_in_vietnam() - timedelta(days=5)),
+            "b": add_followup(first, today_in_vietnam() - timedelta(days=2), kind="id_capture"),
+            "c": add_followup(second, today_in_vietnam() - timedelta(days=1)),
+            "later": add_followup(second, today_in_vietnam() + timedelta(days=3)),
         }
     )
 
@@ -117,8 +117,8 @@ def test_dashboard_shows_who_owns_overdue_work_and_the_summary(client, late, sta
     summary = table(html, "overdue-summary")
     lines = [re.sub(r"<[^>]+>", " ", r).split() for r in summary.split("<tr>")[2:]]
     assert [" ".join(line) for line in lines] == [
-        f"Thôn 1 Hồ Văn Một 2 2 {(today() - timedelta(days=5)).strftime('%d/%m/%Y')}",
-        f"Thôn 2 Chưa giao 1 1 {(today() - timedelta(days=1)).strftime('%d/%m/%Y')}",
+        f"Thôn 1 Hồ Văn Một 2 2 {(today_in_vietnam() - timedelta(days=5)).strftime('%d/%m/%Y')}",
+        f"Thôn 2 Chưa giao 1 1 {(today_in_vietnam() - timedelta(days=1)).strftime('%d/%m/%Y')}",
     ]
     # A reassign form per item, offering the commune's officers only.
     forms = re.findall(r'<form method="post" action="(/dashboard/overdue/\d+/assignee)"', html)
@@ -143,7 +143,7 @@ def test_the_whole_list_page_by_page(
 
     household = make_household("20179-003")
     for days in range(10, 35):
-        add_followup(household, today() - timedelta(days=days))
+        add_followup(household, today_in_vietnam() - timedelta(days=days))
     sign_in(client, "chihuy")
     html = client.get("/dashboard").get_data(as_text=True)
     assert len(table(html, "overdue").split("<tr>")[2:]) == dashboard_overdue.LIST_LIMIT

@@ -110,7 +110,7 @@ def test_commune_map_has_one_polygon_per_hamlet(client, counted, login, local_ti
     assert first["properties"]["coverage"] == "50,0%"
     assert "GeoJsonTooltip" in html or "bindTooltip" in html
     aliases = [json.loads(m) for m in re.findall(r"aliases = (\[.*?\]);", html)]
-    assert aliases[0][:4] == ["Đơn vị", "Tổng số hộ", "Hộ đã gõ cửa", "Tỷ lệ bao phủ"]
+    assert aliases[0][:4] == ["Đơn vị", "Tổng số hộ", "Hộ đã gõ cửa", "Tỷ lệ bao phủ hộ"]
     links = assets_of(html).links
     assert links  # the map loads its scripts and styles
     for url in links:
@@ -210,7 +210,7 @@ def test_dashboard_shows_units_overdue_flagged_and_chart(client, counted, login,
         assert name in html
     assert "<svg" in html and "lượt" in html
     assert "Quay lại gõ cửa" in html  # B's overdue follow-up
-    assert "ngoài địa bàn thôn" in html
+    assert "Ngoài địa bàn thôn" in html
     assert "/api/v1/exports/coverage.xlsx?unit=20179" in html
     links = assets_of(html).links
     assert links  # the map loads its scripts and styles
@@ -249,14 +249,14 @@ def test_dashboard_shows_running_campaign_progress(client, counted, login):
     user = login("commander", "20179")
     from datetime import timedelta
 
-    from app.common import today
+    from app.clock import today_in_vietnam
     from app.reports.models import Campaign, CampaignTarget
 
     campaign = Campaign(
         name="Cao điểm 45 ngày đêm",
         unit_id=user.unit_id,
-        starts_on=today() - timedelta(days=10),
-        ends_on=today() + timedelta(days=34),
+        starts_on=today_in_vietnam() - timedelta(days=10),
+        ends_on=today_in_vietnam() + timedelta(days=34),
         metrics=["households_visited"],
     )
     db.session.add(campaign)

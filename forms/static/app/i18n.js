@@ -1,36 +1,65 @@
-// Texts are written in Vietnamese; English comes from /app/i18n/en.json (the same flat
-// {"Vietnamese": "English"} file the server's catalogue is built from). The choice is kept
-// in localStorage and in the `lang` cookie (read by the server's pages).
+// Texts are written in Vietnamese; the server's catalogue answers /app/i18n/<lang>.json with
+// {"strings": {"Vietnamese": "English"}, "labels": {field: {value: label}}} (labels.js reads
+// the labels). The last answer is kept in localStorage as well as by the service worker. The
+// choice of language is kept in localStorage and in the `lang` cookie (read by the pages).
 
 const KEY = "gocua.lang";
 const LANGS = ["vi", "en"];
 let lang = "vi";
-let english = {};
+let strings = {};
+let labelSets = {};
 
 function cookieLang() {
   const m = document.cookie.match(/(?:^|;\s*)lang=(vi|en)\b/);
   return m ? m[1] : null;
 }
 
-async function loadEnglish() {
+function remember(key, value) {
   try {
-    const res = await fetch("/app/i18n/en.json", { credentials: "omit" });
-    return res.ok ? await res.json() : {};
+    localStorage.setItem(key, value);
+  } catch {
+    /* private mode: the service worker's copy still serves */
+  }
+}
+
+function recalled(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+async function loadCatalogue(which) {
+  const key = `gocua.i18n.${which}`;
+  try {
+    const res = await fetch(`/app/i18n/${which}.json`, { credentials: "omit" });
+    if (res.ok) {
+      const body = await res.json();
+      remember(key, JSON.stringify(body));
+      return body;
+    }
+  } catch {
+    /* offline without the worker's copy: the last one kept */
+  }
+  try {
+    return JSON.parse(recalled(key) || "{}");
   } catch {
     return {};
   }
 }
 
+async function use(which) {
+  const body = await loadCatalogue(which);
+  strings = body.strings || {};
+  labelSets = body.labels || {};
+  lang = which;
+  document.documentElement.lang = which;
+}
+
 export async function initI18n() {
-  let saved = null;
-  try {
-    saved = localStorage.getItem(KEY);
-  } catch {
-    saved = null;
-  }
-  lang = LANGS.includes(saved) ? saved : cookieLang() || "vi";
-  if (lang === "en") english = await loadEnglish();
-  document.documentElement.lang = lang;
+  const saved = recalled(KEY);
+  await use(LANGS.includes(saved) ? saved : cookieLang() || "vi");
 }
 
 export function getLang() {
@@ -39,20 +68,24 @@ export function getLang() {
 
 export async function setLang(next) {
   if (!LANGS.includes(next)) return;
-  lang = next;
-  try {
-    localStorage.setItem(KEY, next);
-  } catch {
-    /* private mode: the cookie still carries it */
-  }
+  remember(KEY, next);
   document.cookie = `lang=${next}; path=/; max-age=31536000; samesite=lax`;
-  if (next === "en") english = await loadEnglish();
-  document.documentElement.lang = next;
+  await use(next);
 }
 
 // t("Đã gửi %(n)s lượt", {n: 3}) — gettext-style named placeholders.
 export function t(vi, params) {
-  let s = (lang === "en" && english[vi]) || vi;
+  let s = (lang !== "vi" && strings[vi]) || vi;
   if (params) s = s.replace(/%\((\w+)\)s/g, (_, k) => (params[k] ?? "").toString());
   return s;
+}
+
+// Marks a text for the catalogue where it is written; t() translates it where it is shown.
+export function N_(vi) {
+  return vi;
+}
+
+// The labels of one field's machine values, in the current language: {value: label}.
+export function labelsOf(field) {
+  return labelSets[field] || {};
 }

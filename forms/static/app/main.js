@@ -2,7 +2,7 @@
 // #outbox, #returnee, #more, #login), the status bar and tabs, the service worker.
 import { isOnline } from "./api.js";
 import { openDb, setSetting } from "./db.js";
-import { initI18n, t } from "./i18n.js";
+import { initI18n, N_, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import * as loginScreen from "./screens/login.js";
 import * as moreScreen from "./screens/more.js";
@@ -29,15 +29,15 @@ const SCREENS = {
 
 const TABS = {
   officer: [
-    ["today", "Hôm nay"],
-    ["search", "Tìm hộ"],
-    ["outbox", "Hộp thư đi"],
-    ["more", "Thêm"],
+    ["today", N_("Hôm nay")],
+    ["search", N_("Tìm hộ")],
+    ["outbox", N_("Hộp thư đi")],
+    ["more", N_("Thêm")],
   ],
   village_head: [
-    ["returnee", "Báo người về"],
-    ["outbox", "Hộp thư đi"],
-    ["more", "Thêm"],
+    ["returnee", N_("Báo người về")],
+    ["outbox", N_("Hộp thư đi")],
+    ["more", N_("Thêm")],
   ],
 };
 

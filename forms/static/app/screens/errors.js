@@ -1,19 +1,19 @@
 // The server's reasons for refusing a submission, as a list a person can read.
-import { t } from "../i18n.js";
+import { N_, t } from "../i18n.js";
 import { h } from "../ui.js";
 
 const PARTS = {
-  residents: "Nhân khẩu",
-  new_residents: "Người mới",
-  corrections: "Thông tin sai",
-  location: "Vị trí",
-  household_id: "Hộ",
-  outcome: "Kết quả",
-  note: "Ghi chú",
-  proposed: "Đúng là",
-  full_name: "Họ và tên",
-  date_of_birth: "Ngày sinh",
-  visited_at: "Thời gian",
+  residents: N_("Nhân khẩu"),
+  new_residents: N_("Người mới"),
+  corrections: N_("Thông tin sai"),
+  location: N_("Vị trí"),
+  household_id: N_("Hộ"),
+  outcome: N_("Kết quả"),
+  note: N_("Ghi chú"),
+  proposed: N_("Đúng là"),
+  full_name: N_("Họ và tên"),
+  date_of_birth: N_("Ngày sinh"),
+  visited_at: N_("Thời gian"),
 };
 
 function readablePath(path) {

@@ -2,14 +2,13 @@
 // unsent work).
 import { getSetting } from "../db.js";
 import { t } from "../i18n.js";
+import { label } from "../labels.js";
 import * as outbox from "../outbox.js";
 import { logout, user } from "../session.js";
 import { syncNow } from "../sync.js";
 import { ask, fill, h, toast } from "../ui.js";
 import { freshness } from "./common.js";
 import { langSwitch } from "./login.js";
-
-const ROLE = { officer: "Cán bộ", village_head: "Trưởng thôn" };
 
 export async function render(view, { go }) {
   const me = user();
@@ -31,7 +30,7 @@ export async function render(view, { go }) {
 
   fill(view,
     h("h1", { text: me.full_name || me.username }),
-    h("p", { class: "muted", text: `${t(ROLE[me.role] || me.role)} · ${me.username}` }),
+    h("p", { class: "muted", text: `${label("role", me.role)} · ${me.username}` }),
     hamlets ? h("p", { text: `${t("Địa bàn")}: ${hamlets}` }) : null,
     await freshness(),
     h(

@@ -2,7 +2,7 @@
 // and the last ones the server confirmed. "Save to file" is the last resort.
 import { isOnline } from "../api.js";
 import { t } from "../i18n.js";
-import { label, OUTCOME, STATUS } from "../labels.js";
+import { label } from "../labels.js";
 import * as outbox from "../outbox.js";
 import { user } from "../session.js";
 import { state as syncState, syncNow } from "../sync.js";
@@ -13,7 +13,7 @@ import { errorList } from "./errors.js";
 function describe(row) {
   if (row.kind === "returnee") return t("Báo người về: %(name)s", { name: row.body?.full_name || row.label || "" });
   const outcome = row.body?.outcome || row.outcome;
-  return [row.label, outcome ? label(OUTCOME, outcome) : ""].filter(Boolean).join(" · ");
+  return [row.label, outcome ? label("outcome", outcome) : ""].filter(Boolean).join(" · ");
 }
 
 function pendingItem(row) {
@@ -55,7 +55,7 @@ function sentItem(row) {
     "li",
     { class: "entry sent", "data-client-id": row.client_id },
     h("strong", { text: describe(row) || t("Lượt thăm") }),
-    h("span", { class: "muted small", text: `${label(STATUS, row.status)} · ${formatWhen(row.sent_at)}${flags}` }),
+    h("span", { class: "muted small", text: `${label("submission_status", row.status)} · ${formatWhen(row.sent_at)}${flags}` }),
   );
 }
 

@@ -3,7 +3,7 @@
 import * as data from "../data.js";
 import { here } from "../gps.js";
 import { t } from "../i18n.js";
-import { label, FOLLOWUP_KIND } from "../labels.js";
+import { label } from "../labels.js";
 import { user } from "../session.js";
 import { syncNow } from "../sync.js";
 import { fill, formatDate, h, refill } from "../ui.js";
@@ -18,7 +18,7 @@ function dueTag(f) {
     { class: f.overdue || f.priority === 0 ? "tag warn" : "tag" },
     f.priority === 0 ? `${t("Gấp")} · ` : "",
     f.overdue ? `${t("Quá hạn")} · ` : "",
-    label(FOLLOWUP_KIND, f.kind),
+    label("followup_kind", f.kind),
     f.resident_name ? ` · ${f.resident_name}` : "",
     f.due_date ? ` · ${formatDate(f.due_date)}` : "",
     f.reason ? ` · ${f.reason}` : "",

@@ -5,17 +5,7 @@ import * as data from "../data.js";
 import { del, get, put } from "../db.js";
 import * as gps from "../gps.js";
 import { t } from "../i18n.js";
-import {
-  CORRECTION_FIELD,
-  EID,
-  ID_CARD,
-  OUTCOME,
-  PRESENCE,
-  RELATIONSHIP,
-  SEX,
-  SMARTPHONE,
-  label,
-} from "../labels.js";
+import { label, labels } from "../labels.js";
 import * as outbox from "../outbox.js";
 import { user } from "../session.js";
 import { ask, field, fill, formatWhen, h, refill, select, toast } from "../ui.js";
@@ -220,7 +210,7 @@ function correctionRow(v, rid, c, i) {
   return h(
     "div",
     { class: "correction" },
-    field(t("Thông tin sai"), select("field", { "": "— chọn —", ...CORRECTION_FIELD }, c.field, { "data-bind": `${base}.field` })),
+    field(t("Thông tin sai"), select("field", { "": t("— chọn —"), ...labels("correction_field") }, c.field, { "data-bind": `${base}.field` })),
     field(t("Đúng là"), h("input", { value: c.proposed, "data-bind": `${base}.proposed`, maxlength: 300 })),
     field(t("Ghi chú (giấy tờ đã xem)"), h("input", { value: c.note, "data-bind": `${base}.note`, maxlength: 500 })),
     h("button", {
@@ -239,7 +229,7 @@ function residentCard(v, r) {
   const s = v.draft.state.residents[r.id];
   if (!s) return null;
   const base = `residents.${r.id}`;
-  const facts = [r.date_of_birth, label(SEX, r.sex), r.relationship && label(RELATIONSHIP, r.relationship)]
+  const facts = [r.date_of_birth, label("sex", r.sex), r.relationship && label("relationship", r.relationship)]
     .filter(Boolean)
     .join(" · ");
   return h(
@@ -247,10 +237,10 @@ function residentCard(v, r) {
     { class: "resident", "data-resident": r.id },
     h("legend", { text: r.full_name }),
     h("p", { class: "muted small" }, facts, r.id_number ? ` · ${t("Số ĐD")}: ${r.id_number}` : ""),
-    field(t("Có mặt"), select("presence", PRESENCE, s.presence, { "data-bind": `${base}.presence` })),
-    field(t("Căn cước"), select("id_card", ID_CARD, s.id_card, { "data-bind": `${base}.id_card` })),
-    field(t("Định danh điện tử (VNeID)"), select("eid", EID, s.eid, { "data-bind": `${base}.eid` })),
-    field(t("Điện thoại thông minh"), select("smartphone", SMARTPHONE, s.smartphone, { "data-bind": `${base}.smartphone` })),
+    field(t("Có mặt"), select("presence", labels("presence"), s.presence, { "data-bind": `${base}.presence` })),
+    field(t("Căn cước"), select("id_card", labels("id_card"), s.id_card, { "data-bind": `${base}.id_card` })),
+    field(t("Định danh điện tử (VNeID)"), select("eid", labels("eid"), s.eid, { "data-bind": `${base}.eid` })),
+    field(t("Điện thoại thông minh"), select("smartphone", labels("smartphone"), s.smartphone, { "data-bind": `${base}.smartphone` })),
     s.corrections.map((c, i) => correctionRow(v, r.id, c, i)),
     h("button", {
       type: "button",
@@ -276,7 +266,7 @@ function personCard(v, p, i) {
       h("input", { value: p.date_of_birth, "data-bind": `${base}.date_of_birth`, maxlength: 10, inputmode: "numeric", placeholder: "09/05/2011" }),
       t("Ngày/tháng/năm, hoặc chỉ năm sinh"),
     ),
-    field(t("Giới tính"), select("sex", { "": "—", ...SEX }, p.sex, { "data-bind": `${base}.sex` })),
+    field(t("Giới tính"), select("sex", { "": "—", ...labels("sex") }, p.sex, { "data-bind": `${base}.sex` })),
     h("button", {
       type: "button",
       class: "btn small",
@@ -321,12 +311,12 @@ function outcomeChoices(draft) {
     "fieldset",
     { class: "choices", id: "outcome" },
     h("legend", { text: t("Kết quả") }),
-    Object.keys(OUTCOME).map((value) =>
+    Object.keys(labels("outcome")).map((value) =>
       h(
         "label",
         { class: "choice" },
         h("input", { type: "radio", name: "outcome", value, checked: draft.state.outcome === value, "data-bind": "outcome" }),
-        h("span", { text: label(OUTCOME, value) }),
+        h("span", { text: label("outcome", value) }),
       ),
     ),
   );

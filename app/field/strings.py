@@ -1,0 +1,46 @@
+"""What the phone app reads in a language: its own texts and the labels of machine values.
+
+Both come from the server's one catalogue (app/translations, app/labels.py), so the phone uses
+the same words as the web pages, the spreadsheets and the maps. The phone's texts are the
+msgids its modules mark with t() or N_(), found with Babel's JavaScript extractor.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from flask_babel import force_locale, gettext
+
+from app.labels import catalogue
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+MODULES = ROOT / "forms" / "static" / "app"
+LANGS = ("vi", "en")
+# What decides the answer: a change to any of them must install a new service worker.
+SOURCES = (
+    ROOT / "app" / "labels.py",
+    ROOT / "app" / "translations" / "en" / "LC_MESSAGES" / "messages.mo",
+)
+
+
+@cache
+def phone_msgids() -> tuple[str, ...]:
+    """Return the msgids the phone's modules use, in order."""
+    found = extract_from_dir(
+        str(MODULES),
+        [("**.js", "javascript")],
+        {"**.js": {"parse_template_string": True}},  # t() inside `${...}` too
+        keywords={"t": None, "N_": None},
+    )
+    return tuple(dict.fromkeys(message for _f, _l, message, _c, _x in found if message))
+
+
+def phone_strings(lang: str) -> dict:
+    """Return the phone's texts and value labels in a language (Vietnamese is the source)."""
+    with force_locale(lang):
+        strings = {}
+        if lang != "vi":
+            strings = {text: gettext(text) for text in phone_msgids()}
+        return {"lang": lang, "strings": strings, "labels": catalogue()}
