@@ -167,9 +167,8 @@ function gpsShower(line, draft) {
       line.textContent = t("Không được phép lấy vị trí. Lượt thăm vẫn được lưu, ghi rõ lý do.");
     } else if (error) {
       line.className = "gps bad";
-      line.textContent = t("Chưa lấy được vị trí (%(why)s). Đang thử tiếp…", {
-        why: error === "timeout" ? t("hết giờ") : t("không có tín hiệu"),
-      });
+      const why = error === "timeout" ? t("hết giờ") : t("không có tín hiệu");
+      line.textContent = t("Chưa lấy được vị trí (%(why)s). Đang thử tiếp…", { why });
     } else {
       line.className = "gps wait";
       line.textContent = t("Đang lấy vị trí…");
