@@ -275,22 +275,31 @@ def visit_list_xlsx(listing: VisitList, names_only: bool) -> bytes:
     return workbook.save()
 
 
+def _count_id_numbers(listing: VisitList) -> int:
+    return sum(1 for e in listing.entries for m in e.members if m.resident.id_number)
+
+
 def export_visit_list(hamlet: Unit, user: User | None) -> tuple[bytes, dict[str, int]]:
     """Build a hamlet's visit list XLSX and record the export in the audit trail."""
     listing = build_visit_list(hamlet)
     names_only = user is not None and user.role == "village_head"
     data = visit_list_xlsx(listing, names_only)
     totals = listing.totals
+    # The list goes back in through the import, which matches people by ID number: it carries
+    # them in full (never to a village head), so the trail counts how many left the system.
+    id_numbers = 0 if names_only else _count_id_numbers(listing)
     record(
         db.session,
-        "export_visit_list",
+        "export",
         "units",
         hamlet.id,
         {
+            "kind": "visit_list",
             "format": "xlsx",
             "households": totals["households"],
             "residents": totals["residents"],
-            "id_numbers": not names_only,
+            "id_numbers": "full" if id_numbers else "none",
+            "id_number_count": id_numbers,
         },
     )
     return data, totals

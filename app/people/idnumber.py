@@ -308,9 +308,9 @@ def check_id_number(
 
 
 def mask_id_number(number: str) -> str:
-    """Mask an ID number for display, keeping the first 3 and last 3 digits (046******123)."""
+    """Mask an ID number for display, keeping only its last 4 digits (********0123)."""
     cleaned = clean_id_number(number)
     if len(cleaned) != 12:
         # Not a valid number: reveal nothing but its length rather than guess what to keep.
         return "*" * len(cleaned)
-    return f"{cleaned[:3]}{'*' * 6}{cleaned[-3:]}"
+    return f"{'*' * 8}{cleaned[-4:]}"

@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from app.auth.access import acting_user, require
+from app.common import writes_on_get
 from app.extensions import db
 from app.people import review, service
+from app.people.reveal import reveal, wants_reveal
 from app.people.schemas import (
+    ClientHeader,
     CorrectionArgs,
     CorrectionOut,
     CorrectionPatch,
@@ -17,6 +20,7 @@ from app.people.schemas import (
     ResidentDetailOut,
     ResidentIfMatch,
     ResidentPatch,
+    RevealArgs,
 )
 from app.schemas import paged
 
@@ -47,19 +51,37 @@ def create_household(args: dict):
 
 
 @blp.route("/households/<int:household_id>")
+@writes_on_get(when=wants_reveal)
 @require()
+@blp.arguments(ClientHeader, location="headers")
+@blp.arguments(RevealArgs, location="query")
 @blp.response(200, HouseholdOut)
-def get_household(household_id: int):
-    """Show one household in scope with its residents."""
-    return service.get_household(acting_user(), household_id)
+def get_household(headers: dict, args: dict, household_id: int):
+    """Show one household in scope with its residents; `?reveal=id_number` (officer and up,
+    audited) shows their ID numbers in full."""
+    user = acting_user()
+    household = service.get_household(user, household_id)
+    if args["reveal"]:
+        client = args["client"] or headers["client"]
+        reveal(user, household.residents, client, household_id=household.id)
+        db.session.commit()
+    return household
 
 
 @blp.route("/residents/<int:resident_id>")
+@writes_on_get(when=wants_reveal)
 @require(*STAFF)
+@blp.arguments(ClientHeader, location="headers")
+@blp.arguments(RevealArgs, location="query")
 @blp.response(200, ResidentDetailOut)
-def get_resident(resident_id: int):
-    """Show one resident in full, with history and corrections; ETag is its version."""
-    resident = service.get_resident(acting_user(), resident_id)
+def get_resident(headers: dict, args: dict, resident_id: int):
+    """Show one resident with history and corrections, the ID number masked unless asked
+    with `?reveal=id_number` (audited); ETag is its version."""
+    user = acting_user()
+    resident = service.get_resident(user, resident_id)
+    if args["reveal"]:
+        reveal(user, [resident], args["client"] or headers["client"])
+        db.session.commit()
     return resident, 200, {"ETag": f'"{resident.version}"'}
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_dump, validate, validates_schema
+from marshmallow.experimental.context import Context
+from marshmallow.utils import get_value
 
 from app.people.fields import (
     DateOfBirth,
@@ -31,6 +33,10 @@ from app.schemas import BaseSchema, Inline, OutSchema, PageArgs, viewer
 from app.units.extent import in_vietnam
 
 MAX_RESIDENTS_PER_HOUSEHOLD = 50
+# Who asks to see a full ID number: "phone:visit-form", "web:resident-page".
+CLIENT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9:._/-]{0,63}$"
+CLIENT_DOC = {"description": "the screen or client that asks, e.g. phone:visit-form"}
+STRING = {"type": "string", "nullable": True}
 
 
 class GeoPointIn(BaseSchema):
@@ -156,9 +162,60 @@ class CorrectionPatch(BaseSchema):
     proposed = fields.String(validate=validate.Length(min=1, max=300))
 
 
+class RevealArgs(BaseSchema):
+    """`?reveal=id_number` asks for full ID numbers; `client` names the screen that asks."""
+
+    class Meta:
+        unknown = "exclude"
+
+    reveal = Enum(("id_number",), load_default=None)
+    client = fields.String(
+        load_default=None, validate=validate.Regexp(CLIENT_PATTERN), metadata=CLIENT_DOC
+    )
+
+
+class ClientHeader(BaseSchema):
+    """`X-Client: phone:visit-form`, the same as the `client` query argument."""
+
+    class Meta:
+        unknown = "exclude"
+
+    client = fields.String(
+        data_key="X-Client",
+        load_default=None,
+        validate=validate.Regexp(CLIENT_PATTERN),
+        metadata=CLIENT_DOC,
+    )
+
+
 # --- answers ---------------------------------------------------------------------------
 # Village heads see residents' names and nothing personal beyond them; officers and up see ID
-# numbers masked in lists and households, in full only on one resident's own page.
+# numbers masked to the last 4 digits everywhere, in full only in an answer that asked for
+# them with `?reveal=id_number` (see app/people/reveal.py, which audits it and calls
+# `reveal_id_numbers`).
+
+
+def reveal_id_numbers() -> None:
+    """Let the answer being shaped (`app.schemas.shaped_for`) show ID numbers in full."""
+    Context.get()["reveal_id_numbers"] = True
+
+
+def shown_id_number(number: str | None) -> str | None:
+    """An ID number as the answer being shaped shows it: masked unless revealed."""
+    if not number or Context.get(default={}).get("reveal_id_numbers"):
+        return number
+    return mask_id_number(number)
+
+
+def _shown_value(name: str) -> Any:
+    """A correction or history value, masked when its field is the ID number."""
+
+    def shown(obj: Any) -> str | None:
+        value = get_value(obj, name)
+        return shown_id_number(value) if get_value(obj, "field") == "id_number" else value
+
+    return shown
+
 
 NAMES_ONLY_RESIDENT = ("id", "household_id", "full_name")
 NAMES_ONLY_HOUSEHOLD = ("id", "code", "address", "hamlet_code", "residents")
@@ -177,8 +234,6 @@ class HouseholdLocationOut(OutSchema):
 
 
 class ResidentOut(OutSchema):
-    full_id = False  # lists and households mask ID numbers to the last 4 digits
-
     id = fields.Integer()
     household_id = fields.Integer()
     full_name = fields.String()
@@ -199,8 +254,7 @@ class ResidentOut(OutSchema):
     version = fields.Integer()
 
     def get_id_number(self, resident: Any) -> str | None:
-        number = resident.id_number
-        return number if self.full_id or not number else mask_id_number(number)
+        return shown_id_number(resident.id_number)
 
     @post_dump
     def for_viewer(self, data: dict, **_kw: Any) -> dict:
@@ -212,8 +266,8 @@ class ResidentOut(OutSchema):
 
 class ResidentHistoryOut(OutSchema):
     field = fields.String()
-    old = fields.String(allow_none=True, attribute="old_value")
-    new = fields.String(allow_none=True, attribute="new_value")
+    old = fields.Function(_shown_value("old_value"), allow_none=True, metadata=STRING)
+    new = fields.Function(_shown_value("new_value"), allow_none=True, metadata=STRING)
     at = fields.DateTime()
     visit_id = fields.Integer(allow_none=True)
     user_id = fields.Integer(allow_none=True)
@@ -230,8 +284,8 @@ class CorrectionOut(OutSchema):
     hamlet_code = fields.String(allow_none=True)
     field = fields.String()
     problem = fields.String()
-    current = fields.String(allow_none=True, attribute="current_value")
-    proposed = fields.String(allow_none=True, attribute="proposed_value")
+    current = fields.Function(_shown_value("current_value"), allow_none=True, metadata=STRING)
+    proposed = fields.Function(_shown_value("proposed_value"), allow_none=True, metadata=STRING)
     note = fields.String(allow_none=True)
     source = fields.String()
     rule = fields.String(allow_none=True)
@@ -249,8 +303,8 @@ class OpenedCorrectionOut(OutSchema):
     id = fields.Integer()
     resident_id = fields.Integer(allow_none=True)
     field = fields.String()
-    current = fields.String(allow_none=True)
-    proposed = fields.String(allow_none=True)
+    current = fields.Function(_shown_value("current"), allow_none=True, metadata=STRING)
+    proposed = fields.Function(_shown_value("proposed"), allow_none=True, metadata=STRING)
     source = fields.String()
     rule = fields.String(allow_none=True)
 
@@ -263,8 +317,6 @@ class ResidentHouseholdOut(OutSchema):
 
 
 class ResidentDetailOut(ResidentOut):
-    full_id = True  # one resident's own page
-
     household = fields.Nested(ResidentHouseholdOut)
     history = fields.List(fields.Nested(ResidentHistoryOut))
     corrections = fields.List(fields.Nested(CorrectionOut))

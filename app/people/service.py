@@ -217,7 +217,7 @@ def get_household(user: User, household_id: int) -> Shown:
 
 
 def resident_detail(user: User, resident: Resident) -> Shown:
-    """One resident with the full ID number, household, history and corrections."""
+    """One resident with household, history and corrections."""
     household = resident.household
     changes = db.session.scalars(
         select(StatusChange)
@@ -242,7 +242,7 @@ def resident_detail(user: User, resident: Resident) -> Shown:
 
 
 def get_resident(user: User, resident_id: int) -> Shown:
-    """Show one resident in scope, in full."""
+    """Show one resident in scope with history and corrections."""
     return resident_detail(user, resident_for(user, resident_id))
 
 

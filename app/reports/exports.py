@@ -278,7 +278,11 @@ def visits_csv(user: User, code: str | None, since: datetime | None) -> tuple[st
         "export",
         "visits",
         unit.code,
-        {"format": "csv", "since": since.isoformat() if since else None},
+        {
+            "format": "csv",
+            "since": since.isoformat() if since else None,
+            "id_numbers": "masked",
+        },
     )
     codes, stmt = _visits_query(user, unit, since)
     return f"luot-go-cua-{unit.code}.csv", _visit_rows(codes, stmt)

@@ -9,6 +9,7 @@ import { label, labels } from "../labels.js";
 import * as outbox from "../outbox.js";
 import { user } from "../session.js";
 import { ask, field, fill, formatWhen, h, refill, select, toast } from "../ui.js";
+import { OfflineError, api, isOnline } from "../api.js";
 import { debounce, isoLocal, newId } from "../util.js";
 import { errorList } from "./errors.js";
 
@@ -224,6 +225,35 @@ function correctionRow(v, rid, c, i) {
   );
 }
 
+// The offline copy holds ID numbers masked (last 4 digits). "Hiện số" asks the server for the
+// full number (audited there as read from phone:visit-form) and keeps it in this screen's
+// memory only: never in the draft, never in IndexedDB; leaving the screen forgets it.
+async function reveal(v, r, shown) {
+  if (!isOnline()) {
+    toast(t("Cần có mạng để xem số đầy đủ"), "error");
+    return;
+  }
+  try {
+    const full = await api("GET", `/api/v1/residents/${r.id}?reveal=id_number&client=phone:visit-form`);
+    if (!full?.id_number) return;
+    v.revealed[r.id] = full.id_number;
+    shown.textContent = full.id_number;
+    shown.dataset.revealed = "1";
+    shown.nextElementSibling?.remove();
+  } catch (err) {
+    toast(err instanceof OfflineError ? t("Cần có mạng để xem số đầy đủ") : err.message, "error");
+  }
+}
+
+function idNumberLine(v, r) {
+  const full = v.revealed[r.id];
+  const shown = h("span", { class: "id-number", text: full || r.id_number, "data-revealed": full ? "1" : null });
+  const button = full
+    ? null
+    : h("button", { type: "button", class: "btn small show-id", text: t("Hiện số"), onclick: () => reveal(v, r, shown) });
+  return h("span", {}, ` · ${t("Số ĐD")}: `, shown, " ", button);
+}
+
 function residentCard(v, r) {
   const s = v.draft.state.residents[r.id];
   if (!s) return null;
@@ -235,7 +265,7 @@ function residentCard(v, r) {
     "fieldset",
     { class: "resident", "data-resident": r.id },
     h("legend", { text: r.full_name }),
-    h("p", { class: "muted small" }, facts, r.id_number ? ` · ${t("Số ĐD")}: ${r.id_number}` : ""),
+    h("p", { class: "muted small" }, facts, r.id_number ? idNumberLine(v, r) : ""),
     field(t("Có mặt"), select("presence", labels("presence"), s.presence, { "data-bind": `${base}.presence` })),
     field(t("Căn cước"), select("id_card", labels("id_card"), s.id_card, { "data-bind": `${base}.id_card` })),
     field(t("Định danh điện tử (VNeID)"), select("eid", labels("eid"), s.eid, { "data-bind": `${base}.eid` })),
@@ -441,6 +471,7 @@ export async function render(view, { params, mode, go, home }) {
     save: debounce(() => put("drafts", { ...draft, updated_at: isoLocal() }), 250),
     watcher: null,
     timeInput: null,
+    revealed: {}, // full ID numbers shown on request, for this screen only
     residentsBox: h("div", { id: "residents" }),
     peopleBox: h("div", { id: "new-people" }),
     formError: h("p", { class: "error", role: "alert", id: "form-error", hidden: true }),
