@@ -24,6 +24,7 @@ from app.people.schemas import (
     OpenedCorrectionOut,
     ResidentIn,
     refuse_repeated_id_numbers,
+    shown_id_number,
 )
 from app.schemas import TIME_RANGE, BaseSchema, Inline, OutSchema, PageArgs
 from app.visits.models import LOCATION_MISSING, OUTCOMES
@@ -246,13 +247,53 @@ class VisitOut(OutSchema):
     residents = fields.List(fields.Nested(VisitSeenOut))
 
 
+def _masked(value: Any) -> Any:
+    """A submitted ID number as answers show it; anything else (malformed input) as it came."""
+    return shown_id_number(value) if isinstance(value, str) else value
+
+
+def masked_body(rejected: Any) -> Any:
+    """A refused submission's body with its ID numbers masked (new people, corrections)."""
+    body = rejected.body
+    if not isinstance(body, dict):
+        return body
+    body = dict(body)
+    people = body.get("new_residents")
+    if isinstance(people, list):
+        body["new_residents"] = [
+            {**p, "id_number": _masked(p["id_number"])}
+            if isinstance(p, dict) and "id_number" in p
+            else p
+            for p in people
+        ]
+    residents = body.get("residents")
+    if isinstance(residents, list):
+        body["residents"] = [_masked_corrections(r) for r in residents]
+    return body
+
+
+def _masked_corrections(resident: Any) -> Any:
+    corrections = resident.get("corrections") if isinstance(resident, dict) else None
+    if not isinstance(corrections, list):
+        return resident
+    return {
+        **resident,
+        "corrections": [
+            {**c, "proposed": _masked(c.get("proposed"))}
+            if isinstance(c, dict) and c.get("field") == "id_number"
+            else c
+            for c in corrections
+        ],
+    }
+
+
 class RejectedVisitOut(OutSchema):
     id = fields.Integer()
     client_id = fields.String(allow_none=True)
     user_id = fields.Integer()
     household_id = fields.Integer(allow_none=True)
     visited_at = fields.DateTime(allow_none=True)
-    body = fields.Raw(allow_none=True)
+    body = fields.Function(masked_body, allow_none=True, metadata={"type": "object"})
     errors = fields.Dict()
     message = fields.String()
     received_at = fields.DateTime()

@@ -178,3 +178,29 @@ def test_commander_reviews_a_proposed_number_in_full_by_revealing(
     assert detail["corrections"][0]["proposed"] == FULL
     status, body = patch_correction(client, commander, proposed["id"], {"status": "fixed"})
     assert status == 200 and body["proposed"] == MASKED
+
+
+def test_refused_submission_answers_its_numbers_masked(client, headers, household):
+    head = household.residents[0]
+    body = {
+        "client_id": "phone-0001-refused",
+        "household_id": household.id,
+        "visited_at": "2020-01-01T00:00:00+07:00",
+        "outcome": "met",
+        "location_missing_reason": "denied",
+        "residents": [
+            {
+                "resident_id": head.id,
+                "corrections": [{"field": "id_number", "proposed": "046068000999"}],
+            }
+        ],
+        "new_residents": [{"full_name": "Hồ Thị Mới", "id_number": "046068000555"}],
+    }
+    response = client.post("/api/v1/visits", headers=headers, json=body)
+    assert response.status_code == 422, response.get_json()
+    status, page = api_get(client, "/api/v1/visits/rejected", headers)
+    assert status == 200 and page["total"] == 1
+    kept = page["items"][0]["body"]
+    assert kept["new_residents"][0]["id_number"] == "********0555"
+    assert kept["residents"][0]["corrections"][0]["proposed"] == "********0999"
+    assert not full_numbers_in(page)
