@@ -121,7 +121,11 @@ def test_visits_csv_is_streamed_masked_and_scoped(
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.object_type == "visits", AuditEntry.action == "export")
     )
-    assert entry.object_id == "20179" and entry.changes == {"format": "csv", "since": None}
+    assert entry.object_id == "20179" and entry.changes == {
+        "format": "csv",
+        "since": None,
+        "id_numbers": "masked",
+    }
 
 
 def test_visits_csv_since_and_scope(client, counted, make_user, token_for):
