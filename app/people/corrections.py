@@ -78,7 +78,12 @@ def _id_findings(resident: Resident) -> list[Finding]:
 
 
 def _duplicate_findings(residents: list[Resident]) -> list[Finding]:
-    """Find residents who probably exist twice: same folded name and birth date in the commune."""
+    """Find residents who probably exist twice: same name and birth date, or same ID number."""
+    return _probable_duplicates(residents) + _same_id_numbers(residents)
+
+
+def _probable_duplicates(residents: list[Resident]) -> list[Finding]:
+    """Residents with the same folded name and birth date as another in the commune."""
     keyed = [r for r in residents if r.name_folded and r.birth_year is not None]
     findings: list[Finding] = []
     if keyed:
@@ -125,6 +130,12 @@ def _duplicate_findings(residents: list[Resident]) -> list[Finding]:
                     )
                 )
                 break
+    return findings
+
+
+def _same_id_numbers(residents: list[Resident]) -> list[Finding]:
+    """Residents whose ID number another resident already holds."""
+    findings: list[Finding] = []
     numbered = {r.id_number: r for r in residents if r.id_number}
     if numbered:
         ids = [r.id for r in residents]

@@ -352,6 +352,32 @@ def _ranks(rows: list[dict[str, Any]]) -> None:
         row["rank"] = rank
 
 
+def _counts_by_child(
+    groups: dict[Any, int], owner_map: dict[Any, int], children: list[Unit]
+) -> dict[int, int]:
+    """Add the grouped counts up to the child unit each group lies in."""
+    counts = {child.id: 0 for child in children}
+    for key, n in groups.items():
+        child_id = owner_map.get(key)
+        if child_id in counts:
+            counts[child_id] += n
+    return counts
+
+
+def _unit_progress(child: Unit, count: int, target: int | None, schedule: Schedule) -> dict:
+    """One child unit's line of a metric's progress."""
+    return {
+        "code": child.code,
+        "name": child.name,
+        "count": count,
+        "target": target,
+        "percent": percent(count, target),
+        "done": bool(target) and count >= target,
+        "expected": schedule.expected(target),
+        "days_ahead": schedule.days_ahead(count, target),
+    }
+
+
 def _metric_progress(
     campaign: Campaign,
     owner: Unit,
@@ -363,12 +389,7 @@ def _metric_progress(
     by = group_by_for(owner)
     period = Period(campaign.starts_on, campaign.ends_on)
     groups = metric_counts(owner, by, period, metric, user)
-    owner_map = group_owner(owner, children, by)
-    counts = {child.id: 0 for child in children}
-    for key, n in groups.items():
-        child_id = owner_map.get(key)
-        if child_id in counts:
-            counts[child_id] += n
+    counts = _counts_by_child(groups, group_owner(owner, children, by), children)
     targets = dict(
         db.session.execute(
             select(CampaignTarget.unit_id, CampaignTarget.target).where(
@@ -376,21 +397,10 @@ def _metric_progress(
             )
         ).all()
     )
-    units = []
-    for child in children:
-        count, target = counts[child.id], targets.get(child.id)
-        units.append(
-            {
-                "code": child.code,
-                "name": child.name,
-                "count": count,
-                "target": target,
-                "percent": percent(count, target),
-                "done": bool(target) and count >= target,
-                "expected": schedule.expected(target),
-                "days_ahead": schedule.days_ahead(count, target),
-            }
-        )
+    units = [
+        _unit_progress(child, counts[child.id], targets.get(child.id), schedule)
+        for child in children
+    ]
     _ranks(units)
     count = sum(groups.values())
     target = sum(t for t in targets.values()) if targets else None

@@ -18,8 +18,6 @@ PHONE_APP = ROOT / "forms" / "static" / "app"
 
 # Longer than LIMIT today, to be split; the number is the length now and may only go down.
 ALLOWED = {
-    "app/people/corrections.py:_duplicate_findings": 71,
-    "app/reports/campaigns.py:_metric_progress": 63,
     "app/followups/seed.py:seed_from_statuses": 61,
 }
 
