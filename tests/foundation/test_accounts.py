@@ -312,3 +312,17 @@ def test_token_records_its_client(client, team):
     db.session.rollback()
     token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == team["officer"].id))
     assert token.client == "Chrome 120 / Android"
+
+
+def test_password_change_required_in_english(client, team):
+    officer = team["officer"].id
+    one_time = client.post(
+        f"/api/v1/users/{officer}/password-reset", headers=team["boss"]
+    ).get_json()["one_time_password"]
+    fresh = bearer(sign_in(client, "canbo", one_time))
+    answer = client.get("/api/v1/households", headers={**fresh, "Accept-Language": "en"})
+    assert answer.get_json() == {
+        "code": 403,
+        "message": "You need to change your password before going on.",
+        "reason": "password_change_required",
+    }
