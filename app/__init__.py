@@ -35,6 +35,7 @@ MODEL_MODULES = (
 API_BLUEPRINTS = (
     "app.auth.routes",
     "app.auth.unit_routes",
+    "app.auth.user_routes",
     "app.people.routes",
     "app.visits.routes",
     "app.followups.routes",
@@ -43,6 +44,7 @@ API_BLUEPRINTS = (
 
 PAGE_BLUEPRINTS = (
     "app.auth.pages",
+    "app.auth.password_pages",
     "app.field.pages",
     "app.reports.pages",
     "app.imports.pages",

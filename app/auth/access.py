@@ -20,6 +20,17 @@ from app.schemas import shaped_for
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 STAFF = ("admin", "commander", "officer")
 ALL_ROLES = ("admin", "commander", "officer", "village_head")
+# What a user whose password was reset may still do before choosing a new one.
+WHILE_PASSWORD_RESET = {
+    "users.change_password",
+    "auth.token",
+    "auth.revoke",
+    "auth_pages.login",
+    "auth_pages.logout",
+    "password_pages.change_password",
+    "static",
+    "health.healthz",
+}
 
 
 class UnauthorizedError(ServiceError):
@@ -53,11 +64,28 @@ def init_login(app: Flask) -> None:
             g.auth_by_token = True
         return user
 
+    app.before_request(hold_until_password_changed)
+
     @login.unauthorized_handler
     def unauthorized():
         if request.path.startswith("/api/"):
             raise UnauthorizedError(_("Bạn cần đăng nhập."))
         return redirect(url_for("auth_pages.login", next=request.full_path))
+
+
+def hold_until_password_changed():
+    """After a password reset, refuse everything but changing it: the API with a 403, pages
+    by sending the user to the change-password form."""
+    if request.endpoint in WHILE_PASSWORD_RESET or request.endpoint is None:
+        return None
+    user = current_user._get_current_object() if current_user else None
+    if user is None or not user.is_authenticated or not user.must_change_password:
+        return None
+    if request.path.startswith("/api/"):
+        raise ForbiddenError(
+            _("Bạn cần đổi mật khẩu trước khi tiếp tục."), reason="password_change_required"
+        )
+    return redirect(url_for("password_pages.change_password"))
 
 
 def acting_user() -> User:

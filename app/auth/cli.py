@@ -8,7 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.auth import service
+from app.auth import service, users
 from app.auth.models import ROLES, User
 from app.errors import ServiceError
 from app.extensions import db
@@ -85,6 +85,18 @@ def set_mobile_team(username: str, on: bool | None) -> None:
     db.session.commit()  # the session's audit listener records the change
     state = "thuộc tổ lưu động / mobile team" if on else "không thuộc tổ lưu động / not mobile team"
     click.echo(f"{username}: {state}")
+
+
+@users_cli.command("revoke-tokens")
+@click.argument("username")
+def revoke_tokens(username: str) -> None:
+    """End every phone session of a user at once (a lost phone); audited."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"Không có người dùng / no user: {username}")
+    revoked = users.revoke_all(user, "revoked_by_operator")
+    db.session.commit()
+    click.echo(f"{username}: đã thu hồi / revoked {revoked.count}")
 
 
 def init_app(app: Flask) -> None:

@@ -32,6 +32,8 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     mobile_team: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # Set by a password reset: until the user picks their own, only that change is allowed.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
@@ -54,6 +56,8 @@ class ApiToken(db.Model):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+    # The device the token was issued to, from its User-Agent ("Chrome 120 / Android").
+    client: Mapped[str | None] = mapped_column(String(120))
 
     user: Mapped[User] = relationship()
 

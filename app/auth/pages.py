@@ -33,7 +33,9 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def home_for(user) -> str:
-    """Return the landing page of a user's role."""
+    """Return the landing page of a user's role (the change-password form after a reset)."""
+    if user.must_change_password:
+        return url_for("password_pages.change_password")
     try:
         return url_for(HOME_BY_ROLE[user.role])
     except (KeyError, BuildError):

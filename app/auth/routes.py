@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app.auth import service
 from app.auth.access import UnauthorizedError, acting_user, require
 from app.auth.audit import acting_as, record
+from app.auth.clients import describe_client
 from app.auth.models import User
 from app.auth.schemas import AssignHamletsIn, TokenOut, TokenRequest, UserOut
 from app.auth.scope import unit_in_scope
@@ -28,7 +29,7 @@ def token(args: dict):
     if user is None:
         raise UnauthorizedError(_("Sai tên đăng nhập hoặc mật khẩu."))
     with acting_as(user.id):
-        raw, token_row = service.issue_token(user)
+        raw, token_row = service.issue_token(user, describe_client(request.user_agent.string))
         record(db.session, "login", "users", user.id, {"via": "token"})
         db.session.commit()
     return {

@@ -92,11 +92,12 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user: User) -> tuple[str, ApiToken]:
-    """Create a bearer token for the user; only its hash is stored."""
+def issue_token(user: User, client: str | None = None) -> tuple[str, ApiToken]:
+    """Create a bearer token for the user (on a described client); only its hash is stored."""
     raw = secrets.token_urlsafe(32)
     ttl = timedelta(days=current_app.config["TOKEN_TTL_DAYS"])
     token = ApiToken(user_id=user.id, token_hash=_digest(raw), expires_at=utcnow() + ttl)
+    token.client = client
     db.session.add(token)
     db.session.flush()
     return raw, token

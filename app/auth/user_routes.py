@@ -1,0 +1,79 @@
+"""Users API: another user's account, phone sessions and password; one's own password."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from app.auth import users
+from app.auth.access import acting_user, require
+from app.auth.user_schemas import (
+    AccountOut,
+    AccountPatch,
+    OneTimePasswordOut,
+    PasswordChangeIn,
+    SessionList,
+)
+from app.extensions import db
+
+blp = Blueprint("users", __name__, description="Người dùng / Users")
+
+MANAGERS = ("admin", "commander")
+
+
+@blp.route("/users/<int:user_id>")
+@require(*MANAGERS)
+@blp.response(200, AccountOut)
+def get_user(user_id: int):
+    """Describe a user inside the caller's unit."""
+    return users.account_of(acting_user(), user_id)
+
+
+@blp.route("/users/<int:user_id>", methods=["PATCH"])
+@require(*MANAGERS)
+@blp.arguments(AccountPatch)
+@blp.response(200, AccountOut)
+@blp.alt_response(409, description="deactivating one's own account")
+def update_user(args: dict, user_id: int):
+    """Change a user's name or phone; deactivate or reactivate the account."""
+    user = users.update_user(acting_user(), user_id, args)
+    db.session.commit()
+    return users.shown_account(user)
+
+
+@blp.route("/users/<int:user_id>/tokens")
+@require(*MANAGERS)
+@blp.response(200, SessionList)
+def list_tokens(user_id: int):
+    """List a user's active phone sessions, newest first."""
+    tokens = users.active_tokens(acting_user(), user_id)
+    return {"items": tokens, "total": len(tokens)}
+
+
+@blp.route("/users/<int:user_id>/tokens", methods=["DELETE"])
+@require(*MANAGERS)
+@blp.response(204)
+def revoke_tokens(user_id: int):
+    """Revoke all of a user's tokens at once (a lost phone)."""
+    users.revoke_tokens(acting_user(), user_id)
+    db.session.commit()
+
+
+@blp.route("/users/<int:user_id>/password-reset", methods=["POST"])
+@require(*MANAGERS)
+@blp.response(200, OneTimePasswordOut)
+def reset_password(user_id: int):
+    """Set a one-time password, shown once; the user must change it at next sign-in."""
+    password = users.reset_password(acting_user(), user_id)
+    db.session.commit()
+    return {"one_time_password": password}
+
+
+@blp.route("/me/password", methods=["POST"])
+@require()
+@blp.arguments(PasswordChangeIn)
+@blp.response(204)
+@blp.alt_response(422, description="wrong current password, or a new one too weak")
+def change_password(args: dict):
+    """Replace one's own password (required after a reset)."""
+    users.change_own_password(acting_user(), args["current_password"], args["new_password"])
+    db.session.commit()

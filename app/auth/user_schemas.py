@@ -1,0 +1,48 @@
+"""Request and response shapes of the users API (accounts, phone sessions, passwords)."""
+
+from marshmallow import fields, validate
+
+from app.auth.schemas import UnitRef
+from app.schemas import BaseSchema, OutSchema
+
+
+class AccountOut(OutSchema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    role = fields.String()
+    unit = fields.Nested(UnitRef)
+    hamlets = fields.List(fields.Nested(UnitRef))
+    phone = fields.String(allow_none=True)
+    mobile_team = fields.Boolean()
+    active = fields.Boolean()
+    must_change_password = fields.Boolean()
+    last_seen_at = fields.DateTime(allow_none=True)
+
+
+class AccountPatch(BaseSchema):
+    full_name = fields.String(validate=validate.Length(min=1, max=200))
+    phone = fields.String(allow_none=True, validate=validate.Regexp(r"^\+?[0-9 .\-]{6,20}$"))
+    active = fields.Boolean(truthy={True}, falsy={False})
+
+
+class SessionOut(OutSchema):
+    id = fields.Integer()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime()
+    client = fields.String(allow_none=True)
+
+
+class SessionList(OutSchema):
+    items = fields.List(fields.Nested(SessionOut))
+    total = fields.Integer()
+
+
+class OneTimePasswordOut(OutSchema):
+    one_time_password = fields.String()
+
+
+class PasswordChangeIn(BaseSchema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=256))
