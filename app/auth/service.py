@@ -33,6 +33,7 @@ ROLE_LEVELS = {
 }
 
 log = logging.getLogger("gocua.auth")
+TOUCH_WAIT_MS = 1000  # how long a reading request waits to record its token's use (SQLite)
 
 # A real hash to compare against when the user does not exist, so timing tells nothing.
 _DUMMY_HASH = generate_password_hash("not-a-password", method="pbkdf2:sha256:1000")
@@ -142,7 +143,8 @@ def _touch(token: ApiToken, now: datetime) -> None:
     lock, or fail with "database is locked" when another writer committed since its first
     read. So the time goes in a short transaction of its own on another connection, whose
     first statement is the write (so it queues behind the busy timeout like any writer), and
-    a failure there is only logged: the next request tries again.
+    a failure there (the lock held past TOUCH_WAIT_MS) is only logged: the next request tries
+    again.
     """
     every = timedelta(minutes=current_app.config["TOKEN_TOUCH_MINUTES"])
     if token.last_used_at is not None and token.last_used_at > now - every:
@@ -153,7 +155,15 @@ def _touch(token: ApiToken, now: datetime) -> None:
     committed_before = g.get("sqlite_committed") if has_request_context() else None
     try:
         with db.engine.begin() as conn:
-            conn.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:  # a reader waits a moment for the lock, not a whole import
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={TOUCH_WAIT_MS}")
+            try:
+                stmt = update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
+                conn.execute(stmt)
+            finally:
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA busy_timeout=30000")
     except SQLAlchemyError as exc:
         log.warning("could not record the use of token %s: %s", token.id, exc)
         return
