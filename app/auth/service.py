@@ -164,13 +164,16 @@ def _touch(token: ApiToken, now: datetime) -> None:
             finally:
                 if sqlite:
                     conn.exec_driver_sql("PRAGMA busy_timeout=30000")
+        set_committed_value(token, "last_used_at", now)
+        if not (db.session.new or db.session.dirty or db.session.deleted):
+            # End this session's read, begun before that commit: a session kept across
+            # requests (as in tests) must not later write on a snapshot older than the row.
+            db.session.commit()
     except SQLAlchemyError as exc:
         log.warning("could not record the use of token %s: %s", token.id, exc)
-        return
     finally:
         if has_request_context() and not committed_before:
-            g.pop("sqlite_committed", None)  # that commit was not this request's own write
-    set_committed_value(token, "last_used_at", now)
+            g.pop("sqlite_committed", None)  # those commits were not this request's write
 
 
 def revoke_token(raw: str) -> bool:
