@@ -15,7 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 # On import: the engine listeners register; marshmallow's messages become Vietnamese.
 from app import database, errors, health, labels, validation  # noqa: F401
-from app.config import check_production, load_config
+from app.config import check_production, cookie_defaults, load_config
 from app.extensions import api, babel, compress, csrf, db, limiter, login, migrate
 from app.i18n import select_locale
 
@@ -46,6 +46,7 @@ PAGE_BLUEPRINTS = (
     "app.auth.pages",
     "app.auth.password_pages",
     "app.field.pages",
+    "app.field.signin",
     "app.reports.pages",
     "app.imports.pages",
 )
@@ -91,6 +92,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config())
     if overrides:
         app.config.update(overrides)
+    cookie_defaults(app.config)
     check_production(app.config)
     app.json = JSONProvider(app)
     app.url_map.converters["int"] = KeyConverter

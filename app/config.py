@@ -40,8 +40,12 @@ def _ints(*names: str) -> dict[str, int]:
 def load_config() -> dict:
     """Build the configuration mapping from environment variables."""
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'gocua.db'}"
+    env_name = os.environ.get("GOCUA_ENV", "development")
+    # Behind HTTPS in production: cookies go over HTTPS only unless explicitly turned off
+    # (which check_production then refuses).
+    secure = _bool("SESSION_COOKIE_SECURE", env_name == "production")
     config = {
-        "ENV_NAME": os.environ.get("GOCUA_ENV", "development"),
+        "ENV_NAME": env_name,
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -65,14 +69,22 @@ def load_config() -> dict:
         "IMPORT_REPORT_DIR": os.environ.get("IMPORT_REPORT_DIR") or None,
         # PostgreSQL work_mem for the coverage and campaign reports (sorts and hashes in memory).
         "REPORTS_WORK_MEM": os.environ.get("REPORTS_WORK_MEM", "64MB"),
-        "TOKEN_TTL_DAYS": int(os.environ.get("TOKEN_TTL_DAYS", 14)),
+        # A bearer token lives at most TOKEN_TTL_DAYS, and ends sooner when unused for
+        # TOKEN_IDLE_DAYS; its last use is written at most every TOKEN_TOUCH_MINUTES.
+        "TOKEN_TTL_DAYS": int(os.environ.get("TOKEN_TTL_DAYS", 90)),
+        "TOKEN_IDLE_DAYS": int(os.environ.get("TOKEN_IDLE_DAYS", 30)),
+        "TOKEN_TOUCH_MINUTES": int(os.environ.get("TOKEN_TOUCH_MINUTES", 5)),
         "ELIGIBLE_AGE": int(os.environ.get("ELIGIBLE_AGE", 14)),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "TOKEN_RATE_LIMIT": os.environ.get("TOKEN_RATE_LIMIT", "10 per minute"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_SECURE": secure,
+        # Flask-Login's remember-me cookie (the login page does not set one today); its
+        # Secure flag follows SESSION_COOKIE_SECURE unless set (see cookie_defaults).
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
@@ -100,15 +112,26 @@ def load_config() -> dict:
     return config
 
 
+def cookie_defaults(config: dict) -> None:
+    """Let the remember-me cookie be as secure as the session cookie unless told otherwise."""
+    config.setdefault("REMEMBER_COOKIE_SECURE", bool(config.get("SESSION_COOKIE_SECURE")))
+
+
 def check_production(config: dict) -> None:
     """Refuse to start in production mode with development defaults."""
     if config.get("ENV_NAME") != "production":
         return
     problems = []
-    if config["SECRET_KEY"] in (DEV_SECRET, "", None) or len(config["SECRET_KEY"]) < 32:
+    secret = config.get("SECRET_KEY") or ""
+    if not isinstance(secret, str | bytes) or secret == DEV_SECRET or len(secret.strip()) < 32:
         problems.append("SECRET_KEY must be set to a random string of 32+ characters")
-    if not config.get("SESSION_COOKIE_SECURE"):
-        problems.append("SESSION_COOKIE_SECURE must be on (HTTPS)")
+    for prefix in ("SESSION", "REMEMBER"):
+        if not config.get(f"{prefix}_COOKIE_SECURE"):
+            problems.append(f"{prefix}_COOKIE_SECURE must be on (HTTPS)")
+        if not config.get(f"{prefix}_COOKIE_HTTPONLY"):
+            problems.append(f"{prefix}_COOKIE_HTTPONLY must be on")
+        if config.get(f"{prefix}_COOKIE_SAMESITE") not in ("Lax", "Strict"):
+            problems.append(f"{prefix}_COOKIE_SAMESITE must be Lax or Strict")
     if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
         problems.append("RATELIMIT_STORAGE_URI must point at Redis (shared between servers)")
     if problems:

@@ -44,14 +44,20 @@ def _sqlite_begin(conn: Any) -> None:
         return
     immediate = not (has_app_context() and current_app.testing)
     if has_request_context():
-        view = current_app.view_functions.get(request.endpoint or "")
-        writes = getattr(view, "writes_on_get", False)
-        writes = writes() if callable(writes) else writes
-        # Once a GET has committed its write (an export's audit entry), what follows (the
-        # streamed rows) only reads: it must not hold the lock while a slow client downloads.
-        writes = writes and not g.get("sqlite_committed")
-        immediate = request.method not in ("GET", "HEAD", "OPTIONS") or writes
+        immediate = request_writes()
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def request_writes() -> bool:
+    """Whether this request's own transaction may write (and so, on SQLite, holds the lock):
+    every method but GET, HEAD and OPTIONS, and a GET whose view says `writes_on_get`."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    writes = getattr(view, "writes_on_get", False)
+    writes = writes() if callable(writes) else writes
+    # Once a GET has committed its write (an export's audit entry), what follows (the
+    # streamed rows) only reads: it must not hold the lock while a slow client downloads.
+    writes = writes and not g.get("sqlite_committed")
+    return request.method not in ("GET", "HEAD", "OPTIONS") or bool(writes)
 
 
 @event.listens_for(Engine, "commit")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.routing import BuildError
@@ -14,6 +14,11 @@ from app.auth.audit import acting_as, record
 from app.extensions import db, limiter
 
 bp = Blueprint("auth_pages", __name__)
+
+# The ids of the API tokens this browser session handed to the phone app (`/app`), revoked
+# when the session signs out; the most recent ones only (a session lives a day or so).
+SESSION_TOKENS = "app_token_ids"
+MAX_SESSION_TOKENS = 20
 
 HOME_BY_ROLE = {
     "admin": "reports_pages.dashboard",
@@ -63,9 +68,22 @@ def login():
     return render_template("auth/login.html", username="")
 
 
+def remember_session_token(token_id: int) -> None:
+    """Note that this session handed a token to the phone app, to revoke it at sign-out."""
+    ids = [i for i in session.get(SESSION_TOKENS, []) if isinstance(i, int)]
+    session[SESSION_TOKENS] = [*ids, token_id][-MAX_SESSION_TOKENS:]
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign the user out."""
+    """Sign the user out, and revoke the tokens this session gave the phone app."""
+    ids = session.pop(SESSION_TOKENS, None)
+    if current_user.is_authenticated and not g.get("auth_by_token"):
+        user = current_user._get_current_object()
+        with acting_as(user.id):
+            revoked = service.revoke_tokens(user, ids if isinstance(ids, list) else [])
+            record(db.session, "logout", "users", user.id, {"via": "page", "tokens": revoked})
+            db.session.commit()
     logout_user()
     return redirect(url_for("auth_pages.login"))
 

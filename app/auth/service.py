@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import ROLES, ApiToken, User, UserHamlet
 from app.auth.scope import hamlet_ids_of, holds_unit, scope_of
 from app.common import utcnow
+from app.database import request_writes
 from app.errors import ConflictError, InvalidError, NotFoundError
 from app.extensions import db
 from app.schemas import Shown
@@ -26,6 +31,9 @@ ROLE_LEVELS = {
     "officer": ("commune",),
     "village_head": ("hamlet",),
 }
+
+log = logging.getLogger("gocua.auth")
+TOUCH_WAIT_MS = 1000  # how long a reading request waits to record its token's use (SQLite)
 
 # A real hash to compare against when the user does not exist, so timing tells nothing.
 _DUMMY_HASH = generate_password_hash("not-a-password", method="pbkdf2:sha256:1000")
@@ -104,15 +112,69 @@ def issue_token(user: User, client: str | None = None) -> tuple[str, ApiToken]:
 
 
 def user_for_token(raw: str) -> User | None:
-    """Return the user of a valid (unexpired, unrevoked) token."""
+    """Return the user of a valid token: unrevoked, unexpired, and used within TOKEN_IDLE_DAYS.
+
+    A valid token's last use is recorded (at most every TOKEN_TOUCH_MINUTES, see `_touch`).
+    """
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
     now = utcnow()
-    if token is None or token.revoked_at is not None or token.expires_at <= now:
+    if token is None or not token_alive(token, now):
         return None
     user = db.session.get(User, token.user_id)
     if user is None or not user.active:
         return None
+    _touch(token, now)
     return user
+
+
+def token_alive(token: ApiToken, now: datetime) -> bool:
+    """Whether a token still opens the API: not revoked, not past its lifetime, not idle."""
+    if token.revoked_at is not None or token.expires_at <= now:
+        return False
+    idle = timedelta(days=current_app.config["TOKEN_IDLE_DAYS"])
+    return (token.last_used_at or token.created_at) + idle > now
+
+
+def _touch(token: ApiToken, now: datetime) -> None:
+    """Record a token's use, at most every TOKEN_TOUCH_MINUTES (not a write per request).
+
+    A request that writes anyway (POST, PUT, DELETE, a `writes_on_get` GET) carries the new
+    time in its own transaction, which holds the write lock already. A reading request (the
+    phone's GETs) must not become a writer: on SQLite its deferred transaction would take the
+    lock, or fail with "database is locked" when another writer committed since its first
+    read. So the time goes in a short transaction of its own on another connection, whose
+    first statement is the write (so it queues behind the busy timeout like any writer), and
+    a failure there (the lock held past TOUCH_WAIT_MS) is only logged: the next request tries
+    again.
+    """
+    every = timedelta(minutes=current_app.config["TOKEN_TOUCH_MINUTES"])
+    if token.last_used_at is not None and token.last_used_at > now - every:
+        return
+    if has_request_context() and request_writes():
+        token.last_used_at = now
+        return
+    committed_before = g.get("sqlite_committed") if has_request_context() else None
+    try:
+        with db.engine.begin() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:  # a reader waits a moment for the lock, not a whole import
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={TOUCH_WAIT_MS}")
+            try:
+                stmt = update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
+                conn.execute(stmt)
+            finally:
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA busy_timeout=30000")
+        set_committed_value(token, "last_used_at", now)
+        if not (db.session.new or db.session.dirty or db.session.deleted):
+            # End this session's read, begun before that commit: a session kept across
+            # requests (as in tests) must not later write on a snapshot older than the row.
+            db.session.commit()
+    except SQLAlchemyError as exc:
+        log.warning("could not record the use of token %s: %s", token.id, exc)
+    finally:
+        if has_request_context() and not committed_before:
+            g.pop("sqlite_committed", None)  # those commits were not this request's write
 
 
 def revoke_token(raw: str) -> bool:
@@ -123,6 +185,23 @@ def revoke_token(raw: str) -> bool:
     token.revoked_at = utcnow()
     db.session.flush()
     return True
+
+
+def revoke_tokens(user: User, token_ids: Iterable[int]) -> int:
+    """Revoke those of these tokens that belong to the user and are still open; count them."""
+    ids = [i for i in token_ids if isinstance(i, int)]
+    if not ids:
+        return 0
+    tokens = db.session.scalars(
+        select(ApiToken).where(
+            ApiToken.id.in_(ids), ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
+        )
+    ).all()
+    now = utcnow()
+    for token in tokens:
+        token.revoked_at = now
+    db.session.flush()
+    return len(tokens)
 
 
 def assign_hamlets(user: User, hamlet_codes: list[str], *, replace: bool = False) -> list[Unit]:

@@ -52,3 +52,77 @@ def test_a_limit_that_is_not_a_number_stops_start_up_with_its_name(monkeypatch):
     monkeypatch.setenv("IMPORT_MAX_BYTES", "20MB")
     with pytest.raises(ConfigError, match="IMPORT_MAX_BYTES"):
         load_config()
+
+
+SAFE = {
+    "ENV_NAME": "production",
+    "SECRET_KEY": "x" * 40,
+    "SESSION_COOKIE_SECURE": True,
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+}
+
+
+@pytest.mark.parametrize("secret", ["", "   ", None, "dev-only-secret-change-me", "short"])
+def test_production_refuses_an_empty_default_or_short_secret_key(secret):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app({**SAFE, "SECRET_KEY": secret})
+
+
+def test_production_refuses_the_environment_default_secret(monkeypatch):
+    monkeypatch.setenv("GOCUA_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+    monkeypatch.setenv("SECRET_KEY", "")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_production_cookies_are_secure_httponly_and_lax(monkeypatch, tmp_path):
+    from app.config import load_config
+
+    monkeypatch.setenv("GOCUA_ENV", "production")
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    config = load_config()
+    assert config["SESSION_COOKIE_SECURE"] is True  # on by default in production
+    app = create_app(
+        {**SAFE, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", "TESTING": True}
+    )
+    for prefix in ("SESSION", "REMEMBER"):
+        assert app.config[f"{prefix}_COOKIE_SECURE"] is True
+        assert app.config[f"{prefix}_COOKIE_HTTPONLY"] is True
+        assert app.config[f"{prefix}_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_a_signed_in_production_session_cookie_carries_the_flags(tmp_path):
+    from flask import session
+
+    app = create_app(
+        {**SAFE, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", "TESTING": True}
+    )
+    app.add_url_rule("/_set", "_set", lambda: session.update(x=1) or "ok")
+    cookie = app.test_client().get("/_set").headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize(
+    "unsafe",
+    [
+        {"SESSION_COOKIE_SECURE": False},
+        {"SESSION_COOKIE_HTTPONLY": False},
+        {"SESSION_COOKIE_SAMESITE": None},
+        {"REMEMBER_COOKIE_SECURE": False},
+        {"REMEMBER_COOKIE_SAMESITE": "None"},
+    ],
+)
+def test_production_refuses_weak_cookies(unsafe):
+    with pytest.raises(ConfigError, match="COOKIE"):
+        create_app({**SAFE, **unsafe})
+
+
+def test_token_periods_come_from_the_environment(monkeypatch):
+    from app.config import load_config
+
+    assert load_config()["TOKEN_IDLE_DAYS"] == 30
+    monkeypatch.setenv("TOKEN_IDLE_DAYS", "7")
+    assert load_config()["TOKEN_IDLE_DAYS"] == 7

@@ -63,6 +63,8 @@ ELSEWHERE = {
     "field.service_worker": "no data",
     "field.manifest": "no data",
     "field.strings": "no data",
+    "field_signin.page_session": "the caller's own session",
+    "field_signin.session_token": "a token for the caller's own session",
     "imports.imports": "imports/test_pages.py::test_commune_outside_scope_or_missing_file",
     "imports.import_report": "imports/test_pages.py::test_report_belongs_to_its_uploader",
     "field.outbox_import": ("field/test_outbox_import.py::test_officer_outside_the_importers_unit"),

@@ -1,5 +1,6 @@
 // The server's JSON API with the bearer token; never the session cookie (credentials omit),
-// so a page session in the same browser cannot change who the app acts as.
+// so a page session in the same browser cannot change who the app acts as. The one exception
+// is session.js trading a page session for a token (credentials "same-origin", CSRF header).
 import { getLang } from "./i18n.js";
 import { emit } from "./util.js";
 
@@ -23,9 +24,14 @@ export function isOnline() {
   return navigator.onLine !== false;
 }
 
-export async function api(method, path, body, { timeout = 30000, auth = true } = {}) {
+export async function api(
+  method,
+  path,
+  body,
+  { timeout = 30000, auth = true, credentials = "omit", headers: extra = {} } = {},
+) {
   if (!isOnline()) throw new OfflineError("offline");
-  const headers = { Accept: "application/json", "Accept-Language": getLang() };
+  const headers = { Accept: "application/json", "Accept-Language": getLang(), ...extra };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (auth && token) headers.Authorization = `Bearer ${token}`;
   const abort = new AbortController();
@@ -36,7 +42,7 @@ export async function api(method, path, body, { timeout = 30000, auth = true } =
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "omit",
+      credentials,
       cache: "no-store",
       signal: abort.signal,
     });

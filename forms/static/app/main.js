@@ -11,7 +11,7 @@ import * as returneeScreen from "./screens/returnee.js";
 import * as searchScreen from "./screens/search.js";
 import * as todayScreen from "./screens/today.js";
 import * as visitScreen from "./screens/visit.js";
-import { isExpired, loadSession, session, user } from "./session.js";
+import { fromPageSession, isExpired, loadSession, session, user } from "./session.js";
 import { startSync } from "./sync.js";
 import { h } from "./ui.js";
 import { on } from "./util.js";
@@ -189,6 +189,9 @@ async function boot() {
   if (working()) {
     askPersistence();
     startSync();
+    // Signed in on the web pages as someone else since: that user's token (the login
+    // screen does the same when the app has no working token).
+    fromPageSession().then((s) => s && go(home()));
   }
   await route();
   document.body.dataset.ready = "1";

@@ -3,11 +3,9 @@
 import { ApiError, OfflineError } from "../api.js";
 import { getLang, setLang, t } from "../i18n.js";
 import * as outbox from "../outbox.js";
-import { login, logout, session } from "../session.js";
+import { FIELD_ROLES, fromPageSession, login, logout, session } from "../session.js";
 import { field, fill, h } from "../ui.js";
 import { emit } from "../util.js";
-
-const FIELD_ROLES = ["officer", "village_head"];
 
 export function langSwitch() {
   const next = getLang() === "vi" ? "en" : "vi";
@@ -61,7 +59,7 @@ async function submit(form, event, { go, home }) {
   try {
     const s = await login(form.username.value.trim(), form.password.value);
     if (!FIELD_ROLES.includes(s.user.role)) {
-      await logout();
+      await logout({ web: false });
       showError(t("Ứng dụng này dành cho cán bộ và trưởng thôn. Chỉ huy và quản trị dùng trang quản lý."));
       return;
     }
@@ -96,6 +94,11 @@ function loginBanners(previous, waiting) {
 }
 
 export async function render(view, { go, home }) {
+  // Signed in on the web pages already: no second login form.
+  if (await fromPageSession()) {
+    go(home());
+    return;
+  }
   const previous = session();
   const waiting = await outbox.counts();
   const form = loginInputs(previous);
