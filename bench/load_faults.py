@@ -464,8 +464,11 @@ class Load:
             for _ in range(20):
                 if not phone.outbox or time.monotonic() > deadline:
                     return
-                for body in list(phone.outbox.values()):
-                    await self._single(c, phone, body, "drain")
+                pending = list(phone.outbox.values())[:100]  # the phone's sync: one batch
+                if len(pending) == 1:
+                    await self._single(c, phone, pending[0], "drain")
+                else:
+                    await self._batch(c, phone, pending, "drain")
                 if phone.outbox:
                     await asyncio.sleep(1)
 
@@ -529,10 +532,26 @@ class Load:
 # --- setup -----------------------------------------------------------------------------------
 
 
-def flask(env: dict[str, str], *args: str) -> None:
+# The Makefile's `make demo` (flask db upgrade, units load, demo load), in one process so that
+# the app is imported once.
+SETUP = """
+import sys, time
+from app import create_app
+app = create_app()
+runner = app.test_cli_runner()
+for args in (["db", "upgrade"], ["units", "load"], ["demo", "load"]):
     began = time.perf_counter()
+    result = runner.invoke(args=args)
+    if result.exit_code != 0:
+        print(result.output, repr(result.exception), file=sys.stderr)
+        sys.exit(f"flask {' '.join(args)} failed")
+    print(f"flask {' '.join(args)}: {time.perf_counter() - began:.1f} s", flush=True)
+"""
+
+
+def setup_database(env: dict[str, str]) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "flask", *args],
+        [sys.executable, "-c", SETUP],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -541,8 +560,10 @@ def flask(env: dict[str, str], *args: str) -> None:
         check=False,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    log(f"flask {' '.join(args)}: {time.perf_counter() - began:.1f} s")
+        raise RuntimeError(f"setup failed:\n{done.stdout}\n{done.stderr}")
+    for line in done.stdout.splitlines():
+        if line.startswith("flask "):
+            log(line)
 
 
 def sign_in_and_households(base: str, count: int) -> list[Phone]:
@@ -767,9 +788,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         env.pop("GOCUA_ENV", None)
         began = time.perf_counter()
-        flask(env, "db", "upgrade")
-        flask(env, "units", "load")
-        flask(env, "demo", "load")
+        setup_database(env)
         log(f"migrated and loaded the demo in {time.perf_counter() - began:.0f} s")
         server = Server(env, options.workers, options.threads, options.keep_alive)
         server.wait_ready()
