@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.extensions import db
 from app.validation import translated
 
 log = logging.getLogger("gocua.errors")
@@ -179,8 +180,6 @@ def database_unreachable(error: BaseException | None) -> bool:
 def handle_database_unreachable(error: Exception):
     """Answer 503 with Retry-After, never an HTML 500, when the database cannot be reached:
     the phone keeps the visit and sends it again (same client_id) later."""
-    from app.extensions import db
-
     log.warning("database unreachable on %s %s: %s", request.method, request.path, error)
     try:
         db.session.rollback()
