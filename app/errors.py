@@ -8,8 +8,10 @@ from typing import Any
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.extensions import db
 from app.validation import translated
 
 log = logging.getLogger("gocua.errors")
@@ -127,6 +129,9 @@ def _respond(status: int, body: dict[str, Any], headers: Any = None) -> Response
 
 def handle_http_exception(error: HTTPException):
     """Answer an HTTP error (abort, 404, 405, 413, webargs 422 ...) in JSON or as a page."""
+    original = getattr(error, "original_exception", None)  # Flask's 500 for a late failure
+    if database_unreachable(original):
+        return handle_database_unreachable(original)
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     errors = None
@@ -160,10 +165,36 @@ def handle_service_error(error: ServiceError):
     )
 
 
+# Seconds a client should wait before sending again while the database is unreachable.
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unreachable(error: BaseException | None) -> bool:
+    """Whether an exception says the database cannot be reached (down, restarting, the
+    connection cut), rather than that the request or the code is wrong."""
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+def handle_database_unreachable(error: Exception):
+    """Answer 503 with Retry-After, never an HTML 500, when the database cannot be reached:
+    the phone keeps the visit and sends it again (same client_id) later."""
+    log.warning("database unreachable on %s %s: %s", request.method, request.path, error)
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the session is removed anyway
+        log.debug("rollback after a lost connection failed", exc_info=True)
+    message = _("Máy chủ tạm thời không kết nối được cơ sở dữ liệu; thử lại sau.")
+    return _respond(503, error_body(503, message), [("Retry-After", str(RETRY_AFTER_SECONDS))])
+
+
 def handle_unexpected(error: Exception):
     """Answer an unexpected failure without leaking a stack trace."""
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
+    if database_unreachable(error):
+        return handle_database_unreachable(error)
     log.exception("unhandled error on %s %s", request.method, request.path)
     return handle_http_exception(InternalServerError())
 
@@ -175,4 +206,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ServiceError, handle_service_error)
+    app.register_error_handler(DBAPIError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)
