@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from app.config import load_config
 from app.security import policy, tile_source, with_nonce
 
 COMMON = {
@@ -119,3 +120,9 @@ def test_with_nonce_marks_only_script_tags_without_one(app):
         f'<script nonce="{nonce}" src="/a.js"></script><script nonce="{nonce}">x()</SCRIPT>'
         '<script nonce="k">'
     )
+
+
+def test_trusted_proxies_come_from_the_environment(monkeypatch):
+    assert load_config()["TRUSTED_PROXIES"] == 0
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    assert load_config()["TRUSTED_PROXIES"] == 1
