@@ -66,6 +66,10 @@ def load_config() -> dict:
             "IMPORT_MAX_UNCOMPRESSED",
             "IMPORT_MAX_ZIP_ENTRIES",
         ),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
+        # (1 behind one nginx that ends HTTPS; 0 when the app faces clients directly).
+        "TRUSTED_PROXIES": 0,
+        **_ints("TRUSTED_PROXIES"),
         "IMPORT_REPORT_DIR": os.environ.get("IMPORT_REPORT_DIR") or None,
         # PostgreSQL work_mem for the coverage and campaign reports (sorts and hashes in memory).
         "REPORTS_WORK_MEM": os.environ.get("REPORTS_WORK_MEM", "64MB"),

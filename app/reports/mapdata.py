@@ -28,6 +28,7 @@ from app.reports.coverage import (
     rows_for,
 )
 from app.reports.periods import campaign_for_period
+from app.security import with_nonce
 from app.units.models import Unit
 from app.visits.models import Visit
 from maps import FollowupPoint, MapLayers, MapWords, UnitFigures, coverage_map
@@ -235,10 +236,14 @@ def build_map(
 
 
 def map_page_parts(fmap: OfflineMap) -> dict[str, Any]:
-    """Split a rendered map into what a page frame embeds: head, body and script."""
+    """Split a rendered map into what a page frame embeds: head, body and script.
+
+    folium's own <script> tags in the head get this request's CSP nonce; the page wraps the
+    script part in a <script> with the same nonce.
+    """
     root = fmap.get_root()
     return {
-        "head": root.header.render(),
+        "head": with_nonce(root.header.render()),
         "body": root.html.render(),
         "script": root.script.render(),
     }

@@ -58,7 +58,7 @@ def test_best_fix_is_kept_until_submit(page, context, live_server, household):
     page.goto(f"/app#visit/{household.id}")
     page.wait_for_selector("#gps[data-state=fix]")
     context.set_geolocation({"latitude": 16.0662, "longitude": 107.6872, "accuracy": 8})
-    page.wait_for_function("document.querySelector('#gps').dataset.accuracy === '8'")
+    page.wait_for_function("() => document.querySelector('#gps').dataset.accuracy === '8'")
     context.set_geolocation({"latitude": 16.07, "longitude": 107.69, "accuracy": 90})
     page.wait_for_timeout(300)
     assert page.inner_text("#gps") == "Vị trí: ±8 m"

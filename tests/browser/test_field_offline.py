@@ -52,7 +52,8 @@ def test_three_visits_offline_reach_the_server_once(page, context, field_world, 
 
     context.set_offline(False)
     page.wait_for_function(
-        "document.querySelector('#outbox-pending-count')?.textContent === '0'", timeout=20_000
+        "() => document.querySelector('#outbox-pending-count')?.textContent === '0'",
+        timeout=20_000,
     )
     visits = server_visits()
     assert sorted(v.household_id for v in visits) == sorted(h.id for h in households[:3])

@@ -219,7 +219,7 @@ def test_refused_time_and_location_are_fixed(page, context, household, make_hous
     abroad = page.evaluate(EDIT_BODY, [ids[1], {**paris, "location_missing_reason": None}])
     context.set_offline(False)
     page.goto("/app#outbox")
-    page.wait_for_function("document.querySelectorAll('#rejected-list .entry').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#rejected-list .entry').length === 2")
     assert "30 ngày" in page.inner_text(f"[data-client-id='{stale}']")
     assert "Vị trí" in page.inner_text(f"[data-client-id='{abroad}']")
 

@@ -84,7 +84,7 @@ def test_officer_screens_fit_a_small_phone(page, context, live_server, officer_w
     log_in(page, "canbo")
     wait_for_data(page)
     page.goto("/app#today")
-    page.wait_for_function("document.querySelector('#where').textContent.includes('±15 m')")
+    page.wait_for_function("() => document.querySelector('#where').textContent.includes('±15 m')")
     # The revisit first (due today), 3 km west in Thôn 1; the households never visited then
     # go on from there, walking east: not nearest-first from where the officer stands.
     households = "els => els.map(e => Number(e.dataset.household))"

@@ -10,7 +10,7 @@ function, and no import cycle hides anywhere.
                app.units       (the unit tree; knows no user)
     core       app.extensions, app.common, app.text, app.errors, app.schemas, app.config,
                app.i18n, app.database, app.health, app.labels, app.clock, app.paging,
-               app.spreadsheet, app.validation
+               app.spreadsheet, app.validation, app.security
     maps       pure: imports no app module
 
 A lower domain that must set a higher one going announces it with a blinker signal
@@ -55,6 +55,7 @@ CORE = (
     "app.paging",
     "app.spreadsheet",
     "app.validation",
+    "app.security",
 )
 TOP = ("app.imports", "app.field", "app.demo", "app.tools")
 CORE_LAYER, TOP_LAYER = 1, len(DOMAINS) + 2

@@ -181,6 +181,17 @@ def test_download_is_one_self_contained_file(client, counted, login, local_tiles
     assert entry.action == "export" and entry.object_id == "20179-001"
 
 
+def test_map_page_scripts_all_carry_the_request_nonce(client, counted, login, local_tiles):
+    login("commander", "20179")
+    response = client.get("/maps/coverage?unit=20179")
+    nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+    html = response.get_data(as_text=True)
+    tags = re.findall(r"<script\b[^>]*>", html, re.IGNORECASE)
+    assert len(tags) >= 4  # Leaflet, jQuery, folium's settings and the map itself
+    assert all(f'nonce="{nonce}"' in tag for tag in tags), tags
+    assert not re.search(r"\son[a-z]+\s*=", html)  # no inline event handler
+
+
 def test_map_scope_roles_and_input(client, counted, login, make_user):
     assert client.get("/maps/coverage").status_code == 302  # to the login page
     login("officer", "20179")
