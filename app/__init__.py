@@ -48,7 +48,13 @@ PAGE_BLUEPRINTS = (
     "app.imports.pages",
 )
 
-CLI_MODULES = ("app.auth.unit_cli", "app.auth.cli", "app.demo.cli", "app.imports.cli")
+CLI_MODULES = (
+    "app.auth.unit_cli",
+    "app.auth.cli",
+    "app.demo.cli",
+    "app.imports.cli",
+    "app.tools.backup",
+)
 
 # Domains that act on what a lower one announces (its blinker signals) connect here.
 RECEIVER_MODULES = ("app.followups.receivers",)
