@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import get_locale
 from werkzeug.routing import IntegerConverter
@@ -51,7 +51,13 @@ PAGE_BLUEPRINTS = (
     "app.imports.pages",
 )
 
-CLI_MODULES = ("app.auth.unit_cli", "app.auth.cli", "app.demo.cli", "app.imports.cli")
+CLI_MODULES = (
+    "app.auth.unit_cli",
+    "app.auth.cli",
+    "app.demo.cli",
+    "app.imports.cli",
+    "app.tools.backup",
+)
 
 # Domains that act on what a lower one announces (its blinker signals) connect here.
 RECEIVER_MODULES = ("app.followups.receivers",)
@@ -78,6 +84,17 @@ class KeyConverter(IntegerConverter):
     def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
+
+
+# API endpoints whose JSON body may reach API_BATCH_MAX_BYTES instead of API_JSON_MAX_BYTES.
+BATCH_ENDPOINTS = frozenset({"visits.submit_batch"})
+
+
+def limit_json_bodies() -> None:
+    """Cap an API request's JSON body (413, in JSON); a batch may be larger than one item."""
+    if request.is_json and request.path.startswith("/api/"):
+        key = "API_BATCH_MAX_BYTES" if request.endpoint in BATCH_ENDPOINTS else "API_JSON_MAX_BYTES"
+        request.max_content_length = current_app.config[key]
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -122,6 +139,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
                 source.close()
         return response
 
+    app.before_request(limit_json_bodies)
     babel.init_app(app, locale_selector=select_locale)
 
     app.jinja_env.globals["get_locale"] = get_locale

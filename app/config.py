@@ -50,6 +50,10 @@ def load_config() -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
+        # JSON bodies of the API: one visit or household is a few KB; a phone's batch of 500
+        # visits stays well under the batch limit, which may exceed MAX_CONTENT_LENGTH.
+        "API_JSON_MAX_BYTES": int(os.environ.get("API_JSON_MAX_BYTES", 1024 * 1024)),
+        "API_BATCH_MAX_BYTES": int(os.environ.get("API_BATCH_MAX_BYTES", 10 * 1024 * 1024)),
         "MAP_TILES_URL": os.environ.get(
             "MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         ),

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
+import shapely
 from flask_babel import gettext as _
 from shapely.geometry import shape
 from shapely.validation import explain_validity
@@ -22,6 +23,9 @@ from app.units.models import HAMLET_KINDS, Unit
 
 # A hamlet boundary must lie near its commune: no commune is wider than this.
 MAX_HAMLET_DISTANCE_DEG = 1.0
+# A hamlet boundary drawn by hand or traced from a map has tens to hundreds of vertices; more
+# than this is a mistake (or an attack) that would slow every map that shows it.
+MAX_BOUNDARY_VERTICES = 5000
 
 
 def _dataset_path() -> str:
@@ -146,6 +150,14 @@ def check_boundary(geometry: Any, near: tuple[float, float] | None = None) -> di
         ) from exc
     if geom.is_empty:
         raise InvalidError(_("Ranh giới rỗng."), {"geometry": [_("Ranh giới rỗng.")]})
+    count = shapely.get_num_coordinates(geom)
+    if count > MAX_BOUNDARY_VERTICES:
+        message = _(
+            "Ranh giới có %(count)s đỉnh, nhiều hơn mức cho phép %(limit)s: hãy đơn giản hoá.",
+            count=count,
+            limit=MAX_BOUNDARY_VERTICES,
+        )
+        raise InvalidError(message, {"geometry": [message]})
     if not geom.is_valid:
         reason = explain_validity(geom)
         raise InvalidError(

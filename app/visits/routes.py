@@ -17,6 +17,7 @@ from app.visits.schemas import (
     VisitIn,
     VisitOut,
     VisitRawBody,
+    VisitRejectedOut,
     VisitResultOut,
 )
 
@@ -32,6 +33,7 @@ VISIT_BODY = {"required": True, "content": {"application/json": {"schema": Visit
 @blp.arguments(VisitRawBody)
 @blp.response(201, VisitResultOut, description="created")
 @blp.alt_response(200, schema=VisitResultOut, description="duplicate: the first visit's id")
+@blp.alt_response(422, schema=VisitRejectedOut, description="refused, and kept")
 @blp.doc(requestBody=VISIT_BODY)
 def submit(args: dict):
     """Record one visit; the same client_id again answers the first visit."""

@@ -210,6 +210,18 @@ class VisitResultOut(OutSchema):
     )
 
 
+class VisitRejectedOut(OutSchema):
+    """A refused visit: the error, and the kept copy's id (GET /api/v1/visits/rejected)."""
+
+    code = fields.Integer()
+    status = fields.String()
+    message = fields.String()
+    errors = fields.Dict()
+    client_id = fields.String(allow_none=True)
+    rejected_id = fields.Integer()
+    retry = fields.Boolean()
+
+
 class VisitBatchOut(OutSchema):
     results = fields.List(fields.Nested(VisitResultOut))
 

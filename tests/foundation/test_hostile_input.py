@@ -1,0 +1,191 @@
+"""Hostile input: body size limits, boundary vertex limits, script in names and notes.
+
+The script-bearing texts are stored the way the field stores them (names, addresses, a
+visit's note, a hamlet's name) and then looked for in every page that shows them: they must
+come out escaped. Exports keep them as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask_babel import refresh
+from sqlalchemy import select
+
+from app.clock import today_in_vietnam
+from app.extensions import db
+from app.followups.models import Followup
+from app.text import fold
+from tests.factories import square
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = '"><img src=x onerror=alert(1)>'
+RAW = ("<script>alert", "<img src=x onerror")
+
+
+def _visit(household_id: int, **extra) -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "household_id": household_id,
+        "visited_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
+        "location": None,
+        "location_missing_reason": "timeout",
+        "outcome": "nobody_home",
+        **extra,
+    }
+
+
+# --- size limits -------------------------------------------------------------------------
+
+
+def test_a_visit_body_past_1_mb_is_a_413_in_json(client, make_user, make_household, token_for):
+    officer = make_user("officer", "20179", hamlets=["20179-001"])
+    household = make_household("20179-001")
+    body = _visit(household.id, note="x" * (1024 * 1024 + 10))
+    response = client.post("/api/v1/visits", json=body, headers=token_for(officer))
+    assert response.status_code == 413
+    answer = response.get_json()
+    assert answer["code"] == 413 and answer["message"] == "Dữ liệu gửi lên quá lớn."
+
+
+def test_a_batch_may_pass_1_mb_but_not_10(app, client, make_user, make_household, token_for):
+    officer = make_user("officer", "20179", hamlets=["20179-001"])
+    household = make_household("20179-001")
+    headers = token_for(officer)
+    notes = [_visit(household.id, note="ghi chú " * 400) for _ in range(400)]  # ~1.3 MB
+    response = client.post("/api/v1/visits/batch", json={"visits": notes}, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    app.config["API_BATCH_MAX_BYTES"] = 512 * 1024
+    response = client.post("/api/v1/visits/batch", json={"visits": notes}, headers=headers)
+    assert response.status_code == 413 and response.get_json()["code"] == 413
+
+
+def _jagged(vertices: int) -> dict:
+    """A valid star-shaped polygon around xã Nam Đông with this many vertices."""
+    import math
+
+    ring = []
+    for i in range(vertices - 1):
+        angle = 2 * math.pi * i / (vertices - 1)
+        radius = 0.01 if i % 2 else 0.012
+        ring.append([107.717 + radius * math.cos(angle), 16.066 + radius * math.sin(angle)])
+    ring.append(ring[0])
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_a_boundary_past_5000_vertices_is_a_422(client, make_user, token_for):
+    headers = token_for(make_user("commander", "20179"))
+    url = "/api/v1/units/20179/hamlets"
+    body = {"name": "Thôn Răng Cưa", "kind": "thôn", "geometry": _jagged(5002)}
+    response = client.post(url, json=body, headers=headers)
+    assert response.status_code == 422
+    answer = response.get_json()
+    assert "5000" in answer["message"] and "geometry" in answer["errors"]
+    refresh()  # the locale is kept for the app context the fixture holds open
+    english = client.post(url, json=body, headers={**headers, "Accept-Language": "en"})
+    assert "vertices" in english.get_json()["message"]
+    body["geometry"] = _jagged(4000)
+    assert client.post(url, json=body, headers=headers).status_code == 201
+
+
+# --- script in stored text -----------------------------------------------------------------
+
+
+@pytest.fixture
+def hostile(client, world, make_user, make_household, token_for) -> dict:
+    """A hamlet, a household, residents and a visit note that carry script; an overdue
+    follow-up so the overdue list shows them."""
+    hamlet = world["20179-001"]
+    hamlet.name = f"Thôn {SCRIPT}"
+    hamlet.name_folded = fold(hamlet.name)
+    hamlet.geometry = square(*world.hamlet_point("20179-001"), 0.0149)
+    db.session.commit()
+    officer = make_user("officer", "20179", hamlets=["20179-001"])
+    household = make_household(
+        "20179-001",
+        address=f"Số 1 {IMG}",
+        residents=[{"full_name": f"Hồ Văn {SCRIPT}"}, {"full_name": f"Lê Thị {IMG}"}],
+    )
+    head = household.residents[0]
+    body = _visit(
+        household.id,
+        outcome="met",
+        note=f"Ghi chú {SCRIPT} {IMG}",
+        residents=[
+            {
+                "resident_id": head.id,
+                "presence": "present",
+                "corrections": [{"field": "other", "proposed": IMG, "note": SCRIPT}],
+            }
+        ],
+    )
+    answer = client.post("/api/v1/visits", json=body, headers=token_for(officer))
+    assert answer.status_code == 201, answer.get_json()
+    for followup in db.session.scalars(select(Followup)):
+        followup.due_date = today_in_vietnam() - timedelta(days=3)
+    db.session.commit()
+    return {"commander": make_user("commander", "20179"), "officer": officer}
+
+
+def _page(client, user, url: str) -> str:
+    client.post("/logout")
+    login = client.post("/login", data={"username": user.username, "password": "secret-pass"})
+    assert login.status_code == 302
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "shown"),
+    [
+        ("commander", "/dashboard?unit=20179", "alert(1)"),
+        ("commander", "/dashboard/overdue?unit=20179", "alert(1)"),
+        ("commander", "/maps/coverage?unit=20179", "alert(1)"),
+        ("officer", "/hamlets/20179-001/visit-list", "alert(1)"),
+    ],
+)
+def test_pages_escape_stored_script(client, hostile, who, url, shown):
+    html = _page(client, hostile[who], url)
+    assert shown in html, "the hostile text should be shown (escaped), not dropped"
+    leaked = [raw for raw in RAW if raw in html]
+    assert not leaked, (url, leaked)
+
+
+def test_import_page_and_report_escape_script(client, hostile, app, tmp_path):
+    app.config["IMPORT_REPORT_DIR"] = str(tmp_path)
+    admin = hostile["commander"]
+    rows = [
+        "Số hộ,Họ và tên,Quan hệ với chủ hộ,Thôn",
+        f'A-1,"Hồ Văn {SCRIPT}",Chủ hộ,"Thôn {IMG}"',
+        f'A-2,"{IMG}",Chủ hộ,Thôn 2',
+    ]
+    _page(client, admin, "/admin/imports")
+    form = {"commune": "20179", "file": (io.BytesIO("\n".join(rows).encode()), "x.csv")}
+    response = client.post("/admin/imports", data=form, content_type="multipart/form-data")
+    assert response.status_code in (200, 422)
+    html = response.get_data(as_text=True)
+    assert "alert(1)" in html
+    assert not [raw for raw in RAW if raw in html]
+
+
+def test_exports_keep_script_as_text(client, hostile, token_for):
+    headers = token_for(hostile["commander"])
+    response = client.get("/api/v1/exports/visits.csv?unit=20179", headers=headers)
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    cells = [cell for row in rows for cell in row]
+    assert any(SCRIPT in cell for cell in cells) and any(IMG in cell for cell in cells)
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@") and not c[1:2].isdigit()]
+    response = client.get("/api/v1/exports/coverage.xlsx?unit=20179", headers=headers)
+    assert response.status_code == 200
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(response.data))
+    texts = [c.value for ws in book for row in ws.iter_rows() for c in row if c.value]
+    assert any(isinstance(t, str) and SCRIPT in t for t in texts)
+    assert not [t for t in texts if isinstance(t, str) and t.startswith("=")]
