@@ -85,9 +85,90 @@ OWN_SAMPLES = {
     ("GET", "imports.import_report"): Sample("/admin/imports/nosuchreport/report.xlsx", page=True),
     ("GET", "field.outbox_import"): Sample("/admin/outbox-import", page=True),
     ("POST", "field.outbox_import"): Sample("/admin/outbox-import", {}, page=True),
+    ("GET", "field_signin.page_session"): Sample("/app/session", page=True),
+    ("POST", "field_signin.session_token"): Sample("/app/session-token", {}, page=True),
+    ("GET", "password_pages.change_password"): Sample("/account/password", page=True),
+    ("POST", "password_pages.change_password"): Sample("/account/password", {}, page=True),
+    ("POST", "users.change_password"): Sample(
+        "/api/v1/me/password", {"current_password": "wrong-pass", "new_password": "short"}
+    ),
 }
 
 EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
+    ("DELETE", "/api/v1/users/<int:user_id>/tokens"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (204, 404),
+        "admin": (204, 404),
+    },
+    ("GET", "/account/password"): {
+        "anonymous": LOGIN,
+        "village_head": 200,
+        "officer": 200,
+        "commander": 200,
+        "admin": 200,
+    },
+    ("GET", "/api/v1/users/<int:user_id>"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    ("GET", "/api/v1/users/<int:user_id>/tokens"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    # Says whether a web session exists (and its CSRF token); anyone may ask.
+    ("GET", "/app/session"): {
+        "anonymous": 200,
+        "village_head": 200,
+        "officer": 200,
+        "commander": 200,
+        "admin": 200,
+    },
+    ("PATCH", "/api/v1/users/<int:user_id>"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    # An empty form is refused (422); the change itself: test_accounts.py.
+    ("POST", "/account/password"): {
+        "anonymous": LOGIN,
+        "village_head": 422,
+        "officer": 422,
+        "commander": 422,
+        "admin": 422,
+    },
+    # A wrong current password is refused (422); the change itself: test_accounts.py.
+    ("POST", "/api/v1/me/password"): {
+        "anonymous": 401,
+        "village_head": 422,
+        "officer": 422,
+        "commander": 422,
+        "admin": 422,
+    },
+    ("POST", "/api/v1/users/<int:user_id>/password-reset"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    # A token for the phone app from the web session: officers and village heads only.
+    ("POST", "/app/session-token"): {
+        "anonymous": 401,
+        "village_head": 200,
+        "officer": 200,
+        "commander": 403,
+        "admin": 403,
+    },
     ("DELETE", "/api/v1/auth/token"): {
         "anonymous": 401,
         "village_head": 204,
