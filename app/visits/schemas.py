@@ -305,7 +305,11 @@ class RejectedVisitOut(OutSchema):
     user_id = fields.Integer()
     household_id = fields.Integer(allow_none=True)
     visited_at = fields.DateTime(allow_none=True)
-    body = fields.Function(masked_body, allow_none=True, metadata={"type": "object"})
+    # The refused body as it came (any JSON value: an officer's phone may send anything), with
+    # ID numbers masked where it has the shape of a visit.
+    body = fields.Function(
+        masked_body, allow_none=True, metadata={"description": "the refused body, any JSON"}
+    )
     errors = fields.Dict()
     message = fields.String()
     received_at = fields.DateTime()
