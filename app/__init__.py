@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from werkzeug.routing import IntegerConverter
 
 # On import: the engine listeners register; marshmallow's messages become Vietnamese.
-from app import database, errors, health, labels, security, validation  # noqa: F401
+from app import database, errors, health, labels, navigation, security, validation  # noqa: F401
 from app.config import check_production, cookie_defaults, load_config
 from app.extensions import api, babel, compress, csrf, db, limiter, login, migrate
 from app.i18n import select_locale
@@ -148,6 +148,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     errors.init_app(app)
     security.init_app(app)
+    navigation.init_app(app)
 
     # The domains load when an app is built, not when `app` is imported: `import app.units`
     # must not pull in the packages above it.

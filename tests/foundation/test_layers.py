@@ -56,6 +56,7 @@ CORE = (
     "app.spreadsheet",
     "app.validation",
     "app.security",
+    "app.navigation",
 )
 TOP = ("app.imports", "app.field", "app.demo", "app.tools")
 CORE_LAYER, TOP_LAYER = 1, len(DOMAINS) + 2

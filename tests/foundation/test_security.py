@@ -126,3 +126,16 @@ def test_trusted_proxies_come_from_the_environment(monkeypatch):
     assert load_config()["TRUSTED_PROXIES"] == 0
     monkeypatch.setenv("TRUSTED_PROXIES", "1")
     assert load_config()["TRUSTED_PROXIES"] == 1
+
+
+def test_the_office_menu_shows_only_the_pages_a_role_may_open(app, make_user):
+    """A commander's menu links the office pages, the current one marked; not the phone app."""
+    commander = make_user("commander", "20179")
+    client = app.test_client()
+    client.post("/login", data={"username": commander.username, "password": "secret-pass"})
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'nav class="office"' in page
+    assert 'href="/dashboard" aria-current="page"' in page
+    assert 'href="/admin/imports"' in page
+    assert 'href="/app"' not in page
+    assert 'nav class="office"' not in app.test_client().get("/login").get_data(as_text=True)
