@@ -26,6 +26,7 @@ from app.extensions import db
 from app.labels import in_sentence, label
 from app.paging import Page, paginate
 from app.people.models import Household, Resident, StatusChange
+from app.reports.asof import AsOf
 from app.reports.coverage import (
     EID_DONE,
     ID_DONE,
@@ -258,14 +259,14 @@ def set_targets(
 
 
 def status_counts(
-    unit: Unit, by: GroupBy, period: Period, metric: str, user: User | None
+    unit: Unit, by: GroupBy, period: Period, metric: str, user: User | None, asof: AsOf
 ) -> dict[int | None, int]:
-    """Residents who reached a metric's status inside the period and still hold it, per group."""
+    """Residents who reached a metric's status inside the period and still held it at the end
+    of the `asof` day, per group; only changes the server knew by then count."""
     column, done = STATUS_METRICS[metric]
     when = func.coalesce(Visit.visited_at, StatusChange.at)
     key = Resident.hamlet_id if by == "hamlet" else Resident.commune_id
-    current = getattr(Resident, column)
-    conditions = [rows_inside(Resident, unit), current.in_(done)]
+    conditions = [rows_inside(Resident, unit), asof.value(column).in_(done)]
     if user is not None:
         conditions.append(scope_clause(user, Resident))
     stmt = (
@@ -280,6 +281,7 @@ def status_counts(
             or_(StatusChange.old_value.is_(None), StatusChange.old_value.not_in(done)),
             when >= period.start,
             when < period.end,
+            asof.known(StatusChange.at),
         )
         .group_by(key)
     )
@@ -287,16 +289,21 @@ def status_counts(
 
 
 def metric_counts(
-    unit: Unit, by: GroupBy, period: Period, metric: str, user: User | None
+    unit: Unit, by: GroupBy, period: Period, metric: str, user: User | None, asof: AsOf
 ) -> dict[int | None, int]:
-    """Return a campaign metric's count per group inside the period."""
+    """Return a campaign metric's count per group inside the period, as of a day."""
     if metric == "households_visited":
         out: dict[int | None, int] = {}
         for (commune_id, hamlet_id), values in visit_counts(unit, period, user).items():
             key = hamlet_id if by == "hamlet" else commune_id
             out[key] = out.get(key, 0) + values["households_visited"]
         return out
-    return status_counts(unit, by, period, metric, user)
+    return status_counts(unit, by, period, metric, user, asof)
+
+
+def progress_period(campaign: Campaign, asof: AsOf) -> Period:
+    """The campaign's days up to the `asof` day, counting only what had reached the server."""
+    return Period(campaign.starts_on, min(campaign.ends_on, asof.day), known_by=asof.end)
 
 
 def percent(count: int, target: int | None) -> str | None:
@@ -385,10 +392,10 @@ def _metric_progress(
     metric: str,
     schedule: Schedule,
     user: User,
+    asof: AsOf,
 ) -> dict[str, Any]:
     by = group_by_for(owner)
-    period = Period(campaign.starts_on, campaign.ends_on)
-    groups = metric_counts(owner, by, period, metric, user)
+    groups = metric_counts(owner, by, progress_period(campaign, asof), metric, user, asof)
     counts = _counts_by_child(groups, group_owner(owner, children, by), children)
     targets = dict(
         db.session.execute(
@@ -442,7 +449,7 @@ def campaign_progress(user: User, campaign_id: int, on: date | None = None) -> d
         "total_days": schedule.total_days,
         "elapsed_days": schedule.elapsed_days,
         "metrics": [
-            _metric_progress(campaign, owner, children, metric, schedule, user)
+            _metric_progress(campaign, owner, children, metric, schedule, user, AsOf.of(on))
             for metric in campaign.metrics or []
             if metric in METRICS
         ],

@@ -41,10 +41,12 @@ WORK_MEM = re.compile(r"[0-9]{1,6}(kB|MB|GB)")
 
 @dataclass(frozen=True)
 class Period:
-    """A campaign's days, inclusive, in Vietnam's calendar."""
+    """A campaign's days, inclusive, in Vietnam's calendar; with `known_by`, only what the
+    server had received before that moment counts (figures as of a day, see `asof`)."""
 
     starts_on: date
     ends_on: date
+    known_by: datetime | None = None
 
     @property
     def start(self) -> datetime:
@@ -120,23 +122,27 @@ def eligible_cutoff(on: date, age: int) -> date:
         return on.replace(year=on.year - age, day=28)
 
 
-def eligible_clause(on: date | None = None) -> ColumnElement[bool]:
-    """SQL condition for residents counted in ID coverage: present, confirmed, old enough.
+def old_enough(on: date) -> ColumnElement[bool]:
+    """SQL condition for residents old enough for a card on a day.
 
     A year of birth alone counts from 1 January of the year the resident reaches the age; a
     resident with no birth data at all counts (the gap stays visible until it is corrected).
     """
-    on = on or today_in_vietnam()
     age = current_app.config.get("ELIGIBLE_AGE", 14)
     cutoff = eligible_cutoff(on, age)
-    old_enough = or_(
+    return or_(
         Resident.birth_date <= cutoff,
         and_(
             Resident.birth_date.is_(None),
             or_(Resident.birth_year <= on.year - age, Resident.birth_year.is_(None)),
         ),
     )
-    return and_(Resident.presence == "present", Resident.pending.is_(False), old_enough)
+
+
+def eligible_clause(on: date | None = None) -> ColumnElement[bool]:
+    """SQL condition for residents counted in ID coverage: present, confirmed, old enough."""
+    on = on or today_in_vietnam()
+    return and_(Resident.presence == "present", Resident.pending.is_(False), old_enough(on))
 
 
 def group_by_for(unit: Unit) -> GroupBy:
@@ -183,6 +189,8 @@ def visit_counts(unit: Unit, period: Period | None, user: User | None) -> dict[P
     conditions = _where(user, Visit, unit)
     if period is not None:
         conditions += [Visit.visited_at >= period.start, Visit.visited_at < period.end]
+        if period.known_by is not None:
+            conditions.append(Visit.received_at < period.known_by)
     per_household = (
         select(
             Visit.commune_id.label("commune_id"),
