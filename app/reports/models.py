@@ -24,6 +24,8 @@ class Campaign(db.Model):
     metrics: Mapped[list] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Officers see the officers' performance table only when the commander turns this on.
+    show_ranking_to_officers: Mapped[bool] = mapped_column(default=False)
 
 
 class CampaignTarget(db.Model):
