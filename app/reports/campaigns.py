@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 
 from app.auth.models import User
 from app.auth.scope import rows_inside, scope_clause, unit_in_scope, unit_scope_clause
@@ -47,6 +47,7 @@ from app.visits.models import Visit
 
 SPREAD_BASES = ("households", "eligible_residents")
 CAMPAIGN_LEVELS = ("province", "district", "commune")
+CAMPAIGN_MAX_DAYS = 5 * 366
 
 # The status a resident must reach (and still hold) to count, by metric.
 STATUS_METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -76,6 +77,7 @@ def create_campaign(
     ends_on: date,
     unit: str,
     metrics: Sequence[str],
+    show_ranking_to_officers: bool = False,
 ) -> Campaign:
     """Create a campaign for a province, district or commune in the user's scope."""
     target_unit = resolve_unit(user, unit)
@@ -84,25 +86,65 @@ def create_campaign(
             _("Chiến dịch phải gắn với tỉnh, huyện hoặc xã."),
             {"unit": [_("Cấp đơn vị không phù hợp.")]},
         )
-    if ends_on < starts_on:
-        raise InvalidError(
-            _("Ngày kết thúc phải sau ngày bắt đầu."),
-            {"ends_on": [_("Phải từ ngày bắt đầu trở đi.")]},
-        )
-    chosen = list(dict.fromkeys(metrics))
-    if not chosen:
-        raise InvalidError(
-            _("Cần ít nhất một chỉ tiêu."), {"metrics": [_("Trường này là bắt buộc.")]}
-        )
+    _check_dates(starts_on, ends_on)
     campaign = Campaign(
         name=name.strip(),
         unit_id=target_unit.id,
         starts_on=starts_on,
         ends_on=ends_on,
-        metrics=chosen,
+        metrics=_chosen_metrics(metrics),
         created_by_id=user.id,
+        show_ranking_to_officers=show_ranking_to_officers,
     )
     db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def _check_dates(starts_on: date, ends_on: date) -> None:
+    if ends_on < starts_on:
+        raise InvalidError(
+            _("Ngày kết thúc phải sau ngày bắt đầu."),
+            {"ends_on": [_("Phải từ ngày bắt đầu trở đi.")]},
+        )
+    if (ends_on - starts_on).days > CAMPAIGN_MAX_DAYS:
+        raise InvalidError(
+            _("Chiến dịch dài quá 5 năm."), {"ends_on": [_("Chiến dịch dài quá 5 năm.")]}
+        )
+
+
+def _chosen_metrics(metrics: Sequence[str]) -> list[str]:
+    chosen = list(dict.fromkeys(metrics))
+    if not chosen:
+        raise InvalidError(
+            _("Cần ít nhất một chỉ tiêu."), {"metrics": [_("Trường này là bắt buộc.")]}
+        )
+    return chosen
+
+
+EDITABLE = ("name", "starts_on", "ends_on", "metrics", "show_ranking_to_officers")
+
+
+def update_campaign(user: User, campaign_id: int, changes: dict[str, Any]) -> Campaign:
+    """Change a campaign's name, dates, metrics or whether officers see the performance table;
+    targets of a metric no longer chosen are dropped."""
+    campaign = get_campaign(user, campaign_id)
+    starts_on = changes.get("starts_on", campaign.starts_on)
+    ends_on = changes.get("ends_on", campaign.ends_on)
+    _check_dates(starts_on, ends_on)
+    if "metrics" in changes:
+        chosen = _chosen_metrics(changes["metrics"])
+        db.session.execute(
+            delete(CampaignTarget).where(
+                CampaignTarget.campaign_id == campaign.id, CampaignTarget.metric.not_in(chosen)
+            )
+        )
+        campaign.metrics = chosen
+    if "name" in changes:
+        campaign.name = changes["name"].strip()
+    campaign.starts_on, campaign.ends_on = starts_on, ends_on
+    if "show_ranking_to_officers" in changes:
+        campaign.show_ranking_to_officers = changes["show_ranking_to_officers"]
     db.session.flush()
     return campaign
 
@@ -258,31 +300,42 @@ def set_targets(
 # --- progress ----------------------------------------------------------------------------------
 
 
+def status_reached(
+    unit: Unit, period: Period, metric: str, user: User | None, asof: AsOf
+) -> tuple[ColumnElement[Any], list[ColumnElement[bool]]]:
+    """When a status change counts for a metric (the visit's moment, else the change's), and
+    the conditions on the joined status history, residents and visits: the resident reached
+    the metric's status inside the period, still held it at the end of the `asof` day, and
+    the server knew the change by then."""
+    column, done = STATUS_METRICS[metric]
+    when = func.coalesce(Visit.visited_at, StatusChange.at)
+    conditions = [rows_inside(Resident, unit), asof.value(column).in_(done)]
+    if user is not None:
+        conditions.append(scope_clause(user, Resident))
+    conditions += [
+        StatusChange.field == column,
+        StatusChange.new_value.in_(done),
+        or_(StatusChange.old_value.is_(None), StatusChange.old_value.not_in(done)),
+        when >= period.start,
+        when < period.end,
+        asof.known(StatusChange.at),
+    ]
+    return when, conditions
+
+
 def status_counts(
     unit: Unit, by: GroupBy, period: Period, metric: str, user: User | None, asof: AsOf
 ) -> dict[int | None, int]:
     """Residents who reached a metric's status inside the period and still held it at the end
     of the `asof` day, per group; only changes the server knew by then count."""
-    column, done = STATUS_METRICS[metric]
-    when = func.coalesce(Visit.visited_at, StatusChange.at)
+    _when, conditions = status_reached(unit, period, metric, user, asof)
     key = Resident.hamlet_id if by == "hamlet" else Resident.commune_id
-    conditions = [rows_inside(Resident, unit), asof.value(column).in_(done)]
-    if user is not None:
-        conditions.append(scope_clause(user, Resident))
     stmt = (
         select(key, func.count(func.distinct(Resident.id)))
         .select_from(StatusChange)
         .join(Resident, Resident.id == StatusChange.resident_id)
         .outerjoin(Visit, Visit.id == StatusChange.visit_id)
-        .where(
-            *conditions,
-            StatusChange.field == column,
-            StatusChange.new_value.in_(done),
-            or_(StatusChange.old_value.is_(None), StatusChange.old_value.not_in(done)),
-            when >= period.start,
-            when < period.end,
-            asof.known(StatusChange.at),
-        )
+        .where(*conditions)
         .group_by(key)
     )
     return dict(db.session.execute(stmt).all())

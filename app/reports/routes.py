@@ -13,6 +13,7 @@ from app.reports.schemas import (
     CampaignIn,
     CampaignListArgs,
     CampaignOut,
+    CampaignPatchIn,
     CampaignProgressArgs,
     CampaignProgressOut,
     CampaignTargetsIn,
@@ -69,6 +70,17 @@ def create_campaign(args: dict):
 def get_campaign(campaign_id: int):
     """Show a campaign with its targets."""
     return campaigns.shown_campaign(campaigns.get_campaign(acting_user(), campaign_id))
+
+
+@blp.route("/campaigns/<int:campaign_id>", methods=["PATCH"])
+@require("commander", "admin")
+@blp.arguments(CampaignPatchIn)
+@blp.response(200, CampaignOut)
+def update_campaign(args: dict, campaign_id: int):
+    """Change a campaign's name, dates, metrics or whether officers see the performance table."""
+    campaign = campaigns.update_campaign(acting_user(), campaign_id, args)
+    db.session.commit()
+    return campaigns.shown_campaign(campaign)
 
 
 @blp.route("/campaigns/<int:campaign_id>/targets", methods=["PUT"])

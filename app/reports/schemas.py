@@ -10,7 +10,7 @@ from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_sc
 
 from app.clock import VIETNAM
 from app.people.fields import QueryId
-from app.reports.campaigns import SPREAD_BASES
+from app.reports.campaigns import CAMPAIGN_MAX_DAYS, SPREAD_BASES
 from app.reports.models import METRICS
 from app.schemas import TIME_RANGE, BaseSchema, OutSchema, PageArgs
 
@@ -30,7 +30,6 @@ SORT_KEYS = (
 MAX_TARGET = 100_000_000
 # A campaign lies in these years and lasts at most this long (a plan, not an open-ended list).
 CAMPAIGN_DATES = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))
-CAMPAIGN_MAX_DAYS = 5 * 366
 
 
 def UnitCode(**kw: Any) -> fields.String:
@@ -108,6 +107,7 @@ class CampaignIn(BaseSchema):
         required=True,
         validate=validate.Length(min=1, max=len(METRICS)),
     )
+    show_ranking_to_officers = fields.Boolean(load_default=False)
 
     @validates_schema
     def not_too_long(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -115,6 +115,27 @@ class CampaignIn(BaseSchema):
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and (ends - starts).days > CAMPAIGN_MAX_DAYS:
             raise ValidationError(str(_l("Chiến dịch dài quá 5 năm.")), "ends_on")
+
+
+class CampaignPatchIn(BaseSchema):
+    """The fields of a campaign to change (any of them; its unit never changes)."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    starts_on = fields.Date(validate=CAMPAIGN_DATES)
+    ends_on = fields.Date(validate=CAMPAIGN_DATES)
+    metrics = fields.List(
+        fields.String(validate=validate.OneOf(METRICS)),
+        validate=validate.Length(min=1, max=len(METRICS)),
+    )
+    show_ranking_to_officers = fields.Boolean()
+
+    @validates_schema
+    def something(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """Refuse an empty change and a name of spaces only."""
+        if not data:
+            raise ValidationError(str(_l("Không có gì để thay đổi.")))
+        if "name" in data and not data["name"].strip():
+            raise ValidationError(str(_l("Trường này là bắt buộc.")), "name")
 
 
 class CampaignTargetIn(BaseSchema):
@@ -168,6 +189,7 @@ class CampaignOut(OutSchema):
     metrics = fields.List(fields.String())
     created_at = fields.DateTime()
     targets = fields.List(fields.Nested(CampaignTargetOut))
+    show_ranking_to_officers = fields.Boolean()
 
 
 class CampaignProgressArgs(BaseSchema):
