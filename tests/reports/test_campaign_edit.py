@@ -36,7 +36,8 @@ def made(client, world, make_user, token_for):
             {"unit": "20179-001", "metric": "id_collected", "target": 9},
         ]
     }
-    response = client.put(f"/api/v1/campaigns/{answer['id']}/targets", headers=headers, json=targets)
+    url = f"/api/v1/campaigns/{answer['id']}/targets"
+    response = client.put(url, headers=headers, json=targets)
     assert response.status_code == 200
     return {"headers": headers, "url": f"/api/v1/campaigns/{answer['id']}"}
 
