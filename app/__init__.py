@@ -48,6 +48,7 @@ PAGE_BLUEPRINTS = (
     "app.field.pages",
     "app.field.signin",
     "app.reports.pages",
+    "app.reports.campaign_pages",
     "app.imports.pages",
 )
 

@@ -132,6 +132,22 @@ LABELS: dict[str, dict[str, str]] = {
         "followups_overdue": N_("Việc quay lại quá hạn"),
         "last_visit_at": N_("Lần gõ cửa gần nhất"),
     },
+    "campaign_status": {
+        "upcoming": N_("Sắp diễn ra"),
+        "running": N_("Đang diễn ra"),
+        "ended": N_("Đã kết thúc"),
+    },
+    # The officers' performance figures (app/reports/performance.py).
+    "performance": {
+        "visits": N_("Lượt gõ cửa"),
+        "visits_per_day": N_("Lượt mỗi ngày"),
+        "active_days": N_("Số ngày có đi"),
+        "households_completed": N_("Hộ đã hoàn thành"),
+        "corrections_found": N_("Sai sót phát hiện"),
+        "followups_done_on_time": N_("Việc quay lại đúng hạn"),
+        "followups_done_late": N_("Việc quay lại trễ hạn"),
+        "followups_overdue": N_("Việc đang quá hạn"),
+    },
     "sex": {"male": N_("Nam"), "female": N_("Nữ")},
     "relationship": {
         "head": N_("Chủ hộ"),

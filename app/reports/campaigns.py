@@ -297,6 +297,35 @@ def set_targets(
     return campaign
 
 
+def replace_targets(user: User, campaign_id: int, by_metric: dict[str, dict[str, int]]) -> Campaign:
+    """Replace each given metric's targets with these, by child unit code (none: cleared)."""
+    campaign = get_campaign(user, campaign_id)
+    owner = db.session.get(Unit, campaign.unit_id)
+    children = {child.code: child for child in child_units(owner)}
+    for metric, values in by_metric.items():
+        _check_metric(campaign, metric, "metric")
+        unknown = [code for code in values if code not in children]
+        if unknown:
+            raise InvalidError(
+                _("Có đơn vị không thuộc phạm vi chiến dịch."),
+                {"unit": [_("%(code)s không thuộc %(name)s.", code=unknown[0], name=owner.name)]},
+            )
+        _replace_targets(campaign, metric, {children[c].id: n for c, n in values.items()})
+    db.session.flush()
+    return campaign
+
+
+def campaign_units(user: User) -> list[Unit]:
+    """The units a user may run a campaign for: provinces, districts and communes in scope."""
+    return list(
+        db.session.scalars(
+            select(Unit)
+            .where(unit_scope_clause(user), Unit.level.in_(CAMPAIGN_LEVELS))
+            .order_by(Unit.code)
+        )
+    )
+
+
 # --- progress ----------------------------------------------------------------------------------
 
 

@@ -89,12 +89,77 @@ OWN_SAMPLES = {
     ("POST", "field_signin.session_token"): Sample("/app/session-token", {}, page=True),
     ("GET", "password_pages.change_password"): Sample("/account/password", page=True),
     ("POST", "password_pages.change_password"): Sample("/account/password", {}, page=True),
+    ("GET", "campaign_pages.new_campaign"): Sample("/campaigns/new", page=True),
     ("POST", "users.change_password"): Sample(
         "/api/v1/me/password", {"current_password": "wrong-pass", "new_password": "short"}
     ),
 }
 
 EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
+    # Campaign pages and the campaign edit (officers look; commanders and admins change).
+    ("GET", "/campaigns"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 200,
+        "commander": 200,
+        "admin": 200,
+    },
+    ("GET", "/campaigns/new"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": 200,
+        "admin": 200,
+    },
+    ("POST", "/campaigns/new"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (303, 404),
+        "admin": (303, 404),
+    },
+    ("GET", "/campaigns/<int:campaign_id>"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": (200, 404),
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    ("GET", "/campaigns/<int:campaign_id>/edit"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    ("POST", "/campaigns/<int:campaign_id>/edit"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (303, 404),
+        "admin": (303, 404),
+    },
+    ("GET", "/campaigns/<int:campaign_id>/targets"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    ("POST", "/campaigns/<int:campaign_id>/targets"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (303, 404),
+        "admin": (303, 404),
+    },
+    ("PATCH", "/api/v1/campaigns/<int:campaign_id>"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
     ("DELETE", "/api/v1/users/<int:user_id>/tokens"): {
         "anonymous": 401,
         "village_head": 403,

@@ -103,6 +103,16 @@ def visit_body(ids: dict) -> dict:
     }
 
 
+def campaign_form() -> dict:
+    """The campaign page's form, as a commander fills it in."""
+    return {
+        "name": "ZCAMPAIGN đợt 2",
+        "starts_on": (today_in_vietnam() - timedelta(days=5)).isoformat(),
+        "ends_on": (today_in_vietnam() + timedelta(days=25)).isoformat(),
+        "metrics": "households_visited",
+    }
+
+
 CASES = [
     Case("units.get_unit", "GET", "/api/v1/units/20179-001", "commander"),
     Case("units.children", "GET", "/api/v1/units/20179/children", "commander"),
@@ -240,6 +250,14 @@ CASES = [
         writes=True,
     ),
     Case("reports.get_campaign", "GET", "/api/v1/campaigns/{campaign}", "commander"),
+    Case(
+        "reports.update_campaign",
+        "PATCH",
+        "/api/v1/campaigns/{campaign}",
+        "commander",
+        {"name": "ZCAMPAIGN đổi tên"},
+        writes=True,
+    ),
     Case("reports.get_progress", "GET", "/api/v1/campaigns/{campaign}/progress", "admin"),
     Case(
         "reports.put_targets",
@@ -297,6 +315,37 @@ CASES = [
         "GET",
         "/maps/coverage?unit=20179",
         "commander",
+        page=True,
+    ),
+    Case("campaign_pages.campaigns", "GET", "/campaigns", "commander", kind="list", page=True),
+    Case("campaign_pages.progress", "GET", "/campaigns/{campaign}", "officer", page=True),
+    Case(
+        "campaign_pages.new_campaign",
+        "POST",
+        "/campaigns/new",
+        "commander",
+        lambda ids: {**campaign_form(), "unit": "20179"},
+        writes=True,
+        page=True,
+    ),
+    Case("campaign_pages.edit_campaign", "GET", "/campaigns/{campaign}/edit", "admin", page=True),
+    Case(
+        "campaign_pages.edit_campaign",
+        "POST",
+        "/campaigns/{campaign}/edit",
+        "commander",
+        lambda ids: campaign_form(),
+        writes=True,
+        page=True,
+    ),
+    Case("campaign_pages.targets", "GET", "/campaigns/{campaign}/targets", "commander", page=True),
+    Case(
+        "campaign_pages.targets",
+        "POST",
+        "/campaigns/{campaign}/targets",
+        "commander",
+        {"how": "spread", "metric": "households_visited", "total": "100"},
+        writes=True,
         page=True,
     ),
     Case("imports.visit_list", "GET", "/hamlets/20179-001/visit-list", "village_head", page=True),
