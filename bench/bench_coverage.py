@@ -286,7 +286,7 @@ def run(url: str, args: argparse.Namespace) -> list[tuple[str, str]]:
     from app import create_app
     from app.auth.models import User
     from app.extensions import db
-    from app.reports import campaigns, coverage, exports, mapdata
+    from app.reports import campaigns, coverage, exports, mapdata, progress
     from app.reports.models import Campaign, CampaignTarget
     from maps import render_html
 
@@ -349,7 +349,7 @@ def run(url: str, args: argparse.Namespace) -> list[tuple[str, str]]:
         )
         measure(
             "campaign progress province (3 metrics)",
-            lambda: campaigns.campaign_progress(admin, campaign.id),
+            lambda: progress.campaign_progress(admin, campaign.id),
             lambda r: r["metrics"][0]["summary"],
         )
 

@@ -19,6 +19,7 @@ from app.errors import InvalidError, flatten_errors
 from app.extensions import db
 from app.labels import label
 from app.reports import campaigns as service
+from app.reports import progress as progress_service
 from app.reports.asof import AsOf
 from app.reports.campaign_forms import (
     CampaignListArgs,
@@ -64,7 +65,7 @@ def campaigns():
     today = today_in_vietnam()
     return render_template(
         "campaigns/list.html",
-        rows=[(c, service.Schedule.of(c, today).status) for c in result.items],
+        rows=[(c, progress_service.Schedule.of(c, today).status) for c in result.items],
         result=result,
         pages=max((result.total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         can_edit=user.role in EDIT_ROLES,
@@ -242,7 +243,7 @@ def progress(campaign_id: int):
     args = _load(ProgressArgs)
     user = acting_user()
     day = min(args.get("on") or today_in_vietnam(), today_in_vietnam())
-    data = service.campaign_progress(user, campaign_id, day)
+    data = progress_service.campaign_progress(user, campaign_id, day)
     campaign = service.get_campaign(user, campaign_id)
     show_officers = user.role in EDIT_ROLES or campaign.show_ranking_to_officers
     officers = []

@@ -1,70 +1,36 @@
-"""Campaigns: a period, a unit and metrics; targets per child unit; progress against them.
-
-Progress counts what was achieved inside the period: households whose situation a visit
-settled in the period, residents whose ID card was collected (or issued) and whose e-ID
-reached level 2 in the period (from the status history). The straight-line plan expects
-`target * elapsed / total` days; days ahead (positive) or behind (negative) say how many days
-of that plan the count is worth, minus the days elapsed.
-"""
+"""Campaigns: a period, a unit and metrics; targets per child unit (progress: `progress`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, delete, func, or_, select
+from sqlalchemy import delete, func, select
 
 from app.auth.models import User
-from app.auth.scope import rows_inside, scope_clause, unit_in_scope, unit_scope_clause
+from app.auth.scope import rows_inside, unit_in_scope, unit_scope_clause
 from app.clock import today_in_vietnam
 from app.errors import InvalidError, NotFoundError
 from app.extensions import db
-from app.labels import in_sentence, label
 from app.paging import Page, paginate
-from app.people.models import Household, Resident, StatusChange
-from app.reports.asof import AsOf
+from app.people.models import Household, Resident
 from app.reports.coverage import (
-    EID_DONE,
-    ID_DONE,
-    GroupBy,
-    Period,
     child_units,
     eligible_clause,
     group_by_for,
     group_owner,
     resolve_unit,
-    tune_for_reports,
-    visit_counts,
 )
-from app.reports.models import METRICS, Campaign, CampaignTarget
+from app.reports.models import Campaign, CampaignTarget
 from app.schemas import Shown
 from app.units.models import Unit
-from app.visits.models import Visit
 
 SPREAD_BASES = ("households", "eligible_residents")
 CAMPAIGN_LEVELS = ("province", "district", "commune")
 CAMPAIGN_MAX_DAYS = 5 * 366
-
-# The status a resident must reach (and still hold) to count, by metric.
-STATUS_METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "id_collected": ("id_card", ID_DONE),
-    "eid_level2_active": ("eid", (EID_DONE,)),
-}
-
-
-def _metric_label(metric: str) -> str:
-    return label("figure", metric)
-
-
-def _level_word(level: str) -> str:
-    if level not in ("district", "commune", "hamlet"):
-        return _("đơn vị")
-    return in_sentence(label("unit_level", level))
-
 
 # --- campaigns ---------------------------------------------------------------------------------
 
@@ -324,215 +290,3 @@ def campaign_units(user: User) -> list[Unit]:
             .order_by(Unit.code)
         )
     )
-
-
-# --- progress ----------------------------------------------------------------------------------
-
-
-def status_reached(
-    unit: Unit, period: Period, metric: str, user: User | None, asof: AsOf
-) -> tuple[ColumnElement[Any], list[ColumnElement[bool]]]:
-    """When a status change counts for a metric (the visit's moment, else the change's), and
-    the conditions on the joined status history, residents and visits: the resident reached
-    the metric's status inside the period, still held it at the end of the `asof` day, and
-    the server knew the change by then."""
-    column, done = STATUS_METRICS[metric]
-    when = func.coalesce(Visit.visited_at, StatusChange.at)
-    conditions = [rows_inside(Resident, unit), asof.value(column).in_(done)]
-    if user is not None:
-        conditions.append(scope_clause(user, Resident))
-    conditions += [
-        StatusChange.field == column,
-        StatusChange.new_value.in_(done),
-        or_(StatusChange.old_value.is_(None), StatusChange.old_value.not_in(done)),
-        when >= period.start,
-        when < period.end,
-        asof.known(StatusChange.at),
-    ]
-    return when, conditions
-
-
-def status_counts(
-    unit: Unit, by: GroupBy, period: Period, metric: str, user: User | None, asof: AsOf
-) -> dict[int | None, int]:
-    """Residents who reached a metric's status inside the period and still held it at the end
-    of the `asof` day, per group; only changes the server knew by then count."""
-    _when, conditions = status_reached(unit, period, metric, user, asof)
-    key = Resident.hamlet_id if by == "hamlet" else Resident.commune_id
-    stmt = (
-        select(key, func.count(func.distinct(Resident.id)))
-        .select_from(StatusChange)
-        .join(Resident, Resident.id == StatusChange.resident_id)
-        .outerjoin(Visit, Visit.id == StatusChange.visit_id)
-        .where(*conditions)
-        .group_by(key)
-    )
-    return dict(db.session.execute(stmt).all())
-
-
-def metric_counts(
-    unit: Unit, by: GroupBy, period: Period, metric: str, user: User | None, asof: AsOf
-) -> dict[int | None, int]:
-    """Return a campaign metric's count per group inside the period, as of a day."""
-    if metric == "households_visited":
-        out: dict[int | None, int] = {}
-        for (commune_id, hamlet_id), values in visit_counts(unit, period, user).items():
-            key = hamlet_id if by == "hamlet" else commune_id
-            out[key] = out.get(key, 0) + values["households_visited"]
-        return out
-    return status_counts(unit, by, period, metric, user, asof)
-
-
-def progress_period(campaign: Campaign, asof: AsOf) -> Period:
-    """The campaign's days up to the `asof` day, counting only what had reached the server."""
-    return Period(campaign.starts_on, min(campaign.ends_on, asof.day), known_by=asof.end)
-
-
-def percent(count: int, target: int | None) -> str | None:
-    """Return count/target as a percentage with two decimals ("116.61"); may pass 100."""
-    if not target:
-        return None
-    value = (Decimal(count) * 100 / Decimal(target)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return str(value)
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """Where a day falls in a campaign's period."""
-
-    total_days: int
-    elapsed_days: int
-    status: str
-
-    @classmethod
-    def of(cls, campaign: Campaign, on: date) -> Schedule:
-        total = (campaign.ends_on - campaign.starts_on).days + 1
-        elapsed = min(max((on - campaign.starts_on).days + 1, 0), total)
-        status = "upcoming" if on < campaign.starts_on else "running"
-        if on > campaign.ends_on:
-            status = "ended"
-        return cls(total, elapsed, status)
-
-    def expected(self, target: int | None) -> float | None:
-        """Return the count the straight-line plan expects by now."""
-        if not target:
-            return None
-        return round(target * self.elapsed_days / self.total_days, 1)
-
-    def days_ahead(self, count: int, target: int | None) -> float | None:
-        """Return how many days ahead (positive) or behind (negative) of the plan a count is."""
-        if not target:
-            return None
-        return round(count * self.total_days / target - self.elapsed_days, 1)
-
-
-def _ranks(rows: list[dict[str, Any]]) -> None:
-    """Rank units by percent of target (then count), ties sharing a rank (1, 2, 2, 4)."""
-
-    def score(row: dict[str, Any]) -> tuple[int, Decimal, int]:
-        pct = row["percent"]
-        return (1 if pct is not None else 0, Decimal(pct) if pct else Decimal(0), row["count"])
-
-    ordered = sorted(rows, key=score, reverse=True)
-    previous, rank = None, 0
-    for position, row in enumerate(ordered, start=1):
-        if score(row) != previous:
-            rank, previous = position, score(row)
-        row["rank"] = rank
-
-
-def _counts_by_child(
-    groups: dict[Any, int], owner_map: dict[Any, int], children: list[Unit]
-) -> dict[int, int]:
-    """Add the grouped counts up to the child unit each group lies in."""
-    counts = {child.id: 0 for child in children}
-    for key, n in groups.items():
-        child_id = owner_map.get(key)
-        if child_id in counts:
-            counts[child_id] += n
-    return counts
-
-
-def _unit_progress(child: Unit, count: int, target: int | None, schedule: Schedule) -> dict:
-    """One child unit's line of a metric's progress."""
-    return {
-        "code": child.code,
-        "name": child.name,
-        "count": count,
-        "target": target,
-        "percent": percent(count, target),
-        "done": bool(target) and count >= target,
-        "expected": schedule.expected(target),
-        "days_ahead": schedule.days_ahead(count, target),
-    }
-
-
-def _metric_progress(
-    campaign: Campaign,
-    owner: Unit,
-    children: list[Unit],
-    metric: str,
-    schedule: Schedule,
-    user: User,
-    asof: AsOf,
-) -> dict[str, Any]:
-    by = group_by_for(owner)
-    groups = metric_counts(owner, by, progress_period(campaign, asof), metric, user, asof)
-    counts = _counts_by_child(groups, group_owner(owner, children, by), children)
-    targets = dict(
-        db.session.execute(
-            select(CampaignTarget.unit_id, CampaignTarget.target).where(
-                CampaignTarget.campaign_id == campaign.id, CampaignTarget.metric == metric
-            )
-        ).all()
-    )
-    units = [
-        _unit_progress(child, counts[child.id], targets.get(child.id), schedule)
-        for child in children
-    ]
-    _ranks(units)
-    count = sum(groups.values())
-    target = sum(t for t in targets.values()) if targets else None
-    with_target = [u for u in units if u["target"]]
-    done = sum(1 for u in with_target if u["done"])
-    level = children[0].level if children else "commune"
-    return {
-        "metric": metric,
-        "label": _metric_label(metric),
-        "count": count,
-        "target": target,
-        "percent": percent(count, target),
-        "expected": schedule.expected(target),
-        "days_ahead": schedule.days_ahead(count, target),
-        "units_done": done,
-        "units_with_target": len(with_target),
-        "summary": _(
-            "%(done)s/%(total)s %(level)s hoàn thành",
-            done=done,
-            total=len(with_target),
-            level=_level_word(level),
-        ),
-        "units": units,
-    }
-
-
-def campaign_progress(user: User, campaign_id: int, on: date | None = None) -> dict[str, Any]:
-    """Compute a campaign's progress per metric and per child unit, as of a day (today)."""
-    campaign = get_campaign(user, campaign_id)
-    tune_for_reports()
-    on = on or today_in_vietnam()
-    owner = db.session.get(Unit, campaign.unit_id)
-    children = child_units(owner)
-    schedule = Schedule.of(campaign, on)
-    return {
-        "campaign": shown_campaign(campaign),
-        "as_of": on,
-        "status": schedule.status,
-        "total_days": schedule.total_days,
-        "elapsed_days": schedule.elapsed_days,
-        "metrics": [
-            _metric_progress(campaign, owner, children, metric, schedule, user, AsOf.of(on))
-            for metric in campaign.metrics or []
-            if metric in METRICS
-        ],
-    }

@@ -13,7 +13,7 @@ from app.auth.scope import rows_inside, scope_clause, unit_in_scope
 from app.clock import SQLITE_OFFSET, VIETNAM, start_of_day, today_in_vietnam
 from app.extensions import db
 from app.people.models import Household
-from app.reports.campaigns import active_campaigns, campaign_progress
+from app.reports.campaigns import active_campaigns
 from app.reports.coverage import resolve_unit, rows_for, unit_summary
 from app.reports.dashboard_overdue import (
     PAGE_SIZE,
@@ -23,6 +23,7 @@ from app.reports.dashboard_overdue import (
     overdue_followups,
     overdue_summary_rows,
 )
+from app.reports.progress import campaign_progress
 from app.units.models import Unit
 from app.visits.models import Visit
 

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from app.auth.access import acting_user, require
 from app.common import writes_on_get
 from app.extensions import db
-from app.reports import campaigns, coverage, exports
+from app.reports import campaigns, coverage, exports, progress
 from app.reports.schemas import (
     CampaignIn,
     CampaignListArgs,
@@ -100,7 +100,7 @@ def put_targets(args: dict, campaign_id: int):
 @blp.response(200, CampaignProgressOut)
 def get_progress(args: dict, campaign_id: int):
     """Show a campaign's progress per metric and per unit against the straight-line plan."""
-    return campaigns.campaign_progress(acting_user(), campaign_id, args.get("on"))
+    return progress.campaign_progress(acting_user(), campaign_id, args.get("on"))
 
 
 @blp.route("/exports/coverage.xlsx")

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 
 from app.clock import today_in_vietnam
-from app.reports.campaigns import Schedule, largest_remainder, percent
+from app.reports.campaigns import largest_remainder
 from app.reports.models import Campaign
+from app.reports.progress import Schedule, percent
 from tests.factories import api_get, api_post
 from tests.reports.conftest import at_days_ago
 
