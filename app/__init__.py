@@ -40,6 +40,7 @@ API_BLUEPRINTS = (
     "app.visits.routes",
     "app.followups.routes",
     "app.reports.routes",
+    "app.reports.summary_routes",
 )
 
 PAGE_BLUEPRINTS = (
@@ -48,6 +49,7 @@ PAGE_BLUEPRINTS = (
     "app.field.pages",
     "app.field.signin",
     "app.reports.pages",
+    "app.reports.report_pages",
     "app.imports.pages",
 )
 
