@@ -77,10 +77,11 @@ def _count_if(condition: ColumnElement[bool], column: Any) -> Any:
 
 def _collect(stmt: Any, names: tuple[str, ...]) -> Counts:
     """Run a statement selecting (commune_id, hamlet_id, *counts) into counts per pair."""
-    return {
-        (row[0], row[1]): {name: int(value or 0) for name, value in zip(names, row[2:], strict=True)}
-        for row in db.session.execute(stmt)
-    }
+    out: Counts = {}
+    for row in db.session.execute(stmt):
+        values = zip(names, row[2:], strict=True)
+        out[(row[0], row[1])] = {name: int(value or 0) for name, value in values}
+    return out
 
 
 def flag_as_of(asof: AsOf, field: str) -> ColumnElement[bool]:
