@@ -226,6 +226,8 @@ def test_desk_changes_and_reviews_after_the_week_do_not_move_it(client, story, a
     moved = summary(client, story, next_week, asked=at(TODAY, 9))["totals"]
     assert moved["corrections_fixed"] == moved["records_fixed"] == 1
     assert moved["corrections_fixed_wrong_details"] == 1
+    assert moved["not_collected_unable_to_travel"] == 1  # C, marked at the desk that week
+    assert moved["not_collected_refused"] == 0
 
 
 def test_followups_opened_done_and_overdue_as_of_the_end(
