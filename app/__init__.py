@@ -40,6 +40,7 @@ API_BLUEPRINTS = (
     "app.visits.routes",
     "app.followups.routes",
     "app.reports.routes",
+    "app.reports.summary_routes",
 )
 
 PAGE_BLUEPRINTS = (
@@ -49,6 +50,7 @@ PAGE_BLUEPRINTS = (
     "app.field.signin",
     "app.reports.pages",
     "app.reports.campaign_pages",
+    "app.reports.report_pages",
     "app.imports.pages",
 )
 

@@ -103,23 +103,28 @@ def _corrections(user: User, unit: Unit, since: Any, until: Any, asof: AsOf) -> 
 def _followups_done(
     user: User, unit: Unit, since: Any, until: Any, asof: AsOf
 ) -> dict[int, dict[str, int]]:
-    """Follow-ups a visit of the officer closed in the window: by their due date or later."""
+    """Follow-ups done in the window, by their due date or later: credited to the officer of
+    the visit that closed them, or else to their assignee (closed by hand)."""
+    who = func.coalesce(Visit.officer_id, Followup.assignee_id)
+    when = func.coalesce(Visit.visited_at, Followup.closed_at)
     rows = db.session.execute(
-        select(Visit.officer_id, Visit.visited_at, Followup.due_date)
+        select(who, when, Followup.due_date)
         .select_from(Followup)
-        .join(Visit, Visit.id == Followup.closed_by_visit_id)
+        .outerjoin(Visit, Visit.id == Followup.closed_by_visit_id)
         .where(
             rows_inside(Followup, unit),
             scope_clause(user, Followup),
             Followup.status == "done",
-            Visit.visited_at >= since,
-            Visit.visited_at < until,
-            *asof.visits(),
+            when >= since,
+            when < until,
+            Followup.closed_at.is_not(None),
+            asof.known(Followup.closed_at),
         )
     )
     out: dict[int, dict[str, int]] = defaultdict(lambda: {"on_time": 0, "late": 0})
-    for officer_id, visited_at, due in rows:
-        out[officer_id]["on_time" if to_vietnam(visited_at).date() <= due else "late"] += 1
+    for officer_id, done_at, due in rows:
+        if officer_id is not None:
+            out[officer_id]["on_time" if to_vietnam(done_at).date() <= due else "late"] += 1
     return out
 
 
@@ -173,8 +178,8 @@ def officer_performance(
     - `active_days`: days on which the officer made at least one visit;
     - `households_completed`: households a visit of theirs settled (outcome in DONE_OUTCOMES);
     - `corrections_found`: corrections found on their visits (or entered by them) in the window;
-    - `followups_done_on_time` / `followups_done_late`: follow-ups a visit of theirs closed in
-      the window, on or before the due day / after it;
+    - `followups_done_on_time` / `followups_done_late`: follow-ups done in the window, on or
+      before the due day / after it, by a visit of theirs (or, closed by hand, assigned to them);
     - `followups_overdue`: follow-ups assigned to them still open at the end of the as-of day
       and past their due day (whenever they were due).
     Lines are ordered by name; nothing is ranked here (the page decides who may see a ranking).

@@ -276,6 +276,16 @@ CASES = [
     ),
     Case("reports.export_visits", "GET", "/api/v1/exports/visits.csv?unit=20179", "commander"),
     Case("reports.export_visits", "GET", "/api/v1/exports/visits.csv", "admin", kind="list"),
+    Case("report_summary.get_summary", "GET", "/api/v1/reports/summary?unit=20179", "commander"),
+    Case(
+        "report_summary.export_report",
+        "GET",
+        "/api/v1/exports/report.xlsx?unit=20179",
+        "commander",
+        binary=True,
+    ),
+    Case("report_pages.reports", "GET", "/reports?unit=20179", "commander", page=True),
+    Case("report_pages.print_report", "GET", "/reports/print?unit=20179", "admin", page=True),
     Case(
         "auth.assign_hamlets",
         "PUT",
