@@ -109,6 +109,21 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
         "commander": 200,
         "admin": 200,
     },
+    ("GET", "/api/v1/users"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": 200,
+        "admin": 200,
+    },
+    # Outside: a unit outside the caller's is refused (403); the rules: test_people.py.
+    ("POST", "/api/v1/users"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (201, 403),
+        "admin": (201, 403),
+    },
     ("GET", "/api/v1/users/<int:user_id>"): {
         "anonymous": 401,
         "village_head": 403,

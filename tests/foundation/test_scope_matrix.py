@@ -266,6 +266,21 @@ CASES = [
         {"hamlets": ["20179-001", "20179-002"]},
         writes=True,
     ),
+    Case("users.list_users", "GET", "/api/v1/users", "commander", kind="list"),
+    Case(
+        "users.create_user",
+        "POST",
+        "/api/v1/users",
+        "commander",
+        lambda ids: {
+            "username": f"cb{uuid.uuid4().hex[:10]}",
+            "full_name": "Cán bộ Mới",
+            "role": "officer",
+            "unit_code": "20179",
+            "hamlet_codes": ["20179-001"],
+        },
+        writes=True,
+    ),
     Case("users.get_user", "GET", "/api/v1/users/{officer}", "commander"),
     Case(
         "users.update_user",
