@@ -45,6 +45,7 @@ API_BLUEPRINTS = (
 PAGE_BLUEPRINTS = (
     "app.auth.pages",
     "app.auth.password_pages",
+    "app.auth.user_pages",
     "app.field.pages",
     "app.field.signin",
     "app.reports.pages",

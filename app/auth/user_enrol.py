@@ -25,6 +25,7 @@ from app.auth.users import managed_user, one_time_password, revoke_all
 from app.errors import ConflictError, ForbiddenError, InvalidError
 from app.extensions import db
 from app.labels import label
+from app.text import has_control_chars
 from app.units.models import Unit
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
@@ -167,6 +168,8 @@ def check_new(actor: User, data: dict[str, Any]) -> Checked:
         raise _invalid("full_name", _("Hãy nhập họ và tên."))
     if len(data["full_name"].strip()) > 200:
         raise _invalid("full_name", _("Họ và tên dài quá 200 ký tự."))
+    if has_control_chars(data["full_name"]):
+        raise _invalid("full_name", _("Không được chứa ký tự điều khiển."))
     role = data.get("role") or ""
     check_role(actor, role)
     unit = unit_for(actor, data.get("unit_code") or "")
