@@ -50,6 +50,7 @@ PAGE_BLUEPRINTS = (
     "app.field.signin",
     "app.reports.pages",
     "app.imports.pages",
+    "app.imports.enrolment_pages",
 )
 
 CLI_MODULES = (

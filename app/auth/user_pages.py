@@ -119,7 +119,9 @@ def render_form(actor: User, values: dict, *, user: User | None = None, error=No
 def secret_page(user: User, password: str, *, created: bool) -> Response:
     """The page that shows a one-time password, this once; never cached."""
     response = make_response(
-        render_template("admin/one_time_password.html", user=user, password=password, created=created)
+        render_template(
+            "admin/one_time_password.html", user=user, password=password, created=created
+        )
     )
     response.headers["Cache-Control"] = "no-store"
     return response
