@@ -58,6 +58,7 @@ CLI_MODULES = (
     "app.auth.cli",
     "app.demo.cli",
     "app.imports.cli",
+    "app.imports.enrolment_cli",
     "app.tools.backup",
 )
 

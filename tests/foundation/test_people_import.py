@@ -165,3 +165,21 @@ def test_size_limit(make_app, app, team, tmp_path):
 def test_officer_refused(client, team):
     sign_in(client, "canbo")
     assert client.get("/admin/users/import").status_code == 403
+
+
+def test_cli_import(app, team, tmp_path):
+    source = tmp_path / "can-bo.csv"
+    source.write_bytes(
+        csv_bytes([*ROWS[:2], ROWS[2], ["xa.khac", "Xã Khác", "Cán bộ", "19777", ""]])
+    )
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "import", str(source), "--unit", "20179"])
+    assert result.exit_code == 0, result.output
+    assert "canbo.lan\ttạo" in result.output and "đã có người dùng" in result.output
+    assert "đơn vị của mình" in result.output
+    workbook = tmp_path / "can-bo-ket-qua.xlsx"
+    table = CalamineWorkbook.from_path(str(workbook)).get_sheet_by_index(0).to_python()
+    assert sum(1 for r in table[1:] if r[6] == "Đã tạo" and len(r[7]) == 12) == 2
+    db.session.rollback()
+    assert db.session.scalar(select(User).where(User.username == "truongthon3")) is not None
+    db.session.rollback()
