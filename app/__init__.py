@@ -46,12 +46,14 @@ API_BLUEPRINTS = (
 PAGE_BLUEPRINTS = (
     "app.auth.pages",
     "app.auth.password_pages",
+    "app.auth.user_pages",
     "app.field.pages",
     "app.field.signin",
     "app.reports.pages",
     "app.reports.campaign_pages",
     "app.reports.report_pages",
     "app.imports.pages",
+    "app.imports.enrolment_pages",
 )
 
 CLI_MODULES = (
@@ -59,6 +61,7 @@ CLI_MODULES = (
     "app.auth.cli",
     "app.demo.cli",
     "app.imports.cli",
+    "app.imports.enrolment_cli",
     "app.tools.backup",
 )
 

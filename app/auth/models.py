@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import utcnow
 from app.extensions import db
+from app.text import fold
 from app.units.models import Unit
 
 ROLES = ("admin", "commander", "officer", "village_head")
@@ -35,6 +44,10 @@ class User(UserMixin, db.Model):
     # Set by a password reset: until the user picks their own, only that change is allowed.
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Full name and username folded (app.text.fold) for searching without diacritics.
+    name_folded: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # The last sign-in or use of a token, written at most every TOKEN_TOUCH_MINUTES.
+    last_seen_at: Mapped[datetime | None]
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 
@@ -44,6 +57,13 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _fold_name(_mapper, _connection, user: User) -> None:
+    """Keep the searched text in step with the full name and username, however they change."""
+    user.name_folded = fold(f"{user.full_name or ''} {user.username}")[:300]
 
 
 class ApiToken(db.Model):

@@ -54,6 +54,7 @@ def create_user(
     full_name: str = "",
     mobile_team: bool = False,
     phone: str | None = None,
+    must_change_password: bool = False,
 ) -> User:
     """Create a user bound to one unit, refusing a role that does not fit the unit's level."""
     if role not in ROLES:
@@ -78,6 +79,7 @@ def create_user(
         full_name=full_name,
         mobile_team=mobile_team,
         phone=phone,
+        must_change_password=must_change_password,
     )
     user.unit = unit
     db.session.add(user)
@@ -86,14 +88,24 @@ def create_user(
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """Return the active user with this username and password, or None."""
+    """Return the active user with this username and password, or None (a sign-in: the user
+    is seen now)."""
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not user.active or not check_password_hash(user.password_hash, password):
         return None
+    mark_seen(user, utcnow())
     return user
+
+
+def mark_seen(user: User, now: datetime) -> None:
+    """Record when a user was last seen, with a plain UPDATE: bookkeeping, not an audited change
+    of the account (the session's audit listener sees only ORM changes)."""
+    stmt = update(User.__table__).where(User.__table__.c.id == user.id).values(last_seen_at=now)
+    db.session.execute(stmt)
+    set_committed_value(user, "last_seen_at", now)
 
 
 def _digest(token: str) -> str:
@@ -123,7 +135,7 @@ def user_for_token(raw: str) -> User | None:
     user = db.session.get(User, token.user_id)
     if user is None or not user.active:
         return None
-    _touch(token, now)
+    _touch(token, user, now)
     return user
 
 
@@ -135,7 +147,7 @@ def token_alive(token: ApiToken, now: datetime) -> bool:
     return (token.last_used_at or token.created_at) + idle > now
 
 
-def _touch(token: ApiToken, now: datetime) -> None:
+def _touch(token: ApiToken, user: User, now: datetime) -> None:
     """Record a token's use, at most every TOKEN_TOUCH_MINUTES (not a write per request).
 
     A request that writes anyway (POST, PUT, DELETE, a `writes_on_get` GET) carries the new
@@ -152,6 +164,7 @@ def _touch(token: ApiToken, now: datetime) -> None:
         return
     if has_request_context() and request_writes():
         token.last_used_at = now
+        mark_seen(user, now)
         return
     committed_before = g.get("sqlite_committed") if has_request_context() else None
     try:
@@ -162,10 +175,14 @@ def _touch(token: ApiToken, now: datetime) -> None:
             try:
                 stmt = update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
                 conn.execute(stmt)
+                users = User.__table__
+                seen = update(users).where(users.c.id == token.user_id).values(last_seen_at=now)
+                conn.execute(seen)
             finally:
                 if sqlite:
                     conn.exec_driver_sql("PRAGMA busy_timeout=30000")
         set_committed_value(token, "last_used_at", now)
+        set_committed_value(user, "last_seen_at", now)
         if not (db.session.new or db.session.dirty or db.session.deleted):
             # End this session's read, begun before that commit: a session kept across
             # requests (as in tests) must not later write on a snapshot older than the row.

@@ -4,20 +4,55 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from app.auth import users
+from app.auth import user_directory, user_enrol, users
 from app.auth.access import acting_user, require
 from app.auth.user_schemas import (
+    AccountIn,
+    AccountListArgs,
+    AccountListOut,
     AccountOut,
     AccountPatch,
+    NewAccountOut,
     OneTimePasswordOut,
     PasswordChangeIn,
     SessionList,
 )
 from app.extensions import db
+from app.schemas import Shown
 
 blp = Blueprint("users", __name__, description="Người dùng / Users")
 
 MANAGERS = ("admin", "commander")
+
+
+@blp.route("/users")
+@require(*MANAGERS)
+@blp.arguments(AccountListArgs, location="query")
+@blp.response(200, AccountListOut)
+def list_users(args: dict):
+    """List the users inside the caller's unit (a commander does not see admin accounts).
+
+    `q` matches the full name or username without diacritics; `unit` keeps the users of a
+    unit and below; `seen` is week, month, stale (not for 30 days) or never.
+    """
+    page, per_page = args.pop("page"), args.pop("per_page")
+    filters = user_directory.Filters(**args)
+    return user_directory.list_users(acting_user(), filters, page, per_page)
+
+
+@blp.route("/users", methods=["POST"])
+@require(*MANAGERS)
+@blp.arguments(AccountIn)
+@blp.response(201, NewAccountOut)
+@blp.alt_response(403, description="the admin role, or a unit outside the caller's")
+@blp.alt_response(409, description="the username is taken")
+def create_user(args: dict):
+    """Enrol a user inside the caller's unit; the answer carries `one_time_password`, shown
+    this once: the user must change it at their first sign-in."""
+    created = user_enrol.create_account(acting_user(), args)
+    db.session.commit()
+    shown = users.shown_account(created.user)
+    return Shown(shown, one_time_password=created.one_time_password)
 
 
 @blp.route("/users/<int:user_id>")
@@ -32,10 +67,12 @@ def get_user(user_id: int):
 @require(*MANAGERS)
 @blp.arguments(AccountPatch)
 @blp.response(200, AccountOut)
-@blp.alt_response(409, description="deactivating one's own account")
+@blp.alt_response(403, description="the admin role, or a unit outside the caller's")
+@blp.alt_response(409, description="deactivating, or moving, one's own account")
 def update_user(args: dict, user_id: int):
-    """Change a user's name or phone; deactivate or reactivate the account."""
-    user = users.update_user(acting_user(), user_id, args)
+    """Change a user's name, phone, role, unit or hamlets; deactivate or reactivate the
+    account (deactivation ends its phone sessions)."""
+    user = user_enrol.update_account(acting_user(), user_id, args)
     db.session.commit()
     return users.shown_account(user)
 

@@ -2,8 +2,18 @@
 
 from marshmallow import fields, validate
 
+from app.auth.models import ROLES
 from app.auth.schemas import UnitRef
-from app.schemas import BaseSchema, OutSchema
+from app.auth.user_directory import SEEN_FILTERS
+from app.schemas import BaseSchema, OutSchema, PageArgs, paged
+
+PHONE = validate.Regexp(r"^\+?[0-9 .\-]{6,20}$")
+
+
+def _hamlet_codes() -> fields.List:
+    return fields.List(
+        fields.String(validate=validate.Length(min=1, max=32)), validate=validate.Length(max=200)
+    )
 
 
 class AccountOut(OutSchema):
@@ -20,9 +30,36 @@ class AccountOut(OutSchema):
     last_seen_at = fields.DateTime(allow_none=True)
 
 
+AccountListOut = paged(AccountOut)
+
+
+class NewAccountOut(AccountOut):
+    one_time_password = fields.String()
+
+
+class AccountListArgs(PageArgs):
+    q = fields.String(load_default="", validate=validate.Length(max=100))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    unit = fields.String(validate=validate.Length(min=1, max=32))
+    active = fields.Boolean()
+    seen = fields.String(validate=validate.OneOf(SEEN_FILTERS))
+
+
+class AccountIn(BaseSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    unit_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    hamlet_codes = _hamlet_codes()
+    phone = fields.String(allow_none=True, validate=PHONE)
+
+
 class AccountPatch(BaseSchema):
     full_name = fields.String(validate=validate.Length(min=1, max=200))
-    phone = fields.String(allow_none=True, validate=validate.Regexp(r"^\+?[0-9 .\-]{6,20}$"))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    unit_code = fields.String(validate=validate.Length(min=1, max=32))
+    hamlet_codes = _hamlet_codes()
+    phone = fields.String(allow_none=True, validate=PHONE)
     active = fields.Boolean(truthy={True}, falsy={False})
 
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from app.auth.audit import record
@@ -20,7 +19,7 @@ from app.auth.models import ApiToken, User
 from app.auth.scope import unit_in_scope
 from app.auth.service import hash_password, shown_user
 from app.common import utcnow
-from app.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
+from app.errors import ForbiddenError, InvalidError, NotFoundError
 from app.extensions import db
 from app.schemas import Shown
 
@@ -93,32 +92,9 @@ def reset_password(actor: User, user_id: int) -> str:
     return password
 
 
-def update_user(actor: User, user_id: int, changes: dict[str, Any]) -> User:
-    """Change a user's name, phone or whether the account is active."""
-    user = managed_user(actor, user_id)
-    if changes.get("active") is False and user.id == actor.id:
-        raise ConflictError(_("Bạn không thể tự khóa tài khoản của mình."))
-    was_active = user.active
-    for key in ("full_name", "phone", "active"):
-        if key in changes:
-            setattr(user, key, changes[key])
-    db.session.flush()
-    if was_active and not user.active:
-        revoke_all(user, "deactivated")
-    return user
-
-
-def last_seen_at(user: User) -> datetime | None:
-    """When any of the user's tokens was last used."""
-    return db.session.scalar(
-        select(func.max(ApiToken.last_used_at)).where(ApiToken.user_id == user.id)
-    )
-
-
 def shown_account(user: User) -> Shown:
-    """Return a user as the users API shows them."""
-    shown = shown_user(user)
-    return Shown(shown, last_seen_at=last_seen_at(user))
+    """Return a user as the users API shows them (last seen is a column of the user)."""
+    return shown_user(user)
 
 
 def account_of(actor: User, user_id: int) -> Shown:

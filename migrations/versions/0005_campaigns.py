@@ -1,7 +1,7 @@
 """campaigns: whether officers see the officers' performance table
 
 Revision ID: 0005_campaigns
-Revises: 0003_lost_phone
+Revises: 0004_people
 Create Date: 2026-11-25
 
 `campaigns.show_ranking_to_officers` is off by default: officers open a campaign's progress
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_campaigns"
-down_revision = "0003_lost_phone"
+down_revision = "0004_people"
 branch_labels = None
 depends_on = None
 

@@ -90,6 +90,15 @@ OWN_SAMPLES = {
     ("GET", "password_pages.change_password"): Sample("/account/password", page=True),
     ("POST", "password_pages.change_password"): Sample("/account/password", {}, page=True),
     ("GET", "campaign_pages.new_campaign"): Sample("/campaigns/new", page=True),
+    ("GET", "user_pages.new_user"): Sample("/admin/users/new", page=True),
+    ("GET", "user_import_pages.import_users"): Sample("/admin/users/import", page=True),
+    ("POST", "user_import_pages.import_users"): Sample("/admin/users/import", {}, page=True),
+    ("POST", "user_import_pages.confirm_import"): Sample(
+        "/admin/users/import/nosuchpreview-0123456789", {}, page=True
+    ),
+    ("GET", "user_import_pages.import_result"): Sample(
+        "/admin/users/import/nosuchresult-0123456789/result.xlsx", page=True
+    ),
     ("POST", "users.change_password"): Sample(
         "/api/v1/me/password", {"current_password": "wrong-pass", "new_password": "short"}
     ),
@@ -173,6 +182,116 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
         "officer": 200,
         "commander": 200,
         "admin": 200,
+    },
+    ("GET", "/api/v1/users"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": 200,
+        "admin": 200,
+    },
+    # Outside: a unit outside the caller's is refused (403); the rules: test_people.py.
+    ("POST", "/api/v1/users"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (201, 403),
+        "admin": (201, 403),
+    },
+    ("GET", "/admin/users"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": 200,
+        "admin": 200,
+    },
+    ("GET", "/admin/users/new"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": 200,
+        "admin": 200,
+    },
+    # Outside: enrolling in a unit outside the caller's is refused (403).
+    ("POST", "/admin/users/new"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 403),
+        "admin": (200, 403),
+    },
+    ("GET", "/admin/users/<int:user_id>"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    ("GET", "/admin/users/<int:user_id>/edit"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    ("POST", "/admin/users/<int:user_id>/edit"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (303, 404),
+        "admin": (303, 404),
+    },
+    # The answer shows the one-time password (200).
+    ("POST", "/admin/users/<int:user_id>/password-reset"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    ("POST", "/admin/users/<int:user_id>/active"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (303, 404),
+        "admin": (303, 404),
+    },
+    ("POST", "/admin/users/<int:user_id>/sessions/revoke"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (303, 404),
+        "admin": (303, 404),
+    },
+    ("GET", "/admin/users/import"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": 200,
+        "admin": 200,
+    },
+    # No file sent: refused by the form; whose rows may be created: test_people_import.py.
+    ("POST", "/admin/users/import"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": 422,
+        "admin": 422,
+    },
+    # No such preview, or no such result; whose they are: test_people_import.py.
+    ("POST", "/admin/users/import/<token>"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": 404,
+        "admin": 404,
+    },
+    ("GET", "/admin/users/import/<token>/result.xlsx"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": 404,
+        "admin": 404,
     },
     ("GET", "/api/v1/users/<int:user_id>"): {
         "anonymous": 401,

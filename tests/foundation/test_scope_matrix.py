@@ -25,7 +25,7 @@ import pytest
 from flask import Flask, g
 from sqlalchemy import func, select
 
-from app.auth.models import AuditEntry
+from app.auth.models import AuditEntry, User
 from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
@@ -67,6 +67,10 @@ ELSEWHERE = {
     "field_signin.session_token": "a token for the caller's own session",
     "imports.imports": "imports/test_pages.py::test_commune_outside_scope_or_missing_file",
     "imports.import_report": "imports/test_pages.py::test_report_belongs_to_its_uploader",
+    "user_pages.new_user": "the empty form; enrolling outside: foundation/test_people_pages.py",
+    "user_import_pages.import_users": "rows checked as the users API: test_people_import.py",
+    "user_import_pages.confirm_import": "the uploader's own preview: test_people_import.py",
+    "user_import_pages.import_result": "the uploader's own result: test_people_import.py",
     "field.outbox_import": ("field/test_outbox_import.py::test_officer_outside_the_importers_unit"),
 }
 
@@ -294,6 +298,21 @@ CASES = [
         {"hamlets": ["20179-001", "20179-002"]},
         writes=True,
     ),
+    Case("users.list_users", "GET", "/api/v1/users", "commander", kind="list"),
+    Case(
+        "users.create_user",
+        "POST",
+        "/api/v1/users",
+        "commander",
+        lambda ids: {
+            "username": f"cb{uuid.uuid4().hex[:10]}",
+            "full_name": "Cán bộ Mới",
+            "role": "officer",
+            "unit_code": "20179",
+            "hamlet_codes": ["20179-001"],
+        },
+        writes=True,
+    ),
     Case("users.get_user", "GET", "/api/v1/users/{officer}", "commander"),
     Case(
         "users.update_user",
@@ -317,6 +336,63 @@ CASES = [
         "/api/v1/users/{officer}/password-reset",
         "commander",
         writes=True,
+    ),
+    Case("user_pages.users", "GET", "/admin/users", "commander", kind="list", page=True),
+    Case(
+        "user_pages.new_user",
+        "POST",
+        "/admin/users/new",
+        "commander",
+        lambda ids: {
+            "username": f"cb{uuid.uuid4().hex[:10]}",
+            "full_name": "Cán bộ Mới",
+            "role": "officer",
+            "unit_code": "20179",
+            "hamlet_codes": "20179-001",
+        },
+        writes=True,
+        page=True,
+    ),
+    Case("user_pages.user", "GET", "/admin/users/{officer}", "commander", page=True),
+    Case("user_pages.edit_user", "GET", "/admin/users/{officer}/edit", "commander", page=True),
+    Case(
+        "user_pages.edit_user",
+        "POST",
+        "/admin/users/{officer}/edit",
+        "commander",
+        {"full_name": "Cán bộ Zeta", "role": "officer", "unit_code": "20179", "phone": ""},
+        writes=True,
+        page=True,
+        done=lambda ids: db.session.get(User, ids["officer"]).full_name == "Cán bộ Zeta",
+    ),
+    Case(
+        "user_pages.reset_password",
+        "POST",
+        "/admin/users/{officer}/password-reset",
+        "commander",
+        {},
+        writes=True,
+        page=True,
+        done=lambda ids: db.session.get(User, ids["officer"]).must_change_password,
+    ),
+    Case(
+        "user_pages.set_active",
+        "POST",
+        "/admin/users/{officer}/active",
+        "commander",
+        {"active": "0"},
+        writes=True,
+        page=True,
+        done=lambda ids: not db.session.get(User, ids["officer"]).active,
+    ),
+    Case(
+        "user_pages.revoke_sessions",
+        "POST",
+        "/admin/users/{officer}/sessions/revoke",
+        "commander",
+        {},
+        writes=True,
+        page=True,
     ),
     Case("reports_pages.dashboard", "GET", "/dashboard?unit=20179", "commander", page=True),
     Case("reports_pages.dashboard", "GET", "/dashboard", "commander", kind="list", page=True),
