@@ -49,6 +49,7 @@ PAGE_BLUEPRINTS = (
     "app.field.signin",
     "app.reports.pages",
     "app.imports.pages",
+    "app.people.correction_pages",
 )
 
 CLI_MODULES = (

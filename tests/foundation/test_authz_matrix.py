@@ -23,7 +23,7 @@ import pytest
 from flask import Flask
 
 from app.extensions import db
-from app.people.models import Resident
+from app.people.models import Correction, Resident
 from tests.foundation import test_scope_matrix as scope
 from tests.foundation.test_scope_matrix import CASES, OUTSIDERS
 
@@ -608,6 +608,9 @@ def _send(app: Flask, sample: Sample, method: str, ids: dict, user, token_for) -
         if value == "{version}":
             db.session.rollback()
             value = str(db.session.get(Resident, ids["resident"]).version)
+        elif value == "{correction_version}":
+            db.session.rollback()
+            value = str(db.session.get(Correction, ids["correction"]).version)
         headers[name] = value
     body = sample.body(ids) if callable(sample.body) else sample.body
     url = sample.url.format(**ids)

@@ -29,6 +29,7 @@ from app.auth.models import AuditEntry
 from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
+from app.people.models import Correction
 
 INSIDERS = {
     "commander": ("commander", "20179"),
@@ -220,6 +221,7 @@ CASES = [
         "commander",
         {"status": "verified"},
         writes=True,
+        extra={"If-Match": "{correction_version}"},
     ),
     Case("reports.get_coverage", "GET", "/api/v1/coverage?unit=20179", "commander"),
     Case("reports.get_coverage", "GET", "/api/v1/coverage?unit=20179-001", "officer"),
@@ -414,6 +416,9 @@ def _send(app: Flask, case: Case, ids: dict, user, token_for) -> Any:
             from app.people.models import Resident
 
             value = str(db.session.get(Resident, ids["resident"]).version)
+        elif value == "{correction_version}":
+            db.session.rollback()
+            value = str(db.session.get(Correction, ids["correction"]).version)
         headers[name] = value
     body = case.body(ids) if callable(case.body) else case.body
     url = case.url.format(**ids)
