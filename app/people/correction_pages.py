@@ -59,6 +59,8 @@ class DecisionForm(BaseSchema):
 
 def _load(schema: type[Schema], source: Any) -> dict[str, Any]:
     data = {k: v for k, v in source.items() if v != ""}
+    if schema is DecisionForm and data.get("action") != "fixed":
+        data.pop("fixed_on", None)  # the date box keeps its default; only `fixed` reads it
     try:
         return schema().load(data)
     except ValidationError as exc:
@@ -159,17 +161,27 @@ def review_many():
         _("Đã cập nhật %(n)s/%(t)s sai sót; các mục còn lại xem bên dưới.", n=done, t=len(results)),
         "error",
     )
-    return _queue_page(typed, _explained(results), status=409)
+    return _queue_page(typed, _explained(results), status=_status_of(results))
+
+
+def _status_of(results: list[dict[str, Any]]) -> int:
+    """409 when some item changed meanwhile; else the first refusal's (404, 403, 422)."""
+    codes = [r["code"] for r in results if r["result"] != "ok"]
+    return 409 if 409 in codes else codes[0]
 
 
 def _explained(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The results that were not done, each with its current record for the page."""
+    user = acting_user()
     out = []
     for result in results:
         if result["result"] == "ok":
             continue
-        row = db.session.get(Correction, result["id"])
-        out.append({**result, "row": row if row is not None and result["code"] != 404 else None})
+        row = db.session.get(Correction, result["id"]) if result["code"] != 404 else None
+        retry = (
+            row is not None and row.status in review.NEXT_STATUS and review.may_review(user, row)
+        )
+        out.append({**result, "row": row, "retry": retry})
     return out
 
 

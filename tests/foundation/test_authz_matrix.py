@@ -89,12 +89,62 @@ OWN_SAMPLES = {
     ("POST", "field_signin.session_token"): Sample("/app/session-token", {}, page=True),
     ("GET", "password_pages.change_password"): Sample("/account/password", page=True),
     ("POST", "password_pages.change_password"): Sample("/account/password", {}, page=True),
+    ("POST", "people.review_corrections"): Sample(
+        "/api/v1/corrections/review",
+        lambda ids: {"ids": [ids["correction"]], "versions": [1], "status": "verified"},
+    ),
+    ("GET", "correction_pages.corrections"): Sample("/corrections", page=True),
+    ("GET", "correction_pages.correction"): Sample("/corrections/{correction}", page=True),
+    ("POST", "correction_pages.decide"): Sample(
+        "/corrections/{correction}", {"version": "1", "action": "verified"}, page=True
+    ),
+    ("POST", "correction_pages.review_many"): Sample("/corrections/review", {}, page=True),
     ("POST", "users.change_password"): Sample(
         "/api/v1/me/password", {"current_password": "wrong-pass", "new_password": "short"}
     ),
 }
 
 EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
+    # Corrections review pages: officers, commanders and admins, in scope.
+    ("GET", "/corrections"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 200,
+        "commander": 200,
+        "admin": 200,
+    },
+    ("GET", "/corrections/<int:correction_id>"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": (200, 404),
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    # Insiders go in turn on version 1: the officer (who found it) verifies it; for the next
+    # ones the form is stale (409, the page shows the current record).
+    ("POST", "/corrections/<int:correction_id>"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": (303, 404),
+        "commander": (409, 404),
+        "admin": (409, 404),
+    },
+    # No correction ticked: refused by the form.
+    ("POST", "/corrections/review"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 422,
+        "commander": 422,
+        "admin": 422,
+    },
+    # One result per id: outside, the item answers an error (404) inside a 200.
+    ("POST", "/api/v1/corrections/review"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 200,
+        "commander": 200,
+        "admin": 200,
+    },
     ("DELETE", "/api/v1/users/<int:user_id>/tokens"): {
         "anonymous": 401,
         "village_head": 403,
