@@ -54,6 +54,7 @@ PAGE_BLUEPRINTS = (
     "app.reports.report_pages",
     "app.imports.pages",
     "app.imports.enrolment_pages",
+    "app.people.correction_pages",
 )
 
 CLI_MODULES = (

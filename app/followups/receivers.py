@@ -21,7 +21,10 @@ def _visit_recorded(visit: Visit, **details: Any) -> tuple[list[Followup], list[
 
 
 def _correction_resolved(correction: Correction, *, actor: User) -> list[Followup]:
-    """Close the verify_documents a resolved correction leaves without papers to check."""
+    """Close the verify_documents a fixed or dismissed correction leaves without papers to
+    check; a verified one still waits for its fix, so its follow-ups stay open."""
+    if correction.status not in ("fixed", "dismissed"):
+        return []
     return service.on_correction_resolved(correction, actor)
 
 

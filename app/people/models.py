@@ -158,6 +158,10 @@ class Correction(UnitScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None]
+    fixed_on: Mapped[date | None]  # the day it was fixed in the national population data
     details: Mapped[dict | None] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(default=1)
 
     resident: Mapped[Resident | None] = relationship(foreign_keys=[resident_id])
+
+    __mapper_args__ = {"version_id_col": version}

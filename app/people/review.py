@@ -1,74 +1,43 @@
-"""Reviewing corrections: list them in scope, mark them verified, fixed or dismissed."""
+"""Reviewing corrections: mark them verified, fixed or dismissed, one by one or many at once.
+
+Every decision names the version the reviewer saw (If-Match); an old one is refused with the
+current record. Fixed and dismissed corrections announce `correction_resolved`, which the
+follow-ups act on (their verify_documents close); a verified one stays waiting for the fix.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
-from app.auth.scope import row_in_scope, rows_inside, scope_clause, unit_in_scope
+from app.auth.scope import hamlet_ids_of, row_in_scope
+from app.clock import today_in_vietnam, vietnam_day
 from app.common import utcnow
-from app.errors import ConflictError, InvalidError, NotFoundError
+from app.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError, ServiceError
 from app.extensions import db
-from app.paging import Page, paginate
+from app.labels import label
 from app.people.fields import parse_date_of_birth
 from app.people.idnumber import InvalidIdNumber, parse_id_number
 from app.people.models import RELATIONSHIPS, SEX, Correction, Household, Resident
 from app.people.rules import STATUS_ORDER, refresh_search_text, set_field
+from app.people.schemas import CorrectionOut
 from app.people.service import refuse_taken_id_numbers, shown_corrections
 from app.people.signals import correction_resolved
 from app.schemas import Shown
 from app.text import has_control_chars
-from app.units.models import Unit
 
 # Corrections whose proposed value `fixed` writes into the resident.
 APPLIED_FIELDS = (
     "full_name", "date_of_birth", "sex", "id_number", "birthplace", "ethnicity", "relationship",
 )  # fmt: skip
 NEXT_STATUS = {"open": ("verified", "fixed", "dismissed"), "verified": ("fixed", "dismissed")}
-
-
-def _unit_filter(user: User, code: str) -> Any:
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
-    if unit is None or not unit_in_scope(user, unit):
-        return None
-    return rows_inside(Correction, unit)
-
-
-def list_corrections(
-    user: User,
-    *,
-    status: str | None = None,
-    unit: str | None = None,
-    resident: int | None = None,
-    household: int | None = None,
-    field: str | None = None,
-    source: str | None = None,
-    page: int = 1,
-    per_page: int = 50,
-) -> Page:
-    """List corrections in scope, newest first, by status, unit, resident or household."""
-    query = select(Correction).where(scope_clause(user, Correction))
-    if unit:
-        condition = _unit_filter(user, unit)
-        if condition is None:
-            return Page.empty(page, per_page)
-        query = query.where(condition)
-    for column, value in (
-        (Correction.status, status),
-        (Correction.resident_id, resident),
-        (Correction.household_id, household),
-        (Correction.field, field),
-        (Correction.source, source),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    result = paginate(query.order_by(Correction.id.desc()), page, per_page)
-    result.items = shown_corrections(result.items)
-    return result
+# Decisions that end a correction, and so close the follow-ups waiting on it.
+CLOSING = ("fixed", "dismissed")
 
 
 def _value_for(field: str, text: str) -> Any:
@@ -127,39 +96,170 @@ def _apply(user: User, correction: Correction, proposed: str | None) -> None:
         refresh_search_text(resident.household)
 
 
+def correction_for(user: User, correction_id: int) -> Correction:
+    """Return a correction in the user's scope, or answer 404."""
+    correction = db.session.get(Correction, correction_id)
+    if correction is None or not row_in_scope(user, correction):
+        raise NotFoundError(_("Không tìm thấy yêu cầu đính chính."))
+    return correction
+
+
+def reviewer_hamlets(user: User) -> list[int]:
+    """The hamlets whose corrections an officer may review (none needed for the others)."""
+    return hamlet_ids_of(user) if user.role == "officer" else []
+
+
+def may_review(user: User, correction: Any, hamlets: list[int] | None = None) -> bool:
+    """An officer reviews the corrections they found or those of their hamlets; commanders and
+    admins every one in their unit (`hamlets`: the officer's, when already known)."""
+    if user.role in ("commander", "admin"):
+        return True
+    if user.role != "officer":
+        return False
+    if correction.created_by_id == user.id:
+        return True
+    return correction.hamlet_id in (reviewer_hamlets(user) if hamlets is None else hamlets)
+
+
+def shown_correction(correction: Correction) -> dict[str, Any]:
+    """A correction as the API shows it (ID numbers masked)."""
+    return CorrectionOut().dump(shown_corrections([correction])[0])
+
+
+def stale(correction: Correction) -> ConflictError:
+    """The answer to a review sent on an old version: 409 with the current record."""
+    db.session.refresh(correction)
+    return ConflictError(
+        _("Yêu cầu đính chính đã được người khác xử lý hoặc sửa; hãy xem bản mới nhất."),
+        {"If-Match": [_("Phiên bản %(v)s không còn là bản mới nhất.", v=correction.version)]},
+        current=shown_correction(correction),
+    )
+
+
+def found_on(correction: Correction) -> date:
+    """The Vietnam day the correction was found (reached the server)."""
+    return vietnam_day(correction.created_at)
+
+
+def _checked(
+    correction: Correction, status: str, reason: str | None, fixed_on: date | None
+) -> tuple[str | None, date | None]:
+    """Refuse a decision its status does not allow; answer the cleaned reason and date."""
+    if status not in NEXT_STATUS.get(correction.status, ()):
+        raise ConflictError(
+            _(
+                "Yêu cầu đính chính đang ở trạng thái %(s)s, không chuyển sang %(t)s được.",
+                s=label("correction_status", correction.status),
+                t=label("correction_status", status),
+            ),
+            {"status": [_("Không chuyển được trạng thái.")]},
+            current=shown_correction(correction),
+        )
+    reason = " ".join((reason or "").split()) or None
+    if reason and has_control_chars(reason):
+        raise InvalidError(
+            _("Lý do có ký tự không hợp lệ."), {"reason": [_("Ký tự không hợp lệ.")]}
+        )
+    if status == "dismissed" and not reason:
+        raise InvalidError(_("Bỏ qua cần ghi lý do."), {"reason": [_("Trường này là bắt buộc.")]})
+    if status != "fixed":
+        if fixed_on is not None:
+            raise InvalidError(
+                _("Chỉ ghi ngày sửa khi đánh dấu đã sửa."),
+                {"fixed_on": [_("Chỉ dùng với trạng thái đã sửa.")]},
+            )
+        return reason, None
+    if fixed_on is None:
+        raise InvalidError(
+            _("Đánh dấu đã sửa cần ngày đã sửa trong Cơ sở dữ liệu quốc gia về dân cư."),
+            {"fixed_on": [_("Trường này là bắt buộc.")]},
+        )
+    if fixed_on > today_in_vietnam():
+        raise InvalidError(
+            _("Ngày đã sửa không được ở tương lai."), {"fixed_on": [_("Ngày ở tương lai.")]}
+        )
+    if fixed_on < found_on(correction):
+        raise InvalidError(
+            _("Ngày đã sửa không được trước ngày phát hiện sai sót (%(d)s).", d=_day(correction)),
+            {"fixed_on": [_("Trước ngày phát hiện.")]},
+        )
+    return reason, fixed_on
+
+
+def _day(correction: Correction) -> str:
+    return found_on(correction).strftime("%d/%m/%Y")
+
+
 def resolve_correction(
     user: User,
     correction_id: int,
     *,
     status: str,
+    version: int | None = None,
     reason: str | None = None,
     proposed: str | None = None,
+    fixed_on: date | None = None,
 ) -> Shown:
-    """Mark a correction verified, fixed (applying its value) or dismissed (with a reason)."""
-    correction = db.session.get(Correction, correction_id)
-    if correction is None or not row_in_scope(user, correction):
-        raise NotFoundError(_("Không tìm thấy yêu cầu đính chính."))
-    if status not in NEXT_STATUS.get(correction.status, ()):
-        raise ConflictError(
-            _(
-                "Yêu cầu đính chính đang ở trạng thái %(s)s, không chuyển sang %(t)s được.",
-                s=correction.status,
-                t=status,
-            ),
-            {"status": [_("Không chuyển được trạng thái.")]},
+    """Mark a correction verified, fixed (applying its value, on the day it was fixed in the
+    national data) or dismissed (with a reason). `version` is the caller's If-Match: an old one
+    is refused with the current record (None only for callers inside the server)."""
+    correction = correction_for(user, correction_id)
+    if not may_review(user, correction):
+        raise ForbiddenError(
+            _("Cán bộ chỉ xử lý sai sót do mình phát hiện hoặc thuộc thôn mình phụ trách.")
         )
-    reason = " ".join((reason or "").split()) or None
-    if status == "dismissed" and not reason:
-        raise InvalidError(_("Bỏ qua cần ghi lý do."), {"reason": [_("Trường này là bắt buộc.")]})
+    if version is not None and version != correction.version:
+        raise stale(correction)
+    reason, fixed_on = _checked(correction, status, reason, fixed_on)
     value = correction.proposed_value if proposed is None else " ".join(proposed.split())[:300]
-    if status == "fixed":
-        _apply(user, correction, value)
-    correction.proposed_value = value
-    correction.status = status
-    correction.resolution_reason = reason
-    if status in ("fixed", "dismissed"):
-        correction.resolved_by_id = user.id
-        correction.resolved_at = utcnow()
-    db.session.flush()
-    correction_resolved.send(correction, actor=user)  # follow-ups waiting on papers close
+    savepoint = db.session.begin_nested()
+    try:
+        if status == "fixed":
+            _apply(user, correction, value)
+        correction.proposed_value = value
+        correction.status = status
+        correction.resolution_reason = reason
+        correction.fixed_on = fixed_on
+        if status in ("fixed", "dismissed"):
+            correction.resolved_by_id = user.id
+            correction.resolved_at = utcnow()
+        db.session.flush()
+        if status in CLOSING:
+            correction_resolved.send(correction, actor=user)  # its follow-ups close
+        savepoint.commit()
+    except StaleDataError:
+        savepoint.rollback()
+        raise stale(correction) from None
+    except Exception:
+        savepoint.rollback()
+        raise
     return shown_corrections([correction])[0]
+
+
+def review_many(
+    user: User, ids: list[int], versions: list[int], decision: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Apply one decision to many corrections, each alone: one result per id, in order —
+    `ok` with the record, `conflict` (stale or already resolved) with the current record, or
+    `error` (not found, refused, invalid) with the errors."""
+    results = []
+    for correction_id, version in zip(ids, versions, strict=True):
+        try:
+            shown = resolve_correction(user, correction_id, version=version, **decision)
+        except ServiceError as exc:
+            db.session.expire_all()
+            conflict = isinstance(exc, ConflictError)
+            current = db.session.get(Correction, correction_id) if conflict else None
+            results.append(
+                {
+                    "id": correction_id,
+                    "result": "conflict" if conflict else "error",
+                    "code": exc.status,
+                    "message": str(exc.message),
+                    "errors": exc.errors or {},
+                    "correction": shown_corrections([current])[0] if current else None,
+                }
+            )
+            continue
+        results.append({"id": correction_id, "result": "ok", "code": 200, "correction": shown})
+    return results

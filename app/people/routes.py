@@ -7,7 +7,8 @@ from flask_smorest import Blueprint
 from app.auth.access import acting_user, require
 from app.common import writes_on_get
 from app.extensions import db
-from app.people import review, service
+from app.people import correction_queue, review, service
+from app.people.correction_schemas import CorrectionReviewIn, CorrectionReviewOut
 from app.people.reveal import reveal, wants_reveal
 from app.people.schemas import (
     ClientHeader,
@@ -22,6 +23,7 @@ from app.people.schemas import (
     ResidentPatch,
     RevealArgs,
 )
+from app.people.service import parse_version
 from app.schemas import paged
 
 blp = Blueprint("people", __name__, description="Hộ, công dân, đính chính / People")
@@ -102,16 +104,38 @@ def update_resident(headers: dict, changes: dict, resident_id: int):
 @blp.arguments(CorrectionArgs, location="query")
 @blp.response(200, paged(CorrectionOut))
 def list_corrections(args: dict):
-    """List corrections in scope."""
-    return review.list_corrections(acting_user(), **args)
+    """List corrections in scope, newest first, by `status`, `unit`, `hamlet`, `field`,
+    `source`, `found_by` (the user who found it), `resident` or `household`; each item carries
+    its `version` for `If-Match`."""
+    return correction_queue.list_corrections(acting_user(), **args)
 
 
 @blp.route("/corrections/<int:correction_id>", methods=["PATCH"])
 @require(*STAFF)
+@blp.arguments(ResidentIfMatch, location="headers")
 @blp.arguments(CorrectionPatch)
 @blp.response(200, CorrectionOut)
-def resolve_correction(args: dict, correction_id: int):
-    """Mark a correction verified, fixed (applying the value) or dismissed (with a reason)."""
-    correction = review.resolve_correction(acting_user(), correction_id, **args)
+def resolve_correction(headers: dict, args: dict, correction_id: int):
+    """Mark a correction verified, fixed (applying the value; `fixed_on` the day it was fixed
+    in the national data) or dismissed (with a `reason`). Needs `If-Match: <version>`: missing
+    answers 428, an old one 409 with the current record under `current`. An officer reviews the
+    corrections they found or those of their hamlets; a commander or admin any in their unit."""
+    version = parse_version(headers["if_match"])
+    user = acting_user()
+    correction = review.resolve_correction(user, correction_id, version=version, **args)
     db.session.commit()
-    return correction
+    return correction, 200, {"ETag": f'"{correction.version}"'}
+
+
+@blp.route("/corrections/review", methods=["POST"])
+@require(*STAFF)
+@blp.arguments(CorrectionReviewIn)
+@blp.response(200, CorrectionReviewOut)
+def review_corrections(args: dict):
+    """One decision for many corrections (at most 200), each alone: one result per id, in
+    order, `ok`, `conflict` (old version or already resolved, with the current record) or
+    `error` (not found, refused or invalid, with `errors`)."""
+    ids, versions = args.pop("ids"), args.pop("versions")
+    results = review.review_many(acting_user(), ids, versions, args)
+    db.session.commit()
+    return {"results": results}

@@ -152,14 +152,21 @@ class CorrectionArgs(PageArgs):
     household = QueryId(load_default=None)
     field = Enum(CORRECTION_FIELDS, load_default=None)
     source = Enum(("officer", "server"), load_default=None)
+    hamlet = fields.String(
+        load_default=None, validate=validate.Length(max=32), metadata={"description": "hamlet code"}
+    )
+    found_by = QueryId(load_default=None, metadata={"description": "id of the user who found it"})
 
 
 class CorrectionPatch(BaseSchema):
-    """A decision on a correction."""
+    """A decision on a correction: `fixed` needs `fixed_on` (the day it was fixed in the
+    national population data: not in the future, not before it was found); `dismissed` needs
+    a `reason`."""
 
     status = Enum(("verified", "fixed", "dismissed"), required=True)
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
     proposed = fields.String(validate=validate.Length(min=1, max=300))
+    fixed_on = fields.Date(load_default=None, allow_none=True)
 
 
 class RevealArgs(BaseSchema):
@@ -295,6 +302,10 @@ class CorrectionOut(OutSchema):
     created_at = fields.DateTime()
     resolved_at = fields.DateTime(allow_none=True)
     details = fields.Dict(allow_none=True)
+    version = fields.Integer()
+    fixed_on = fields.Date(allow_none=True)
+    found_by = fields.Integer(allow_none=True, attribute="created_by_id")
+    resolved_by = fields.Integer(allow_none=True, attribute="resolved_by_id")
 
 
 class OpenedCorrectionOut(OutSchema):

@@ -23,7 +23,7 @@ import pytest
 from flask import Flask
 
 from app.extensions import db
-from app.people.models import Resident
+from app.people.models import Correction, Resident
 from tests.foundation import test_scope_matrix as scope
 from tests.foundation.test_scope_matrix import CASES, OUTSIDERS
 
@@ -99,12 +99,62 @@ OWN_SAMPLES = {
     ("GET", "user_import_pages.import_result"): Sample(
         "/admin/users/import/nosuchresult-0123456789/result.xlsx", page=True
     ),
+    ("POST", "people.review_corrections"): Sample(
+        "/api/v1/corrections/review",
+        lambda ids: {"ids": [ids["correction"]], "versions": [1], "status": "verified"},
+    ),
+    ("GET", "correction_pages.corrections"): Sample("/corrections", page=True),
+    ("GET", "correction_pages.correction"): Sample("/corrections/{correction}", page=True),
+    ("POST", "correction_pages.decide"): Sample(
+        "/corrections/{correction}", {"version": "1", "action": "verified"}, page=True
+    ),
+    ("POST", "correction_pages.review_many"): Sample("/corrections/review", {}, page=True),
     ("POST", "users.change_password"): Sample(
         "/api/v1/me/password", {"current_password": "wrong-pass", "new_password": "short"}
     ),
 }
 
 EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
+    # Corrections review pages: officers, commanders and admins, in scope.
+    ("GET", "/corrections"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 200,
+        "commander": 200,
+        "admin": 200,
+    },
+    ("GET", "/corrections/<int:correction_id>"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": (200, 404),
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    # Insiders go in turn on version 1: the officer (who found it) verifies it; for the next
+    # ones the form is stale (409, the page shows the current record).
+    ("POST", "/corrections/<int:correction_id>"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": (303, 404),
+        "commander": (409, 404),
+        "admin": (409, 404),
+    },
+    # No correction ticked: refused by the form.
+    ("POST", "/corrections/review"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 422,
+        "commander": 422,
+        "admin": 422,
+    },
+    # One result per id: outside, the item answers an error (404) inside a 200.
+    ("POST", "/api/v1/corrections/review"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 200,
+        "commander": 200,
+        "admin": 200,
+    },
     # Campaign pages and the campaign edit (officers look; commanders and admins change).
     ("GET", "/campaigns"): {
         "anonymous": LOGIN,
@@ -820,6 +870,9 @@ def _send(app: Flask, sample: Sample, method: str, ids: dict, user, token_for) -
         if value == "{version}":
             db.session.rollback()
             value = str(db.session.get(Resident, ids["resident"]).version)
+        elif value == "{correction_version}":
+            db.session.rollback()
+            value = str(db.session.get(Correction, ids["correction"]).version)
         headers[name] = value
     body = sample.body(ids) if callable(sample.body) else sample.body
     url = sample.url.format(**ids)

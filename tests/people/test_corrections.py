@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.people.models import Correction, Resident, StatusChange
 from tests.factories import api_get, api_post
@@ -28,8 +29,20 @@ def visit(client, headers, household, residents, new_residents=()):
     return answer
 
 
+def version_of(correction_id):
+    db.session.expire_all()
+    row = db.session.get(Correction, correction_id)
+    return str(row.version) if row is not None else "1"
+
+
 def patch(client, headers, correction_id, body):
-    response = client.patch(f"/api/v1/corrections/{correction_id}", headers=headers, json=body)
+    if body.get("status") == "fixed" and "fixed_on" not in body:
+        body = {**body, "fixed_on": today_in_vietnam().isoformat()}
+    response = client.patch(
+        f"/api/v1/corrections/{correction_id}",
+        headers={**headers, "If-Match": version_of(correction_id)},
+        json=body,
+    )
     return response.status_code, response.get_json()
 
 
