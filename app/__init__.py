@@ -36,6 +36,7 @@ API_BLUEPRINTS = (
     "app.auth.routes",
     "app.auth.unit_routes",
     "app.auth.user_routes",
+    "app.auth.audit_routes",
     "app.people.routes",
     "app.visits.routes",
     "app.followups.routes",
@@ -45,6 +46,7 @@ API_BLUEPRINTS = (
 PAGE_BLUEPRINTS = (
     "app.auth.pages",
     "app.auth.password_pages",
+    "app.auth.audit_pages",
     "app.field.pages",
     "app.field.signin",
     "app.reports.pages",

@@ -429,11 +429,12 @@ def _send(app: Flask, case: Case, ids: dict, user, token_for) -> Any:
 
 def _audit_count() -> int:
     """Audit entries of changes, leaving out the kept copies of refused submissions and the
-    outsider's own login."""
+    outsider's own sign-in."""
     db.session.rollback()
     return db.session.scalar(
         select(func.count(AuditEntry.id)).where(
-            AuditEntry.object_type != "rejected_submissions", AuditEntry.action != "login"
+            AuditEntry.object_type != "rejected_submissions",
+            AuditEntry.action.not_in(("sign_in", "sign_in_failed")),
         )
     )
 
