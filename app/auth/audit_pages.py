@@ -20,7 +20,7 @@ from sqlalchemy import Select
 
 from app.auth import audit_trail
 from app.auth.access import acting_user, require
-from app.auth.audit import record
+from app.auth.audit import canonical, record
 from app.auth.audit_links import object_links
 from app.auth.audit_schemas import AuditArgs
 from app.clock import to_vietnam, today_in_vietnam
@@ -53,6 +53,12 @@ def _load(typed: dict[str, str]) -> tuple[dict[str, Any] | None, dict[str, list[
 def _action_choices() -> list[tuple[str, str]]:
     choices = [(SENSITIVE, _("Xem số định danh và tải xuống"))]
     return choices + [(value, label("audit_action", value)) for value in LABELS["audit_action"]]
+
+
+@bp.app_template_filter("audit_action_label")
+def audit_action_label(value: str) -> str:
+    """Label an action (an old name as its new one)."""
+    return label("audit_action", canonical(value))
 
 
 @bp.route("/audit")
