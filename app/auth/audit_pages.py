@@ -1,4 +1,5 @@
-"""The audit trail page (`/audit`) and its CSV (`/audit.csv`): admin and commander, scoped.
+"""The audit trail page (`/audit`) and its CSV (`/audit.csv`): admin and commander, scoped
+as the API (`app/auth/audit_trail.py`).
 
 The same filters as `GET /api/v1/audit` (`AuditArgs`), from a form that keeps what was typed;
 bad filters answer the page again with the errors (422), never an error page.

@@ -1,4 +1,4 @@
-"""Audit API: the trail, filtered, for scripts (admin: everything; commander: their unit)."""
+"""Audit API: the trail, filtered, for scripts (admins and commanders, inside their unit)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ blp = Blueprint("audit", __name__, description="Nhật ký / Audit trail")
 def list_entries(args: dict):
     """List who did what and when, newest first, in the caller's scope.
 
-    A commander sees the entries by users of their unit and about objects inside it (see
+    Admins and commanders see the entries by users of their unit and about objects inside it
+    (an admin also those about nobody: failed sign-ins on unknown usernames, commands; see
     `app/auth/audit_trail.py`); old action names are found and shown under the new ones.
     """
     return audit_trail.entries(acting_user(), args, args["page"], args["per_page"])

@@ -1,6 +1,7 @@
 """Reading the audit trail: who did what and when, filtered, in the reader's scope.
 
-An admin reads the whole trail. A commander reads the entries that lie inside their unit:
+Admins and commanders read the entries that lie inside their unit (an admin's is usually the
+province), as every other answer is scoped:
 
 * entries **by** a user whose unit is the commander's unit or lies below it (`units_clause`
   of the commander's `user_scope`), whatever the entry is about;
@@ -14,8 +15,9 @@ An admin reads the whole trail. A commander reads the entries that lie inside th
   - an `export` or `print` whose object is named by a unit code (the coverage and visits
     downloads) of a unit `units_clause` keeps.
 
-So a commander never sees a failed sign-in on an unknown username (it is about nobody), nor
-what happens in another commune. Old action names are read as the contract's names
+An admin also reads the entries by nobody about nothing (a failed sign-in on a username that
+does not exist, a command such as `flask units load`); a commander does not. Neither sees what
+happens in a unit outside theirs. Old action names are read as the contract's names
 (`app/auth/audit.py`): a filter on `sign_in` finds the old `login` entries, and they are shown
 as `sign_in`.
 """
@@ -26,7 +28,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select
 
 from app.auth.audit import canonical, stored_names
 from app.auth.models import AuditEntry, User
@@ -68,9 +70,7 @@ def _about_tables(scope: Scope, units: Select) -> list[ColumnElement[bool]]:
 
 def visible(reader: User) -> ColumnElement[bool]:
     """SQL condition keeping the entries a reader may see (see the module's docstring)."""
-    if reader.role == "admin":
-        return true()
-    if reader.role != "commander":
+    if reader.role not in READERS:
         return false()
     scope = user_scope(reader)
     units = _units_in(scope)
@@ -83,7 +83,10 @@ def visible(reader: User) -> ColumnElement[bool]:
         AuditEntry.action.in_(BY_CODE),
         AuditEntry.object_id.in_(select(Unit.code).where(units_clause(scope))),
     )
-    return or_(by_user, about_unit, by_code, *_about_tables(scope, units))
+    clauses = [by_user, about_unit, by_code, *_about_tables(scope, units)]
+    if reader.role == "admin":
+        clauses.append(and_(AuditEntry.user_id.is_(None), AuditEntry.object_id.is_(None)))
+    return or_(*clauses)
 
 
 def _user_clause(value: str) -> ColumnElement[bool]:

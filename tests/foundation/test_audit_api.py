@@ -95,7 +95,7 @@ def test_old_names_are_found_under_new_ones(client, people, token_for):
     assert body["total"] == 1
 
 
-def test_a_commander_sees_only_their_commune(client, people, token_for, make_household):
+def test_each_reader_sees_only_their_unit(client, people, token_for, make_household, make_user):
     here = make_household("20179-001")
     there = make_household("19777-001")
     officer, other = people["officer"], people["other"]
@@ -105,7 +105,8 @@ def test_a_commander_sees_only_their_commune(client, people, token_for, make_hou
     add("export", "coverage", "20179", people["admin"], {"n": "our export"})
     add("sign_in", "users", officer.id, officer, {"n": "our officer"})
     add("sign_in", "users", other.id, other, {"n": "their commander"})
-    add("sign_in_failed", "users", None, None, {"username": "ghost"})
+    add("sign_in_failed", "users", None, None, {"username": "ghost", "n": "ghost"})
+    far_admin = make_user("admin", "01")
 
     def seen(user, query="") -> set:
         _, body = audit(client, token_for(user), f"?per_page=200{query}")
@@ -114,7 +115,10 @@ def test_a_commander_sees_only_their_commune(client, people, token_for, make_hou
     expected_here = {"here", "our export", "our officer"}
     assert seen(people["chief"]) == expected_here
     assert seen(other) == {"there", "their export", "their commander"}
-    assert seen(people["admin"]) == expected_here | {"there", "their export", "their commander"}
+    everything = expected_here | {"there", "their export", "their commander"}
+    assert seen(people["admin"]) == everything | {"ghost"}
+    # An admin of another province sees only what is about nobody.
+    assert seen(far_admin) == {"ghost"}
     # Households created in the other commune do not show either.
     _, body = audit(client, token_for(people["chief"]), "?object_type=households&per_page=200")
     assert {i["object_id"] for i in body["items"]} == {str(here.id)}

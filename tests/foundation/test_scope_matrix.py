@@ -115,6 +115,10 @@ CASES = [
         writes=True,
     ),
     Case("people.list_households", "GET", "/api/v1/households", "officer", kind="list"),
+    # The audit trail: entries by the unit's users and about its objects carry the markers.
+    Case("audit.list_entries", "GET", "/api/v1/audit?per_page=200", "commander", kind="list"),
+    Case("audit_pages.audit", "GET", "/audit", "commander", kind="list", page=True),
+    Case("audit_pages.audit_csv", "GET", "/audit.csv", "commander", kind="list", page=True),
     Case(
         "people.list_households",
         "GET",
