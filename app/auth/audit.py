@@ -1,18 +1,33 @@
-"""The append-only audit trail, written by the session itself so no write can forget it."""
+"""The append-only audit trail, written by the session itself so no write can forget it.
+
+Actions (API.md): `create`, `update`, `delete` (written here by the session listener for every
+row change), `read` (a full ID number shown), `export` (a download), `print` (a printable
+page), `sign_in`, `sign_in_failed`, `token_revoked`; besides those `sign_out` (the web
+logout) and a few of the CLI and the office (`import_households`, `outbox_import`,
+`load_units`, `backup`, `seed`).
+
+Names written before the contract stay as they are (entries are never changed): `login` is a
+`sign_in`, `view_visit_list` a `print` and `logout` a `sign_out`. Whoever reads the trail
+(`app/auth/audit_trail.py`: the API, the page and its CSV) finds them under the new names and
+shows them so: `canonical()` and `stored_names()`.
+"""
 
 from __future__ import annotations
 
 import contextvars
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
-from sqlalchemy import event, inspect
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.auth.models import ApiToken, AuditEntry
+from app.auth.clients import describe_client
+from app.auth.models import ApiToken, AuditEntry, User
 from app.common import utcnow
 
 # Columns whose values never enter the trail.
@@ -21,6 +36,13 @@ SECRET_COLUMNS = {"password_hash", "token_hash"}
 NOISE_COLUMNS = {"updated_at", "version", "last_used_at", "search_text", "name_folded"}
 # Tables whose rows are bookkeeping of other audited writes.
 SKIPPED = (AuditEntry, ApiToken)
+
+# Names written before the contract, read as the contract's names (see the module's docstring).
+LEGACY_NAMES = {"login": "sign_in", "view_visit_list": "print", "logout": "sign_out"}
+# The longest attempted username a failed sign-in keeps.
+ATTEMPT_CHARS = 64
+
+log = logging.getLogger("gocua.audit")
 
 _cli_actor: contextvars.ContextVar[int | None] = contextvars.ContextVar("audit_actor", default=None)
 _disabled: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_disabled", default=False)
@@ -105,14 +127,16 @@ def _after_flush(session: Session, _context: Any) -> None:
             changes = _changes(obj, action) if action != "delete" else None
             if action == "update" and not changes:
                 continue
-            identity = inspect(obj).identity
+            # A new row has no identity key until the flush ends: read its primary key.
+            state = inspect(obj)
+            identity = state.identity or state.mapper.primary_key_from_instance(obj)
             rows.append(
                 {
                     "at": now,
                     "user_id": actor,
                     "action": action,
                     "object_type": obj.__tablename__,
-                    "object_id": str(identity[0]) if identity else None,
+                    "object_id": None if not identity or identity[0] is None else str(identity[0]),
                     "changes": changes,
                     "remote_addr": addr,
                 }
@@ -134,6 +158,46 @@ def record(session: Session, action: str, object_type: str, object_id: Any, chan
             remote_addr=request.remote_addr if has_request_context() else None,
         )
     )
+
+
+def canonical(action: str) -> str:
+    """Return the contract's name of a stored action (an old name read as its new one)."""
+    return LEGACY_NAMES.get(action, action)
+
+
+def stored_names(action: str) -> list[str]:
+    """Return every name an action may be stored under: itself and its old names."""
+    return [action, *sorted(old for old, new in LEGACY_NAMES.items() if new == action)]
+
+
+def record_sign_in_failed(session: Session, username: str, via: str) -> None:
+    """Record and commit a refused password sign-in; never raise (the refusal must answer).
+
+    The entry names the account when the username exists (as its user and its object), else
+    nobody, with the attempted username (cut to 64 characters) in the detail; the password is
+    never kept. The address is the entry's `remote_addr`; the device is described in `client`.
+    """
+    attempt = (username or "")[:ATTEMPT_CHARS]
+    try:
+        user_id = session.scalar(
+            select(User.id).where(func.lower(User.username) == attempt.lower())
+        )
+        agent = request.user_agent.string if has_request_context() else None
+        session.add(
+            AuditEntry(
+                at=utcnow(),
+                user_id=user_id,
+                action="sign_in_failed",
+                object_type="users",
+                object_id=None if user_id is None else str(user_id),
+                changes={"via": via, "username": attempt, "client": describe_client(agent)},
+                remote_addr=request.remote_addr if has_request_context() else None,
+            )
+        )
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        log.warning("could not record a failed sign-in", exc_info=True)
 
 
 _installed = False

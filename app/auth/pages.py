@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.routing import BuildError
 
 from app.auth import service
-from app.auth.audit import acting_as, record
+from app.auth.audit import acting_as, record, record_sign_in_failed
 from app.extensions import db, limiter
 
 bp = Blueprint("auth_pages", __name__)
@@ -56,11 +56,12 @@ def login():
         password = (request.form.get("password") or "")[:256]
         user = service.authenticate(username, password)
         if user is None:
+            record_sign_in_failed(db.session, username, "page")
             flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
             return render_template("auth/login.html", username=username), 401
         login_user(user, remember=False)
         with acting_as(user.id):
-            record(db.session, "login", "users", user.id, {"via": "page"})
+            record(db.session, "sign_in", "users", user.id, {"via": "page"})
             db.session.commit()
         return redirect(_safe_next(request.args.get("next")) or home_for(user))
     if current_user.is_authenticated:
@@ -82,7 +83,7 @@ def logout():
         user = current_user._get_current_object()
         with acting_as(user.id):
             revoked = service.revoke_tokens(user, ids if isinstance(ids, list) else [])
-            record(db.session, "logout", "users", user.id, {"via": "page", "tokens": revoked})
+            record(db.session, "sign_out", "users", user.id, {"via": "page", "tokens": revoked})
             db.session.commit()
     logout_user()
     return redirect(url_for("auth_pages.login"))

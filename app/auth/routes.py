@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from app.auth import service
 from app.auth.access import UnauthorizedError, acting_user, require
-from app.auth.audit import acting_as, record
+from app.auth.audit import acting_as, record, record_sign_in_failed
 from app.auth.clients import describe_client
 from app.auth.models import User
 from app.auth.schemas import AssignHamletsIn, TokenOut, TokenRequest, UserOut
@@ -27,10 +27,11 @@ def token(args: dict):
     """Issue a bearer token for a username and password."""
     user = service.authenticate(args["username"], args["password"])
     if user is None:
+        record_sign_in_failed(db.session, args["username"], "token")
         raise UnauthorizedError(_("Sai tên đăng nhập hoặc mật khẩu."))
     with acting_as(user.id):
         raw, token_row = service.issue_token(user, describe_client(request.user_agent.string))
-        record(db.session, "login", "users", user.id, {"via": "token"})
+        record(db.session, "sign_in", "users", user.id, {"via": "token"})
         db.session.commit()
     return {
         "token": raw,

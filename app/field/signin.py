@@ -81,7 +81,7 @@ def session_token():
         return _json(error_body(403, message), 403)
     with acting_as(user.id):
         raw, token = service.issue_token(user)
-        record(db.session, "login", "users", user.id, {"via": "session"})
+        record(db.session, "sign_in", "users", user.id, {"via": "session"})
         db.session.commit()
     remember_session_token(token.id)
     body = {"token": raw, "expires_at": token.expires_at.isoformat()}

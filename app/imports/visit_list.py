@@ -311,7 +311,7 @@ def visit_list_page(hamlet: Unit, user: User) -> VisitList:
     totals = listing.totals
     record(
         db.session,
-        "view_visit_list",
+        "print",
         "units",
         hamlet.id,
         {"format": "html", "households": totals["households"], "residents": totals["residents"]},

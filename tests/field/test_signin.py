@@ -51,7 +51,7 @@ def test_a_signed_in_page_hands_the_app_a_token(guarded, make_user, role, unit):
     assert guarded.test_client().get("/api/v1/me", headers=bearer).status_code == 200
     with guarded.app_context():
         logins = db.session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "login", AuditEntry.user_id == user.id)
+            select(AuditEntry).where(AuditEntry.action == "sign_in", AuditEntry.user_id == user.id)
         ).all()
         assert [e.changes for e in logins] == [{"via": "page"}, {"via": "session"}]
 
@@ -119,7 +119,7 @@ def test_web_sign_out_revokes_the_tokens_of_its_session(guarded, make_user, toke
     assert api.get("/api/v1/me", headers=own_login).status_code == 200
     assert client.get("/app/session").get_json() == {"signed_in": False}
     with guarded.app_context():
-        logout = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "logout"))
+        logout = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "sign_out"))
         assert logout.changes == {"via": "page", "tokens": 2}
 
 

@@ -113,7 +113,7 @@ def test_login_is_audited(client, world, make_user):
     make_user("officer", "20179", username="canbo")
     client.post("/api/v1/auth/token", json={"username": "canbo", "password": "secret-pass"})
     actions = db.session.scalars(select(AuditEntry.action)).all()
-    assert "login" in actions
+    assert "sign_in" in actions
 
 
 def test_open_redirect_refused(client, world, make_user):

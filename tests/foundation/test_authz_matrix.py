@@ -109,12 +109,37 @@ OWN_SAMPLES = {
         "/corrections/{correction}", {"version": "1", "action": "verified"}, page=True
     ),
     ("POST", "correction_pages.review_many"): Sample("/corrections/review", {}, page=True),
+    ("GET", "audit.list_entries"): Sample("/api/v1/audit"),
+    ("GET", "audit_pages.audit"): Sample("/audit", page=True),
+    ("GET", "audit_pages.audit_csv"): Sample("/audit.csv", page=True),
     ("POST", "users.change_password"): Sample(
         "/api/v1/me/password", {"current_password": "wrong-pass", "new_password": "short"}
     ),
 }
 
 EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
+    # The audit trail: the office only; what each one sees: tests/foundation/test_audit_api.py.
+    ("GET", "/api/v1/audit"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": 200,
+        "admin": 200,
+    },
+    ("GET", "/audit"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": 200,
+        "admin": 200,
+    },
+    ("GET", "/audit.csv"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": 200,
+        "admin": 200,
+    },
     # Corrections review pages: officers, commanders and admins, in scope.
     ("GET", "/corrections"): {
         "anonymous": LOGIN,

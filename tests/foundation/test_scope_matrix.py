@@ -138,6 +138,10 @@ CASES = [
         writes=True,
     ),
     Case("people.list_households", "GET", "/api/v1/households", "officer", kind="list"),
+    # The audit trail: entries by the unit's users and about its objects carry the markers.
+    Case("audit.list_entries", "GET", "/api/v1/audit?per_page=200", "commander", kind="list"),
+    Case("audit_pages.audit", "GET", "/audit", "commander", kind="list", page=True),
+    Case("audit_pages.audit_csv", "GET", "/audit.csv", "commander", kind="list", page=True),
     Case(
         "people.list_households",
         "GET",
@@ -618,11 +622,12 @@ def _send(app: Flask, case: Case, ids: dict, user, token_for) -> Any:
 
 def _audit_count() -> int:
     """Audit entries of changes, leaving out the kept copies of refused submissions and the
-    outsider's own login."""
+    outsider's own sign-in."""
     db.session.rollback()
     return db.session.scalar(
         select(func.count(AuditEntry.id)).where(
-            AuditEntry.object_type != "rejected_submissions", AuditEntry.action != "login"
+            AuditEntry.object_type != "rejected_submissions",
+            AuditEntry.action.not_in(("sign_in", "sign_in_failed")),
         )
     )
 

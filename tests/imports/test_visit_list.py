@@ -135,7 +135,7 @@ def test_page_is_printable_and_masks_id_numbers(login, listed):
     assert "Hồ Văn Nhờ" in html and "********0123" in html and "046068000123" not in html
     assert "Thu nhận căn cước tại nhà" in html and "Cần điều chỉnh: dân tộc" in html
     assert "Chưa có ai trong danh sách hộ" in html  # HO-EMPTY
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "view_visit_list"))
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "print"))
     assert entry.user_id == client.user.id
 
 
