@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.auth import service as auth_service
 from app.auth.models import User
-from app.clock import today_in_vietnam
+from app.clock import start_of_day, today_in_vietnam
 from app.demo.data import DemoCommune, generate_demo
 from app.demo.visits import seed_visits
 from app.errors import ForbiddenError, NotFoundError
@@ -120,6 +120,8 @@ def _users(demo: DemoCommune) -> list[str]:
     return created
 
 
+# The demo's list was imported the day before its campaign began, three weeks ago.
+LISTED_DAYS_AGO = 22
 DEMO_CAMPAIGN = "Cao điểm 30 ngày làm sạch dữ liệu dân cư"
 # Share of the commune each target asks for: households visited, eligible people with the ID
 # card collected, eligible people with e-ID level 2 active.
@@ -140,7 +142,7 @@ def _campaign(commune: Unit) -> bool:
     commander = db.session.scalar(
         select(User).where(User.role == "commander", User.unit_id == commune.id).order_by(User.id)
     )
-    started = today_in_vietnam() - timedelta(days=21)
+    started = today_in_vietnam() - timedelta(days=LISTED_DAYS_AGO - 1)
     campaign = campaigns.create_campaign(
         commander,
         name=DEMO_CAMPAIGN,
@@ -154,6 +156,22 @@ def _campaign(commune: Unit) -> bool:
         spread = {"metric": metric, "total": total, "by": base}
         campaigns.set_targets(commander, campaign.id, spread=spread)
     return True
+
+
+def _listed_before_the_campaign(commune: Unit, codes: set[str]) -> None:
+    """Date the demo's household list the day before its campaign began, as if imported then:
+    figures as of a past day (`reports.asof`) count only the households that existed by then."""
+    listed = start_of_day(today_in_vietnam() - timedelta(days=LISTED_DAYS_AGO))
+    homes = select(Household.id).where(
+        Household.commune_id == commune.id, Household.code.in_(codes)
+    )
+    for model, mine in (
+        (Household, Household.id.in_(homes)),
+        (Resident, Resident.household_id.in_(homes)),
+    ):
+        db.session.execute(
+            update(model).where(mine, model.created_at > listed).values(created_at=listed)
+        )
 
 
 def load_demo(seed: int = 6) -> dict[str, object]:
@@ -170,6 +188,7 @@ def load_demo(seed: int = 6) -> dict[str, object]:
     households = _households(demo, commune, hamlets)
     users = _users(demo)
     db.session.flush()
+    _listed_before_the_campaign(commune, {h.code for h in demo.households})
     visits = seed_visits(commune, seed, codes={h.code for h in demo.households})
     campaign = _campaign(commune)
     return {

@@ -11,14 +11,15 @@ import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from app.auth.models import User
 from app.clock import to_vietnam
 from app.extensions import db
-from app.people.models import Household
+from app.followups.models import Followup
+from app.people.models import Correction, Household, Resident, StatusChange
 from app.units.models import Unit
-from app.visits.models import Visit
+from app.visits.models import Visit, VisitResident
 from app.visits.service import submit_batch
 
 NAMESPACE = uuid.UUID("6f1c2e0a-4b7d-4c1e-9a55-1d2f3e4a5b6c")
@@ -128,4 +129,53 @@ def seed_visits(
         for start in range(0, len(bodies), 200):
             for answer in submit_batch(bodies[start : start + 200], officers[username]):
                 counts[answer["status"]] = counts.get(answer["status"], 0) + 1
+    sent = [body["client_id"] for bodies in per_officer.values() for body in bodies]
+    if sent:
+        synced_when_made(sent)
     return counts
+
+
+def synced_when_made(client_ids: list[str]) -> None:
+    """Date what the demo visits wrote as if each phone had synced the moment it was made.
+
+    The demo sends weeks of visits at once; figures counted as of a past day (`reports.asof`)
+    only count what had reached the server by then, so without this last week's report of a
+    fresh demo would be empty. Only the demo's own rows are touched.
+    """
+    demo = select(Visit.id).where(Visit.client_id.in_(client_ids)).scalar_subquery()
+
+    def made(visit_column):
+        return select(Visit.visited_at).where(Visit.id == visit_column).scalar_subquery()
+
+    db.session.execute(
+        update(Visit).where(Visit.client_id.in_(client_ids)).values(received_at=Visit.visited_at)
+    )
+    met_first = (
+        select(func.min(VisitResident.visit_id))
+        .where(VisitResident.resident_id == Resident.id, VisitResident.is_new.is_(True))
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(Resident).where(met_first.in_(demo)).values(created_at=made(met_first))
+    )
+    db.session.execute(
+        update(StatusChange)
+        .where(StatusChange.visit_id.in_(demo))
+        .values(at=made(StatusChange.visit_id))
+    )
+    db.session.execute(
+        update(Correction)
+        .where(Correction.visit_id.in_(demo))
+        .values(created_at=made(Correction.visit_id))
+    )
+    db.session.execute(
+        update(Followup)
+        .where(Followup.created_by_visit_id.in_(demo))
+        .values(created_at=made(Followup.created_by_visit_id))
+    )
+    db.session.execute(
+        update(Followup)
+        .where(Followup.closed_by_visit_id.in_(demo))
+        .values(closed_at=made(Followup.closed_by_visit_id))
+    )
+    db.session.flush()
