@@ -2,7 +2,7 @@
 
 Pages built by other packages are named by endpoint and linked only when the application
 serves them (`current_app.view_functions`): a user (`user_pages.user`), a correction
-(`correction_pages.correction`), a campaign (`campaign_pages.campaign`). A row of a hamlet
+(`correction_pages.correction`), a campaign (`campaign_pages.progress`). A row of a hamlet
 (household, resident, visit, follow-up, returnee, a correction without its page) opens the
 hamlet's printable visit list; a hamlet too; a commune or a province its dashboard.
 """
@@ -23,7 +23,7 @@ from app.units.models import Unit
 OWN_PAGES = {
     "users": "user_pages.user",
     "corrections": "correction_pages.correction",
-    "campaigns": "campaign_pages.campaign",
+    "campaigns": "campaign_pages.progress",
 }
 VISIT_LIST = "imports.visit_list"
 DASHBOARD = "reports_pages.dashboard"

@@ -125,3 +125,50 @@ def test_csv_export_follows_the_filters_and_is_recorded(client, trail):
     db.session.rollback()
     bad = client.get("/audit.csv?since=nonsense")
     assert bad.status_code == 422 and bad.mimetype == "text/html"
+
+
+def test_entries_link_to_the_office_pages_of_their_objects(client, trail, add_campaign_row):
+    """A user, a correction and a campaign open their own pages from the trail."""
+    campaign_id, correction_id = add_campaign_row
+    with acting_as(trail["chief"]):
+        record(db.session, "update", "users", trail["officer"], {"full_name": "x"})
+        record(db.session, "update", "campaigns", campaign_id, {"name": "x"})
+        record(db.session, "update", "corrections", correction_id, {"status": "verified"})
+    db.session.commit()
+    sign_in(client, "chihuy")
+    html = client.get("/audit?action=update").get_data(as_text=True)
+    assert f'href="/admin/users/{trail["officer"]}"' in html
+    assert f'href="/campaigns/{campaign_id}"' in html
+    assert f'href="/corrections/{correction_id}"' in html
+
+
+@pytest.fixture
+def add_campaign_row(trail):
+    """A campaign of xã Nam Đông and a correction of its household."""
+    from datetime import timedelta
+
+    from app.clock import today_in_vietnam
+    from app.people.models import Correction, Household
+    from app.reports.models import Campaign
+    from app.units.models import Unit
+
+    commune = db.session.scalar(select(Unit).where(Unit.code == "20179"))
+    home = db.session.get(Household, trail["here"])
+    campaign = Campaign(
+        name="Cao điểm",
+        unit_id=commune.id,
+        starts_on=today_in_vietnam(),
+        ends_on=today_in_vietnam() + timedelta(days=9),
+        metrics=["households_visited"],
+    )
+    correction = Correction(
+        household_id=home.id,
+        resident_id=home.residents[0].id,
+        field="full_name",
+        hamlet_id=home.hamlet_id,
+        commune_id=home.commune_id,
+        province_id=home.province_id,
+    )
+    db.session.add_all([campaign, correction])
+    db.session.commit()
+    return campaign.id, correction.id
