@@ -38,6 +38,11 @@ CORRECTION_FIELDS = (
     "other",
 )
 CORRECTION_STATUS = ("open", "verified", "fixed", "dismissed")
+# A household on the list is a family; the others are sites where many unrelated people live.
+HOUSEHOLD_KINDS = ("family", "boarding_house", "dormitory", "company", "other_site")
+SITE_KINDS = HOUSEHOLD_KINDS[1:]
+# Permanent (thường trú), temporary (tạm trú) or a short stay (lưu trú).
+RESIDENCE = ("permanent", "temporary", "staying")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -49,6 +54,7 @@ class Household(UnitScoped, db.Model):
     __table_args__ = (
         UniqueConstraint("commune_id", "code", name="uq_households_commune_code"),
         Index("ix_households_hamlet_visited", "hamlet_id", "last_visit_at"),
+        CheckConstraint(_in("kind", HOUSEHOLD_KINDS), name="kind_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +65,13 @@ class Household(UnitScoped, db.Model):
     lon: Mapped[float | None] = mapped_column(Float)
     location_source: Mapped[str | None] = mapped_column(String(16))  # known, learned
     source: Mapped[str] = mapped_column(String(16), default="list")  # list, field, import
+    kind: Mapped[str] = mapped_column(String(16), default="family", server_default="family")
+    site_name: Mapped[str | None] = mapped_column(String(200))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    rooms: Mapped[list | None] = mapped_column(JSON)  # a boarding house's room labels
+    # The phone's id of a household it created offline: a retry finds the same household.
+    client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     last_visit_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -75,6 +88,7 @@ class Resident(UnitScoped, db.Model):
         CheckConstraint(_in("presence", PRESENCE), name="presence_valid"),
         CheckConstraint(_in("id_card", ID_CARD), name="id_card_valid"),
         CheckConstraint(_in("eid", EID), name="eid_valid"),
+        CheckConstraint(_in("residence", RESIDENCE), name="residence_valid"),
         Index("ix_residents_dup_key", "commune_id", "name_folded", "birth_year"),
         Index("ix_residents_hamlet_status", "hamlet_id", "presence", "id_card", "eid"),
     )
@@ -99,6 +113,13 @@ class Resident(UnitScoped, db.Model):
     unable_to_travel: Mapped[bool] = mapped_column(default=False)
     pending: Mapped[bool] = mapped_column(default=False)  # named by a returnee flag, unconfirmed
     away_until: Mapped[date | None]
+    residence: Mapped[str] = mapped_column(
+        String(16), default="permanent", server_default="permanent"
+    )
+    home_address: Mapped[str | None] = mapped_column(String(300))
+    home_province_code: Mapped[str | None] = mapped_column(String(2))
+    residence_until: Mapped[date | None]
+    room: Mapped[str | None] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
