@@ -118,3 +118,46 @@ def test_field_app_keeps_the_policy(open_as, demo):
     page.goto("/app#outbox")
     page.wait_for_load_state("networkidle")
     assert problems == []
+
+
+OFFICE_PAGES = [
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/users/import",
+    "/campaigns",
+    "/campaigns/new",
+    "/corrections",
+    "/audit",
+    "/reports",
+    "/reports/print",
+]
+# Pages reached by the other tests of this file (their paths with no argument).
+OTHER_PAGES = {"/login", "/dashboard", "/dashboard/overdue", "/maps/coverage", "/admin/imports"}
+# Not pages: downloads, the phone app's files, redirects and the field app (tested above).
+NOT_PAGES = {"/", "/account", "/account/password", "/app", "/app/session", "/admin/outbox-import"}
+
+
+def test_office_pages_keep_the_policy(open_as, demo):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.reports.models import Campaign
+
+    campaign = db.session.scalar(select(Campaign.id))
+    campaign_pages = [f"/campaigns/{campaign}", f"/campaigns/{campaign}/targets"]
+    _page, problems = open_as("chihuy", OFFICE_PAGES + campaign_pages)
+    assert problems == []
+
+
+def test_every_page_without_arguments_is_loaded_by_this_file(app):
+    """A new page with no URL argument must join a list above (or say why it is no page)."""
+    served = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and not rule.arguments
+        and not rule.rule.startswith(("/api/", "/static"))
+        and not rule.rule.endswith((".csv", ".xlsx", ".json", ".js", ".webmanifest"))
+        and rule.rule != "/healthz"
+    }
+    assert served - set(OFFICE_PAGES) - OTHER_PAGES - NOT_PAGES == set()
