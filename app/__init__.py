@@ -56,7 +56,7 @@ PAGE_BLUEPRINTS = (
     "app.reports.report_pages",
     "app.imports.pages",
     "app.imports.enrolment_pages",
-    "app.people.correction_pages",
+    "app.reports.correction_pages",
 )
 
 CLI_MODULES = (

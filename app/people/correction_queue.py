@@ -1,8 +1,8 @@
 """The corrections queue: corrections in scope by hamlet, field, status and who found them,
 with the counts per status and one correction with what a reviewer needs to decide.
 
-The visit a correction came from belongs to the visits domain, above this one: its few
-columns are read through a plain table description, never through the visits package.
+The visit a correction came from belongs to the visits domain, above this one: the page above
+both (`reports.correction_pages`) looks it up and hands it in.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, column, func, select, table
+from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.auth.scope import rows_inside, scope_clause, unit_in_scope
@@ -21,15 +21,6 @@ from app.people.models import CORRECTION_STATUS, Correction, Household, Resident
 from app.people.service import shown_corrections
 from app.units.models import Unit
 
-VISITS = table(
-    "visits",
-    column("id", Integer),
-    column("officer_id", Integer),
-    column("visited_at", DateTime),
-    column("flags", JSON),
-    column("distance_m", Integer),
-    column("location_missing_reason", String),
-)
 TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 
 
@@ -129,22 +120,15 @@ def user_names(ids: set[int | None]) -> dict[int, str]:
     return {uid: full_name or username for uid, full_name, username in rows}
 
 
-def _visit(visit_id: int | None) -> dict[str, Any] | None:
-    if visit_id is None:
-        return None
-    row = db.session.execute(select(VISITS).where(VISITS.c.id == visit_id)).mappings().first()
-    return dict(row) if row else None
-
-
-def correction_view(correction: Correction) -> dict[str, Any]:
-    """One correction with its resident (ID number masked), household, visit and people."""
+def correction_view(correction: Correction, visit: dict[str, Any] | None) -> dict[str, Any]:
+    """One correction with its resident (ID number masked), household, the visit it came from
+    (`officer_id`, `visited_at`, `flags`, `distance_m`, `location_missing_reason`) and people."""
     resident = db.session.get(Resident, correction.resident_id) if correction.resident_id else None
     related = (
         db.session.get(Resident, correction.related_resident_id)
         if correction.related_resident_id
         else None
     )
-    visit = _visit(correction.visit_id)
     names = user_names(
         {
             correction.created_by_id,

@@ -24,6 +24,7 @@ from app.people import correction_queue, review
 from app.people.fields import Enum, QueryId
 from app.people.models import CORRECTION_FIELDS, CORRECTION_STATUS, Correction
 from app.schemas import BaseSchema
+from app.visits.models import Visit
 
 bp = Blueprint("correction_pages", __name__)
 
@@ -114,6 +115,15 @@ def _queue_page(form: dict[str, Any] | None = None, results: list | None = None,
     ), status
 
 
+def visit_of(visit_id: int | None) -> dict[str, Any] | None:
+    """What the correction page shows of the visit a correction came from."""
+    visit = db.session.get(Visit, visit_id) if visit_id is not None else None
+    if visit is None:
+        return None
+    keys = ("id", "officer_id", "visited_at", "flags", "distance_m", "location_missing_reason")
+    return {key: getattr(visit, key) for key in keys}
+
+
 @bp.route("/corrections")
 @login_required
 @require(*PAGE_ROLES)
@@ -192,7 +202,7 @@ def _error_text(exc: ServiceError) -> str:
 
 def _detail_page(correction: Correction, *, form=None, error=None, stale=None, status=200):
     user = acting_user()
-    view = correction_queue.correction_view(correction)
+    view = correction_queue.correction_view(correction, visit_of(correction.visit_id))
     return render_template(
         "corrections/detail.html",
         **view,
