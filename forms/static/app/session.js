@@ -92,9 +92,10 @@ export async function fromPageSession() {
   }
 }
 
-// End the page session too (one sign-out): POST /logout with its CSRF token.
+// End the page session too (one sign-out): POST /logout with its CSRF token. Signing out
+// waits longer for a slow server than the sign-in check does: a web session left open is worse.
 async function endPageSession() {
-  const page = await pageSession();
+  const page = await pageSession(15000);
   if (!page) return;
   try {
     await fetch("/logout", {
