@@ -111,6 +111,11 @@ def hostile(client, world, make_user, make_household, token_for) -> dict:
         residents=[{"full_name": f"Hồ Văn {SCRIPT}"}, {"full_name": f"Lê Thị {IMG}"}],
     )
     head = household.residents[0]
+    # A site's name, contact and a resident's room are shown as text too.
+    household.kind, household.site_name = "boarding_house", f"Nhà trọ {SCRIPT}"
+    household.contact_name, household.rooms = f"Chủ {IMG}", [f"P{IMG}"[:32]]
+    household.residents[1].room = f"P{IMG}"[:32]
+    db.session.commit()
     body = _visit(
         household.id,
         outcome="met",
