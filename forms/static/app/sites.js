@@ -9,7 +9,7 @@ export const isSite = (kind) => SITE_KINDS.includes(kind);
 export const PENDING_PREFIX = "c:";
 const MAX_ROOMS = 500;
 
-// "P101–P112" -> P101 … P112; "A1-A3, B2" -> A1 A2 A3 B2; anything else is kept as typed.
+// P101–P112 gives P101 … P112; A1-A3, B2 gives A1 A2 A3 B2; anything else is kept as typed.
 export function parseRooms(text) {
   const out = [];
   for (const part of String(text || "").split(/[,;\n]+/)) {

@@ -6,7 +6,7 @@ import { label } from "../labels.js";
 import { headOf } from "../data.js";
 import { formatWhen, h } from "../ui.js";
 
-// "Nhà trọ · mới, chưa gửi": the kind of a site, and whether the server has it yet.
+// The kind of a site, and whether the server has it yet (new, not sent; refused).
 function siteTag(hh) {
   const parts = [];
   if (hh.kind && hh.kind !== "family") parts.push(label("household_kind", hh.kind));

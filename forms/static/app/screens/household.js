@@ -142,7 +142,7 @@ function siteFields(v) {
     field(t("Người liên hệ (chủ, quản lý)"), h("input", { id: "contact-name", value: s.contact_name, "data-bind": "contact_name", maxlength: 200, autocapitalize: "words" })),
     field(t("Điện thoại liên hệ"), h("input", { id: "contact-phone", type: "tel", value: s.contact_phone, "data-bind": "contact_phone", maxlength: 20, inputmode: "tel" })),
     s.kind === "boarding_house" || s.kind === "dormitory"
-      ? field(t("Các phòng"), h("input", { id: "rooms", value: s.rooms_text, "data-bind": "rooms_text", "data-redraw": "people", maxlength: 2000, placeholder: "P101–P112" }), t("Một dãy (P101–P112) hoặc danh sách cách nhau bằng dấu phẩy"))
+      ? field(t("Các phòng"), h("input", { id: "rooms", value: s.rooms_text, "data-bind": "rooms_text", "data-redraw": "people", maxlength: 2000, placeholder: "P101-P112" }), t("Một dãy (P101–P112) hoặc danh sách cách nhau bằng dấu phẩy"))
       : null,
   );
 }

@@ -5,7 +5,7 @@ import { label, labels } from "../labels.js";
 import { birthYear, idInfo, idProblems } from "../sites.js";
 import { field, h, select } from "../ui.js";
 
-// "Sinh tại Bình Định · Nam · sinh 1998" and the disagreements, or the 12-digit rule.
+// Province of birth, sex, year and the disagreements (or the 12-digit rule), in one line.
 export function describeId(p, line) {
   const digits = String(p.id_number || "").replace(/[\s.-]+/g, "");
   const info = idInfo(digits);
