@@ -46,6 +46,10 @@ def phone_strings(lang: str) -> dict:
         if lang != "vi":
             strings = {text: gettext(text) for text in phone_msgids()}
         # The 63 province codes of ID numbers (app/people/idnumber.py), for quick capture and
-        # home provinces: shipped with the app so they work offline.
-        labels = {**catalogue(), "province_code": dict(PROVINCE_CODES)}
-        return {"lang": lang, "strings": strings, "labels": labels}
+        # home provinces: shipped with the app so they work offline. Names, not translated.
+        return {
+            "lang": lang,
+            "strings": strings,
+            "labels": catalogue(),
+            "provinces": dict(PROVINCE_CODES),
+        }

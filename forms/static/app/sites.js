@@ -1,6 +1,6 @@
 // Households and sites found in the field: room labels, what a 12-digit ID number says, and
 // the households this phone created that the server has not confirmed yet.
-import { labels } from "./labels.js";
+import { provinces } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import { fold } from "./text.js";
 
@@ -40,7 +40,7 @@ export function idInfo(raw) {
   return {
     number,
     province_code: code,
-    province_name: labels("province_code")[code] || null,
+    province_name: provinces()[code] || null,
     sex: g % 2 === 0 ? "male" : "female",
     birth_year: century + Number(number.slice(4, 6)),
     century,

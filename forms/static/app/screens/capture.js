@@ -5,7 +5,7 @@
 import * as data from "../data.js";
 import { del, get, put } from "../db.js";
 import * as gps from "../gps.js";
-import { t } from "../i18n.js";
+import { provinces, t } from "../i18n.js";
 import { labels } from "../labels.js";
 import * as outbox from "../outbox.js";
 import { user } from "../session.js";
@@ -128,7 +128,7 @@ function controls(v) {
     sex: select("sex", { "": "—", ...labels("sex") }, "", { id: "cap-sex" }),
     room: roomControl(rooms, "", { id: "cap-room" }),
     residence: select("residence", labels("residence"), "temporary", { id: "cap-residence" }),
-    home: select("home_province_code", { "": "—", ...labels("province_code") }, "", { id: "cap-home" }),
+    home: select("home_province_code", { "": "—", ...provinces() }, "", { id: "cap-home" }),
     card: select("id_card", labels("id_card"), "not_collected", { id: "cap-card" }),
     eid: select("eid", labels("eid"), "none", { id: "cap-eid" }),
   };
