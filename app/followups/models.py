@@ -72,6 +72,9 @@ class Returnee(UnitScoped, db.Model):
     leaving_on: Mapped[date | None]
     phone: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(String(1000))
+    # A worker away in another province: where (province code, address).
+    away_province_code: Mapped[str | None] = mapped_column(String(2))
+    away_address: Mapped[str | None] = mapped_column(String(300))
     flagged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The returnee_visit that answers this flag. Several flags of one person may share one

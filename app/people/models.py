@@ -72,6 +72,7 @@ class Household(UnitScoped, db.Model):
     rooms: Mapped[list | None] = mapped_column(JSON)  # a boarding house's room labels
     # The phone's id of a household it created offline: a retry finds the same household.
     client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    body_hash: Mapped[str | None] = mapped_column(String(64))  # of the body that created it
     last_visit_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

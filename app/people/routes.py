@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from app.auth.access import acting_user, require
 from app.common import writes_on_get
 from app.extensions import db
-from app.people import correction_queue, review, service
+from app.people import correction_queue, households, review, service
 from app.people.correction_schemas import CorrectionReviewIn, CorrectionReviewOut
 from app.people.reveal import reveal, wants_reveal
 from app.people.schemas import (
@@ -43,13 +43,20 @@ def list_households(args: dict):
 @blp.route("/households", methods=["POST"])
 @require(*STAFF)
 @blp.arguments(HouseholdIn)
-@blp.response(201, HouseholdOut)
+@blp.response(201, HouseholdOut, description="created")
+@blp.alt_response(
+    200, schema=HouseholdOut, description="the same client_id and body again: the same household"
+)
 def create_household(args: dict):
-    """Record a household found in the field."""
-    user = acting_user()
-    household, corrections = service.create_household(user, args)
+    """Record a household or site found in the field, with its residents. With `client_id`
+    the create is idempotent: the same body again answers the same household (200), a different
+    body under the same `client_id` answers 409 with the household on file under `current`.
+    `warnings` name similar households already on file (same address, or a resident with the
+    same name and birth year in the commune): the household is recorded all the same and a
+    `duplicate_record` correction is opened."""
+    answer, status = households.create_household_once(acting_user(), args)
     db.session.commit()
-    return service.household_answer(user, household, corrections)
+    return answer, status
 
 
 @blp.route("/households/<int:household_id>")

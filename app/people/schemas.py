@@ -24,11 +24,13 @@ from app.people.models import (
     CORRECTION_FIELDS,
     CORRECTION_STATUS,
     EID,
+    HOUSEHOLD_KINDS,
     ID_CARD,
     PRESENCE,
     RELATIONSHIPS,
     SEX,
 )
+from app.people.site_schemas import ResidenceIn, SiteIn
 from app.schemas import BaseSchema, Inline, OutSchema, PageArgs, viewer
 from app.units.extent import in_vietnam
 
@@ -57,8 +59,9 @@ class GeoPointIn(BaseSchema):
             )
 
 
-class ResidentIn(BaseSchema):
-    """A resident found in the field (a new household, or new in a known one)."""
+class ResidentIn(ResidenceIn):
+    """A resident found in the field (a new household, or new in a known one), with their
+    residence status and room."""
 
     full_name = Name(required=True)
     date_of_birth = DateOfBirth(load_default=None, allow_none=True)
@@ -90,8 +93,8 @@ def refuse_repeated_id_numbers(residents: list[dict], prefix: str) -> None:
         raise ValidationError(errors)
 
 
-class HouseholdIn(BaseSchema):
-    """A household found in the field."""
+class HouseholdIn(SiteIn):
+    """A household or site found in the field; with `client_id` the create is idempotent."""
 
     hamlet_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
     address = Name(max_len=300, required=True)
@@ -110,10 +113,11 @@ class HouseholdIn(BaseSchema):
 
 class HouseholdArgs(PageArgs):
     hamlet = fields.String(load_default=None, validate=validate.Length(max=32))
+    kind = Enum(HOUSEHOLD_KINDS, load_default=None, metadata={"description": "household kind"})
     q = fields.String(load_default=None, validate=validate.Length(max=100))
 
 
-class ResidentPatch(BaseSchema):
+class ResidentPatch(ResidenceIn):
     """Fields of a resident an officer may change; all optional."""
 
     full_name = Name()
@@ -258,6 +262,11 @@ class ResidentOut(OutSchema):
     unable_to_travel = fields.Boolean()
     pending = fields.Boolean()
     away_until = fields.Date(allow_none=True)
+    residence = fields.String()
+    home_address = fields.String(allow_none=True)
+    home_province_code = fields.String(allow_none=True)
+    residence_until = fields.Date(allow_none=True)
+    room = fields.String(allow_none=True)
     version = fields.Integer()
 
     def get_id_number(self, resident: Any) -> str | None:
@@ -334,6 +343,18 @@ class ResidentDetailOut(ResidentOut):
     opened = fields.List(fields.Nested(OpenedCorrectionOut))
 
 
+class HouseholdWarningOut(OutSchema):
+    """A similar household already on file; the create went ahead, a correction is open."""
+
+    code = fields.String(metadata={"description": "similar_household"})
+    rule = fields.String(metadata={"description": "same_address or probable_duplicate"})
+    household_id = fields.Integer()
+    household_code = fields.String(allow_none=True)
+    resident_id = fields.Integer(allow_none=True)
+    correction_id = fields.Integer(allow_none=True)
+    message = fields.String()
+
+
 class HouseholdOut(OutSchema):
     """A household; `hamlet_code` (and `corrections`, where shown) come from its service."""
 
@@ -343,9 +364,19 @@ class HouseholdOut(OutSchema):
     hamlet_code = fields.String(allow_none=True)
     location = Inline(HouseholdLocationOut, present="lat")
     source = fields.String()
+    kind = fields.String()
+    site_name = fields.String(allow_none=True)
+    contact_name = fields.String(allow_none=True)
+    contact_phone = fields.String(allow_none=True)
+    rooms = fields.List(fields.String(), allow_none=True)
+    client_id = fields.String(allow_none=True)
     last_visit_at = fields.DateTime(allow_none=True)
     residents = fields.List(fields.Nested(ResidentOut))
     corrections = fields.List(fields.Nested(CorrectionOut))
+    warnings = fields.List(
+        fields.Nested(HouseholdWarningOut),
+        metadata={"description": "on a create: similar households already on file"},
+    )
 
     @post_dump
     def for_viewer(self, data: dict, **_kw: Any) -> dict:

@@ -18,6 +18,7 @@ from app.people.corrections import brief, open_corrections, server_findings
 from app.people.models import Correction, Household, Resident, StatusChange
 from app.people.rules import birthplace_code_of, refresh_search_text, search_words, set_field
 from app.people.schemas import ResidentDetailOut, names_only
+from app.people.sites import household_warnings, refuse_bad_residence, similar_address, site_room
 from app.schemas import Shown
 from app.text import fold, normalize_name
 from app.units.models import Unit
@@ -27,7 +28,10 @@ from app.units.service import unit_codes
 PATCH_FIELDS = (
     "full_name", "date_of_birth", "sex", "id_number", "birthplace", "ethnicity", "relationship",
     "presence", "id_card", "eid", "phone", "has_smartphone", "unable_to_travel", "away_until",
+    "residence", "home_address", "home_province_code", "residence_until", "room",
 )  # fmt: skip
+# What a site carries beside a family household's fields.
+SITE_FIELDS = ("site_name", "contact_name", "contact_phone", "rooms")
 
 
 class PreconditionRequiredError(ServiceError):
@@ -112,14 +116,23 @@ def new_resident(household: Household, spec: dict[str, Any]) -> Resident:
         eid=spec.get("eid") or "none",
         phone=spec.get("phone"),
         has_smartphone=spec.get("has_smartphone"),
+        residence=spec.get("residence") or "permanent",
+        home_address=spec.get("home_address"),
+        home_province_code=spec.get("home_province_code"),
+        residence_until=spec.get("residence_until"),
+        room=site_room(household, spec.get("room")),
     )
     resident.household = household  # joins household.residents, for the search text
     db.session.add(resident)
     return resident
 
 
-def create_household(user: User, data: dict[str, Any]) -> tuple[Household, list[Correction]]:
-    """Record a household found in the field, with its residents, checked like any other."""
+def create_household(
+    user: User, data: dict[str, Any], digest: str | None = None
+) -> tuple[Household, list[Correction]]:
+    """Record a household or site found in the field, with its residents, checked like any
+    other; one like a household on file is recorded too, with a `duplicate_record` correction.
+    `digest` is the hash of a body sent with `client_id` (see app/people/households.py)."""
     hamlet = db.session.scalar(select(Unit).where(Unit.code == data["hamlet_code"]))
     if hamlet is None or hamlet.level != "hamlet" or not unit_in_scope(user, hamlet):
         raise NotFoundError(
@@ -127,6 +140,7 @@ def create_household(user: User, data: dict[str, Any]) -> tuple[Household, list[
             {"hamlet_code": [_("Thôn không có hoặc ngoài phạm vi của bạn.")]},
         )
     refuse_taken_id_numbers(user, data["residents"], "residents")
+    refuse_bad_residence(None, data["residents"], "residents")
     location = data.get("location")
     household = Household(
         address=data["address"],
@@ -138,14 +152,19 @@ def create_household(user: User, data: dict[str, Any]) -> tuple[Household, list[
         location_source="known" if location else None,
         source="field",
         created_by_id=user.id,
+        kind=data.get("kind") or "family",
+        client_id=data.get("client_id"),
+        body_hash=digest,
+        **{name: data.get(name) for name in SITE_FIELDS},
     )
     db.session.add(household)
-    db.session.flush()
+    db.session.flush()  # claims the client_id: a concurrent twin fails here
     household.code = f"F-{household.id}"
     residents = [new_resident(household, spec) for spec in data["residents"]]
     db.session.flush()
     refresh_search_text(household, residents)
-    corrections = open_corrections(server_findings(residents), user)
+    findings = server_findings(residents) + similar_address(household, residents)
+    corrections = open_corrections(findings, user)
     return household, corrections
 
 
@@ -174,6 +193,7 @@ def household_answer(user: User, household: Household, corrections: list[Correct
         household,
         hamlet_code=unit_codes([household.hamlet_id]).get(household.hamlet_id),
         corrections=shown_corrections(corrections),
+        warnings=household_warnings(household, corrections),
     )
 
 
@@ -187,10 +207,18 @@ def _starts_word(word: str) -> Any:
 
 
 def list_households(
-    user: User, *, hamlet: str | None, q: str | None, page: int, per_page: int
+    user: User,
+    *,
+    hamlet: str | None,
+    q: str | None,
+    page: int,
+    per_page: int,
+    kind: str | None = None,
 ) -> Page:
-    """List households in scope, by hamlet and words of names or address, with residents."""
+    """List households in scope, by hamlet, kind and words of names or address, with residents."""
     query = select(Household).where(scope_clause(user, Household))
+    if kind:
+        query = query.where(Household.kind == kind)
     if hamlet:
         query = query.join(Unit, Unit.id == Household.hamlet_id).where(Unit.code == hamlet)
     for word in search_words(q or "").split()[:8]:
@@ -279,6 +307,9 @@ def update_resident(
         raise _stale(user, resident)
     if changes.get("id_number"):
         refuse_taken_id_numbers(user, [changes], "", exclude_id=resident.id)
+    refuse_bad_residence(resident.household, [changes], "")
+    if changes.get("room"):
+        changes = {**changes, "room": site_room(resident.household, changes["room"])}
     savepoint = db.session.begin_nested()
     try:
         changed = False
