@@ -92,7 +92,7 @@ export function labelsOf(field) {
   return labelSets[field] || {};
 }
 
-// The 63 province codes of ID numbers with their names: {"038": "Thanh Hóa", ...}.
+// The 63 province codes of ID numbers with their names (code 038 is Thanh Hóa).
 export function provinces() {
   return provinceNames;
 }
