@@ -30,6 +30,7 @@ from app.paging import Page, paginate
 from app.people.models import Household, Resident
 from app.people.rules import refresh_search_text, set_field
 from app.people.service import new_resident
+from app.people.sites import known_province_codes
 from app.schemas import Shown
 from app.text import fold
 from app.units.models import Unit
@@ -63,6 +64,16 @@ def _hamlet(user: User, code: str | None) -> Unit:
             {"hamlet_code": [_("Thôn không có hoặc ngoài phạm vi của bạn.")]},
         )
     return hamlet
+
+
+def _check_away(data: dict[str, Any]) -> None:
+    """A worker away in another province: the province must be one on file."""
+    code = data.get("away_province_code")
+    if code and not known_province_codes({code}):
+        raise InvalidError(
+            _("Không có tỉnh mã %(code)s.", code=code),
+            {"away_province_code": [_("Không có tỉnh mã %(code)s.", code=code)]},
+        )
 
 
 def _check_dates(data: dict[str, Any]) -> None:
@@ -175,6 +186,7 @@ def _visit_for(flag: Returnee, place: Household | Unit, name: str) -> Followup:
 def flag_returnee(user: User, data: dict[str, Any]) -> tuple[Returnee, bool]:
     """Record a returnee flag and its returnee_visit; answer (flag, created)."""
     _check_dates(data)
+    _check_away(data)
     resident, household, name = _subject(user, data)
     place: Household | Unit = household if household else _hamlet(user, data.get("hamlet_code"))
     hamlet_id = place.hamlet_id if isinstance(place, Household) else place.id
@@ -194,6 +206,8 @@ def flag_returnee(user: User, data: dict[str, Any]) -> tuple[Returnee, bool]:
         leaving_on=data.get("leaving_on"),
         phone=data.get("phone"),
         note=data.get("note"),
+        away_province_code=data.get("away_province_code"),
+        away_address=data.get("away_address"),
         flagged_by_id=user.id,
         hamlet_id=hamlet_id,
         commune_id=place.commune_id if isinstance(place, Household) else place.parent_id,

@@ -158,6 +158,18 @@ class ReturneeIn(BaseSchema):
     leaving_on = fields.Date(load_default=None, allow_none=True)
     phone = Phone(load_default=None, allow_none=True, validate=validate.Length(max=20))
     note = Text(max_len=1000, load_default=None, allow_none=True)
+    away_province_code = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^\d{2}$", error=_l("Mã tỉnh gồm 2 chữ số.")),
+        metadata={"description": "a worker away: the province where they work"},
+    )
+    away_address = Text(
+        max_len=300,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "a worker away: where they work or stay"},
+    )
 
     @validates_schema
     def who(self, data: dict, **_kw: Any) -> None:
@@ -200,6 +212,8 @@ class ReturneeOut(OutSchema):
     leaving_on = fields.Date(allow_none=True)
     phone = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
+    away_province_code = fields.String(allow_none=True)
+    away_address = fields.String(allow_none=True)
     flagged_by_id = fields.Integer()
     created_at = fields.DateTime()
     followup = fields.Nested(ReturneeFollowupOut, allow_none=True)

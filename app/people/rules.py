@@ -17,6 +17,8 @@ _PUNCTUATION = re.compile(r"[^\w]+")
 STATUS_ORDER: dict[str, tuple[str, ...]] = {"id_card": ID_CARD, "eid": EID}
 # A visit may change these fields of a resident it saw.
 SEEN_FIELDS = ("presence", "id_card", "eid", "has_smartphone")
+# A visit may also record these of a resident it saw (residence status and room).
+RESIDENCE_FIELDS = ("residence", "home_address", "home_province_code", "residence_until", "room")
 # Presence a person does not come back from without a review.
 FINAL_PRESENCE = ("deceased",)
 
@@ -144,3 +146,23 @@ def apply_seen(
             continue
         set_field(resident, name, new, actor, visit_id)
     return regressions
+
+
+def apply_residence(
+    resident: Resident,
+    seen: dict[str, Any],
+    actor: User | None,
+    visit_id: int | None,
+    *,
+    late: bool = False,
+) -> None:
+    """Apply the residence fields a visit names (each with a history row); a late visit only
+    fills what is unknown. The room is taken as checked (see app/people/sites.py)."""
+    for name in RESIDENCE_FIELDS:
+        if name not in seen:
+            continue
+        if late and getattr(resident, name) is not None:
+            continue
+        if name == "residence" and seen[name] is None:
+            continue
+        set_field(resident, name, seen[name], actor, visit_id)

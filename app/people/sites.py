@@ -33,7 +33,8 @@ def site_room(household: Household, room: str | None) -> str | None:
     return labels.get(room_key(room), room)
 
 
-def _province_codes(codes: set[str]) -> set[str]:
+def known_province_codes(codes: set[str]) -> set[str]:
+    """The codes among these that are provinces on file."""
     if not codes:
         return set()
     rows = db.session.scalars(
@@ -45,7 +46,7 @@ def _province_codes(codes: set[str]) -> set[str]:
 def refuse_bad_residence(household: Household | None, specs: list[dict], prefix: str) -> None:
     """Refuse home provinces that do not exist and rooms the site does not list (422)."""
     wanted = {s["home_province_code"] for s in specs if s.get("home_province_code")}
-    known = _province_codes(wanted)
+    known = known_province_codes(wanted)
     errors: dict[str, list[str]] = {}
     rooms = {room_key(r) for r in (household.rooms or [])} if household is not None else set()
     for index, spec in enumerate(specs):

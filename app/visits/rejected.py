@@ -73,7 +73,7 @@ def keep_rejected(
     """Keep a refused body with its errors, who sent it and when."""
     client_id, household_id, visited_at = _raw_key(body)
     if data is not None:
-        client_id, household_id = data["client_id"], data["household_id"]
+        client_id, household_id = data["client_id"], data.get("household_id")
         visited_at = data["visited_at"]
     errors = error.errors or {"_schema": [str(error.message)]}
     row = RejectedSubmission(

@@ -26,6 +26,7 @@ from app.people.schemas import (
     refuse_repeated_id_numbers,
     shown_id_number,
 )
+from app.people.site_schemas import ResidenceIn
 from app.schemas import TIME_RANGE, BaseSchema, Inline, OutSchema, PageArgs
 from app.visits.models import LOCATION_MISSING, OUTCOMES
 
@@ -48,8 +49,8 @@ class VisitCorrectionIn(BaseSchema):
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
-class SeenResidentIn(BaseSchema):
-    """What the officer saw of one listed resident."""
+class SeenResidentIn(ResidenceIn):
+    """What the officer saw of one listed resident, and their residence status if it changed."""
 
     resident_id = Id(required=True)
     presence = Enum(PRESENCE, load_default=None, allow_none=True)
@@ -76,7 +77,14 @@ class VisitIn(BaseSchema):
         required=True,
         validate=validate.Regexp(CLIENT_ID, error=_l("Mã client_id: 8–64 ký tự chữ, số, . _ : -")),
     )
-    household_id = Id(required=True)
+    household_id = Id(metadata={"description": "the household visited (or household_client_id)"})
+    household_client_id = fields.String(
+        validate=validate.Regexp(CLIENT_ID, error=_l("Mã client_id: 8–64 ký tự chữ, số, . _ : -")),
+        metadata={
+            "description": "instead of household_id: the client_id of a household created "
+            "from the phone (POST /api/v1/households), sent before this visit"
+        },
+    )
     visited_at = fields.AwareDateTime(required=True, default_timezone=VIETNAM)
     location = fields.Nested(VisitLocationIn, load_default=None, allow_none=True)
     location_missing_reason = Enum(LOCATION_MISSING, load_default=None, allow_none=True)
@@ -95,6 +103,13 @@ class VisitIn(BaseSchema):
         if not isinstance(original, dict):
             return
         errors: dict[str, list[str]] = {}
+        named = [original.get(k) is not None for k in ("household_id", "household_client_id")]
+        if all(named):
+            errors["household_client_id"] = [
+                str(_l("Chỉ gửi một trong household_id và household_client_id."))
+            ]
+        elif not any(named):
+            errors["household_id"] = [str(_l("Cần household_id hoặc household_client_id."))]
         if data.get("location") is None and data.get("location_missing_reason") is None:
             errors["location"] = [str(_l("Cần vị trí, hoặc lý do không có vị trí."))]
         if data.get("location") is not None and data.get("location_missing_reason") is not None:
@@ -202,6 +217,9 @@ class VisitResultOut(OutSchema):
     followups = fields.Nested(VisitFollowupsOut)
     corrections = fields.List(fields.Nested(OpenedCorrectionOut))
     new_residents = fields.List(fields.Nested(VisitNewResidentOut))
+    household_id = fields.Integer(
+        metadata={"description": "the household visited (resolved from household_client_id)"}
+    )
     message = fields.String()
     errors = fields.Dict()
     rejected_id = fields.Integer()

@@ -30,8 +30,9 @@ from app.people.corrections import (
     server_findings,
 )
 from app.people.models import Correction, Household, Resident
-from app.people.rules import apply_seen, refresh_search_text
+from app.people.rules import apply_residence, apply_seen, refresh_search_text
 from app.people.service import new_resident, refuse_taken_id_numbers
+from app.people.sites import refuse_bad_residence, site_room
 from app.visits import geotag as geo
 from app.visits.idempotency import body_hash, canonical, differences
 from app.visits.models import RejectedSubmission, Visit, VisitResident
@@ -133,8 +134,28 @@ def _replay(existing: Visit, canon: dict, digest: str, officer: User) -> Service
     )
 
 
+def _by_client_id(data: dict, officer: User) -> Household:
+    """The household a phone created with this client_id; refused (to retry) until it is here."""
+    client_id = data["household_client_id"]
+    household = db.session.scalar(select(Household).where(Household.client_id == client_id))
+    if household is None or not row_in_scope(officer, household):
+        raise NotFoundError(
+            _(
+                "Chưa có hộ mã %(id)s: hãy gửi hộ đó trước rồi gửi lại lượt thăm.",
+                id=client_id,
+            ),
+            {"household_client_id": [_("Chưa có hộ nào với mã này trong phạm vi của bạn.")]},
+            retry=True,
+        )
+    data["household_id"] = household.id
+    return household
+
+
 def _household(data: dict, officer: User) -> Household:
-    household = db.session.get(Household, data["household_id"])
+    if data.get("household_client_id") is not None:
+        household = _by_client_id(data, officer)
+    else:
+        household = db.session.get(Household, data["household_id"])
     if household is None or not row_in_scope(officer, household):
         raise NotFoundError(
             _("Không tìm thấy hộ #%(id)s trong phạm vi của bạn.", id=data["household_id"]),
@@ -239,6 +260,9 @@ def _see_members(
     for item in items:
         resident = members[item["resident_id"]]
         steps = apply_seen(resident, item, officer, visit.id, late=late)
+        if item.get("room"):
+            item = {**item, "room": site_room(household, item["room"])}
+        apply_residence(resident, item, officer, visit.id, late=late)
         if steps:
             found.findings.append(_regression(resident, steps))
         found.findings.extend(officer_findings(resident, item["corrections"]))
@@ -313,6 +337,7 @@ def _created_answer(
         },
         "corrections": [brief(c) for c in corrections],
         "new_residents": [{"id": r.id, "full_name": r.full_name} for r in found.created],
+        "household_id": visit.household_id,
     }
 
 
@@ -322,6 +347,8 @@ def _record(
     """Save a validated visit and everything it changes; raise ServiceError to refuse it."""
     household = _household(data, officer)
     refuse_taken_id_numbers(officer, data["new_residents"], "new_residents")
+    refuse_bad_residence(household, data["residents"], "residents")
+    refuse_bad_residence(household, data["new_residents"], "new_residents")
     tag = _geotag(household, data, batch)
     visit = _new_visit(data, canon, digest, officer, household, tag)
     found = _Found()

@@ -174,3 +174,26 @@ def test_an_officer_flags_a_name_alone_with_a_hamlet(people, client, token_for):
     )
     assert status == 201, body
     assert body["followup"]["assignee_id"] == people.other_hamlet_officer.id
+
+
+def test_a_flag_names_where_a_worker_is_away(people, make_household, client, token_for):
+    household = make_household(HAMLET1, residents=[{"full_name": "Đi Làm Xa"}])
+    headers = token_for(people.head)
+    body = flag(
+        resident_id=household.residents[0].id,
+        away_province_code="01",
+        away_address="KCN Thăng Long, Hà Nội",
+    )
+    status, answer = api_post(client, URL, headers, body)
+    assert status == 201, answer
+    assert (answer["away_province_code"], answer["away_address"]) == (
+        "01",
+        "KCN Thăng Long, Hà Nội",
+    )
+    status, page = api_get(client, URL, headers)
+    assert page["items"][0]["away_province_code"] == "01"
+    for code in ("99", "1", "ab"):
+        status, answer = api_post(client, URL, headers, {**body, "away_province_code": code})
+        assert status == 422 and "away_province_code" in answer["errors"], answer
+    status, answer = api_post(client, URL, headers, {**body, "away_address": "x" * 301})
+    assert status == 422 and "away_address" in answer["errors"]

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import http.client
+import json
+import threading
 import uuid
+from collections import Counter
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.people.models import Correction, Household, Resident, StatusChange
@@ -215,3 +221,57 @@ def test_patch_residence_fields_with_history(client, headers):
         )
         assert response.status_code == 422, response.get_json()
         assert field in response.get_json()["errors"]
+
+
+@pytest.fixture
+def server(app):
+    """The app served by werkzeug on 127.0.0.1 (threaded), for the length of a test."""
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv.server_port
+    srv.shutdown()
+    thread.join(timeout=10)
+
+
+def test_concurrent_retries_make_one_household_each(backend, server, headers):
+    """Ten phones' retries of five households, all at once: five households, never more."""
+    bodies = [
+        _site(
+            address=f"Khu trọ số {n}, Thôn 3",
+            residents=[{"full_name": f"Công Nhân {n}", "date_of_birth": "2000", "room": "P101"}],
+        )
+        for n in range(5)
+    ]
+    results: list[tuple[str, int, int]] = []
+    lock = threading.Lock()
+    start = threading.Barrier(10)
+
+    def phone(offset: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", server, timeout=60)
+        start.wait()
+        for i in range(5):
+            body = bodies[(offset + i) % 5]
+            conn.request(
+                "POST",
+                "/api/v1/households",
+                body=json.dumps(body),
+                headers={**headers, "Content-Type": "application/json"},
+            )
+            response = conn.getresponse()
+            answer = json.loads(response.read())
+            with lock:
+                results.append((body["client_id"], response.status, answer.get("id")))
+        conn.close()
+
+    threads = [threading.Thread(target=phone, args=(t,)) for t in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert Counter(status for _, status, _ in results) == {201: 5, 200: 45}, results[:5]
+    ids = {cid: {hid for c, _, hid in results if c == cid} for cid, _, _ in results}
+    assert all(len(found) == 1 for found in ids.values())
+    db.session.rollback()  # a fresh snapshot: the server wrote after this session's reads
+    assert db.session.scalar(select(func.count(Household.id))) == 5
+    assert db.session.scalar(select(func.count(Resident.id))) == 5
