@@ -55,7 +55,9 @@ def wait_all_sent(page) -> None:
             timeout=20_000,
         )
     except Exception:
-        refused = [(r["kind"], r.get("errors"), r.get("message")) for r in phone_rows(page, "outbox")]
+        refused = [
+            (r["kind"], r.get("errors"), r.get("message")) for r in phone_rows(page, "outbox")
+        ]
         pytest.fail(f"outbox not sent: {refused}")
     assert page.locator("#outbox-rejected-count").count() == 0
 
@@ -106,9 +108,11 @@ def test_boarding_house_offline_reaches_the_server_once(
     statuses: list[int] = []
     page.on(
         "response",
-        lambda r: statuses.append(r.status)
-        if r.request.method == "POST" and r.url.endswith("/api/v1/households")
-        else None,
+        lambda r: (
+            statuses.append(r.status)
+            if r.request.method == "POST" and r.url.endswith("/api/v1/households")
+            else None
+        ),
     )
     log_in(page, "canbo")
     wait_for_data(page)
