@@ -14,6 +14,7 @@ from babel.messages.extract import extract_from_dir
 from flask_babel import force_locale, gettext
 
 from app.labels import catalogue
+from app.people.idnumber import PROVINCE_CODES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MODULES = ROOT / "forms" / "static" / "app"
@@ -21,6 +22,7 @@ LANGS = ("vi", "en")
 # What decides the answer: a change to any of them must install a new service worker.
 SOURCES = (
     ROOT / "app" / "labels.py",
+    ROOT / "app" / "people" / "idnumber.py",
     ROOT / "app" / "translations" / "en" / "LC_MESSAGES" / "messages.mo",
 )
 
@@ -43,4 +45,11 @@ def phone_strings(lang: str) -> dict:
         strings = {}
         if lang != "vi":
             strings = {text: gettext(text) for text in phone_msgids()}
-        return {"lang": lang, "strings": strings, "labels": catalogue()}
+        # The 63 province codes of ID numbers (app/people/idnumber.py), for quick capture and
+        # home provinces: shipped with the app so they work offline. Names, not translated.
+        return {
+            "lang": lang,
+            "strings": strings,
+            "labels": catalogue(),
+            "provinces": dict(PROVINCE_CODES),
+        }

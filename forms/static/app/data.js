@@ -2,6 +2,7 @@
 import { all, get } from "./db.js";
 import { distanceM } from "./gps.js";
 import * as outbox from "./outbox.js";
+import { PENDING_PREFIX, pendingHouseholds, pendingRow } from "./sites.js";
 import { matcher } from "./text.js";
 import { todayIso } from "./util.js";
 
@@ -17,16 +18,38 @@ export function headOf(h) {
   return rs.find((r) => r.relationship === "head") || rs[0] || null;
 }
 
-export const household = (id) => get("households", Number(id));
-export const households = () => all("households");
+// A household of my hamlets, or one this phone created and the server has not confirmed yet
+// ("c:<client_id>": its outbox entry).
+export async function household(id) {
+  if (String(id).startsWith(PENDING_PREFIX)) {
+    const entry = await outbox.entry(String(id).slice(PENDING_PREFIX.length));
+    return entry?.kind === "household" ? pendingRow(entry) : null;
+  }
+  return get("households", Number(id));
+}
+
+// A household the server confirmed, by the client_id this phone created it with.
+export async function householdByClientId(clientId) {
+  if (!clientId) return null;
+  return (await all("households")).find((h) => h.client_id === clientId) || null;
+}
+
+// The phone's copy and, first, the households it created that are still in the outbox.
+export async function households(username = null) {
+  const pending = username ? await pendingHouseholds(username) : [];
+  return [...pending, ...(await all("households"))];
+}
 
 // Households I (this phone) have already visited or queued, whatever the server says yet.
 async function touchedHouseholds(username) {
   const ids = new Set();
   for (const row of await outbox.entries(username)) {
-    if (row.kind === "visit") ids.add(row.body?.household_id);
+    if (row.kind !== "visit") continue;
+    ids.add(row.body?.household_id ?? `${PENDING_PREFIX}${row.body?.household_client_id}`);
   }
-  for (const row of await outbox.sent(username)) ids.add(row.household_id);
+  for (const row of await outbox.sent(username)) {
+    if (row.kind === "visit") ids.add(row.household_id ?? `${PENDING_PREFIX}${row.household_client_id}`);
+  }
   return ids;
 }
 
@@ -108,7 +131,7 @@ const followupPoint = (f) =>
 // rest), then households not yet visited, continuing from the last follow-up.
 export async function today(username, here) {
   const [hhs, followups, touched] = await Promise.all([
-    households(),
+    households(username),
     all("followups"),
     touchedHouseholds(username),
   ]);
@@ -130,21 +153,33 @@ export async function today(username, here) {
       };
     });
   const listed = new Set(due.map((f) => f.household_id));
+  const isTouched = (h) => touched.has(h.id) || (h.client_id && touched.has(`${PENDING_PREFIX}${h.client_id}`));
   const open = hhs
-    .filter((h) => !h.last_visit_at && !touched.has(h.id) && !listed.has(h.id))
+    .filter((h) => !h.last_visit_at && !isTouched(h) && !listed.has(h.id))
     .map((h) => ({ ...h, _key: `h${h.id}`, _sortKey: `${h._hamlet || ""} ${h.address || h.code || ""}` }));
   const classes = [URGENT, OVERDUE, DUE].map((c) => due.filter((f) => f._class === c));
   const route = routeOrder(classes, here, followupPoint);
   return {
     due: route.rows,
     open: routeOrder([open], route.end, householdPoint).rows,
+    added: await addedHere(username, hhs),
     total: hhs.length,
   };
 }
 
-export async function search(query, limit = 50) {
+// Households and sites created on this phone: those not yet confirmed (still in the outbox),
+// then those the server confirmed lately, under their server id.
+async function addedHere(username, hhs) {
+  const byId = new Map(hhs.map((h) => [h.id, h]));
+  const confirmed = (await outbox.sent(username))
+    .filter((r) => r.kind === "household" && byId.has(r.id))
+    .map((r) => byId.get(r.id));
+  return [...hhs.filter((h) => h._pending), ...confirmed];
+}
+
+export async function search(query, limit = 50, username = null) {
   const match = matcher(query);
-  const rows = (await households()).filter((h) => match(h._fold || ""));
+  const rows = (await households(username)).filter((h) => match(h._fold || ""));
   rows.sort((a, b) => String(a.address || "").localeCompare(String(b.address || ""), "vi"));
   return { rows: rows.slice(0, limit), total: rows.length };
 }

@@ -8,6 +8,7 @@ const LANGS = ["vi", "en"];
 let lang = "vi";
 let strings = {};
 let labelSets = {};
+let provinceNames = {};
 
 function cookieLang() {
   const m = document.cookie.match(/(?:^|;\s*)lang=(vi|en)\b/);
@@ -53,6 +54,7 @@ async function use(which) {
   const body = await loadCatalogue(which);
   strings = body.strings || {};
   labelSets = body.labels || {};
+  provinceNames = body.provinces || {};
   lang = which;
   document.documentElement.lang = which;
 }
@@ -88,4 +90,9 @@ export function N_(vi) {
 // The labels of one field's machine values, in the current language: {value: label}.
 export function labelsOf(field) {
   return labelSets[field] || {};
+}
+
+// The 63 province codes of ID numbers with their names (code 038 is Thanh Hóa).
+export function provinces() {
+  return provinceNames;
 }

@@ -1,9 +1,11 @@
 // The app frame: language, session, routes (#today, #search, #visit/<id>, #fix/<client_id>,
-// #outbox, #returnee, #more, #login), the status bar and tabs, the service worker.
+// #household[/<client_id>], #capture/<id>, #outbox, #returnee, #more, #login), the status bar and tabs, the service worker.
 import { isOnline } from "./api.js";
 import { openDb, setSetting } from "./db.js";
 import { initI18n, N_, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
+import * as captureScreen from "./screens/capture.js";
+import * as householdScreen from "./screens/household.js";
 import * as loginScreen from "./screens/login.js";
 import * as moreScreen from "./screens/more.js";
 import * as outboxScreen from "./screens/outbox.js";
@@ -22,6 +24,8 @@ const SCREENS = {
   search: searchScreen,
   visit: visitScreen,
   fix: visitScreen,
+  household: householdScreen,
+  capture: captureScreen,
   outbox: outboxScreen,
   returnee: returneeScreen,
   more: moreScreen,
@@ -42,7 +46,7 @@ const TABS = {
 };
 
 const ALLOWED = {
-  officer: ["today", "search", "visit", "fix", "outbox", "more"],
+  officer: ["today", "search", "visit", "fix", "household", "capture", "outbox", "more"],
   village_head: ["returnee", "outbox", "more", "fix"],
 };
 

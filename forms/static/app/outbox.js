@@ -9,8 +9,33 @@ function changed() {
   emit("outbox-changed");
 }
 
-export async function enqueue(kind, body, { username, label, replaces = null }) {
+// Several entries in one transaction (a new household and its visit): all or none.
+export async function enqueueAll(items, { username }) {
+  const now = isoLocal();
+  const rows = items.map(({ kind, body, label }, i) => ({
+    client_id: body.client_id,
+    kind,
+    username,
+    label: label || "",
+    created_at: now,
+    order: i,
+    state: "pending",
+    attempts: 0,
+    errors: null,
+    message: "",
+    replaces: null,
+    body,
+  }));
+  await transact("outbox", "readwrite", (s) => {
+    for (const row of rows) s.outbox.put(row);
+  });
+  changed();
+  return rows;
+}
+
+export async function enqueue(kind, body, { username, label, replaces = null, extra = {} }) {
   const entry = {
+    ...extra,
     client_id: body.client_id || newId(),
     kind,
     username,
@@ -35,7 +60,7 @@ export async function enqueue(kind, body, { username, label, replaces = null }) 
 
 export async function entries(username) {
   const rows = username ? await allBy("outbox", "username", username) : await all("outbox");
-  return rows.sort((a, b) => a.created_at.localeCompare(b.created_at));
+  return rows.sort((a, b) => a.created_at.localeCompare(b.created_at) || (a.order ?? 0) - (b.order ?? 0));
 }
 
 export const entry = (clientId) => get("outbox", clientId);
@@ -53,12 +78,14 @@ export async function markSent(row, result) {
     username: row.username,
     label: row.label,
     household_id: row.body?.household_id ?? null,
+    household_client_id: row.body?.household_client_id ?? null,
     outcome: row.body?.outcome ?? null,
     visited_at: row.body?.visited_at ?? row.created_at,
     sent_at: isoLocal(),
     status: result?.status || "created",
     id: result?.id ?? null,
     flags: result?.geotag?.flags ?? [],
+    warnings: result?.warnings ?? [],
   };
   await transact(["outbox", "sent"], "readwrite", (s) => {
     s.outbox.delete(row.client_id);
@@ -74,6 +101,7 @@ export async function markRejected(row, result) {
     attempts: row.attempts + 1,
     errors: result?.errors || {},
     message: result?.message || "",
+    code: result?.code ?? null,
     rejected_at: isoLocal(),
   });
   changed();
@@ -84,13 +112,52 @@ export async function markAttempt(row, message) {
   await put("outbox", { ...row, attempts: row.attempts + 1, last_error: message || "", failed_at: isoLocal() });
 }
 
-// Give up a refused entry (its body stays on the server, at /api/v1/visits/rejected).
+// Give up a refused entry (its body stays on the server, at /api/v1/visits/rejected). A
+// refused household takes the visits naming it along: they cannot go without it.
 export async function discard(clientId) {
   const row = await get("outbox", clientId);
   if (!row || row.state !== "rejected") return false;
-  await del("outbox", clientId);
+  await transact("outbox", "readwrite", async (s, done) => {
+    s.outbox.delete(clientId);
+    if (row.kind !== "household") return;
+    for (const r of await done(s.outbox.index("username").getAll(row.username))) {
+      if (r.kind === "visit" && r.body?.household_client_id === clientId) s.outbox.delete(r.client_id);
+    }
+  });
   changed();
   return true;
+}
+
+// A refused household, fixed. It keeps its client_id (nothing was created under it), except
+// after a 409 (that client_id already names another body on the server): then it gets a new
+// one and the visits waiting for it are pointed at it, in the same transaction.
+export async function replaceHousehold(oldId, body, { username, label }) {
+  const old = await get("outbox", oldId);
+  const fresh = old?.code === 409 ? newId() : oldId;
+  const entry = {
+    ...old,
+    client_id: fresh,
+    label,
+    state: "pending",
+    attempts: 0,
+    errors: null,
+    message: "",
+    code: null,
+    body: { ...body, client_id: fresh },
+  };
+  await transact("outbox", "readwrite", async (s, done) => {
+    if (fresh !== oldId) {
+      s.outbox.delete(oldId);
+      for (const r of await done(s.outbox.index("username").getAll(username))) {
+        if (r.kind === "visit" && r.body?.household_client_id === oldId) {
+          s.outbox.put({ ...r, body: { ...r.body, household_client_id: fresh } });
+        }
+      }
+    }
+    s.outbox.put(entry);
+  });
+  changed();
+  return entry;
 }
 
 export async function sent(username) {

@@ -1,7 +1,7 @@
 // Sync: send the outbox, then refresh my hamlets' data. Runs on start, when the phone comes
 // back online, and on a timer that backs off (30 s doubling up to 15 min) while it fails.
 import { ApiError, OfflineError, api, apiPages, isOnline } from "./api.js";
-import { replaceAll, replaceBy, getSetting, setSetting } from "./db.js";
+import { put as putRow, replaceAll, replaceBy, getSetting, setSetting } from "./db.js";
 import * as outbox from "./outbox.js";
 import { t } from "./i18n.js";
 import { isExpired, markExpired, session, updateUser, user } from "./session.js";
@@ -113,7 +113,15 @@ async function push() {
   const mine = (await outbox.entries(user().username)).filter((e) => e.state === "pending");
   mine.sort((a, b) => (a.failed_at ? 1 : 0) - (b.failed_at ? 1 : 0));
   const round = { sent: 0, waiting: 0, failures: 0, message: "" };
-  const visits = mine.filter((e) => e.kind === "visit");
+  // New households first, in the order they were made: a visit may name one of them.
+  for (const row of mine.filter((e) => e.kind === "household")) await sendHousehold(row, round);
+  const unconfirmed = new Set(
+    (await outbox.entries(user().username)).filter((e) => e.kind === "household").map((e) => e.client_id),
+  );
+  // A visit of a household still in the outbox (waiting, or refused until fixed) waits too.
+  const held = (e) => e.body?.household_client_id && unconfirmed.has(e.body.household_client_id);
+  round.waiting += mine.filter((e) => e.kind === "visit" && held(e)).length;
+  const visits = mine.filter((e) => e.kind === "visit" && !held(e));
   for (let i = 0; i < visits.length; i += BATCH) await sendVisits(visits.slice(i, i + BATCH), round);
   for (const row of mine.filter((e) => e.kind === "returnee")) await sendReturnee(row, round);
   return round;
@@ -159,6 +167,28 @@ async function sendVisits(rows, round) {
     } else {
       await outbox.markRejected(rows[i], result);
     }
+  }
+}
+
+// A household created on this phone: `client_id` makes the POST idempotent (201 the first
+// time, 200 with the same household on a retry). 409 (the same client_id with another body)
+// and any other refusal keep it as refused, to be fixed; its visits wait for it.
+async function sendHousehold(row, round) {
+  try {
+    const result = await api("POST", "/api/v1/households", row.body);
+    if (result?.id == null) {
+      return postpone(row, round, new Error(t("Máy chủ chưa xác nhận; sẽ gửi lại.")));
+    }
+    round.failures = 0;
+    const code = row.body.hamlet_code;
+    await putHousehold(householdRow({ ...result, client_id: result.client_id || row.client_id }, code));
+    await outbox.markSent(row, { status: "created", id: result.id, warnings: result.warnings });
+    round.sent += 1;
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status === 401) throw err;
+    if (temporary(err)) return postpone(row, round, err, { counts: failing(err) });
+    round.failures = 0;
+    await outbox.markRejected(row, { ...err.body, code: err.status });
   }
 }
 
@@ -220,6 +250,8 @@ async function pullExtras() {
   }
   emit("data-changed");
 }
+
+const putHousehold = (row) => putRow("households", row);
 
 async function pull() {
   const fresh = await api("GET", "/api/v1/me");

@@ -3,7 +3,8 @@ import * as data from "../data.js";
 import { t } from "../i18n.js";
 import { fill, h, refill } from "../ui.js";
 import { debounce } from "../util.js";
-import { householdItem } from "./common.js";
+import { user } from "../session.js";
+import { addButton, householdItem } from "./common.js";
 
 let lastQuery = "";
 
@@ -24,7 +25,7 @@ export async function render(view) {
       refill(results, h("p", { class: "muted", text: t("Gõ tên người hoặc địa chỉ, có dấu hay không dấu đều được.") }));
       return;
     }
-    const found = await data.search(input.value);
+    const found = await data.search(input.value, 50, user().username);
     refill(results,
       h("p", { class: "muted small", id: "result-count", text: t("%(n)s hộ", { n: found.total }) }),
       h(
@@ -39,7 +40,7 @@ export async function render(view) {
     );
   }, 150);
   input.addEventListener("input", run);
-  fill(view, h("h1", { text: t("Tìm hộ") }), input, results);
+  fill(view, h("h1", { text: t("Tìm hộ") }), input, results, h("div", { class: "actions" }, addButton()));
   run.flush();
   input.focus();
 }

@@ -8,7 +8,7 @@ import { user } from "../session.js";
 import { syncNow } from "../sync.js";
 import { fill, formatDate, h, refill } from "../ui.js";
 import { on } from "../util.js";
-import { freshness, householdItem } from "./common.js";
+import { addButton, freshness, householdItem } from "./common.js";
 
 const PAGE = 30;
 
@@ -51,8 +51,16 @@ async function draw(screen) {
     work.open.length > shown
       ? h("button", { type: "button", class: "btn", text: t("Xem thêm (%(n)s)", { n: work.open.length - shown }), onclick: showMore })
       : null;
+  const added = work.added.map((hh) => householdItem(hh));
   refill(body,
     fresh,
+    addButton(),
+    added.length
+      ? [
+          h("h2", {}, t("Mới thêm trên máy này"), h("span", { class: "count", id: "added-count", text: added.length })),
+          h("div", { class: "list", id: "added-list" }, added),
+        ]
+      : null,
     h("h2", {}, t("Việc đến hạn"), h("span", { class: "count", id: "due-count", text: work.due.length })),
     due.length ? h("div", { class: "list", id: "due-list" }, due) : h("p", { class: "muted", text: t("Không có việc đến hạn.") }),
     h("h2", {}, t("Hộ chưa thăm"), h("span", { class: "count", id: "open-count", text: work.open.length })),

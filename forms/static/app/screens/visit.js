@@ -11,6 +11,7 @@ import { user } from "../session.js";
 import { ask, field, fill, formatWhen, h, refill, select, toast } from "../ui.js";
 import { OfflineError, api, isOnline } from "../api.js";
 import { debounce, isoLocal, newId } from "../util.js";
+import { isSite } from "../sites.js";
 import { errorList } from "./errors.js";
 
 const SMART = { true: "yes", false: "no" };
@@ -18,6 +19,7 @@ const SMART = { true: "yes", false: "no" };
 function initialState(hh) {
   const residents = {};
   for (const r of hh?.residents || []) {
+    if (r.id == null) continue; // recorded with a household not yet sent
     residents[r.id] = {
       presence: r.presence || "present",
       id_card: r.id_card || "not_collected",
@@ -80,9 +82,12 @@ function buildBody(draft, location) {
           return out;
         })
     : [];
+  const ref = draft.household_client_id
+    ? { household_client_id: draft.household_client_id }
+    : { household_id: draft.household_id };
   return {
     client_id: draft.client_id,
-    household_id: draft.household_id,
+    ...ref,
     visited_at: draft.visited_at || isoLocal(),
     ...location,
     outcome: s.outcome,
@@ -110,8 +115,18 @@ async function openTarget(params, mode) {
   const fixing = await outbox.entry(params[0]);
   if (!fixing || fixing.state !== "rejected") return { goTo: "outbox" };
   if (fixing.kind === "returnee") return { goTo: `returnee/${fixing.client_id}` };
-  const hh = await data.household(fixing.body.household_id);
+  if (fixing.kind === "household") return { goTo: `household/${fixing.client_id}` };
+  const ref = fixing.body.household_id ?? `c:${fixing.body.household_client_id}`;
+  const hh = (await data.household(ref)) || (await data.householdByClientId(fixing.body.household_client_id));
   return { fixing, hh, draftKey: `fix:${fixing.client_id}` };
+}
+
+// A household on the server is named by its id; one still in this phone's outbox by the
+// client_id it was created with.
+function householdRef(body, hh) {
+  if (body.household_client_id) return { household_id: null, household_client_id: body.household_client_id };
+  if (hh?._pending) return { household_id: null, household_client_id: hh.client_id };
+  return { household_id: body.household_id, household_client_id: null };
 }
 
 // The officer's own draft of this visit, or a new one.
@@ -122,7 +137,7 @@ async function openDraft(me, { fixing, hh, draftKey }) {
     key: draftKey,
     username: me.username,
     client_id: newId(),
-    household_id: fixing ? fixing.body.household_id : hh.id,
+    ...householdRef(fixing ? fixing.body : { household_id: hh.id }, hh),
     state: fixing ? stateFromBody(fixing.body, hh) : initialState(hh),
     fix: null,
     started_at: isoLocal(),
@@ -156,7 +171,7 @@ function gpsLine(v) {
 }
 
 // Show the position as it comes; the draft keeps the most accurate fix.
-function gpsShower(line, draft) {
+export function gpsShower(line, draft) {
   return ({ best, error }) => {
     if (best) {
       line.className = best.accuracy_m <= 50 ? "gps ok" : "gps warn";
@@ -481,8 +496,11 @@ export async function render(view, { params, mode, go, home }) {
   drawResidents(v);
   const head = data.headOf(hh);
   fill(view,
-    h("h1", { text: head?.full_name || hh?.code || t("Hộ #%(id)s", { id: draft.household_id }) }),
+    h("h1", { text: hh?.site_name || head?.full_name || hh?.code || t("Hộ #%(id)s", { id: draft.household_id }) }),
     h("p", { class: "muted", text: hh?.address || "" }),
+    hh && !fixing && isSite(hh.kind)
+      ? h("a", { class: "btn", id: "quick-capture", href: `#capture/${hh.id}`, text: t("Nhập nhanh nhiều người") })
+      : null,
     position,
     restored ? h("p", { class: "banner", id: "draft-restored", text: t("Tiếp tục bản nháp lúc %(when)s", { when: formatWhen(draft.updated_at || draft.started_at) }) }) : null,
     fixing ? errorList(fixing, t("Máy chủ đã từ chối lượt thăm này. Sửa rồi gửi lại:")) : null,
