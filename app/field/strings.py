@@ -12,9 +12,12 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from flask_babel import force_locale, gettext
+from sqlalchemy import select
 
+from app.extensions import db
 from app.labels import catalogue
 from app.people.idnumber import PROVINCE_CODES
+from app.units.models import Unit
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MODULES = ROOT / "forms" / "static" / "app"
@@ -45,11 +48,22 @@ def phone_strings(lang: str) -> dict:
         strings = {}
         if lang != "vi":
             strings = {text: gettext(text) for text in phone_msgids()}
-        # The 63 province codes of ID numbers (app/people/idnumber.py), for quick capture and
-        # home provinces: shipped with the app so they work offline. Names, not translated.
+        # Shipped with the app so they work offline; names, not translated. `provinces`: the 63
+        # birth-registration codes of ID numbers (app/people/idnumber.py, "038"), read out of a
+        # typed number; `home_provinces`: the provinces on file today ("38"), the codes a
+        # resident's `home_province_code` takes.
         return {
             "lang": lang,
             "strings": strings,
             "labels": catalogue(),
             "provinces": dict(PROVINCE_CODES),
+            "home_provinces": home_provinces(),
         }
+
+
+def home_provinces() -> dict[str, str]:
+    """The provinces on file, code to name, in the order of their codes."""
+    rows = db.session.execute(
+        select(Unit.code, Unit.name).where(Unit.level == "province").order_by(Unit.code)
+    )
+    return dict(rows.all())

@@ -72,7 +72,7 @@ def fill_person(page, index: int, name: str, number: str, birth: str, residence:
     box.locator("select.residence").select_option(residence)
     box = page.locator(f"fieldset[data-person='{index}']")  # redrawn by the residence
     if residence != "permanent":
-        box.locator("[data-bind$='.home_province_code']").select_option("001")
+        box.locator("[data-bind$='.home_province_code']").select_option("01")
     box.locator("select.room").select_option(room)
 
 

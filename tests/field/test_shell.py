@@ -118,3 +118,11 @@ def test_english_keeps_the_placeholders():
     for message in messages:
         vi, en = message.id, message.string
         assert sorted(re.findall(r"%\(\w+\)s", vi)) == sorted(re.findall(r"%\(\w+\)s", en)), vi
+
+
+def test_the_phone_gets_the_provinces_on_file_for_home_provinces(client, world):
+    """Home provinces are the units on file today ("46"); ID numbers' 63 codes stay apart."""
+    body = client.get("/app/i18n/vi.json").get_json()
+    assert body["home_provinces"]["46"] == world.units["46"].name
+    assert all(len(code) == 2 for code in body["home_provinces"])
+    assert len(body["provinces"]) == 63 and "046" in body["provinces"]

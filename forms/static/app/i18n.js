@@ -9,6 +9,7 @@ let lang = "vi";
 let strings = {};
 let labelSets = {};
 let provinceNames = {};
+let homeProvinceNames = {};
 
 function cookieLang() {
   const m = document.cookie.match(/(?:^|;\s*)lang=(vi|en)\b/);
@@ -55,6 +56,7 @@ async function use(which) {
   strings = body.strings || {};
   labelSets = body.labels || {};
   provinceNames = body.provinces || {};
+  homeProvinceNames = body.home_provinces || {};
   lang = which;
   document.documentElement.lang = which;
 }
@@ -95,4 +97,9 @@ export function labelsOf(field) {
 // The 63 province codes of ID numbers with their names (code 038 is Thanh Hóa).
 export function provinces() {
   return provinceNames;
+}
+
+// The provinces on file today, for a resident's home province ("38"; merged ones are gone).
+export function homeProvinces() {
+  return homeProvinceNames;
 }

@@ -5,7 +5,7 @@
 import * as data from "../data.js";
 import { del, get, put } from "../db.js";
 import * as gps from "../gps.js";
-import { provinces, t } from "../i18n.js";
+import { homeProvinces, t } from "../i18n.js";
 import { labels } from "../labels.js";
 import * as outbox from "../outbox.js";
 import { user } from "../session.js";
@@ -72,7 +72,9 @@ function onNumber(v) {
   if (info) {
     p.sex = info.sex;
     p.birth = String(info.birth_year);
-    if (!p.home_province_code && info.province_name) p.home_province_code = info.province_code;
+    // A guess the officer checks: the birth province, when it is still a province of its own.
+    const home = info.province_code.slice(1);
+    if (!p.home_province_code && homeProvinces()[home]) p.home_province_code = home;
     if (p.id_card === "not_collected") p.id_card = "issued";
     show(v);
     v.controls.name.focus();
@@ -128,7 +130,7 @@ function controls(v) {
     sex: select("sex", { "": "—", ...labels("sex") }, "", { id: "cap-sex" }),
     room: roomControl(rooms, "", { id: "cap-room" }),
     residence: select("residence", labels("residence"), "temporary", { id: "cap-residence" }),
-    home: select("home_province_code", { "": "—", ...provinces() }, "", { id: "cap-home" }),
+    home: select("home_province_code", { "": "—", ...homeProvinces() }, "", { id: "cap-home" }),
     card: select("id_card", labels("id_card"), "not_collected", { id: "cap-card" }),
     eid: select("eid", labels("eid"), "none", { id: "cap-eid" }),
   };

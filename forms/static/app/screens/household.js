@@ -44,7 +44,7 @@ function stateFromBody(body, visit) {
     birth: r.date_of_birth || "",
     sex: r.sex || "",
     id_number: r.id_number || "",
-    home_province_code: r.home_province_code ? r.home_province_code.padStart(3, "0") : "",
+    home_province_code: r.home_province_code || "",
     home_address: r.home_address || "",
     room: r.room || "",
   }));
@@ -70,8 +70,7 @@ export function personBody(p, { site }) {
   const number = String(p.id_number || "").replace(/[\s.-]+/g, "");
   if (number) out.id_number = number;
   if (out.residence !== "permanent") {
-    // The API takes the statistics office's 2-digit code ("38"); ID numbers pad it ("038").
-    if (p.home_province_code) out.home_province_code = p.home_province_code.replace(/^0(\d\d)$/, "$1");
+    if (p.home_province_code) out.home_province_code = p.home_province_code;
     if (p.home_address.trim()) out.home_address = p.home_address.trim();
   }
   if (site && p.room) out.room = p.room;

@@ -1,6 +1,6 @@
 // The fields of a person found in the field (a new household's residents), and the line that
 // says what a typed 12-digit ID number means: province of birth, sex, year of birth.
-import { provinces, t } from "../i18n.js";
+import { homeProvinces, t } from "../i18n.js";
 import { label, labels } from "../labels.js";
 import { birthYear, idInfo, idProblems } from "../sites.js";
 import { field, h, select } from "../ui.js";
@@ -78,7 +78,7 @@ export function personFields(p, base, { rooms }) {
     field(t("Diện cư trú"), select("residence", labels("residence"), p.residence, { "data-bind": `${base}.residence`, "data-redraw": "people", class: "residence" })),
     away
       ? [
-          field(t("Tỉnh thường trú"), select("home_province_code", { "": "—", ...provinces() }, p.home_province_code, { "data-bind": `${base}.home_province_code` })),
+          field(t("Tỉnh thường trú"), select("home_province_code", { "": "—", ...homeProvinces() }, p.home_province_code, { "data-bind": `${base}.home_province_code` })),
           field(t("Địa chỉ thường trú"), h("input", { value: p.home_address, "data-bind": `${base}.home_address`, maxlength: 300 })),
         ]
       : null,
