@@ -133,7 +133,7 @@ def generate_sites(seed: int = 6, today: date | None = None) -> list[DemoSite]:
         site_name="Nhà trọ Hoa Sen",
         contact_name="Lê Thị Hoa",
         contact_phone="0905112233",
-        offset=(0.0012, -0.0015),
+        offset=(0.008, -0.006),
         rooms=list(ROOMS),
     )
     for i in range(20):
@@ -147,7 +147,7 @@ def generate_sites(seed: int = 6, today: date | None = None) -> list[DemoSite]:
         site_name="Ký túc xá Công ty May Nam Đông",
         contact_name="Trần Văn Quản",
         contact_phone="0914556677",
-        offset=(-0.001, 0.0013),
+        offset=(-0.008, 0.006),
     )
     for i in range(8):
         dorm.people.append(_person(rng, today, "staying", f"Phòng {1 + i // 4}", 60 + 15 * i))
@@ -231,7 +231,7 @@ LOT_PEOPLE = (
 
 
 def _lot_household(hamlet: Unit, officer: User, made: datetime) -> Household:
-    lat, lon = _at(hamlet, (0.0018, 0.0021))
+    lat, lon = _at(hamlet, (0.008, 0.007))
     household = Household(
         address=nfc(f"Lô đất ven sông, {hamlet.name}, {ADDRESS_SUFFIX}"),
         lat=lat,

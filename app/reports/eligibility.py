@@ -74,6 +74,15 @@ def eligible_clause(on: date | None = None) -> ColumnElement[bool]:
     return and_(Resident.presence == "present", Resident.pending.is_(False), must_hold_card(on))
 
 
+def present_clause(on: date | None = None) -> ColumnElement[bool]:
+    """SQL condition for residents living here on a day, any age: present, confirmed, and
+    (for a temporary resident) still staying."""
+    on = on or today_in_vietnam()
+    return and_(
+        Resident.presence == "present", Resident.pending.is_(False), not_(residence_lapsed(on))
+    )
+
+
 def temporary_clause(on: date | None = None) -> ColumnElement[bool]:
     """SQL condition for temporary residents and short stays present on a day (any age)."""
     on = on or today_in_vietnam()

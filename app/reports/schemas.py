@@ -16,7 +16,7 @@ from app.reports.models import METRICS
 from app.schemas import TIME_RANGE, BaseSchema, OutSchema, PageArgs
 
 UNIT_CODE = validate.Regexp(r"^[0-9]{2}([0-9]{3}(-[0-9]{3})?)?$|^[0-9]{3}$")
-MAP_METRICS = ("coverage", "id_rate", "eid_rate", "followups_overdue")
+MAP_METRICS = ("coverage", "id_rate", "eid_rate", "followups_overdue", "temporary_residents")
 SORT_KEYS = (
     "code",
     "name",
