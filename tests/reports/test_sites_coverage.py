@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.clock import today_in_vietnam
+from app.clock import start_of_day, today_in_vietnam
 from app.extensions import db
 from app.people.models import Resident
 from app.reports.coverage import eligible_clause, temporary_clause
@@ -123,3 +123,34 @@ def test_a_stay_counts_until_its_last_day_and_not_after(sites):
     assert _count(temporary_clause(TODAY)) == 2
     # The rows and their history stay.
     assert db.session.get(Resident, names["Trọ Hai"].id).residence == "temporary"
+
+
+def test_the_weekly_report_counts_a_stay_as_of_its_last_day(
+    client, make_household, make_user, token_for
+):
+    """A past week's report keeps the worker who left after it and drops the one who had left."""
+    sunday = TODAY - timedelta(days=TODAY.weekday() + 8)
+    monday = sunday - timedelta(days=6)
+    home = make_household(
+        "20179-001",
+        residents=[
+            adult("Ở Lại", residence="temporary", residence_until=sunday + timedelta(days=3)),
+            adult("Đã Đi", residence="temporary", residence_until=sunday - timedelta(days=1)),
+            adult("Đúng Hạn", residence="staying", residence_until=sunday),
+            adult("Thường Trú"),
+        ],
+    )
+    listed = start_of_day(monday - timedelta(days=10))
+    home.created_at = listed
+    for resident in home.residents:
+        resident.created_at = listed
+    db.session.commit()
+    headers = token_for(make_user("commander", "20179"))
+    status, body = api_get(
+        client, f"/api/v1/reports/summary?unit=20179&from={monday}&to={sunday}", headers
+    )
+    assert status == 200, body
+    assert body["totals"]["residents_required"] == 3  # Ở Lại, Đúng Hạn, Thường Trú
+    # Today both temporary stays have ended: coverage counts the permanent resident only.
+    status, live = api_get(client, "/api/v1/coverage?unit=20179", headers)
+    assert live["totals"]["residents_eligible"] == 1
