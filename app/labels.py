@@ -115,6 +115,7 @@ LABELS: dict[str, dict[str, str]] = {
         "id_rate": N_("Tỷ lệ thu nhận căn cước"),
         "eid_rate": N_("Tỷ lệ kích hoạt VNeID mức 2"),
         "followups_overdue": N_("Việc quay lại quá hạn"),
+        "temporary_residents": N_("Người tạm trú, lưu trú"),
     },
     # The coverage answer's figures (API.md), as rows of tables, sheets and map tooltips.
     "figure": {
@@ -131,6 +132,9 @@ LABELS: dict[str, dict[str, str]] = {
         "followups_open": N_("Việc quay lại đang mở"),
         "followups_overdue": N_("Việc quay lại quá hạn"),
         "last_visit_at": N_("Lần gõ cửa gần nhất"),
+        "sites_total": N_("Cơ sở (nhà trọ, ký túc xá, công ty)"),
+        "sites_visited": N_("Cơ sở đã gõ cửa"),
+        "temporary_residents": N_("Người tạm trú, lưu trú (có mặt)"),
     },
     "campaign_status": {
         "upcoming": N_("Sắp diễn ra"),

@@ -25,6 +25,7 @@ from maps.offline import (
     OfflineMarkerCluster,
     render_html,
 )
+from maps.sites import SitePoint, sites_layer
 
 __all__ = [
     "DEFAULT_ATTRIBUTION",
@@ -38,11 +39,13 @@ __all__ = [
     "OfflineHeatMap",
     "OfflineMap",
     "OfflineMarkerCluster",
+    "SitePoint",
     "UnitFigures",
     "concave_outline",
     "coverage_map",
     "metric_value",
     "render_html",
     "simplify_geometry",
+    "sites_layer",
     "unit_properties",
 ]

@@ -39,11 +39,13 @@ from maps.offline import (
     OfflineMap,
     render_html,
 )
+from maps.sites import SitePoint, sites_layer
 
 __all__ = [
     "METRICS",
     "FollowupPoint",
     "MapLayers",
+    "SitePoint",
     "UnitFigures",
     "coverage_map",
     "metric_value",
@@ -89,6 +91,7 @@ class MapLayers:
     unvisited_households: list[LatLon] = field(default_factory=list)
     followups: list[FollowupPoint] = field(default_factory=list)
     flagged_visits: list[tuple[float, float, str]] = field(default_factory=list)
+    sites: list[SitePoint] = field(default_factory=list)
 
 
 @dataclass
@@ -100,7 +103,8 @@ class _Placed:
 
 
 def metric_value(figures: Mapping[str, FigureValue], metric: str) -> float | None:
-    """Return a unit's value for a metric: a 0..1 share, or a count for followups_overdue."""
+    """Return a unit's value for a metric: a 0..1 share, or a count (follow-ups overdue,
+    temporary residents)."""
     if metric == "coverage":
         given = _number(figures.get("coverage"))
         if given is not None:
@@ -110,8 +114,8 @@ def metric_value(figures: Mapping[str, FigureValue], metric: str) -> float | Non
         return _ratio(figures.get("id_collected"), figures.get("residents_eligible"))
     if metric == "eid_rate":
         return _ratio(figures.get("eid_level2_active"), figures.get("residents_eligible"))
-    if metric == "followups_overdue":
-        return _number(figures.get("followups_overdue"))
+    if metric in ("followups_overdue", "temporary_residents"):
+        return _number(figures.get(metric))
     raise ValueError(f"unknown metric {metric!r}; use one of {list(METRICS)}")
 
 
@@ -164,6 +168,8 @@ def coverage_map(
         units_layer.add_to(m)
     layers = layers or MapLayers()
     _add_overlays(m, layers, words)
+    if layers.sites:
+        sites_layer(layers.sites, words).add_to(m)
     Legend(
         legend_html(
             scale,
@@ -397,6 +403,7 @@ def _fit(m: OfflineMap, placed: Sequence[_Placed], layers: MapLayers) -> None:
         list(layers.unvisited_households),
         [(f.lat, f.lon) for f in layers.followups],
         [(lat, lon) for lat, lon, _ in layers.flagged_visits],
+        [(site.lat, site.lon) for site in layers.sites],
     ]
     boxes += [b for pts in point_sets if (b := points_bounds(pts)) is not None]
     extent = union_bounds(boxes)

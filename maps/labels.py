@@ -18,7 +18,10 @@ FIGURE_KEYS: tuple[str, ...] = (
     "households_total",
     "households_visited",
     "coverage",
+    "sites_total",
+    "sites_visited",
     "residents_eligible",
+    "temporary_residents",
     "id_collected",
     "id_rate",
     "eid_level2_active",
@@ -29,7 +32,15 @@ FIGURE_KEYS: tuple[str, ...] = (
     "last_visit_at",
 )
 RATE_KEYS = frozenset({"coverage", "id_rate", "eid_rate"})
-METRICS: tuple[str, ...] = ("coverage", "id_rate", "eid_rate", "followups_overdue")
+METRICS: tuple[str, ...] = (
+    "coverage",
+    "id_rate",
+    "eid_rate",
+    "followups_overdue",
+    "temporary_residents",
+)
+# The counts among the metrics (the others are 0..1 shares).
+COUNT_METRICS = frozenset({"followups_overdue", "temporary_residents"})
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,12 @@ class MapWords:
     legend_circle: str
     legend_unplaced: str  # with {count}
     legend_at_least: str  # with {count}
+    layer_sites: str = "Sites"
+    site_kinds: Mapping[str, str] | None = None  # household kind -> its label
+    site_badges: Mapping[str, str] | None = None  # household kind -> a short marker text
+    site_people: str = "People"
+    site_id_share: str = "ID card"
+    site_eid_share: str = "e-ID level 2"
 
 
 def format_int(value: float) -> str:

@@ -23,6 +23,9 @@ NO_DATA_COLOR = "#bdbdbd"
 RDYLGN_5 = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
 RATE_STEPS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 OVERDUE_STEPS = (0.0, 1.0, 5.0, 10.0, 20.0)
+# Temporary residents per unit: a count, more is neither good nor bad, so a single-hue scale.
+PEOPLE_STEPS = (0.0, 1.0, 10.0, 20.0, 50.0)
+BLUES_5 = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,17 @@ def metric_scale(metric: str, values: Iterable[float | None], words: MapWords) -
             (colors[2], "5–9"),
             (colors[3], "10–19"),
             (colors[4], words.legend_at_least.format(count=20)),
+        )
+    elif metric == "temporary_residents":
+        top = max([v for v in values if v is not None] + [PEOPLE_STEPS[-1]]) + 1
+        index = [*PEOPLE_STEPS, top]
+        colors = list(BLUES_5)
+        rows = (
+            (colors[0], "0"),
+            (colors[1], "1–9"),
+            (colors[2], "10–19"),
+            (colors[3], "20–49"),
+            (colors[4], words.legend_at_least.format(count=50)),
         )
     else:
         index = list(RATE_STEPS)

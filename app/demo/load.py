@@ -11,6 +11,7 @@ from app.auth import service as auth_service
 from app.auth.models import User
 from app.clock import start_of_day, today_in_vietnam
 from app.demo.data import DemoCommune, generate_demo
+from app.demo.sites import found_in_the_field, generate_sites, load_sites
 from app.demo.visits import seed_visits
 from app.errors import ForbiddenError, NotFoundError
 from app.extensions import db
@@ -186,10 +187,14 @@ def load_demo(seed: int = 6) -> dict[str, object]:
         raise NotFoundError("Chưa có xã 20179: chạy `flask units load` trước.")
     hamlets = _hamlets(demo, commune)
     households = _households(demo, commune, hamlets)
+    sites = generate_sites(seed)
+    households += load_sites(commune, hamlets, sites)
     users = _users(demo)
     db.session.flush()
-    _listed_before_the_campaign(commune, {h.code for h in demo.households})
-    visits = seed_visits(commune, seed, codes={h.code for h in demo.households})
+    listed = {h.code for h in demo.households} | {s.code for s in sites}
+    _listed_before_the_campaign(commune, listed)
+    visits = seed_visits(commune, seed, codes=listed)
+    found = found_in_the_field(hamlets)
     campaign = _campaign(commune)
     return {
         "demo": demo,
@@ -197,5 +202,6 @@ def load_demo(seed: int = 6) -> dict[str, object]:
         "households_added": households,
         "users_added": users,
         "visits": visits,
+        "found_in_the_field": found,
         "campaign": campaign,
     }

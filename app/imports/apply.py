@@ -136,6 +136,8 @@ def _insert_households(
                 "lon": group.location[1] if group.location else None,
                 "location_source": "known" if group.location else None,
                 "source": "import",
+                "kind": group.kind or "family",
+                "site_name": group.site_name,
                 "hamlet_id": hamlet.id,
                 "commune_id": commune.id,
                 "province_id": commune.province_id,
@@ -174,6 +176,8 @@ def _update_households(
             lon=bindparam("b_lon"),
             location_source=bindparam("b_location_source"),
             search_text=bindparam("b_search_text"),
+            kind=bindparam("b_kind"),
+            site_name=bindparam("b_site_name"),
             updated_at=bindparam("b_updated_at"),
         )
     )
@@ -195,6 +199,8 @@ def _update_households(
                     "b_lon": location[1],
                     "b_location_source": "known" if group.location else old.location_source,
                     "b_search_text": _search_text(address, group.code, _names(h)),
+                    "b_kind": group.kind or old.kind,
+                    "b_site_name": group.site_name or old.site_name,
                     "b_updated_at": now,
                 }
             )

@@ -292,6 +292,49 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
 }
 
 
+# Residence status (labels "Thường trú", "Tạm trú", "Lưu trú" and machine values read too).
+STATUS_WORDS["residence"] = _words(
+    {
+        "permanent": ("thuong tru", "dang ky thuong tru"),
+        "temporary": ("tam tru", "dang ky tam tru"),
+        "staying": ("luu tru", "o tam", "o ngan ngay"),
+    },
+    "residence",
+)
+# A household's kind: a family or a site ("Nhà trọ", "Ký túc xá"…; machine values read too).
+STATUS_WORDS["household_kind"] = _words(
+    {
+        "family": ("ho gia dinh", "gia dinh", "ho"),
+        "boarding_house": ("nha tro", "khu tro", "day tro", "phong tro"),
+        "dormitory": ("ky tuc xa", "ktx"),
+        "company": ("cong ty", "nha may", "doanh nghiep", "xi nghiep"),
+        "other_site": ("khac", "noi o khac", "co so khac"),
+    },
+    "household_kind",
+)
+_DAY_ONLY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$|^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_day(value: Any) -> date | None:
+    """Read a day (dd/mm/yyyy, yyyy-mm-dd or an Excel date), e.g. the end of a temporary stay."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = cell_text(value, limit=20) or ""
+    match = _DAY_ONLY.match(text)
+    if not text:
+        return None
+    if match is None:
+        raise CellError(_("phải là ngày dd/mm/yyyy."))
+    day, month, year, y2, m2, d2 = match.groups()
+    if y2:
+        return _date_or_error(int(y2), int(m2), int(d2))
+    return _date_or_error(int(year), int(month), int(day))
+
+
 def parse_status(field: str, value: Any) -> str | None:
     """Read a presence, ID-card or e-ID status written in words."""
     text = cell_text(value, limit=60)

@@ -25,6 +25,8 @@ class Group:
     new_hamlet: str | None = None  # key into HamletResolver.new
     address: str | None = None
     location: tuple[float, float] | None = None
+    kind: str | None = None  # a household kind, when a row says it
+    site_name: str | None = None
 
     @property
     def bad(self) -> bool:
@@ -120,6 +122,28 @@ def check_hamlets(group: Group, resolver: HamletResolver) -> None:
                     row=first.number,
                 )
             )
+
+
+def check_site(group: Group) -> None:
+    """Agree on one household kind and one site name across the household's rows."""
+    for key, header in (("kind", _("Loại hộ")), ("site_name", _("Tên cơ sở"))):
+        first: Row | None = None
+        for row in group.rows:
+            value = row.values.get(key)
+            if not value:
+                continue
+            if first is None:
+                first = row
+            elif fast_fold(value) != fast_fold(first.values[key]):
+                row.error(
+                    _(
+                        "%(header)s khác với dòng %(row)s của cùng hộ.",
+                        header=header,
+                        row=first.number,
+                    )
+                )
+        if first is not None:
+            setattr(group, key, first.values[key])
 
 
 def check_address(group: Group, commune: Unit) -> bool:

@@ -48,7 +48,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("ethnicity", "Dân tộc", ()),
     Column("birthplace", "Nơi sinh", ("noi dang ky khai sinh", "que quan")),
-    Column("address", "Địa chỉ", ("dia chi thuong tru", "noi thuong tru", "noi o hien tai")),
+    Column("address", "Địa chỉ", ("dia chi thuong tru", "noi o hien tai")),
     Column("hamlet", "Thôn", ()),  # any hamlet kind, see hamlet_kind_of_header
     Column("lat", "Vĩ độ", ("lat", "latitude")),
     Column("lon", "Kinh độ", ("lon", "lng", "longitude")),
@@ -64,6 +64,14 @@ COLUMNS: tuple[Column, ...] = (
         "VNeID",
         ("tai khoan vneid", "tinh trang vneid", "muc vneid", "dinh danh dien tu"),
     ),
+    Column("kind", "Loại hộ", ("loai co so", "loai noi o")),
+    Column("site_name", "Tên cơ sở", ("ten nha tro", "ten khu tro", "ten cong ty", "co so")),
+    Column("residence", "Diện cư trú", ("tinh trang dang ky cu tru", "loai cu tru", "cu tru")),
+    Column("home_address", "Nơi thường trú", ("que thuong tru", "dia chi que")),
+    Column(
+        "residence_until", "Tạm trú đến", ("thoi han tam tru", "tam tru den ngay", "han tam tru")
+    ),
+    Column("room", "Phòng", ("so phong", "phong tro")),
 )
 REQUIRED = ("household_code", "full_name", "hamlet")
 HEADERS: dict[str, str] = {c.key: c.header for c in COLUMNS}

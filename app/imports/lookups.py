@@ -23,6 +23,8 @@ HOUSEHOLD_COLUMNS = (
     Household.lon,
     Household.location_source,
     Household.search_text,
+    Household.kind,
+    Household.site_name,
 )
 RESIDENT_COLUMNS = (
     Resident.id,
@@ -41,6 +43,10 @@ RESIDENT_COLUMNS = (
     Resident.presence,
     Resident.id_card,
     Resident.eid,
+    Resident.residence,
+    Resident.home_address,
+    Resident.residence_until,
+    Resident.room,
 )
 
 

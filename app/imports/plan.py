@@ -36,13 +36,23 @@ FIELDS = {
     "presence": "presence",
     "id_card": "id_card",
     "eid": "eid",
+    "residence": "residence",
+    "home_address": "home_address",
+    "residence_until": "residence_until",
+    "room": "room",
 }
 STATUS_FIELDS = ("presence", "id_card", "eid")
-DEFAULTS = {"presence": "present", "id_card": "not_collected", "eid": "none"}
+DEFAULTS = {
+    "presence": "present",
+    "id_card": "not_collected",
+    "eid": "none",
+    "residence": "permanent",
+}
 # Every Resident attribute an import writes, in one fixed order (bulk statements need it).
 RESIDENT_ATTRS = (
     "full_name", "name_folded", "birth_date", "birth_year", "sex", "id_number", "birthplace",
     "birthplace_code", "ethnicity", "relationship_to_head", "phone", "presence", "id_card", "eid",
+    "residence", "home_address", "residence_until", "room",
 )  # fmt: skip
 
 
@@ -213,6 +223,10 @@ def _household_changes(plan: HouseholdPlan, resolver: HamletResolver) -> None:
         plan.changes["address"] = (existing.address, group.address)
     if group.location and group.location != (existing.lat, existing.lon):
         plan.changes["location"] = ((existing.lat, existing.lon), group.location)
+    for key in ("kind", "site_name"):
+        new = getattr(group, key)
+        if new and not _same(key, getattr(existing, key), new):
+            plan.changes[key] = (getattr(existing, key), new)
     touched = any(r.status in ("added", "changed") for r in plan.residents)
     plan.status = "changed" if plan.changes or touched else "unchanged"
 
@@ -229,6 +243,7 @@ def make_plan(rows: list[Row], layout: Layout, commune: Unit, create_hamlets: bo
     for group in groups:
         checks.check_hamlets(group, resolver)
         conversions += checks.check_address(group, commune)
+        checks.check_site(group)
         checks.check_location(group)
         checks.check_head(group, known)
         checks.check_people(group)

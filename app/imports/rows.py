@@ -132,6 +132,12 @@ _READERS: dict[str, Callable[[Any], Any]] = {
     "presence": lambda v: cells.parse_status("presence", v),
     "id_card": lambda v: cells.parse_status("id_card", v),
     "eid": lambda v: cells.parse_status("eid", v),
+    "kind": lambda v: cells.parse_status("household_kind", v),
+    "site_name": lambda v: _text(v, 200),
+    "residence": lambda v: cells.parse_status("residence", v),
+    "home_address": lambda v: _text(v, 300),
+    "residence_until": cells.parse_day,
+    "room": lambda v: _text(v, 32),
 }
 _NOTED: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
     "relationship": cells.parse_relationship,

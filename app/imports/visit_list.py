@@ -226,6 +226,12 @@ def _row(entry: Entry, member: Member, hamlet: Unit, names_only: bool) -> dict[s
         "presence": cells.status_label("presence", r.presence),
         "id_card": cells.status_label("id_card", r.id_card),
         "eid": cells.status_label("eid", r.eid),
+        "kind": cells.status_label("household_kind", h.kind),
+        "site_name": h.site_name,
+        "residence": cells.status_label("residence", r.residence),
+        "home_address": r.home_address,
+        "residence_until": _day(r.residence_until),
+        "room": r.room,
     }
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 
 from app.clock import end_of_day, today_in_vietnam
 from app.people.models import Resident, StatusChange
+from app.reports.eligibility import must_hold_card
 from app.visits.models import Visit
 
 # The resident fields whose value as of a day figures read (never null on file).
@@ -60,6 +61,11 @@ class AsOf:
     def known(self, moment: Any) -> ColumnElement[bool]:
         """Condition for a server timestamp column (a change, a resolution) before the end."""
         return moment < self.end
+
+    def owed_a_card(self) -> ColumnElement[bool]:
+        """Condition for residents a card is owed to on the day (old enough then, and a
+        temporary stay not ended before it): the day counted, never today."""
+        return must_hold_card(self.day)
 
     def value(self, field: str) -> ColumnElement[Any]:
         """A resident's status field as of the end of the day, per row of `residents`."""

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, case, func, select, text
 
 from app.auth.models import User
 from app.auth.scope import rows_inside, scope_clause
@@ -23,7 +23,14 @@ from app.clock import end_of_day, start_of_day, today_in_vietnam
 from app.common import utcnow
 from app.extensions import db
 from app.followups.models import Followup
-from app.people.models import Correction, Household, Resident
+from app.people.models import SITE_KINDS, Correction, Household, Resident
+from app.reports.eligibility import (  # noqa: F401  (re-exported: the reports' one clause)
+    eligible_clause,
+    eligible_cutoff,
+    must_hold_card,
+    old_enough,
+    temporary_clause,
+)
 from app.reports.periods import campaign_for_period
 from app.units.models import Unit
 from app.visits.models import Visit
@@ -73,6 +80,9 @@ class Figures:
     followups_open: int = 0
     followups_overdue: int = 0
     last_visit_at: datetime | None = None
+    sites_total: int = 0
+    sites_visited: int = 0
+    temporary_residents: int = 0
 
     def add(self, other: Figures) -> None:
         """Add another unit's figures into these (a roll-up)."""
@@ -114,35 +124,13 @@ def ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def eligible_cutoff(on: date, age: int) -> date:
-    """Return the latest birth date of a person who is `age` years old on a day."""
-    try:
-        return on.replace(year=on.year - age)
-    except ValueError:  # 29 February
-        return on.replace(year=on.year - age, day=28)
-
-
-def old_enough(on: date) -> ColumnElement[bool]:
-    """SQL condition for residents old enough for a card on a day.
-
-    A year of birth alone counts from 1 January of the year the resident reaches the age; a
-    resident with no birth data at all counts (the gap stays visible until it is corrected).
-    """
-    age = current_app.config.get("ELIGIBLE_AGE", 14)
-    cutoff = eligible_cutoff(on, age)
-    return or_(
-        Resident.birth_date <= cutoff,
-        and_(
-            Resident.birth_date.is_(None),
-            or_(Resident.birth_year <= on.year - age, Resident.birth_year.is_(None)),
-        ),
-    )
-
-
-def eligible_clause(on: date | None = None) -> ColumnElement[bool]:
-    """SQL condition for residents counted in ID coverage: present, confirmed, old enough."""
-    on = on or today_in_vietnam()
-    return and_(Resident.presence == "present", Resident.pending.is_(False), old_enough(on))
+def of_kind(model: Any, kind: str | None) -> list[ColumnElement[bool]]:
+    """Conditions restricting a household-linked model's rows to households of one kind."""
+    if kind is None:
+        return []
+    if model is Household:
+        return [Household.kind == kind]
+    return [model.household_id.in_(select(Household.id).where(Household.kind == kind))]
 
 
 def group_by_for(unit: Unit) -> GroupBy:
@@ -154,8 +142,10 @@ def _pair(model: Any) -> tuple[Any, Any]:
     return model.commune_id, model.hamlet_id
 
 
-def _where(user: User | None, model: Any, unit: Unit) -> list[ColumnElement[bool]]:
-    conditions = [rows_inside(model, unit)]
+def _where(
+    user: User | None, model: Any, unit: Unit, kind: str | None = None
+) -> list[ColumnElement[bool]]:
+    conditions = [rows_inside(model, unit), *of_kind(model, kind)]
     if user is not None:
         conditions.append(scope_clause(user, model))
     return conditions
@@ -170,23 +160,36 @@ def tune_for_reports() -> None:
         db.session.execute(text(f"SET LOCAL work_mem = '{work_mem}'"))
 
 
-def household_counts(unit: Unit, user: User | None) -> dict[Pair, dict[str, Any]]:
-    """The household list per (commune, hamlet): the denominator of coverage."""
+def household_counts(
+    unit: Unit, user: User | None, kind: str | None = None
+) -> dict[Pair, dict[str, Any]]:
+    """The household list per (commune, hamlet): the denominator of coverage; and the sites
+    among them (boarding houses, dormitories, companies, other places)."""
     stmt = (
-        select(*_pair(Household), func.count(Household.id))
-        .where(*_where(user, Household, unit))
+        select(
+            *_pair(Household),
+            func.count(Household.id),
+            func.sum(case((Household.kind.in_(SITE_KINDS), 1), else_=0)),
+        )
+        .where(*_where(user, Household, unit, kind))
         .group_by(*_pair(Household))
     )
-    return {(c, h): {"households_total": n} for c, h, n in db.session.execute(stmt)}
+    return {
+        (c, h): {"households_total": n, "sites_total": int(sites or 0)}
+        for c, h, n, sites in db.session.execute(stmt)
+    }
 
 
-def visit_counts(unit: Unit, period: Period | None, user: User | None) -> dict[Pair, dict]:
-    """Households visited (settled), attempted and the last visit, per (commune, hamlet).
+def visit_counts(
+    unit: Unit, period: Period | None, user: User | None, kind: str | None = None
+) -> dict[Pair, dict]:
+    """Households visited (settled), attempted and the last visit, per (commune, hamlet); and
+    the sites among the visited households.
 
-    Visits are grouped by the unit columns they were recorded with (those of their household),
-    so the visits table is read once, without a join.
+    Visits are grouped by the unit columns they were recorded with (those of their household);
+    the household is joined by its key only for its kind.
     """
-    conditions = _where(user, Visit, unit)
+    conditions = _where(user, Visit, unit, kind)
     if period is not None:
         conditions += [Visit.visited_at >= period.start, Visit.visited_at < period.end]
         if period.known_by is not None:
@@ -197,7 +200,9 @@ def visit_counts(unit: Unit, period: Period | None, user: User | None) -> dict[P
             Visit.hamlet_id.label("hamlet_id"),
             func.max(case((Visit.outcome.in_(DONE_OUTCOMES), 1), else_=0)).label("done"),
             func.max(Visit.visited_at).label("last_at"),
+            func.max(Household.kind).label("kind"),
         )
+        .join(Household, Household.id == Visit.household_id)
         .where(*conditions)
         .group_by(Visit.commune_id, Visit.hamlet_id, Visit.household_id)
         .subquery()
@@ -208,46 +213,66 @@ def visit_counts(unit: Unit, period: Period | None, user: User | None) -> dict[P
         func.count(),
         func.sum(per_household.c.done),
         func.max(per_household.c.last_at),
+        func.sum(case((per_household.c.kind.in_(SITE_KINDS), per_household.c.done), else_=0)),
     ).group_by(*pair)
     return {
         (c, h): {
             "households_attempted": attempted,
             "households_visited": int(done or 0),
             "last_visit_at": last,
+            "sites_visited": int(sites or 0),
         }
-        for c, h, attempted, done, last in db.session.execute(stmt)
+        for c, h, attempted, done, last, sites in db.session.execute(stmt)
     }
 
 
-def resident_counts(unit: Unit, user: User | None) -> dict[Pair, dict[str, Any]]:
-    """Eligible residents present, ID collected and e-ID level 2 active among them."""
+def resident_counts(
+    unit: Unit, user: User | None, kind: str | None = None
+) -> dict[Pair, dict[str, Any]]:
+    """Eligible residents present, ID collected and e-ID level 2 active among them; and the
+    temporary residents present (any age; `temporary_clause`)."""
+    eligible = eligible_clause()
     stmt = (
         select(
             *_pair(Resident),
-            func.count(Resident.id),
-            func.sum(case((Resident.id_card.in_(ID_DONE), 1), else_=0)),
-            func.sum(case((Resident.eid == EID_DONE, 1), else_=0)),
+            func.sum(case((eligible, 1), else_=0)),
+            func.sum(case((and_(eligible, Resident.id_card.in_(ID_DONE)), 1), else_=0)),
+            func.sum(case((and_(eligible, Resident.eid == EID_DONE), 1), else_=0)),
+            func.sum(case((temporary_clause(), 1), else_=0)),
         )
-        .where(*_where(user, Resident, unit), eligible_clause())
+        .where(
+            *_where(user, Resident, unit, kind),
+            Resident.presence == "present",
+            Resident.pending.is_(False),
+        )
         .group_by(*_pair(Resident))
     )
     return {
-        (c, h): {"residents_eligible": n, "id_collected": int(ids), "eid_level2_active": int(eids)}
-        for c, h, n, ids, eids in db.session.execute(stmt)
+        (c, h): {
+            "residents_eligible": int(n or 0),
+            "id_collected": int(ids or 0),
+            "eid_level2_active": int(eids or 0),
+            "temporary_residents": int(temps or 0),
+        }
+        for c, h, n, ids, eids, temps in db.session.execute(stmt)
     }
 
 
-def correction_counts(unit: Unit, user: User | None) -> dict[Pair, dict[str, Any]]:
+def correction_counts(
+    unit: Unit, user: User | None, kind: str | None = None
+) -> dict[Pair, dict[str, Any]]:
     """Open corrections per (commune, hamlet)."""
     stmt = (
         select(*_pair(Correction), func.count(Correction.id))
-        .where(*_where(user, Correction, unit), Correction.status == "open")
+        .where(*_where(user, Correction, unit, kind), Correction.status == "open")
         .group_by(*_pair(Correction))
     )
     return {(c, h): {"corrections_open": n} for c, h, n in db.session.execute(stmt)}
 
 
-def followup_counts(unit: Unit, user: User | None) -> dict[Pair, dict[str, Any]]:
+def followup_counts(
+    unit: Unit, user: User | None, kind: str | None = None
+) -> dict[Pair, dict[str, Any]]:
     """Open follow-ups and those past their due date, per (commune, hamlet)."""
     stmt = (
         select(
@@ -255,7 +280,7 @@ def followup_counts(unit: Unit, user: User | None) -> dict[Pair, dict[str, Any]]
             func.count(Followup.id),
             func.sum(case((Followup.due_date < today_in_vietnam(), 1), else_=0)),
         )
-        .where(*_where(user, Followup, unit), Followup.status == "open")
+        .where(*_where(user, Followup, unit, kind), Followup.status == "open")
         .group_by(*_pair(Followup))
     )
     return {
@@ -265,20 +290,21 @@ def followup_counts(unit: Unit, user: User | None) -> dict[Pair, dict[str, Any]]
 
 
 def pair_figures(
-    unit: Unit, period: Period | None = None, user: User | None = None
+    unit: Unit, period: Period | None = None, user: User | None = None, kind: str | None = None
 ) -> dict[Pair, Figures]:
     """Return the figures of every (commune, hamlet) inside a unit that has any row.
 
     One query per figure family, whatever the number of units; every level above is a sum.
+    With a household `kind`, only that kind's households (and their rows) count.
     """
     tune_for_reports()
     out: dict[Pair, Figures] = {}
     families = (
-        household_counts(unit, user),
-        visit_counts(unit, period, user),
-        resident_counts(unit, user),
-        correction_counts(unit, user),
-        followup_counts(unit, user),
+        household_counts(unit, user, kind),
+        visit_counts(unit, period, user, kind),
+        resident_counts(unit, user, kind),
+        correction_counts(unit, user, kind),
+        followup_counts(unit, user, kind),
     )
     for family in families:
         for key, values in family.items():
@@ -336,12 +362,13 @@ def rows_for(
     period: Period | None = None,
     user: User | None = None,
     pairs: dict[Pair, Figures] | None = None,
+    kind: str | None = None,
 ) -> tuple[Figures, list[UnitRow]]:
     """Return a unit's totals and one row per child unit (hamlets of a commune, communes of a
     province; none for a hamlet), with a bucket for rows that fit no child."""
     by = group_by_for(unit)
     if pairs is None:
-        pairs = pair_figures(unit, period, user)
+        pairs = pair_figures(unit, period, user, kind)
     groups = roll_up(pairs, by)
     children = child_units(unit) if unit.level != "hamlet" else []
     rows = {c.id: UnitRow(code=c.code, name=c.name, level=c.level, unit=c) for c in children}
@@ -373,14 +400,18 @@ def resolve_unit(user: User, code: str | None) -> Unit:
     return unit_for(user, code) if code else user.unit
 
 
-def coverage_for(user: User, code: str | None, campaign_id: int | None = None) -> dict[str, Any]:
-    """Compute a unit's live coverage: totals and one entry per child unit."""
+def coverage_for(
+    user: User, code: str | None, campaign_id: int | None = None, kind: str | None = None
+) -> dict[str, Any]:
+    """Compute a unit's live coverage: totals and one entry per child unit (with a household
+    `kind`, of that kind's households only)."""
     unit = resolve_unit(user, code)
     campaign = campaign_for_period(user, campaign_id, unit) if campaign_id else None
     period = Period(campaign.starts_on, campaign.ends_on) if campaign else None
-    totals, rows = rows_for(unit, period, user)
+    totals, rows = rows_for(unit, period, user, kind=kind)
     return {
         "unit": unit_summary(unit),
+        "kind": kind,
         "campaign": (
             {
                 "id": campaign.id,

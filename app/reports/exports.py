@@ -60,6 +60,9 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("followups_open", COUNT_FORMAT, 12),
     ("followups_overdue", COUNT_FORMAT, 12),
     ("last_visit_at", DATE_FORMAT, 17),
+    ("sites_total", COUNT_FORMAT, 14),
+    ("sites_visited", COUNT_FORMAT, 12),
+    ("temporary_residents", COUNT_FORMAT, 14),
 )
 
 
@@ -174,6 +177,10 @@ def _csv_headers() -> list[str]:
         _("Hiện diện"),
         _("Căn cước"),
         _("VNeID"),
+        _("Loại hộ"),
+        _("Tên cơ sở"),
+        _("Diện cư trú"),
+        _("Phòng"),
     ]
 
 
@@ -217,6 +224,10 @@ def _visits_query(user: User, unit: Unit, since: datetime | None) -> tuple[dict[
             VisitResident.presence,
             VisitResident.id_card,
             VisitResident.eid,
+            Household.kind,
+            Household.site_name,
+            Resident.residence,
+            Resident.room,
         )
         .select_from(Visit)
         .join(Household, Household.id == Visit.household_id)
@@ -240,7 +251,8 @@ def _visit_rows(codes: dict[int, str], stmt: Select) -> Iterator[str]:
     writer.writerow(_csv_headers())
     for count, row in enumerate(db.session.execute(stmt), start=1):
         (vid, at, commune_id, hamlet_id, hh_code, address, outcome, officer) = row[:8]
-        lat, lon, accuracy, distance, flags, name, id_number, presence, id_card, eid = row[8:]
+        lat, lon, accuracy, distance, flags, name, id_number, presence, id_card, eid = row[8:18]
+        kind, site_name, residence, room = row[18:]
         writer.writerow(
             [
                 vid,
@@ -261,6 +273,10 @@ def _visit_rows(codes: dict[int, str], stmt: Select) -> Iterator[str]:
                 presence or "",
                 id_card or "",
                 eid or "",
+                kind or "",
+                safe_cell(site_name or ""),
+                residence or "",
+                safe_cell(room or ""),
             ]
         )
         if count % CSV_CHUNK_ROWS == 0:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 
 from app.auth.models import User
 from app.auth.scope import rows_inside, scope_clause
@@ -18,25 +18,29 @@ from app.clock import to_vietnam, today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
 from app.labels import LABELS, choices, in_sentence, label
-from app.people.models import Household
+from app.people.models import SITE_KINDS, Household, Resident
 from app.reports.coverage import (
     DONE_OUTCOMES,
+    EID_DONE,
+    ID_DONE,
     Figures,
     Period,
     UnitRow,
     resolve_unit,
     rows_for,
 )
+from app.reports.eligibility import eligible_clause, present_clause
 from app.reports.periods import campaign_for_period
 from app.security import with_nonce
 from app.units.models import Unit
 from app.visits.models import Visit
-from maps import FollowupPoint, MapLayers, MapWords, UnitFigures, coverage_map
+from maps import FollowupPoint, MapLayers, MapWords, SitePoint, UnitFigures, coverage_map
 from maps.offline import OfflineMap
 
 MAX_UNVISITED = 20_000
 MAX_FOLLOWUPS = 5_000
 MAX_FLAGGED = 2_000
+MAX_SITES = 2_000
 MAX_OUTLINE_POINTS = 2_000  # per hamlet without a boundary
 
 
@@ -68,6 +72,17 @@ def map_words() -> MapWords:
         legend_circle=_("Chưa có ranh giới (cỡ vòng theo số hộ)"),
         legend_unplaced=_("%(count)s đơn vị chưa có vị trí, không vẽ được", count="{count}"),
         legend_at_least=_("từ %(count)s trở lên", count="{count}"),
+        layer_sites=_("Nhà trọ, ký túc xá, công ty"),
+        site_kinds=choices("household_kind"),
+        site_badges={  # the short texts of the site markers
+            "boarding_house": _("Trọ"),
+            "dormitory": _("KTX"),
+            "company": _("Cty"),
+            "other_site": _("Khác"),
+        },
+        site_people=_("Số người đang ở"),
+        site_id_share=_("Có căn cước (đã thu nhận)"),
+        site_eid_share=_("VNeID mức 2"),
     )
 
 
@@ -179,6 +194,52 @@ def flagged_points(user: User, unit: Unit, period: Period | None) -> list[tuple[
     return out
 
 
+def site_points(user: User, unit: Unit) -> list[SitePoint]:
+    """Return the sites with a location and their people: present, owed a card (the coverage
+    rule), with the ID card collected and with e-ID level 2, one grouped query."""
+    eligible = eligible_clause()
+    people = (
+        select(
+            Resident.household_id.label("household_id"),
+            func.sum(case((present_clause(), 1), else_=0)).label("people"),
+            func.sum(case((eligible, 1), else_=0)).label("eligible"),
+            func.sum(case((and_(eligible, Resident.id_card.in_(ID_DONE)), 1), else_=0)).label(
+                "ids"
+            ),
+            func.sum(case((and_(eligible, Resident.eid == EID_DONE), 1), else_=0)).label("eids"),
+        )
+        .where(rows_inside(Resident, unit), scope_clause(user, Resident))
+        .group_by(Resident.household_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Household.lat,
+            Household.lon,
+            func.coalesce(Household.site_name, Household.address),
+            Household.kind,
+            people.c.people,
+            people.c.eligible,
+            people.c.ids,
+            people.c.eids,
+        )
+        .outerjoin(people, people.c.household_id == Household.id)
+        .where(
+            rows_inside(Household, unit),
+            scope_clause(user, Household),
+            Household.kind.in_(SITE_KINDS),
+            Household.lat.is_not(None),
+            Household.lon.is_not(None),
+        )
+        .order_by(Household.id)
+        .limit(MAX_SITES)
+    )
+    return [
+        SitePoint(lat, lon, name or "", kind, *(int(n or 0) for n in counts))
+        for lat, lon, name, kind, *counts in rows
+    ]
+
+
 def map_inputs(
     user: User, code: str | None, campaign_id: int | None = None
 ) -> tuple[Unit, Figures, list[UnitFigures], MapLayers]:
@@ -200,6 +261,7 @@ def map_inputs(
             unvisited_households=unvisited_points(user, unit, period),
             followups=followup_points(user, unit),
             flagged_visits=flagged_points(user, unit, period),
+            sites=site_points(user, unit),
         )
     units = [_unit_figures(row, row.unit, points.get(row.unit.id)) for row in drawn if row.unit]
     return unit, totals, units, layers

@@ -40,8 +40,12 @@ def _attachment(filename: str) -> dict[str, str]:
 @blp.arguments(CoverageArgs, location="query")
 @blp.response(200, CoverageOut)
 def get_coverage(args: dict):
-    """Show a unit's live coverage, in total and per child unit."""
-    return coverage.coverage_for(acting_user(), args.get("unit"), args.get("campaign"))
+    """Show a unit's live coverage, in total and per child unit; sites (boarding houses,
+    dormitories, companies) and temporary residents counted apart; `kind` keeps only the
+    households of one kind."""
+    return coverage.coverage_for(
+        acting_user(), args.get("unit"), args.get("campaign"), args.get("kind")
+    )
 
 
 @blp.route("/campaigns")

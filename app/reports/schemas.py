@@ -10,12 +10,13 @@ from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_sc
 
 from app.clock import VIETNAM
 from app.people.fields import QueryId
+from app.people.models import HOUSEHOLD_KINDS
 from app.reports.campaigns import CAMPAIGN_MAX_DAYS, SPREAD_BASES
 from app.reports.models import METRICS
 from app.schemas import TIME_RANGE, BaseSchema, OutSchema, PageArgs
 
 UNIT_CODE = validate.Regexp(r"^[0-9]{2}([0-9]{3}(-[0-9]{3})?)?$|^[0-9]{3}$")
-MAP_METRICS = ("coverage", "id_rate", "eid_rate", "followups_overdue")
+MAP_METRICS = ("coverage", "id_rate", "eid_rate", "followups_overdue", "temporary_residents")
 SORT_KEYS = (
     "code",
     "name",
@@ -41,10 +42,14 @@ def UnitCode(**kw: Any) -> fields.String:
 
 
 class CoverageArgs(BaseSchema):
-    """`?unit=<code>&campaign=<id>`."""
+    """`?unit=<code>&campaign=<id>&kind=<household kind>`."""
 
     unit = UnitCode()
     campaign = QueryId()
+    kind = fields.String(
+        validate=validate.OneOf(HOUSEHOLD_KINDS),
+        metadata={"description": "Only households of this kind: " + ", ".join(HOUSEHOLD_KINDS)},
+    )
 
 
 class CoverageUnitOut(OutSchema):
@@ -68,6 +73,9 @@ class CoverageFiguresOut(OutSchema):
     followups_open = fields.Integer()
     followups_overdue = fields.Integer()
     last_visit_at = fields.DateTime(allow_none=True)
+    sites_total = fields.Integer()
+    sites_visited = fields.Integer()
+    temporary_residents = fields.Integer()
 
 
 class CoverageChildOut(CoverageFiguresOut):
@@ -86,6 +94,7 @@ class CoverageCampaignOut(OutSchema):
 class CoverageOut(OutSchema):
     unit = fields.Nested(CoverageUnitOut)
     campaign = fields.Nested(CoverageCampaignOut, allow_none=True)
+    kind = fields.String(allow_none=True)
     as_of = fields.DateTime()
     eligible_age = fields.Integer()
     totals = fields.Nested(CoverageFiguresOut)

@@ -22,7 +22,7 @@ from app.extensions import db
 from app.followups.models import Followup
 from app.people.models import Correction, Household, Resident, StatusChange
 from app.reports.asof import AsOf
-from app.reports.coverage import DONE_OUTCOMES, ID_DONE, Pair, old_enough
+from app.reports.coverage import DONE_OUTCOMES, ID_DONE, Pair
 from app.units.models import Unit
 from app.visits.models import Visit, VisitResident
 
@@ -258,7 +258,7 @@ def standing_counts(unit: Unit, user: User | None, span: Span) -> Counts:
             asof.existed(Resident),
             presence.in_(LIVING_HERE),
             not_(flag_as_of(asof, "pending")),
-            old_enough(span.ends_on),
+            asof.owed_a_card(),
         )
         .group_by(Resident.commune_id, Resident.hamlet_id)
     )

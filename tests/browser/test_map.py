@@ -135,3 +135,41 @@ def test_dashboard_in_chromium(page, live_server, demo_field, screenshot):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/dashboard")
     screenshot(page, "dashboard")
+
+
+SITES_JS = """() => {
+  const m = Object.keys(window).filter((k) => k.startsWith("map_"))
+    .map((k) => window[k]).find((v) => v instanceof L.Map);
+  const out = [];
+  m.eachLayer((l) => {
+    if (l instanceof L.Marker && l.options.icon && l.options.icon.options.className
+        === "gocua-site-icon") {
+      out.push({lat: l.getLatLng().lat, lon: l.getLatLng().lng});
+    }
+  });
+  return out;
+}"""
+
+
+def test_sites_layer_in_chromium(page, live_server, demo_field, screenshot):
+    """The demo's boarding house, dormitory and informal lot are badges with a popup."""
+    _log_in(page, "chihuy")
+    page.set_viewport_size({"width": 1280, "height": 860})
+    page.goto("/maps/coverage?unit=20179&metric=temporary_residents")
+    page.wait_for_function("() => window.L && document.querySelector('.gocua-site-badge')")
+    page.wait_for_load_state("networkidle")
+    sites = page.evaluate(SITES_JS)
+    assert len(sites) == 3
+    assert page.locator(".gocua-site-badge").count() == 3
+    assert "Nhà trọ, ký túc xá, công ty" in page.locator(".leaflet-control-layers").inner_text()
+    assert "Người tạm trú, lưu trú" in page.locator(".gocua-legend").inner_text()
+    page.locator('.gocua-site-badge[data-kind="boarding_house"]').click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(state="visible")
+    text = popup.inner_text()
+    assert "Nhà trọ Hoa Sen" in text and "Số người đang ở" in text and "VNeID mức 2" in text
+    page.mouse.move(5, 5)  # no tooltip over the popup
+    page.wait_for_timeout(500)  # the popup's fade-in
+    screenshot(page, "map-sites", full_page=False)
+    assert page.console_errors == []
+    assert page.off_server_requests == []
