@@ -34,7 +34,7 @@ from app.units.models import Unit
 ACTIVE = ("present", "away_working", "away_other")
 HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#0B5394"}
 # Columns a village head's copy leaves out.
-PERSONAL = ("id_number", "phone")
+PERSONAL = ("id_number", "phone", "home_address")
 
 
 @dataclass

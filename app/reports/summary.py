@@ -15,6 +15,8 @@ Households
 - `households_checked`: households whose situation a visit settled in the period (outcome
   met or household moved); nobody home and refused are attempts, not checks.
 - `households_checked_total`: the same, ever, by the end.
+- `sites_checked` / `_total`: among them, sites (boarding houses, dormitories, companies, other
+  sites).
 
 Residents
 - `residents_checked` / `_total`: residents seen in a visit (in the period / ever).
@@ -29,6 +31,11 @@ ID cards (among `residents_required` for the standing figures)
 - `not_collected_total`: card not collected at the end, with the reason, in this order:
   `away_working` (presence away working at the end), `unable_to_travel` (marked unable to
   travel at the end), `refused` (the household's last visit by the end was refused), `other`.
+
+By residence status (`permanent`, `temporary`, `staying`): `residents_required_<status>`,
+`id_collected_total_<status>`, `eid_level2_active_total_<status>` split the standing figures
+above by the resident's residence status as it is on file (it has no history yet); a
+temporary stay that ended before the last day is no longer required (`reports.eligibility`).
 
 e-ID: `eid_level2_applied` / `eid_level2_active` residents whose e-ID became level 2 applied /
 active in the period; `_total` those at that level at the end (level 2 applied is reported
@@ -65,6 +72,7 @@ from app.reports.performance import officer_performance
 from app.reports.summary_counts import (
     CORRECTION_KINDS,
     NOT_COLLECTED_REASONS,
+    RESIDENCE_FIGURES,
     Counts,
     Span,
     pair_counts,
@@ -75,7 +83,16 @@ MAX_DAYS = 366
 
 # The fixed form: (section, figure keys in order). Labels: app.labels "report_figure".
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("households", ("households_total", "households_checked", "households_checked_total")),
+    (
+        "households",
+        (
+            "households_total",
+            "households_checked",
+            "households_checked_total",
+            "sites_checked",
+            "sites_checked_total",
+        ),
+    ),
     ("residents", ("residents_checked", "residents_checked_total", "residents_required")),
     ("id_cards", ("id_collected", "id_issued", "id_collected_total", "id_issued_total")),
     (
@@ -102,6 +119,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "corrections_fixed_total",
         ),
     ),
+    ("residence", RESIDENCE_FIGURES),
     ("cleaned", ("records_matched", "records_fixed")),
     ("followups", ("followups_opened", "followups_done", "followups_open", "followups_overdue")),
 )

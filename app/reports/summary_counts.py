@@ -13,14 +13,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select, true
 
 from app.auth.models import User
 from app.auth.scope import rows_inside, scope_clause
 from app.clock import start_of_day
 from app.extensions import db
 from app.followups.models import Followup
-from app.people.models import Correction, Household, Resident, StatusChange
+from app.people.models import (
+    RESIDENCE,
+    SITE_KINDS,
+    Correction,
+    Household,
+    Resident,
+    StatusChange,
+)
 from app.reports.asof import AsOf
 from app.reports.coverage import DONE_OUTCOMES, ID_DONE, Pair
 from app.units.models import Unit
@@ -34,6 +41,12 @@ NOT_COLLECTED_REASONS = ("away_working", "unable_to_travel", "refused", "other")
 LIVING_HERE = ("present", "away_working", "away_other")
 
 Counts = dict[Pair, dict[str, int]]
+# Where residents stood at the end, per residence status (permanent, temporary, staying).
+RESIDENCE_FIGURES = tuple(
+    f"{figure}_{r}"
+    for r in RESIDENCE
+    for figure in ("residents_required", "id_collected_total", "eid_level2_active_total")
+)
 
 
 @dataclass(frozen=True)
@@ -124,20 +137,27 @@ def household_counts(unit: Unit, user: User | None, span: Span) -> Counts:
 
 
 def visit_counts(unit: Unit, user: User | None, span: Span) -> Counts:
-    """Households checked (settled by a visit) in the period and ever, as known by its end."""
+    """Households (and among them sites) checked — settled by a visit — in the period and ever,
+    as known by its end."""
     settled = Visit.outcome.in_(DONE_OUTCOMES)
+    in_period = and_(settled, Visit.visited_at >= span.start)
+    site = Household.kind.in_(SITE_KINDS)
     stmt = (
         select(
             Visit.commune_id,
             Visit.hamlet_id,
-            _count_if(and_(settled, Visit.visited_at >= span.start), Visit.household_id),
+            _count_if(in_period, Visit.household_id),
             _count_if(settled, Visit.household_id),
             func.count(case((Visit.visited_at >= span.start, Visit.id))),
+            _count_if(and_(in_period, site), Visit.household_id),
+            _count_if(and_(settled, site), Visit.household_id),
         )
+        .join(Household, Household.id == Visit.household_id)
         .where(*inside(user, Visit, unit), *span.asof.visits())
         .group_by(Visit.commune_id, Visit.hamlet_id)
     )
-    return _collect(stmt, ("households_checked", "households_checked_total", "visits"))
+    names = ("households_checked", "households_checked_total", "visits")
+    return _collect(stmt, (*names, "sites_checked", "sites_checked_total"))
 
 
 def _unresolved_correction(span: Span) -> ColumnElement[bool]:
@@ -242,7 +262,13 @@ def standing_counts(unit: Unit, user: User | None, span: Span) -> Counts:
         (_last_outcome(asof) == "refused", "refused"),
         else_="other",
     )
+    by_residence = [
+        func.count(case((and_(Resident.residence == r, done), 1)))
+        for r in RESIDENCE
+        for done in (true(), card.in_(ID_DONE), eid == "level2_active")
+    ]
     columns = [
+        *by_residence,
         func.count(Resident.id),
         func.count(case((card.in_(ID_DONE), 1))),
         func.count(case((card == "issued", 1))),
@@ -263,6 +289,7 @@ def standing_counts(unit: Unit, user: User | None, span: Span) -> Counts:
         .group_by(Resident.commune_id, Resident.hamlet_id)
     )
     names = (
+        *RESIDENCE_FIGURES,
         "residents_required",
         "id_collected_total",
         "id_issued_total",

@@ -139,3 +139,9 @@ def test_last_weeks_report_of_a_fresh_demo_has_figures(app, client):
     )
     assert totals["visits"] > 0 and totals["households_checked"] > 0
     assert report["previous_totals"]["visits"] > 0
+    # Split by residence status: the boarding house's temporary residents, adding up.
+    statuses = ("permanent", "temporary", "staying")
+    for figure in ("residents_required", "id_collected_total", "eid_level2_active_total"):
+        assert sum(totals[f"{figure}_{s}"] for s in statuses) == totals[figure], figure
+    assert totals["residents_required_temporary"] > 0
+    assert totals["sites_checked_total"] <= totals["households_checked_total"]

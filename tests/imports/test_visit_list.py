@@ -117,6 +117,7 @@ def test_village_head_copy_has_no_id_numbers_and_still_round_trips(
     db.session.commit()
     rows = read_xlsx(data)
     assert "Số định danh" not in rows[0] and "Số điện thoại" not in rows[0]
+    assert "Nơi thường trú" not in rows[0]  # a worker's home address is personal data too
     flat = " ".join(str(v) for row in rows for v in row if v is not None)
     assert "046068000123" not in flat and "0912345678" not in flat
     assert "1968" in flat and "02/03/1968" not in flat
