@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 
 from app.clock import end_of_day, today_in_vietnam
 from app.people.models import Resident, StatusChange
@@ -67,13 +67,10 @@ class AsOf:
         temporary stay not ended before it): the day counted, never today."""
         return must_hold_card(self.day)
 
-    def value(self, field: str) -> ColumnElement[Any]:
-        """A resident's status field as of the end of the day, per row of `residents`."""
-        if field not in STATUS_FIELDS:
-            raise ValueError(f"no history-backed value for {field!r}")
-        on_file = getattr(Resident, field)
-        if not self.is_past:
-            return on_file
+    def from_history(self, field: str) -> ColumnElement[Any]:
+        """What the status history says a resident field was at the end of the day, per row of
+        `residents`: the new value of the last change known by then, else the old value of the
+        first change, else NULL (never changed). Values are the history's texts."""
         mine = and_(StatusChange.resident_id == Resident.id, StatusChange.field == field)
         last_known = (
             select(StatusChange.new_value)
@@ -91,4 +88,22 @@ class AsOf:
             .correlate(Resident)
             .scalar_subquery()
         )
-        return func.coalesce(last_known, before_any, on_file)
+        return func.coalesce(last_known, before_any)
+
+    def value(self, field: str) -> ColumnElement[Any]:
+        """A resident's status field as of the end of the day, per row of `residents`."""
+        if field not in STATUS_FIELDS:
+            raise ValueError(f"no history-backed value for {field!r}")
+        on_file = getattr(Resident, field)
+        if not self.is_past:
+            return on_file
+        return func.coalesce(self.from_history(field), on_file)
+
+    def flag(self, field: str) -> ColumnElement[bool]:
+        """A resident's yes/no field (unable_to_travel, pending) as of the end of the day; the
+        history keeps booleans as the texts "true"/"false" (`people.rules.record_change`)."""
+        on_file = getattr(Resident, field)
+        if not self.is_past:
+            return on_file.is_(True)
+        text_on_file = case((on_file.is_(True), "true"), else_="false")
+        return func.coalesce(self.from_history(field), text_on_file) == "true"

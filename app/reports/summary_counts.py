@@ -97,35 +97,6 @@ def _collect(stmt: Any, names: tuple[str, ...]) -> Counts:
     return out
 
 
-def flag_as_of(asof: AsOf, field: str) -> ColumnElement[bool]:
-    """A resident's yes/no field (unable_to_travel, pending) as of the day, from the history.
-
-    The history keeps booleans as the texts "true"/"false" (`people.rules.record_change`).
-    """
-    on_file = getattr(Resident, field)
-    if not asof.is_past:
-        return on_file.is_(True)
-    mine = and_(StatusChange.resident_id == Resident.id, StatusChange.field == field)
-    last_known = (
-        select(StatusChange.new_value)
-        .where(mine, asof.known(StatusChange.at))
-        .order_by(StatusChange.id.desc())
-        .limit(1)
-        .correlate(Resident)
-        .scalar_subquery()
-    )
-    before_any = (
-        select(StatusChange.old_value)
-        .where(mine)
-        .order_by(StatusChange.id)
-        .limit(1)
-        .correlate(Resident)
-        .scalar_subquery()
-    )
-    text_on_file = case((on_file.is_(True), "true"), else_="false")
-    return func.coalesce(last_known, before_any, text_on_file) == "true"
-
-
 def household_counts(unit: Unit, user: User | None, span: Span) -> Counts:
     """Households in the list by the end of the period."""
     stmt = (
@@ -258,7 +229,7 @@ def standing_counts(unit: Unit, user: User | None, span: Span) -> Counts:
     waiting = card == "not_collected"
     reason = case(
         (presence == "away_working", "away_working"),
-        (flag_as_of(asof, "unable_to_travel"), "unable_to_travel"),
+        (asof.flag("unable_to_travel"), "unable_to_travel"),
         (_last_outcome(asof) == "refused", "refused"),
         else_="other",
     )
@@ -283,7 +254,7 @@ def standing_counts(unit: Unit, user: User | None, span: Span) -> Counts:
             *inside(user, Resident, unit),
             asof.existed(Resident),
             presence.in_(LIVING_HERE),
-            not_(flag_as_of(asof, "pending")),
+            not_(asof.flag("pending")),
             asof.owed_a_card(),
         )
         .group_by(Resident.commune_id, Resident.hamlet_id)
