@@ -5,68 +5,18 @@ a period typed the wrong way round is explained and kept."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
 
-from app.extensions import db
-from app.followups.models import Followup
-from app.people.models import Correction, Household, Resident, StatusChange
-from app.visits.models import Visit
-
-DEMO_PASSWORD = "gocua-demo"
-
-
-def _load_demo(app) -> None:
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["units", "load"]).exit_code == 0
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-
-
-def _log_in(page, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
-def _as_if_synced_when_made() -> None:
-    """The demo loads its weeks of field work at once, so the server learns of it today and
-    last week's report (as of last Sunday) would rightly count nothing. Here the work is dated
-    as if each visit had been synced the moment it was made, with the list loaded a month ago."""
-    month_ago = datetime.now(UTC) - timedelta(days=30)
-    made = select(Visit.visited_at).scalar_subquery
-    db.session.execute(update(Household).values(created_at=month_ago))
-    db.session.execute(update(Resident).values(created_at=month_ago))
-    db.session.execute(update(Visit).values(received_at=Visit.visited_at))
-    db.session.execute(
-        update(StatusChange)
-        .where(StatusChange.visit_id.is_not(None))
-        .values(at=made().where(Visit.id == StatusChange.visit_id).correlate(StatusChange))
-    )
-    db.session.execute(
-        update(Correction)
-        .where(Correction.visit_id.is_not(None))
-        .values(created_at=made().where(Visit.id == Correction.visit_id).correlate(Correction))
-    )
-    db.session.execute(
-        update(Followup)
-        .where(Followup.created_by_visit_id.is_not(None))
-        .values(
-            created_at=made().where(Visit.id == Followup.created_by_visit_id).correlate(Followup)
-        )
-    )
-    db.session.commit()
+from tests.browser.test_map import _load_demo, _log_in
 
 
 @pytest.fixture
 def demo(app, live_server):
+    """The demo commune, dated as a phone would have synced it (app/demo), so last week's
+    report has figures."""
     _load_demo(app)
-    _as_if_synced_when_made()
 
 
 def _figure(page, key: str) -> int:
