@@ -18,6 +18,8 @@ KINDS = (
     "eid_support",
     "verify_documents",
     "location_check",
+    "reissue_card",
+    "renew_card",
 )
 STATUSES = ("open", "done", "cancelled")
 PRIORITIES = {"urgent": 0, "high": 1, "normal": 2}

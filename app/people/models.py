@@ -43,6 +43,7 @@ HOUSEHOLD_KINDS = ("family", "boarding_house", "dormitory", "company", "other_si
 SITE_KINDS = HOUSEHOLD_KINDS[1:]
 # Permanent (thường trú), temporary (tạm trú) or a short stay (lưu trú).
 RESIDENCE = ("permanent", "temporary", "staying")
+CARD_ISSUE = ("lost", "damaged", "expired", "wrong_details")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -90,6 +91,7 @@ class Resident(UnitScoped, db.Model):
         CheckConstraint(_in("id_card", ID_CARD), name="id_card_valid"),
         CheckConstraint(_in("eid", EID), name="eid_valid"),
         CheckConstraint(_in("residence", RESIDENCE), name="residence_valid"),
+        CheckConstraint(_in("card_issue", CARD_ISSUE), name="card_issue_valid"),
         Index("ix_residents_dup_key", "commune_id", "name_folded", "birth_year"),
         Index("ix_residents_hamlet_status", "hamlet_id", "presence", "id_card", "eid"),
     )
@@ -121,6 +123,9 @@ class Resident(UnitScoped, db.Model):
     home_province_code: Mapped[str | None] = mapped_column(String(2))
     residence_until: Mapped[date | None]
     room: Mapped[str | None] = mapped_column(String(32))
+    card_issue: Mapped[str | None] = mapped_column(String(16))  # lost, damaged, ... or null
+    card_issued_on: Mapped[date | None]  # the day the current card was issued, where known
+    card_renewal_due: Mapped[date | None] = mapped_column(index=True)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
