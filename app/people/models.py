@@ -38,6 +38,8 @@ CORRECTION_FIELDS = (
     "other",
 )
 CORRECTION_STATUS = ("open", "verified", "fixed", "dismissed")
+# Who found it: an officer, the server's own checks, or a reading of the resident's ID card.
+CORRECTION_SOURCES = ("officer", "server", "card_scan")
 # A household on the list is a family; the others are sites where many unrelated people live.
 HOUSEHOLD_KINDS = ("family", "boarding_house", "dormitory", "company", "other_site")
 SITE_KINDS = HOUSEHOLD_KINDS[1:]

@@ -11,6 +11,7 @@ import { on } from "../util.js";
 import { errorList } from "./errors.js";
 
 function describe(row) {
+  if (row.kind === "card_scan") return t("Quét thẻ căn cước: %(name)s", { name: row.label || "" });
   if (row.kind === "returnee") return t("Báo người về: %(name)s", { name: row.body?.full_name || row.label || "" });
   const outcome = row.body?.outcome || row.outcome;
   return [row.label, outcome ? label("outcome", outcome) : ""].filter(Boolean).join(" · ");
