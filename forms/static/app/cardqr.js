@@ -23,7 +23,7 @@ const fail = (field, message) => {
   throw new CardQrError(field, message);
 };
 
-// "HỒ  văn nhờ" -> "Hồ Văn Nhờ": composed, single spaces, each part capitalised.
+// A name composed (NFC), with single spaces and each part capitalised, as normalize_name().
 export function normalizeName(value) {
   const cap = (part) => part.charAt(0).toUpperCase() + part.slice(1).toLowerCase();
   return String(value)

@@ -139,7 +139,7 @@ export async function render(view, { params, go }) {
   v.video = h("video", { id: "scan-video", class: "scan-video", muted: true, playsinline: true, hidden: true });
   v.status = h("p", { class: "muted small", id: "scan-status" });
   v.result = h("div", { id: "scan-result" });
-  v.typed = h("textarea", { id: "scan-text", rows: 3, placeholder: "0xx…|…|Họ và tên|ddmmyyyy|Nam|…|ddmmyyyy" });
+  v.typed = h("textarea", { id: "scan-text", rows: 3, placeholder: t("số định danh|số CMND cũ|họ và tên|ngàythángnăm sinh|Nam/Nữ|nơi thường trú|ngày cấp") });
   fill(
     view,
     h("h1", { text: t("Quét mã QR") }),
