@@ -32,6 +32,7 @@ from app.people.models import CardScan, Correction, Resident
 from app.people.reveal import user_agent_summary
 from app.people.rules import record_change, set_field
 from app.people.service import resident_for
+from app.people.signals import card_scanned
 from app.text import fold, normalize_name
 
 SOURCE = "card_scan"
@@ -265,6 +266,8 @@ def _scan(user: User, resident: Resident, data: dict[str, Any], digest: str) -> 
     )
     db.session.add(scan)
     db.session.flush()
+    filled = [d["field"] for d in out.differences if d["outcome"] in ("filled", "updated")]
+    card_scanned.send(resident, actor=user, filled=filled, scan_id=scan.id)
     record(
         db.session,
         "read",

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.auth.models import AuditEntry
 from app.extensions import db
 from app.people.models import CardScan, Correction, Resident, StatusChange
+from app.people.signals import card_scanned
 from tests.factories import api_post
 
 ADDRESS = "Thôn 1, Xã Nam Đông, Huyện Nam Đông, Thừa Thiên Huế"
@@ -168,3 +169,31 @@ def test_outside_scope_is_not_found(client, make_user, token_for, household):
     status, _ = scan(client, token_for(outsider), 999999, HEAD_CARD)
     assert status == 404
     assert card_corrections(household.residents[0].id) == []
+
+
+def test_the_correction_page_shows_the_card_as_evidence(client, headers, household):
+    head = household.residents[0]
+    _status, answer = scan(client, headers, head.id, HEAD_CARD)
+    [opened] = answer["corrections"]
+    response = client.post("/login", data={"username": "canbo", "password": "secret-pass"})
+    assert response.status_code in (302, 303)
+    page = client.get(f"/corrections/{opened['id']}").get_data(as_text=True)
+    evidence = page.split('id="card-evidence">', 1)[1].split("</dd>", 1)[0]
+    assert "Hồ Văn Nhơn" in evidence and "1968-03-02" in evidence and "Nam" in evidence
+    assert "********0123" in evidence and "2021-04-15" in evidence
+    assert "046068000123" not in page
+
+
+def test_a_scan_tells_the_domains_above_what_it_filled(client, headers, household):
+    heard = []
+
+    def receiver(resident, **kw):
+        heard.append((resident.id, sorted(kw["filled"]), kw["actor"].username))
+
+    card_scanned.connect(receiver)
+    try:
+        wife = household.residents[1]
+        scan(client, headers, wife.id, WIFE_CARD)
+    finally:
+        card_scanned.disconnect(receiver)
+    assert heard == [(wife.id, ["card_issued_on", "id_number"], "canbo")]

@@ -36,7 +36,10 @@ function rejectedItem(row, redraw, go) {
     h(
       "div",
       { class: "row" },
-      h("button", { type: "button", class: "btn primary small fix", text: t("Sửa và gửi lại"), onclick: () => go(`fix/${row.client_id}`) }),
+      // A card reading has nothing to fix on the phone: scan again, or let it go.
+      row.kind === "card_scan"
+        ? null
+        : h("button", { type: "button", class: "btn primary small fix", text: t("Sửa và gửi lại"), onclick: () => go(`fix/${row.client_id}`) }),
       h("button", {
         type: "button",
         class: "btn small",
