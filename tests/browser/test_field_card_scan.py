@@ -1,7 +1,8 @@
 """Reading an ID card's QR code on the phone: a QR image made here (segno) is decoded by the
 app's own decoder (jsQR on Chromium for Linux), the card is shown beside the record with the
 different name marked, and the reading goes through the outbox (offline first) to the
-card-scan endpoint, which opens the correction."""
+card-scan endpoint, which opens the correction. A second Chromium whose fake camera films the
+same code (a Y4M video written here) reads it from the camera's frames."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.people.models import Correction
+from tests.browser.conftest import CHROMIUM_ARGS, _chromium_path
 from tests.field.browser_helpers import log_in, outbox_count, wait_for_data, wait_sent
 
 FULL = "046068000123"
@@ -106,3 +108,64 @@ def test_typed_text_that_is_not_a_card_is_refused_on_the_phone(page, field_world
     page.fill("#scan-text", CARD.replace("|", ";"))
     page.click("#scan-read")
     page.wait_for_selector("#scan-error >> text=dấu |")
+
+
+def write_y4m(text: str, path, width: int = 640, height: int = 480, frames: int = 10) -> None:
+    """A still video of a QR code on white for Chromium's fake camera (YUV 4:2:0, grey)."""
+    matrix = [list(row) for row in segno.make(text, error="m", micro=False).matrix]
+    scale = min(width, height) * 3 // 4 // (len(matrix) + 8)
+    side = len(matrix) * scale
+    left, top = (width - side) // 2, (height - side) // 2
+    luma = bytearray(b"\xeb" * (width * height))
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if not dark:
+                continue
+            for dy in range(scale):
+                start = (top + y * scale + dy) * width + left + x * scale
+                luma[start : start + scale] = b"\x10" * scale
+    chroma = b"\x80" * ((width // 2) * (height // 2) * 2)
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + bytes(luma) + chroma)
+
+
+@pytest.fixture
+def camera_page(browser, live_server, tmp_path):
+    """A page of a second Chromium (same Playwright) whose camera films a card's QR code."""
+    video = tmp_path / "card.y4m"
+    write_y4m(CARD, video)
+    args = [
+        *CHROMIUM_ARGS,
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    chromium = browser.browser_type.launch(
+        executable_path=_chromium_path(), headless=True, args=args
+    )
+    context = chromium.new_context(
+        viewport={"width": 360, "height": 640}, locale="vi-VN", base_url=live_server.url
+    )
+    context.grant_permissions(["camera"])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.console_errors = []
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    yield page
+    context.close()
+    chromium.close()
+
+
+def test_the_camera_reads_the_card(camera_page, field_world):
+    page = camera_page
+    _officer, household = field_world
+    log_in(page, "canbo")
+    wait_for_data(page)
+    open_scan(page, household, household.residents[0].id)
+    page.wait_for_selector("#scan-compare", timeout=20_000)
+    assert page.input_value("#scan-text") == CARD
+    assert page.locator("#scan-compare tr.diff").get_attribute("data-field") == "full_name"
+    assert page.is_hidden("#scan-video")  # the camera is closed once the code is read
+    assert page.console_errors == []
