@@ -30,7 +30,7 @@ export function normalizeName(value) {
     .normalize("NFC")
     .split(/\s+/)
     .filter(Boolean)
-    .map((word) => word.split(/([-'’ʼ])/).map(cap).join(""))
+    .map((word) => word.split(/([-\u0027\u2019\u02bc])/).map(cap).join(""))
     .join(" ")
     .normalize("NFC");
 }
