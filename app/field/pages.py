@@ -36,6 +36,8 @@ STATIC_APP = ROOT / "forms" / "static" / "app"
 ICON = ROOT / "forms" / "static" / "icon.svg"
 TEMPLATES = ROOT / "forms" / "templates" / "field"
 ASSET_SUFFIXES = (".js", ".css", ".svg", ".png", ".json")
+# Vendored files the app loads (under forms/static/vendor), kept for offline use too.
+VENDORED = ("vendor/jsqr/1.4.0/jsQR.js",)
 IMPORT_ROLES = ("admin", "commander")
 FILE_AUTHORS = ("officer", "village_head")  # who keeps an outbox on a phone
 MAX_IMPORT_ENTRIES = 5000
@@ -67,13 +69,15 @@ def precache_urls() -> list[str]:
         *(url_for("field.strings", lang=lang) for lang in LANGS),
         url_for("static", filename="icon.svg"),
         *files,
+        *(url_for("static", filename=name) for name in VENDORED),
     ]
 
 
 def app_version() -> str:
     """Hash every file the app is made of, so a change installs a new service worker."""
     digest = hashlib.sha256()
-    sources = [*_asset_files(), ICON, *sorted(TEMPLATES.glob("*")), *STRING_SOURCES]
+    vendored = [ROOT / "forms" / "static" / name for name in VENDORED]
+    sources = [*_asset_files(), *vendored, ICON, *sorted(TEMPLATES.glob("*")), *STRING_SOURCES]
     for path in sources:
         if path.is_file():
             digest.update(path.name.encode())

@@ -38,6 +38,8 @@ CORRECTION_FIELDS = (
     "other",
 )
 CORRECTION_STATUS = ("open", "verified", "fixed", "dismissed")
+# Who found it: an officer, the server's own checks, or a reading of the resident's ID card.
+CORRECTION_SOURCES = ("officer", "server", "card_scan")
 # A household on the list is a family; the others are sites where many unrelated people live.
 HOUSEHOLD_KINDS = ("family", "boarding_house", "dormitory", "company", "other_site")
 SITE_KINDS = HOUSEHOLD_KINDS[1:]
@@ -192,3 +194,18 @@ class Correction(UnitScoped, db.Model):
     resident: Mapped[Resident | None] = relationship(foreign_keys=[resident_id])
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class CardScan(db.Model):
+    """One reading of a resident's ID-card QR code, kept so the phone's retry (the same
+    `client_id`) answers the same; `answer` holds the first answer, ID numbers masked."""
+
+    __tablename__ = "card_scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,7 +7,8 @@ from flask_smorest import Blueprint
 from app.auth.access import acting_user, require
 from app.common import writes_on_get
 from app.extensions import db
-from app.people import correction_queue, households, review, service
+from app.people import card_scans, correction_queue, households, review, service
+from app.people.card_scan_schemas import CardScanIn, CardScanOut
 from app.people.correction_schemas import CorrectionReviewIn, CorrectionReviewOut
 from app.people.reveal import reveal, wants_reveal
 from app.people.schemas import (
@@ -146,3 +147,23 @@ def review_corrections(args: dict):
     results = review.review_many(acting_user(), ids, versions, args)
     db.session.commit()
     return {"results": results}
+
+
+@blp.route("/residents/<int:resident_id>/card-scan", methods=["POST"])
+@require(*STAFF)
+@blp.arguments(CardScanIn)
+@blp.response(201, CardScanOut, description="read")
+@blp.alt_response(
+    200, schema=CardScanOut, description="the same client_id and body again: the first answer"
+)
+def scan_card(args: dict, resident_id: int):
+    """Read the resident's ID card from the text of its QR code and compare it with the record.
+    Each field where they differ (name, date of birth, sex, ID number) opens a correction with
+    the card as evidence (`source` `card_scan`) and is never overwritten; what the record lacks
+    (ID number, date of birth, sex, `card_issued_on`) is filled, with history; an ID number that
+    another resident holds opens a `duplicate_record` correction naming them. A text that is not
+    the card's code answers 422 with the reason. Idempotent by `client_id` (another body under
+    it: 409). The reading is kept in the audit trail as a `read`; ID numbers are masked."""
+    answer, status = card_scans.scan_card(acting_user(), resident_id, args)
+    db.session.commit()
+    return answer, status

@@ -22,6 +22,7 @@ from app.people.fields import (
 from app.people.idnumber import mask_id_number
 from app.people.models import (
     CORRECTION_FIELDS,
+    CORRECTION_SOURCES,
     CORRECTION_STATUS,
     EID,
     HOUSEHOLD_KINDS,
@@ -155,7 +156,11 @@ class CorrectionArgs(PageArgs):
     resident = QueryId(load_default=None)
     household = QueryId(load_default=None)
     field = Enum(CORRECTION_FIELDS, load_default=None)
-    source = Enum(("officer", "server"), load_default=None)
+    source = Enum(
+        CORRECTION_SOURCES,
+        load_default=None,
+        metadata={"description": "`officer`, `server` or `card_scan` (read from the ID card's QR)"},
+    )
     hamlet = fields.String(
         load_default=None, validate=validate.Length(max=32), metadata={"description": "hamlet code"}
     )

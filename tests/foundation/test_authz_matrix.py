@@ -748,6 +748,13 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
         "commander": (200, 404),
         "admin": (200, 404),
     },
+    ("POST", "/api/v1/residents/<int:resident_id>/card-scan"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": (201, 404),
+        "commander": (201, 404),
+        "admin": (201, 404),
+    },
     ("PATCH", "/api/v1/residents/<int:resident_id>"): {
         "anonymous": 401,
         "village_head": 403,

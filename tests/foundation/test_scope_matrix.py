@@ -169,6 +169,17 @@ CASES = [
         writes=True,
         extra={"If-Match": "{version}"},
     ),
+    Case(
+        "people.scan_card",
+        "POST",
+        "/api/v1/residents/{resident}/card-scan",
+        "officer",
+        lambda ids: {
+            "client_id": f"scan-{uuid.uuid4().hex}",
+            "qr": "046068000777||Zeta Quét|01011990|Nam|Thôn 1|01012021",
+        },
+        writes=True,
+    ),
     Case("visits.submit", "POST", "/api/v1/visits", "officer", visit_body, writes=True),
     Case(
         "visits.submit_batch",

@@ -10,6 +10,7 @@ import * as loginScreen from "./screens/login.js";
 import * as moreScreen from "./screens/more.js";
 import * as outboxScreen from "./screens/outbox.js";
 import * as returneeScreen from "./screens/returnee.js";
+import * as scanScreen from "./screens/scan.js";
 import * as searchScreen from "./screens/search.js";
 import * as todayScreen from "./screens/today.js";
 import * as visitScreen from "./screens/visit.js";
@@ -28,6 +29,7 @@ const SCREENS = {
   capture: captureScreen,
   outbox: outboxScreen,
   returnee: returneeScreen,
+  scan: scanScreen,
   more: moreScreen,
 };
 
@@ -46,7 +48,7 @@ const TABS = {
 };
 
 const ALLOWED = {
-  officer: ["today", "search", "visit", "fix", "household", "capture", "outbox", "more"],
+  officer: ["today", "search", "visit", "fix", "household", "capture", "scan", "outbox", "more"],
   village_head: ["returnee", "outbox", "more", "fix"],
 };
 

@@ -124,6 +124,7 @@ async function push() {
   const visits = mine.filter((e) => e.kind === "visit" && !held(e));
   for (let i = 0; i < visits.length; i += BATCH) await sendVisits(visits.slice(i, i + BATCH), round);
   for (const row of mine.filter((e) => e.kind === "returnee")) await sendReturnee(row, round);
+  for (const row of mine.filter((e) => e.kind === "card_scan")) await sendCardScan(row, round);
   return round;
 }
 
@@ -208,6 +209,26 @@ async function sendReturnee(row, round) {
     if (temporary(err)) return postpone(row, round, err, { counts: failing(err) });
     round.failures = 0;
     await outbox.markRejected(row, err.body);
+  }
+}
+
+// A card reading: `client_id` makes it idempotent (201 the first time, 200 with the same
+// answer again); 422 (a text the server cannot read) and 409 keep it as refused.
+async function sendCardScan(row, round) {
+  const { resident_id: residentId, ...body } = row.body;
+  try {
+    const result = await api("POST", `/api/v1/residents/${residentId}/card-scan`, body);
+    if (result?.id == null) {
+      return postpone(row, round, new Error(t("Máy chủ chưa xác nhận; sẽ gửi lại.")));
+    }
+    round.failures = 0;
+    await outbox.markSent(row, { status: "created", id: result.id });
+    round.sent += 1;
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status === 401) throw err;
+    if (temporary(err)) return postpone(row, round, err, { counts: failing(err) });
+    round.failures = 0;
+    await outbox.markRejected(row, { ...err.body, code: err.status });
   }
 }
 

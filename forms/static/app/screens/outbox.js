@@ -11,6 +11,7 @@ import { on } from "../util.js";
 import { errorList } from "./errors.js";
 
 function describe(row) {
+  if (row.kind === "card_scan") return t("Quét thẻ căn cước: %(name)s", { name: row.label || "" });
   if (row.kind === "returnee") return t("Báo người về: %(name)s", { name: row.body?.full_name || row.label || "" });
   const outcome = row.body?.outcome || row.outcome;
   return [row.label, outcome ? label("outcome", outcome) : ""].filter(Boolean).join(" · ");
@@ -35,7 +36,10 @@ function rejectedItem(row, redraw, go) {
     h(
       "div",
       { class: "row" },
-      h("button", { type: "button", class: "btn primary small fix", text: t("Sửa và gửi lại"), onclick: () => go(`fix/${row.client_id}`) }),
+      // A card reading has nothing to fix on the phone: scan again, or let it go.
+      row.kind === "card_scan"
+        ? null
+        : h("button", { type: "button", class: "btn primary small fix", text: t("Sửa và gửi lại"), onclick: () => go(`fix/${row.client_id}`) }),
       h("button", {
         type: "button",
         class: "btn small",

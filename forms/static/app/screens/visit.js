@@ -285,6 +285,9 @@ function residentCard(v, r) {
     field(t("Căn cước"), select("id_card", labels("id_card"), s.id_card, { "data-bind": `${base}.id_card` })),
     field(t("Định danh điện tử (VNeID)"), select("eid", labels("eid"), s.eid, { "data-bind": `${base}.eid` })),
     field(t("Điện thoại thông minh"), select("smartphone", labels("smartphone"), s.smartphone, { "data-bind": `${base}.smartphone` })),
+    v.hh?.id != null
+      ? h("a", { class: "btn small scan-card", href: `#scan/${v.hh.id}/${r.id}`, text: t("Quét mã QR") })
+      : null,
     s.corrections.map((c, i) => correctionRow(v, r.id, c, i)),
     h("button", {
       type: "button",
