@@ -1,6 +1,6 @@
 """card_scans: readings of residents' ID-card QR codes, one per phone client_id
 
-Revision ID: 0012_card_scans
+Revision ID: 0010_card_scans
 Revises: 0009_cards
 Create Date: 2026-12-03
 
@@ -12,7 +12,7 @@ body under the same `client_id` answers 409.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_card_scans"
+revision = "0010_card_scans"
 down_revision = "0009_cards"
 branch_labels = None
 depends_on = None
