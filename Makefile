@@ -38,8 +38,11 @@ start:
 	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 --timeout 120 \
 		--access-logfile - 'app:create_app()'
 
+# The suite in TEST_WORKERS processes (pytest-xdist; one PostgreSQL database per worker);
+# TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
 test: setup
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-fast: setup
 	$(VENV)/bin/pytest -m "not browser" -x $(PYTEST_ARGS)

@@ -21,6 +21,8 @@ from app import create_app
 from app.extensions import db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+# Under pytest-xdist each worker has its own PostgreSQL database, named after the one given.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 FAST_HASH = "pbkdf2:sha256:1000"
@@ -36,6 +38,28 @@ def _test_config(url: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
     }
+
+
+def _worker_database(url: str) -> str:
+    """Return this worker's own database next to the one given, created when missing."""
+    if not WORKER:
+        return url
+    given = sa.engine.make_url(url)
+    mine = given.set(database=f"{given.database}_{WORKER}")
+    admin = sa.create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            known = conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": mine.database},
+            )
+            if not known:
+                conn.execute(sa.text(f'CREATE DATABASE "{mine.database}"'))
+    except sa.exc.OperationalError as exc:  # never skip: CI must see it
+        pytest.exit(f"TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}", returncode=3)
+    finally:
+        admin.dispose()
+    return mine.render_as_string(hide_password=False)
 
 
 def _reset_postgres(url: str) -> None:
@@ -78,7 +102,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     else:
-        url = PG_URL
+        url = _worker_database(PG_URL)
         _reset_postgres(url)
     app = create_app(_test_config(url))
     with app.app_context():

@@ -123,7 +123,8 @@ def page(context):
     p = context.new_page()
     p.console_errors = context.console_errors
     p.off_server_requests = context.off_server_requests
-    p.set_default_timeout(10_000)
+    # Generous: the suite runs in two processes on two cores, each with its own Chromium.
+    p.set_default_timeout(30_000)
     return p
 
 
