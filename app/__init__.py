@@ -42,6 +42,7 @@ API_BLUEPRINTS = (
     "app.followups.routes",
     "app.reports.routes",
     "app.reports.summary_routes",
+    "app.schedule.routes",
 )
 
 PAGE_BLUEPRINTS = (

@@ -355,6 +355,28 @@ class HouseholdWarningOut(OutSchema):
     message = fields.String()
 
 
+class ScheduledVisitOut(OutSchema):
+    """The day and time window of a household's visit in its hamlet's plan (Vietnam time)."""
+
+    date = fields.Date(metadata={"description": "the day of the visit"})
+    from_ = fields.Time(
+        attribute="starts_at",
+        data_key="from",
+        format="%H:%M",
+        metadata={"description": "start of the time window, HH:MM"},
+    )
+    to = fields.Time(
+        attribute="ends_at", format="%H:%M", metadata={"description": "end of the time window, HH:MM"}
+    )
+    order = fields.Integer(
+        attribute="position",
+        metadata={"description": "the household's place on the plan's walking route, from 1"},
+    )
+    moved = fields.Boolean(
+        metadata={"description": "true once this household was rescheduled on its own"}
+    )
+
+
 class HouseholdOut(OutSchema):
     """A household; `hamlet_code` (and `corrections`, where shown) come from its service."""
 
@@ -376,6 +398,11 @@ class HouseholdOut(OutSchema):
     warnings = fields.List(
         fields.Nested(HouseholdWarningOut),
         metadata={"description": "on a create: similar households already on file"},
+    )
+    scheduled_visit = fields.Nested(
+        ScheduledVisitOut,
+        allow_none=True,
+        metadata={"description": "the day and time window of its hamlet's visit plan, or null"},
     )
 
     @post_dump

@@ -73,6 +73,8 @@ ELSEWHERE = {
     "user_import_pages.confirm_import": "the uploader's own preview: test_people_import.py",
     "user_import_pages.import_result": "the uploader's own result: test_people_import.py",
     "field.outbox_import": ("field/test_outbox_import.py::test_officer_outside_the_importers_unit"),
+    "schedule.get_schedule": "the inside hamlet has no plan: schedule/test_schedule_api.py",
+    "schedule.reschedule": "needs a plan: schedule/test_schedule_api.py::test_rescheduling_needs",
 }
 
 
@@ -115,6 +117,16 @@ def campaign_form() -> dict:
         "starts_on": (today_in_vietnam() - timedelta(days=5)).isoformat(),
         "ends_on": (today_in_vietnam() + timedelta(days=25)).isoformat(),
         "metrics": "households_visited",
+    }
+
+
+def schedule_body(_ids: dict) -> dict:
+    """A visit plan of the inside hamlet from tomorrow on."""
+    return {
+        "days": [(today_in_vietnam() + timedelta(days=1)).isoformat()],
+        "day_start": "07:30",
+        "day_end": "17:00",
+        "minutes_per_household": 30,
     }
 
 
@@ -490,6 +502,14 @@ CASES = [
         page=True,
     ),
     Case("imports.visit_list", "GET", "/hamlets/20179-001/visit-list", "village_head", page=True),
+    Case(
+        "schedule.plan_schedule",
+        "POST",
+        "/api/v1/units/20179-001/schedule",
+        "officer",
+        schedule_body,
+        writes=True,
+    ),
     Case("reports_pages.overdue", "GET", "/dashboard/overdue?unit=20179", "commander", page=True),
     Case(
         "reports_pages.reassign",
