@@ -58,6 +58,7 @@ PAGE_BLUEPRINTS = (
     "app.imports.pages",
     "app.imports.enrolment_pages",
     "app.reports.correction_pages",
+    "app.schedule.pages",
 )
 
 CLI_MODULES = (

@@ -366,7 +366,7 @@ class ScheduledVisitOut(OutSchema):
         metadata={"description": "start of the time window, HH:MM"},
     )
     to = fields.Time(
-        attribute="ends_at", format="%H:%M", metadata={"description": "end of the time window, HH:MM"}
+        attribute="ends_at", format="%H:%M", metadata={"description": "end of the window, HH:MM"}
     )
     order = fields.Integer(
         attribute="position",

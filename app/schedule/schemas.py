@@ -57,7 +57,7 @@ class PlannedVisitOut(ScheduledVisitOut):
     household_code = fields.String(allow_none=True, metadata={"description": "its code"})
     address = fields.String(metadata={"description": "the household's address"})
     head_name = fields.String(
-        allow_none=True, metadata={"description": "the head of the household, else its first member"}
+        allow_none=True, metadata={"description": "the head of the household, else first member"}
     )
     visited = fields.Boolean(
         metadata={"description": "true once the household was visited since the plan was made"}

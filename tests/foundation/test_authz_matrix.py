@@ -812,6 +812,28 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
         "commander": (422, 404),
         "admin": 403,
     },
+    # The planning page and the notices: the same people; outside the scope a 404 first.
+    ("GET", "/hamlets/<code>/schedule"): {
+        "anonymous": LOGIN,
+        "village_head": (403, 404),
+        "officer": (200, 404),
+        "commander": (200, 404),
+        "admin": (403, 404),
+    },
+    ("POST", "/hamlets/<code>/schedule"): {
+        "anonymous": LOGIN,
+        "village_head": (403, 404),
+        "officer": (200, 404),
+        "commander": (200, 404),
+        "admin": (403, 404),
+    },
+    ("GET", "/hamlets/<code>/notices"): {
+        "anonymous": LOGIN,
+        "village_head": (403, 404),
+        "officer": (200, 404),
+        "commander": (200, 404),
+        "admin": (403, 404),
+    },
     ("POST", "/api/v1/households"): {
         "anonymous": 401,
         "village_head": 403,

@@ -130,6 +130,19 @@ def schedule_body(_ids: dict) -> dict:
     }
 
 
+def schedule_form(_ids: dict) -> dict:
+    """The planning page's form: the week from tomorrow, every weekday."""
+    first = today_in_vietnam() + timedelta(days=1)
+    return {
+        "first_day": first.isoformat(),
+        "last_day": (first + timedelta(days=6)).isoformat(),
+        "weekdays": ["0", "1", "2", "3", "4", "5", "6"],
+        "day_start": "07:30",
+        "day_end": "17:00",
+        "minutes_per_household": "30",
+    }
+
+
 def _correction_version(ids: dict) -> int:
     """The inside correction's current version, read in a transaction that ends at once."""
     db.session.rollback()
@@ -502,6 +515,17 @@ CASES = [
         page=True,
     ),
     Case("imports.visit_list", "GET", "/hamlets/20179-001/visit-list", "village_head", page=True),
+    Case("schedule_pages.schedule", "GET", "/hamlets/20179-001/schedule", "officer", page=True),
+    Case(
+        "schedule_pages.schedule",
+        "POST",
+        "/hamlets/20179-001/schedule",
+        "commander",
+        schedule_form,
+        writes=True,
+        page=True,
+    ),
+    Case("schedule_pages.notices", "GET", "/hamlets/20179-001/notices", "officer", page=True),
     Case(
         "schedule.plan_schedule",
         "POST",

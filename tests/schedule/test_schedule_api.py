@@ -27,8 +27,10 @@ def test_plan_orders_the_hamlet_as_a_walk_and_fills_the_days(
     # the unplaced household last.
     assert codes[-1] == "T1-9"
     assert sorted(codes[:-1]) == ["T1-1", "T1-2", "T1-3", "T1-4", "T1-5"]
-    assert codes[:-1] in (["T1-5", "T1-3", "T1-1", "T1-2", "T1-4"],
-                          ["T1-5", "T1-2", "T1-4", "T1-3", "T1-1"])
+    assert codes[:-1] in (
+        ["T1-5", "T1-3", "T1-1", "T1-2", "T1-4"],
+        ["T1-5", "T1-2", "T1-4", "T1-3", "T1-1"],
+    )
     windows = [(v["date"], v["from"], v["to"]) for v in plan["visits"]]
     assert windows == [
         (day(1), "07:30", "08:00"),
