@@ -30,6 +30,7 @@ from app.people.models import (
     RELATIONSHIPS,
     SEX,
 )
+from app.people.schedule_schemas import ScheduledVisitOut
 from app.people.site_schemas import ResidenceIn, SiteIn
 from app.schemas import BaseSchema, Inline, OutSchema, PageArgs, viewer
 from app.units.extent import in_vietnam
@@ -353,28 +354,6 @@ class HouseholdWarningOut(OutSchema):
     resident_id = fields.Integer(allow_none=True)
     correction_id = fields.Integer(allow_none=True)
     message = fields.String()
-
-
-class ScheduledVisitOut(OutSchema):
-    """The day and time window of a household's visit in its hamlet's plan (Vietnam time)."""
-
-    date = fields.Date(metadata={"description": "the day of the visit"})
-    from_ = fields.Time(
-        attribute="starts_at",
-        data_key="from",
-        format="%H:%M",
-        metadata={"description": "start of the time window, HH:MM"},
-    )
-    to = fields.Time(
-        attribute="ends_at", format="%H:%M", metadata={"description": "end of the window, HH:MM"}
-    )
-    order = fields.Integer(
-        attribute="position",
-        metadata={"description": "the household's place on the plan's walking route, from 1"},
-    )
-    moved = fields.Boolean(
-        metadata={"description": "true once this household was rescheduled on its own"}
-    )
 
 
 class HouseholdOut(OutSchema):

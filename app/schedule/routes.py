@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from app.auth.access import acting_user, require
 from app.extensions import db
-from app.people.schemas import ScheduledVisitOut
+from app.people.schedule_schemas import ScheduledVisitOut
 from app.schedule import planning
 from app.schedule.schemas import RescheduleIn, ScheduleIn, ScheduleOut
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from app.people.schemas import ScheduledVisitOut
+from app.people.schedule_schemas import ScheduledVisitOut
 from app.schemas import BaseSchema, OutSchema
 
 HHMM = "%H:%M"
