@@ -43,7 +43,8 @@ def _households(code: str) -> int:
 @pytest.mark.parametrize("code", [PRINTED, "20179-001"])
 def test_notices_print_one_page_per_household(page, live_server, demo, console_errors, code):
     _log_in(page, "canbo2" if code == PRINTED else "canbo1")
-    response = page.goto(f"/hamlets/{code}/notices")
+    # Some sixty A4 pages of a loaded demo: more than the default 10 s on a busy machine.
+    response = page.goto(f"/hamlets/{code}/notices", timeout=60_000)
     assert response.status == 200
     households = _households(code)
     assert page.locator("article.notice").count() == households
