@@ -119,7 +119,7 @@ def test_notices_carry_full_ids_problems_documents_and_the_slot(
             {"full_name": "Hồ Văn Đi", "relationship_to_head": "child", "presence": "moved"},
         ],
     )
-    one, two, three, _gone = household.residents
+    one = household.residents[0]
     db.session.add(
         Correction(
             household_id=household.id,
