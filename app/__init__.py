@@ -42,6 +42,7 @@ API_BLUEPRINTS = (
     "app.followups.routes",
     "app.reports.routes",
     "app.reports.summary_routes",
+    "app.schedule.routes",
 )
 
 PAGE_BLUEPRINTS = (
@@ -57,6 +58,7 @@ PAGE_BLUEPRINTS = (
     "app.imports.pages",
     "app.imports.enrolment_pages",
     "app.reports.correction_pages",
+    "app.schedule.pages",
 )
 
 CLI_MODULES = (

@@ -205,6 +205,25 @@ LABELS: dict[str, dict[str, str]] = {
         "expired": N_("Thẻ hết hạn"),
         "wrong_details": N_("Thẻ sai thông tin"),
     },
+    # What a household notice (app/schedule/notices.py) says is missing or wrong for a member.
+    "notice_issue": {
+        "no_id_card": N_("Chưa làm thẻ căn cước"),
+        "no_id_number": N_("Chưa có số định danh cá nhân"),
+        "eid_not_active": N_("Chưa kích hoạt tài khoản định danh điện tử mức 2 (VNeID)"),
+        "correction_open": N_("Thông tin cần điều chỉnh"),
+        "card_lost": N_("Thẻ căn cước bị mất: cần cấp lại"),
+        "card_damaged": N_("Thẻ căn cước bị hỏng: cần đổi"),
+        "card_expired": N_("Thẻ căn cước hết hạn: cần đổi"),
+        "card_wrong_details": N_("Thẻ căn cước sai thông tin: cần đổi"),
+    },
+    # The documents a notice asks the household to prepare.
+    "notice_document": {
+        "id_card": N_("Thẻ căn cước hoặc chứng minh nhân dân đang có"),
+        "birth_certificate": N_("Giấy khai sinh"),
+        "residence_papers": N_("Giấy tờ về cư trú (sổ hộ khẩu cũ, giấy xác nhận cư trú nếu có)"),
+        "proof_of_details": N_("Giấy tờ chứng minh thông tin đúng (giấy khai sinh, quyết định…)"),
+        "phone": N_("Điện thoại thông minh dùng số thuê bao chính chủ"),
+    },
     "session_kind": {
         "at_home": N_("Thu nhận tại nhà"),
         "point": N_("Điểm thu nhận"),

@@ -130,6 +130,7 @@ class DemoUser:
     full_name: str
     mobile_team: bool = False
     hamlet_codes: list[str] = field(default_factory=list)
+    phone: str | None = None  # printed on the household notices of the officer's hamlets
 
 
 @dataclass
@@ -804,6 +805,7 @@ def _users() -> list[DemoUser]:
             COMMUNE_CODE,
             nfc("Nguyễn Đức Thắng"),
             hamlet_codes=hamlets[:3],
+            phone="0905000101",
         ),
         DemoUser(
             "canbo2",
@@ -812,6 +814,7 @@ def _users() -> list[DemoUser]:
             COMMUNE_CODE,
             nfc("Hồ Văn Lợi"),
             hamlet_codes=hamlets[3:],
+            phone="0905000102",
         ),
         DemoUser(
             "canbo3",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     JSON,
@@ -83,6 +83,10 @@ class Household(UnitScoped, db.Model):
 
     residents: Mapped[list[Resident]] = relationship(
         back_populates="household", order_by="Resident.id"
+    )
+    # The day and time window of the hamlet's visit plan (app/schedule), or None.
+    scheduled_visit: Mapped[ScheduledVisit | None] = relationship(
+        back_populates="household", uselist=False, viewonly=True
     )
 
 
@@ -209,3 +213,54 @@ class CardScan(db.Model):
     body_hash: Mapped[str] = mapped_column(String(64))
     answer: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VisitSchedule(UnitScoped, db.Model):
+    """A hamlet's visit plan for its residence check: the days and hours the officers have and
+    the minutes each household takes. One per hamlet; planning again replaces it."""
+
+    __tablename__ = "visit_schedules"
+    __table_args__ = (
+        UniqueConstraint("hamlet_id"),
+        CheckConstraint("day_end > day_start", name="hours_valid"),
+        CheckConstraint(
+            "minutes_per_household BETWEEN 5 AND 240", name="minutes_per_household_valid"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    days: Mapped[list] = mapped_column(JSON)  # ISO dates, in order
+    day_start: Mapped[time]
+    day_end: Mapped[time]
+    minutes_per_household: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    visits: Mapped[list[ScheduledVisit]] = relationship(
+        back_populates="schedule",
+        order_by="(ScheduledVisit.date, ScheduledVisit.starts_at, ScheduledVisit.position)",
+    )
+
+
+class ScheduledVisit(UnitScoped, db.Model):
+    """One household's day and time window in its hamlet's plan; `position` is its place on
+    the walking route the plan was made from; `moved` once it was rescheduled alone."""
+
+    __tablename__ = "scheduled_visits"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="window_valid"),
+        Index("ix_scheduled_visits_hamlet_date", "hamlet_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("visit_schedules.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), unique=True)
+    date: Mapped[date]
+    starts_at: Mapped[time]
+    ends_at: Mapped[time]
+    position: Mapped[int] = mapped_column(Integer)
+    moved: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    schedule: Mapped[VisitSchedule] = relationship(back_populates="visits")
+    household: Mapped[Household] = relationship(back_populates="scheduled_visit")

@@ -31,6 +31,7 @@ from app.people.models import (
     RELATIONSHIPS,
     SEX,
 )
+from app.people.schedule_schemas import ScheduledVisitOut
 from app.people.site_schemas import ResidenceIn, SiteIn
 from app.schemas import BaseSchema, Inline, OutSchema, PageArgs, viewer
 from app.units.extent import in_vietnam
@@ -381,6 +382,11 @@ class HouseholdOut(OutSchema):
     warnings = fields.List(
         fields.Nested(HouseholdWarningOut),
         metadata={"description": "on a create: similar households already on file"},
+    )
+    scheduled_visit = fields.Nested(
+        ScheduledVisitOut,
+        allow_none=True,
+        metadata={"description": "the day and time window of its hamlet's visit plan, or null"},
     )
 
     @post_dump

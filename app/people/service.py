@@ -223,7 +223,9 @@ def list_households(
         query = query.join(Unit, Unit.id == Household.hamlet_id).where(Unit.code == hamlet)
     for word in search_words(q or "").split()[:8]:
         query = query.where(_starts_word(word))
-    query = query.options(selectinload(Household.residents)).order_by(Household.code, Household.id)
+    query = query.options(
+        selectinload(Household.residents), selectinload(Household.scheduled_visit)
+    ).order_by(Household.code, Household.id)
     result = paginate(query, page, per_page)
     codes = unit_codes(h.hamlet_id for h in result.items)
     result.items = [Shown(h, hamlet_code=codes.get(h.hamlet_id)) for h in result.items]

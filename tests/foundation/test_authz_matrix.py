@@ -112,6 +112,11 @@ OWN_SAMPLES = {
     ("GET", "audit.list_entries"): Sample("/api/v1/audit"),
     ("GET", "audit_pages.audit"): Sample("/audit", page=True),
     ("GET", "audit_pages.audit_csv"): Sample("/audit.csv", page=True),
+    ("GET", "schedule.get_schedule"): Sample("/api/v1/units/20179-001/schedule"),
+    ("PATCH", "schedule.reschedule"): Sample(
+        "/api/v1/households/{household}/scheduled-visit",
+        {"date": "2099-01-01", "from": "08:00", "to": "08:30"},
+    ),
     ("POST", "users.change_password"): Sample(
         "/api/v1/me/password", {"current_password": "wrong-pass", "new_password": "short"}
     ),
@@ -790,6 +795,51 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
         "officer": 403,
         "commander": (201, 404),
         "admin": (201, 404),
+    },
+    # A hamlet's visit plan: its officer and commanders over it. The inside hamlet has no plan,
+    # so reading it answers 404 and moving a household 422 (tests/schedule reads real plans).
+    ("GET", "/api/v1/units/<code>/schedule"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 404,
+        "commander": 404,
+        "admin": 403,
+    },
+    ("POST", "/api/v1/units/<code>/schedule"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": (201, 404),
+        "commander": (201, 404),
+        "admin": 403,
+    },
+    ("PATCH", "/api/v1/households/<int:household_id>/scheduled-visit"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": (422, 404),
+        "commander": (422, 404),
+        "admin": 403,
+    },
+    # The planning page and the notices: the same people; outside the scope a 404 first.
+    ("GET", "/hamlets/<code>/schedule"): {
+        "anonymous": LOGIN,
+        "village_head": (403, 404),
+        "officer": (200, 404),
+        "commander": (200, 404),
+        "admin": (403, 404),
+    },
+    ("POST", "/hamlets/<code>/schedule"): {
+        "anonymous": LOGIN,
+        "village_head": (403, 404),
+        "officer": (200, 404),
+        "commander": (200, 404),
+        "admin": (403, 404),
+    },
+    ("GET", "/hamlets/<code>/notices"): {
+        "anonymous": LOGIN,
+        "village_head": (403, 404),
+        "officer": (200, 404),
+        "commander": (200, 404),
+        "admin": (403, 404),
     },
     ("POST", "/api/v1/households"): {
         "anonymous": 401,

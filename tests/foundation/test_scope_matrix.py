@@ -73,6 +73,8 @@ ELSEWHERE = {
     "user_import_pages.confirm_import": "the uploader's own preview: test_people_import.py",
     "user_import_pages.import_result": "the uploader's own result: test_people_import.py",
     "field.outbox_import": ("field/test_outbox_import.py::test_officer_outside_the_importers_unit"),
+    "schedule.get_schedule": "the inside hamlet has no plan: schedule/test_schedule_api.py",
+    "schedule.reschedule": "needs a plan: schedule/test_schedule_api.py::test_rescheduling_needs",
 }
 
 
@@ -115,6 +117,29 @@ def campaign_form() -> dict:
         "starts_on": (today_in_vietnam() - timedelta(days=5)).isoformat(),
         "ends_on": (today_in_vietnam() + timedelta(days=25)).isoformat(),
         "metrics": "households_visited",
+    }
+
+
+def schedule_body(_ids: dict) -> dict:
+    """A visit plan of the inside hamlet from tomorrow on."""
+    return {
+        "days": [(today_in_vietnam() + timedelta(days=1)).isoformat()],
+        "day_start": "07:30",
+        "day_end": "17:00",
+        "minutes_per_household": 30,
+    }
+
+
+def schedule_form(_ids: dict) -> dict:
+    """The planning page's form: the week from tomorrow, every weekday."""
+    first = today_in_vietnam() + timedelta(days=1)
+    return {
+        "first_day": first.isoformat(),
+        "last_day": (first + timedelta(days=6)).isoformat(),
+        "weekdays": ["0", "1", "2", "3", "4", "5", "6"],
+        "day_start": "07:30",
+        "day_end": "17:00",
+        "minutes_per_household": "30",
     }
 
 
@@ -501,6 +526,25 @@ CASES = [
         page=True,
     ),
     Case("imports.visit_list", "GET", "/hamlets/20179-001/visit-list", "village_head", page=True),
+    Case("schedule_pages.schedule", "GET", "/hamlets/20179-001/schedule", "officer", page=True),
+    Case(
+        "schedule_pages.schedule",
+        "POST",
+        "/hamlets/20179-001/schedule",
+        "commander",
+        schedule_form,
+        writes=True,
+        page=True,
+    ),
+    Case("schedule_pages.notices", "GET", "/hamlets/20179-001/notices", "officer", page=True),
+    Case(
+        "schedule.plan_schedule",
+        "POST",
+        "/api/v1/units/20179-001/schedule",
+        "officer",
+        schedule_body,
+        writes=True,
+    ),
     Case("reports_pages.overdue", "GET", "/dashboard/overdue?unit=20179", "commander", page=True),
     Case(
         "reports_pages.reassign",

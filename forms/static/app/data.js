@@ -154,17 +154,37 @@ export async function today(username, here) {
     });
   const listed = new Set(due.map((f) => f.household_id));
   const isTouched = (h) => touched.has(h.id) || (h.client_id && touched.has(`${PENDING_PREFIX}${h.client_id}`));
+  const scheduled = scheduledOn(hhs, day, isTouched);
+  const planned = new Set(scheduled.map((h) => h.id));
   const open = hhs
-    .filter((h) => !h.last_visit_at && !isTouched(h) && !listed.has(h.id))
+    .filter((h) => !h.last_visit_at && !isTouched(h) && !listed.has(h.id) && !planned.has(h.id))
     .map((h) => ({ ...h, _key: `h${h.id}`, _sortKey: `${h._hamlet || ""} ${h.address || h.code || ""}` }));
   const classes = [URGENT, OVERDUE, DUE].map((c) => due.filter((f) => f._class === c));
   const route = routeOrder(classes, here, followupPoint);
   return {
+    scheduled,
     due: route.rows,
     open: routeOrder([open], route.end, householdPoint).rows,
     added: await addedHere(username, hhs),
     total: hhs.length,
   };
+}
+
+// The households my hamlets' visit plans give a slot on a day, in the plan's order: by the
+// window's start, then the place on the plan's walking route. Each says whether it is done
+// (`_done`: visited that day, or from this phone).
+export function scheduledOn(hhs, day, isTouched = () => false) {
+  return hhs
+    .filter((h) => h.scheduled_visit?.date === day)
+    .map((h) => ({
+      ...h,
+      _done: isTouched(h) || Boolean(h.last_visit_at && todayIso(new Date(h.last_visit_at)) >= day),
+    }))
+    .sort(
+      (a, b) =>
+        a.scheduled_visit.from.localeCompare(b.scheduled_visit.from) ||
+        (a.scheduled_visit.order ?? 0) - (b.scheduled_visit.order ?? 0),
+    );
 }
 
 // Households and sites created on this phone: those not yet confirmed (still in the outbox),

@@ -1,5 +1,6 @@
-// Today: follow-ups due (urgent, overdue, the rest) and households not yet visited in my
-// hamlets, each group a short walking route from where I stand (data.today).
+// Today: the households my hamlets' visit plan gives a slot today (in the plan's order, with
+// their time windows), follow-ups due (urgent, overdue, the rest) and households not yet
+// visited in my hamlets, the last two a short walking route from where I stand (data.today).
 import * as data from "../data.js";
 import { here } from "../gps.js";
 import { t } from "../i18n.js";
@@ -36,7 +37,19 @@ function dueItem(f) {
   );
 }
 
-// Follow-ups due, then the first `screen.shown` households not yet visited.
+// A household of today's plan: its window, and whether it is done.
+function scheduledItem(hh) {
+  const slot = hh.scheduled_visit;
+  const tag = h(
+    "span",
+    { class: hh._done ? "tag ok slot" : "tag slot" },
+    `${slot.from}–${slot.to}`,
+    hh._done ? ` · ${t("Đã thăm")}` : "",
+  );
+  return householdItem(hh, { extra: tag });
+}
+
+// Today's plan, then follow-ups due, then the first `screen.shown` households not yet visited.
 async function draw(screen) {
   const { body, shown } = screen;
   const work = await data.today(user().username, screen.position);
@@ -52,6 +65,8 @@ async function draw(screen) {
       ? h("button", { type: "button", class: "btn", text: t("Xem thêm (%(n)s)", { n: work.open.length - shown }), onclick: showMore })
       : null;
   const added = work.added.map((hh) => householdItem(hh));
+  const scheduled = work.scheduled.map(scheduledItem);
+  const left = work.scheduled.filter((hh) => !hh._done).length;
   refill(body,
     fresh,
     addButton(),
@@ -59,6 +74,12 @@ async function draw(screen) {
       ? [
           h("h2", {}, t("Mới thêm trên máy này"), h("span", { class: "count", id: "added-count", text: added.length })),
           h("div", { class: "list", id: "added-list" }, added),
+        ]
+      : null,
+    scheduled.length
+      ? [
+          h("h2", {}, t("Lịch thăm hôm nay"), h("span", { class: "count", id: "scheduled-count", text: `${left}/${scheduled.length}` })),
+          h("div", { class: "list", id: "scheduled-list" }, scheduled),
         ]
       : null,
     h("h2", {}, t("Việc đến hạn"), h("span", { class: "count", id: "due-count", text: work.due.length })),
