@@ -11,3 +11,18 @@ from blinker import Namespace
 _signals = Namespace()
 
 correction_resolved = _signals.signal("correction-resolved")
+
+# Sent after a resident changed without a visit (PATCH /residents/<id>, an import, a fixed
+# correction) in a way the card rules read: sender the Resident; keywords `fields` (the names
+# that changed) and `actor` (the user, or None). Receivers act in the same transaction.
+resident_changed = _signals.signal("resident-changed")
+
+# The fields whose change is announced by `resident_changed`.
+CARD_RULE_FIELDS = (
+    "unable_to_travel",
+    "card_issue",
+    "card_issued_on",
+    "date_of_birth",
+    "presence",
+    "pending",
+)
