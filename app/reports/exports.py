@@ -63,6 +63,8 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("sites_total", COUNT_FORMAT, 14),
     ("sites_visited", COUNT_FORMAT, 12),
     ("temporary_residents", COUNT_FORMAT, 14),
+    ("cards_to_reissue", COUNT_FORMAT, 12),
+    ("renewals_due", COUNT_FORMAT, 12),
 )
 
 
