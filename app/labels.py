@@ -171,6 +171,11 @@ LABELS: dict[str, dict[str, str]] = {
         "parent_male": N_("Bố"),
         "parent_female": N_("Mẹ"),
     },
+    # Whether a resident can travel to a capture point (the phone's visit form).
+    "travel": {
+        "no": N_("Đi lại được"),
+        "yes": N_("Không thể đi lại"),
+    },
     "smartphone": {
         "": N_("Chưa rõ"),
         "yes": N_("Có điện thoại thông minh"),
