@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from app.auth import service as auth_service
 from app.auth.models import User
 from app.clock import start_of_day, today_in_vietnam
+from app.demo.cards import mark_cards
 from app.demo.data import DemoCommune, generate_demo
 from app.demo.sites import found_in_the_field, generate_sites, load_sites
 from app.demo.visits import seed_visits
@@ -195,6 +196,7 @@ def load_demo(seed: int = 6) -> dict[str, object]:
     _listed_before_the_campaign(commune, listed)
     visits = seed_visits(commune, seed, codes=listed)
     found = found_in_the_field(hamlets)
+    cards = mark_cards(commune)
     campaign = _campaign(commune)
     return {
         "demo": demo,
@@ -203,5 +205,6 @@ def load_demo(seed: int = 6) -> dict[str, object]:
         "users_added": users,
         "visits": visits,
         "found_in_the_field": found,
+        "cards": cards,
         "campaign": campaign,
     }
