@@ -4,7 +4,8 @@ renew_card once and closes it when the card is renewed. Through a visit, PATCH a
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
 from app.clock import today_in_vietnam
 from app.extensions import db
@@ -12,6 +13,7 @@ from app.followups.renewals import run_renewals
 from app.followups.rules import HIGH, NORMAL
 from app.people.models import Resident, StatusChange
 from app.people.renewal import birthday
+from app.visits.service import submit_visit
 from tests.factories import api_get
 from tests.followups.conftest import HAMLET1, open_followups, years_ago
 
@@ -234,3 +236,39 @@ def test_the_job_recomputes_stale_dates_opens_overdue_urgently_and_is_idempotent
     assert (third.recomputed, third.closed) == (1, 1)
     db.session.refresh(renew)
     assert renew.status == "done"
+
+
+def test_bad_card_values_are_refused_with_their_paths(people, make_household, client, token_for):
+    household = make_household(HAMLET1, residents=[{"full_name": "Lý Văn Mười"}])
+    person = household.residents[0]
+    tomorrow = (today_in_vietnam() + timedelta(days=1)).isoformat()
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "household_id": household.id,
+        "visited_at": (datetime.now(UTC) - timedelta(minutes=1)).isoformat(),
+        "location": None,
+        "location_missing_reason": "denied",
+        "outcome": "met",
+        "residents": [
+            {
+                "resident_id": person.id,
+                "card_issue": "stolen",
+                "card_issued_on": tomorrow,
+                "unable_to_travel": "yes",
+            }
+        ],
+    }
+    result = submit_visit(body, people.officer)
+    assert result.status == "rejected" and result.code == 422
+    errors = result.answer["errors"]
+    for name in ("card_issue", "card_issued_on", "unable_to_travel"):
+        assert f"residents.0.{name}" in errors, errors
+    status, answer = patch(
+        client,
+        token_for(people.officer),
+        person,
+        {"card_issue": "stolen", "card_issued_on": "1980-01-01"},
+    )
+    assert status == 422
+    assert set(answer["errors"]) == {"card_issue", "card_issued_on"}
+    assert answer["message"]  # a Vietnamese message, never a 500
