@@ -135,6 +135,8 @@ LABELS: dict[str, dict[str, str]] = {
         "sites_total": N_("Cơ sở (nhà trọ, ký túc xá, công ty)"),
         "sites_visited": N_("Cơ sở đã gõ cửa"),
         "temporary_residents": N_("Người tạm trú, lưu trú (có mặt)"),
+        "cards_to_reissue": N_("Thẻ cần cấp lại"),
+        "renewals_due": N_("Thẻ đến hạn đổi (90 ngày tới hoặc quá hạn)"),
     },
     "campaign_status": {
         "upcoming": N_("Sắp diễn ra"),
@@ -168,6 +170,11 @@ LABELS: dict[str, dict[str, str]] = {
         "spouse_female": N_("Vợ"),
         "parent_male": N_("Bố"),
         "parent_female": N_("Mẹ"),
+    },
+    # Whether a resident can travel to a capture point (the phone's visit form).
+    "travel": {
+        "no": N_("Đi lại được"),
+        "yes": N_("Không thể đi lại"),
     },
     "smartphone": {
         "": N_("Chưa rõ"),
@@ -285,6 +292,7 @@ LABELS: dict[str, dict[str, str]] = {
         "corrections": N_("Sai sót thông tin"),
         "cleaned": N_("Làm sạch dữ liệu"),
         "followups": N_("Việc quay lại"),
+        "cards": N_("Thẻ căn cước cần cấp lại, đổi"),
     },
     "report_figure": {
         "households_total": N_("Hộ trong danh sách"),
@@ -335,6 +343,8 @@ LABELS: dict[str, dict[str, str]] = {
         "followups_done": N_("Việc quay lại đã làm"),
         "followups_open": N_("Việc quay lại còn mở"),
         "followups_overdue": N_("Việc quay lại quá hạn"),
+        "cards_to_reissue": N_("Thẻ cần cấp lại (mất, hỏng, hết hạn, sai thông tin)"),
+        "renewals_due": N_("Thẻ đến hạn đổi (90 ngày tới hoặc quá hạn)"),
         # Columns of the per-officer table.
         "visits": N_("Lượt gõ cửa"),
         "households_completed": N_("Hộ đã hoàn thành"),

@@ -29,6 +29,8 @@ FIGURE_KEYS: tuple[str, ...] = (
     "corrections_open",
     "followups_open",
     "followups_overdue",
+    "cards_to_reissue",
+    "renewals_due",
     "last_visit_at",
 )
 RATE_KEYS = frozenset({"coverage", "id_rate", "eid_rate"})

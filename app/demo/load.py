@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from app.auth import service as auth_service
 from app.auth.models import User
 from app.clock import start_of_day, today_in_vietnam
+from app.demo.cards import mark_cards
 from app.demo.data import DemoCommune, generate_demo
 from app.demo.schedule import plan_demo_schedule
 from app.demo.sites import found_in_the_field, generate_sites, load_sites
@@ -198,6 +199,7 @@ def load_demo(seed: int = 6) -> dict[str, object]:
     _listed_before_the_campaign(commune, listed)
     visits = seed_visits(commune, seed, codes=listed)
     found = found_in_the_field(hamlets)
+    cards = mark_cards(commune)
     campaign = _campaign(commune)
     schedule = plan_demo_schedule()
     return {
@@ -207,6 +209,7 @@ def load_demo(seed: int = 6) -> dict[str, object]:
         "users_added": users,
         "visits": visits,
         "found_in_the_field": found,
+        "cards": cards,
         "campaign": campaign,
         "schedule": schedule,
     }

@@ -9,8 +9,8 @@ from flask import Flask
 from app.auth.models import User
 from app.followups import service
 from app.followups.models import Followup
-from app.people.models import Correction
-from app.people.signals import correction_resolved
+from app.people.models import Correction, Resident
+from app.people.signals import correction_resolved, resident_changed
 from app.visits.models import Visit
 from app.visits.signals import visit_recorded
 
@@ -28,7 +28,13 @@ def _correction_resolved(correction: Correction, *, actor: User) -> list[Followu
     return service.on_correction_resolved(correction, actor)
 
 
+def _resident_changed(resident: Resident, **details: Any) -> tuple[list, list]:
+    """A resident changed without a visit: re-read the card and at-home rules for them."""
+    return service.on_resident_changed(resident, details.get("actor"))
+
+
 def init_app(app: Flask) -> None:
     """Connect the receivers (once per process: blinker keeps one connection per receiver)."""
     visit_recorded.connect(_visit_recorded)
     correction_resolved.connect(_correction_resolved)
+    resident_changed.connect(_resident_changed)

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from app.auth.access import acting_user, require
 from app.extensions import db
 from app.followups import changes, lists, returnees
-from app.followups.cli import recompute
+from app.followups.cli import recompute, renewals
 from app.followups.schemas import (
     AwayOut,
     FollowupArgs,
@@ -26,6 +26,7 @@ blp = Blueprint(
 )
 # `flask followups recompute`: registered with the blueprint, under its name.
 blp.cli.add_command(recompute)
+blp.cli.add_command(renewals)
 
 STAFF = ("admin", "commander", "officer")
 EVERYONE = ("admin", "commander", "officer", "village_head")

@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from app.clock import to_vietnam, vietnam_day
+from app.clock import to_vietnam, today_in_vietnam, vietnam_day
 from app.labels import in_sentence, vietnamese
 from app.people.models import Resident
+from app.people.renewal import due_soon
 
 URGENT, HIGH, NORMAL = 0, 1, 2
 PRIORITY_NAMES = {URGENT: "urgent", HIGH: "high", NORMAL: "normal"}
@@ -71,6 +72,15 @@ RULES: tuple[Rule, ...] = (
     Rule("location_check", "visit flagged far_from_household, outside_hamlet or no_location",
          "location_check", 3, NORMAL, COMMANDER,
          "Kiểm tra vị trí lượt thăm: %(flags)s."),
+    Rule("reissue_card", "present, card_issue set (lost, damaged, expired, wrong_details)",
+         "reissue_card", 14, NORMAL, HAMLET_OFFICER,
+         "Thẻ căn cước có vấn đề (%(issue)s): hướng dẫn làm thủ tục cấp lại."),
+    Rule("renew_card", "present, card_renewal_due within 90 days",
+         "renew_card", 30, NORMAL, HAMLET_OFFICER,
+         "Thẻ căn cước phải đổi trước ngày %(due)s: nhắc đi làm thủ tục đổi thẻ."),
+    Rule("renew_card_overdue", "present, card_renewal_due passed",
+         "renew_card", 7, HIGH, HAMLET_OFFICER,
+         "Thẻ căn cước đã quá hạn đổi từ ngày %(due)s: nhắc đi đổi thẻ ngay."),
 )  # fmt: skip
 RULE = {rule.name: rule for rule in RULES}
 
@@ -85,10 +95,12 @@ NO_PAPERS_RULES = ("status_regression",)
 # Kinds that one open follow-up of the family answers for a person (no duplicate either way).
 FAMILY = {"id_capture_at_home": "id_capture"}
 # Kinds about a person who must be at home; a person seen away, moved or dead cancels them.
-NEEDS_PRESENT = ("id_capture", "id_capture_at_home", "eid_support")
+NEEDS_PRESENT = ("id_capture", "id_capture_at_home", "eid_support", "reissue_card", "renew_card")
 # Kinds a household that moved away cancels.
 HOUSEHOLD_VISIT_KINDS = ("revisit", "returnee_visit", "id_capture", "id_capture_at_home",
-                         "eid_support")  # fmt: skip
+                         "eid_support", "reissue_card", "renew_card")  # fmt: skip
+# Kinds the card rules keep (a PATCH, an import or the daily renewals job re-reads them).
+CARD_KINDS = ("reissue_card", "renew_card")
 
 # Time of day in Vietnam, by the hour a slot starts; the next try prefers the first slot in
 # PREFERRED_ORDER no failed try used (evening first: people are home from the fields).
@@ -171,15 +183,46 @@ def wants_eid_support(resident: Resident) -> bool:
     )
 
 
-def settled_for_resident(kind: str, resident: Resident) -> str | None:
-    """Return how a resident's state settles an open follow-up: done, cancelled or None."""
+def settled_for_resident(kind: str, resident: Resident, on: date | None = None) -> str | None:
+    """Return how a resident's state settles an open follow-up: done, cancelled or None.
+
+    A card renewal is settled on `on` (today when not given) once no renewal is due within 90
+    days: the card was renewed (a new issue date) or the data no longer calls for one."""
     if kind in ("id_capture", "id_capture_at_home") and resident.id_card in ("collected", "issued"):
         return "done"
     if kind == "eid_support" and resident.eid == "level2_active":
         return "done"
+    if kind == "reissue_card" and resident.card_issue is None:
+        return "done"
+    if kind == "renew_card" and not due_soon(resident.card_renewal_due, on or today_in_vietnam()):
+        return "done"
     if kind in NEEDS_PRESENT and resident.presence != "present":
         return "cancelled"
     return None
+
+
+def reissue_rule(resident: Resident) -> Rule | None:
+    """Return the reissue_card rule when a present, confirmed resident's card has a problem."""
+    if resident.card_issue is None or resident.presence != "present" or resident.pending:
+        return None
+    return RULE["reissue_card"]
+
+
+def renewal_rule(resident: Resident, on: date) -> Rule | None:
+    """Return the renew_card rule (overdue: the urgent row) when a present, confirmed
+    resident's card must be renewed within 90 days of `on`, or already should have been."""
+    due = resident.card_renewal_due
+    if not due_soon(due, on) or resident.presence != "present" or resident.pending:
+        return None
+    return RULE["renew_card_overdue"] if due < on else RULE["renew_card"]
+
+
+def renewal_since(rule: Rule, renewal: date, on: date) -> date:
+    """The day a renew_card's due offset counts from: the follow-up is due by the renewal date
+    when that comes before `on` plus the rule's days; an overdue one counts from `on`."""
+    if renewal < on:
+        return on
+    return min(on, renewal - timedelta(days=rule.due_days or 0))
 
 
 def returnee_rule(due: date, leaving_on: date | None) -> Rule:

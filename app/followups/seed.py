@@ -36,8 +36,9 @@ def _open_keys(commune_id: int) -> set[tuple[str, int]]:
     return {(rules.family(kind), resident_id) for kind, resident_id in rows}
 
 
-def _status_rules(commune_id: int) -> list[tuple[Resident, float | None, float | None, Rule]]:
-    """Return (resident, lat, lon, rule) for each follow-up the statuses call for."""
+def _status_rules(commune_id: int) -> list[tuple[Resident, float | None, float | None, Rule, dict]]:
+    """Return (resident, lat, lon, rule, reason details) for each follow-up the statuses call
+    for (card renewals are the daily job's: app/followups/renewals.py)."""
     on = today_in_vietnam()
     eligible_age = current_app.config.get("ELIGIBLE_AGE", 14)
     query = (
@@ -54,6 +55,7 @@ def _status_rules(commune_id: int) -> list[tuple[Resident, float | None, float |
                     Resident.eid.in_(("none", "level1")),
                     Resident.has_smartphone.is_(True),
                 ),
+                Resident.card_issue.is_not(None),
             ),
         )
         .order_by(Resident.household_id, Resident.id)
@@ -63,9 +65,13 @@ def _status_rules(commune_id: int) -> list[tuple[Resident, float | None, float |
     for resident, lat, lon in db.session.execute(query):
         capture = rules.id_capture_rule(resident, on, eligible_age)
         if capture is not None:
-            found.append((resident, lat, lon, capture))
+            found.append((resident, lat, lon, capture, {}))
         if rules.wants_eid_support(resident):
-            found.append((resident, lat, lon, RULE["eid_support"]))
+            found.append((resident, lat, lon, RULE["eid_support"], {}))
+        reissue = rules.reissue_rule(resident)
+        if reissue is not None:
+            issue = {"issue": rules.words("card_issue", [resident.card_issue])}
+            found.append((resident, lat, lon, reissue, issue))
     return found
 
 
@@ -131,10 +137,10 @@ def seed_from_statuses(commune: Unit) -> int:
             }
         )
 
-    for resident, lat, lon, rule in _status_rules(commune.id):
+    for resident, lat, lon, rule, why in _status_rules(commune.id):
         place = {"hamlet_id": resident.hamlet_id, "province_id": resident.province_id}
         add(rule, resident.id, resident.household_id, {**place, "lat": lat, "lon": lon},
-            reason=rule.reason[:500])  # fmt: skip
+            reason=(rule.reason % why)[:500])  # fmt: skip
     by_resident: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in _correction_rows(commune.id):
         by_resident[row[1]].append(row)

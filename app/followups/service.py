@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.clock import today_in_vietnam
 from app.common import utcnow
 from app.extensions import db
 from app.followups import rules
@@ -82,9 +83,10 @@ def close(followup: Followup, status: str, visit_id: int | None = None) -> None:
 class _Work:
     """What one visit changes: the household's open follow-ups, and those made or closed."""
 
-    visit: Visit
+    visit: Visit | None  # None: a change without a visit (a PATCH, an import, the daily job)
     household: Household
     open: dict[Key, Followup]
+    on: date | None = None  # the day, when there is no visit
     assigner: Assigner = field(default_factory=Assigner)
     assignees: dict[str, int | None] = field(default_factory=dict)
     created: list[Followup] = field(default_factory=list)
@@ -92,7 +94,13 @@ class _Work:
 
     @property
     def day(self) -> date:
+        if self.visit is None:
+            return self.on or today_in_vietnam()
         return rules.local_day(self.visit.visited_at)
+
+    @property
+    def visit_id(self) -> int | None:
+        return self.visit.id if self.visit is not None else None
 
     def assignee(self, pool: str) -> int | None:
         """One assignee per pool for the whole household: one officer does all its work."""
@@ -124,7 +132,7 @@ class _Work:
             resident_id=resident_id,
             assignee_id=self.assignee(rule.pool),
             reason=reason,
-            created_by_visit_id=self.visit.id,
+            created_by_visit_id=self.visit_id,
             **kw,
         )
         self.open[key] = followup
@@ -132,7 +140,7 @@ class _Work:
         return followup
 
     def close(self, followup: Followup, status: str) -> None:
-        close(followup, status, self.visit.id)
+        close(followup, status, self.visit_id)
         self.open.pop((rules.family(followup.kind), followup.resident_id), None)
         self.closed.append(followup)
 
@@ -209,14 +217,44 @@ def _residents(work: _Work, seen: list[tuple[Resident, VisitResident]], actor: U
             if followup.kind == "returnee_visit":
                 work.close(followup, "done")  # the person was seen, whatever their presence
                 continue
-            status = rules.settled_for_resident(followup.kind, resident)
+            status = rules.settled_for_resident(followup.kind, resident, work.day)
             if status is not None:
                 work.close(followup, status)
         capture = rules.id_capture_rule(resident, work.day, eligible_age)
         if capture is not None:
+            convert_capture(work, resident, capture)
             work.ensure(capture, resident.id)
         if rules.wants_eid_support(resident):
             work.ensure(RULE["eid_support"], resident.id)
+        ensure_card_followups(work, resident)
+
+
+def convert_capture(work: _Work, resident: Resident, wanted: Rule) -> None:
+    """Turn an open id_capture into id_capture_at_home (or back) when being unable to travel
+    (or aged 70+) says so: the same follow-up, its kind, reason, due date and assignee redone
+    by the wanted rule's pool; answered among the created, as a rescheduled revisit is."""
+    current = work.find(wanted.kind, resident.id)
+    if current is None or current.kind == wanted.kind:
+        return
+    current.kind, current.rule = wanted.kind, wanted.name
+    current.reason = wanted.reason[:500]
+    current.due_date = work.day + timedelta(days=wanted.due_days or 0)
+    current.assignee_id = work.assignee(wanted.pool)
+    work.created.append(current)
+
+
+def ensure_card_followups(work: _Work, resident: Resident) -> None:
+    """Open a reissue_card for a card problem and a renew_card for a renewal due within 90
+    days (or overdue), unless one is open for the person."""
+    reissue = rules.reissue_rule(resident)
+    if reissue is not None:
+        issue = rules.words("card_issue", [resident.card_issue])
+        work.ensure(reissue, resident.id, reason={"issue": issue})
+    renew = rules.renewal_rule(resident, work.day)
+    if renew is not None and resident.card_renewal_due is not None:
+        due = resident.card_renewal_due
+        since = rules.renewal_since(renew, due, work.day)
+        work.ensure(renew, resident.id, since=since, reason={"due": due.strftime("%d/%m/%Y")})
 
 
 def _corrections(work: _Work, corrections: list[Correction]) -> None:
@@ -297,6 +335,26 @@ def on_visit(
     _corrections(work, corrections)
     _location(work)
     _unhoused_returnees(work, new_residents)
+    db.session.flush()
+    return work.created, work.closed
+
+
+def on_resident_changed(resident: Resident, actor: User | None = None) -> tuple[list, list]:
+    """Re-read the card rules for a resident changed without a visit (a PATCH, an import, a
+    fixed correction): close the card follow-ups its state settles, turn an open capture
+    follow-up to or from at home, open reissue_card or renew_card; return (created, closed)."""
+    household = db.session.get(Household, resident.household_id)
+    work = _Work(None, household, _open_of_household(household.id), on=today_in_vietnam())
+    for key, followup in list(work.open.items()):
+        if key[1] == resident.id and followup.kind in rules.CARD_KINDS:
+            status = rules.settled_for_resident(followup.kind, resident, work.day)
+            if status is not None:
+                work.close(followup, status)
+    eligible_age = current_app.config.get("ELIGIBLE_AGE", 14)
+    capture = rules.id_capture_rule(resident, work.day, eligible_age)
+    if capture is not None:
+        convert_capture(work, resident, capture)
+    ensure_card_followups(work, resident)
     db.session.flush()
     return work.created, work.closed
 

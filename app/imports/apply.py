@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from app.auth.models import User
 from app.common import utcnow
 from app.extensions import db
 from app.followups.models import Followup
@@ -22,6 +23,7 @@ from app.imports.plan import RESIDENT_ATTRS, HouseholdPlan, Plan, ResidentPlan
 from app.people.corrections import ID_RULES
 from app.people.idnumber import PROVINCE_CODES, check_id_number
 from app.people.models import Correction, Household, Resident, StatusChange
+from app.people.signals import CARD_RULE_FIELDS, resident_changed
 from app.units.models import Unit
 from app.units.service import create_hamlet
 from app.visits.models import Visit
@@ -36,6 +38,8 @@ Finding = tuple[str, str, str | None, str | None, Any]
 def _text(value: Any) -> str | None:
     if value is None:
         return None
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as people.rules.record_change writes them
     if isinstance(value, date):
         return value.isoformat()
     return str(value)[:200]
@@ -260,7 +264,6 @@ def _new_resident_row(r: ResidentPlan, column_of: dict[str, str], now: datetime)
         "hamlet_id": hamlet_id,
         "commune_id": commune_id,
         "province_id": province_id,
-        "unable_to_travel": False,
         "pending": False,
         "version": 1,
         "created_at": now,
@@ -421,6 +424,22 @@ def _correction_row(
     }
 
 
+def _announce_card_changes(written: list[ResidentPlan], actor_id: int | None) -> None:
+    """Tell the follow-ups about residents whose travel, card date or birth data changed (an
+    open id_capture turns at home or back; a renewal due opens renew_card)."""
+    changed = [
+        r for r in written if r.status == "changed" and set(r.changes) & set(CARD_RULE_FIELDS)
+    ]
+    if not changed:
+        return
+    db.session.flush()
+    actor = db.session.get(User, actor_id) if actor_id else None
+    for r in changed:
+        resident = db.session.get(Resident, r.existing.id)
+        db.session.refresh(resident)  # written by a bulk statement
+        resident_changed.send(resident, fields=list(r.changes), actor=actor)
+
+
 def apply_plan(
     plan: Plan,
     commune: Unit,
@@ -439,6 +458,7 @@ def apply_plan(
         progress("residents")
     written = _write_residents(accepted, actor_id)
     opened = _open_corrections(written, actor_id)
+    _announce_card_changes(written, actor_id)
     db.session.flush()
     if len(written) >= ANALYZE_AFTER and db.session.connection().dialect.name == "postgresql":
         # Fresh statistics now, not when autovacuum gets round to it: without them the next

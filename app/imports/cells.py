@@ -312,6 +312,36 @@ STATUS_WORDS["household_kind"] = _words(
     },
     "household_kind",
 )
+# Yes/no cells ("Không thể đi lại"): words, an "x" mark, 1/0, or a spreadsheet's TRUE/FALSE.
+YES_WORDS = ("co", "x", "1", "dung", "yes", "true", "khong the di lai", "khong di lai duoc")
+NO_WORDS = ("khong", "0", "sai", "no", "false", "di lai duoc", "binh thuong")
+
+
+def parse_yes_no(value: Any) -> bool | None:
+    """Read a yes/no cell; an empty cell says nothing (None)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = cell_text(value, limit=40)
+    if text is None:
+        return None
+    folded = fold_word(text)
+    if folded in YES_WORDS:
+        return True
+    if folded in NO_WORDS:
+        return False
+    raise CellError(_("'%(value)s' không hợp lệ; dùng: có, không.", value=text))
+
+
+def parse_issue_day(value: Any) -> date | None:
+    """Read the day an ID card was issued: a day, not in the future, not before 1990."""
+    day = parse_day(value)
+    if day is not None and (day.year < 1990 or day > _today()):
+        raise CellError(_("ngày cấp thẻ không hợp lý."))
+    return day
+
+
 _DAY_ONLY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$|^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 

@@ -72,6 +72,14 @@ COLUMNS: tuple[Column, ...] = (
         "residence_until", "Tạm trú đến", ("thoi han tam tru", "tam tru den ngay", "han tam tru")
     ),
     Column("room", "Phòng", ("so phong", "phong tro")),
+    Column(
+        "unable_to_travel",
+        "Không thể đi lại",
+        ("khong di lai duoc", "khong the di chuyen", "khong tu di lai", "thu nhan tai nha"),
+    ),
+    Column(
+        "card_issued_on", "Ngày cấp thẻ", ("ngay cap", "ngay cap cccd", "ngay cap the can cuoc")
+    ),
 )
 REQUIRED = ("household_code", "full_name", "hamlet")
 HEADERS: dict[str, str] = {c.key: c.header for c in COLUMNS}

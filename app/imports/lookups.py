@@ -47,6 +47,9 @@ RESIDENT_COLUMNS = (
     Resident.home_address,
     Resident.residence_until,
     Resident.room,
+    Resident.unable_to_travel,
+    Resident.card_issued_on,
+    Resident.card_renewal_due,
 )
 
 

@@ -20,6 +20,7 @@ from app.imports.columns import HEADERS
 from app.imports.lookups import Known, load_known
 from app.imports.rows import Layout, Row
 from app.labels import label
+from app.people.renewal import renewal_due
 from app.people.rules import is_regression
 from app.text import normalize_name
 from app.units.models import Unit
@@ -40,6 +41,8 @@ FIELDS = {
     "home_address": "home_address",
     "residence_until": "residence_until",
     "room": "room",
+    "unable_to_travel": "unable_to_travel",
+    "card_issued_on": "card_issued_on",
 }
 STATUS_FIELDS = ("presence", "id_card", "eid")
 DEFAULTS = {
@@ -47,12 +50,14 @@ DEFAULTS = {
     "id_card": "not_collected",
     "eid": "none",
     "residence": "permanent",
+    "unable_to_travel": False,
 }
 # Every Resident attribute an import writes, in one fixed order (bulk statements need it).
 RESIDENT_ATTRS = (
     "full_name", "name_folded", "birth_date", "birth_year", "sex", "id_number", "birthplace",
     "birthplace_code", "ethnicity", "relationship_to_head", "phone", "presence", "id_card", "eid",
-    "residence", "home_address", "residence_until", "room",
+    "residence", "home_address", "residence_until", "room", "unable_to_travel", "card_issued_on",
+    "card_renewal_due",
 )  # fmt: skip
 
 
@@ -168,6 +173,12 @@ def _same(name: str, old: Any, new: Any) -> bool:
     return " ".join(unicodedata.normalize("NFC", old).split()) == new
 
 
+def _renewal(final: dict[str, Any]) -> Any:
+    """The card's renewal date from the row's final date of birth and issue date."""
+    born = final["birth_date"] if final["birth_date"] is not None else final["birth_year"]
+    return renewal_due(born, final["card_issued_on"])
+
+
 def _resident_plan(row: Row, existing: Any | None) -> ResidentPlan:
     values = row.values
     if existing is None:
@@ -177,6 +188,7 @@ def _resident_plan(row: Row, existing: Any | None) -> ResidentPlan:
             final.setdefault(attr, None)
         for key, default in DEFAULTS.items():
             final[key] = final[key] or default
+        final["card_renewal_due"] = _renewal(final)
         return ResidentPlan(row, None, final, status="added")
     final = {attr: getattr(existing, attr) for attr in RESIDENT_ATTRS}
     changes: dict[str, tuple[Any, Any]] = {}
@@ -206,6 +218,7 @@ def _resident_plan(row: Row, existing: Any | None) -> ResidentPlan:
     if (born is not None and born != old_born) or (year is not None and year != old_year):
         final["birth_date"], final["birth_year"] = born, year
         changes["date_of_birth"] = (_birth_text(old_born, old_year), _birth_text(born, year))
+    final["card_renewal_due"] = _renewal(final)
     return ResidentPlan(row, existing, final, changes, "changed" if changes else "unchanged")
 
 

@@ -138,6 +138,8 @@ _READERS: dict[str, Callable[[Any], Any]] = {
     "home_address": lambda v: _text(v, 300),
     "residence_until": cells.parse_day,
     "room": lambda v: _text(v, 32),
+    "unable_to_travel": cells.parse_yes_no,
+    "card_issued_on": cells.parse_issue_day,
 }
 _NOTED: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
     "relationship": cells.parse_relationship,

@@ -232,6 +232,8 @@ def _row(entry: Entry, member: Member, hamlet: Unit, names_only: bool) -> dict[s
         "home_address": r.home_address,
         "residence_until": _day(r.residence_until),
         "room": r.room,
+        "unable_to_travel": _("có") if r.unable_to_travel else None,
+        "card_issued_on": _day(r.card_issued_on),
     }
 
 

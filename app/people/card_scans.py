@@ -25,14 +25,15 @@ from app.clock import today_in_vietnam
 from app.errors import ConflictError, InvalidError
 from app.extensions import db
 from app.people.cardqr import CardQrError, CardReading, parse_card_qr
+from app.people.cards import set_card_issued_on
 from app.people.corrections import Finding, brief, open_corrections
 from app.people.idempotency import body_hash
 from app.people.idnumber import mask_id_number
 from app.people.models import CardScan, Correction, Resident
 from app.people.reveal import user_agent_summary
-from app.people.rules import record_change, set_field
+from app.people.rules import set_field
 from app.people.service import resident_for
-from app.people.signals import card_scanned
+from app.people.signals import CARD_RULE_FIELDS, resident_changed
 from app.text import fold, normalize_name
 
 SOURCE = "card_scan"
@@ -159,8 +160,7 @@ def _fill(out: Comparison, resident: Resident, name: str, value: Any, actor: Use
     old = resident.card_issued_on if name == "card_issued_on" else None
     outcome = "updated" if old is not None else "filled"
     if name == "card_issued_on":
-        resident.card_issued_on = value
-        record_change(resident, name, old, value, actor)
+        set_card_issued_on(resident, value, actor)
     elif name == "date_of_birth":
         set_field(resident, name, (value, value.year), actor)
     else:
@@ -267,7 +267,9 @@ def _scan(user: User, resident: Resident, data: dict[str, Any], digest: str) -> 
     db.session.add(scan)
     db.session.flush()
     filled = [d["field"] for d in out.differences if d["outcome"] in ("filled", "updated")]
-    card_scanned.send(resident, actor=user, filled=filled, scan_id=scan.id)
+    changed = [name for name in filled if name in CARD_RULE_FIELDS]
+    if changed:
+        resident_changed.send(resident, fields=changed, actor=user)
     record(
         db.session,
         "read",

@@ -27,7 +27,7 @@ from app.people.models import RELATIONSHIPS, SEX, Correction, Household, Residen
 from app.people.rules import STATUS_ORDER, refresh_search_text, set_field
 from app.people.schemas import CorrectionOut
 from app.people.service import refuse_taken_id_numbers, shown_corrections
-from app.people.signals import correction_resolved
+from app.people.signals import CARD_RULE_FIELDS, correction_resolved, resident_changed
 from app.schemas import Shown
 from app.text import has_control_chars
 
@@ -91,9 +91,12 @@ def _apply(user: User, correction: Correction, proposed: str | None) -> None:
         raise InvalidError(_("Giá trị đề xuất không hợp lệ."), {"proposed": [str(exc)]}) from exc
     if correction.field == "id_number":
         refuse_taken_id_numbers(user, [{"id_number": value}], "", exclude_id=resident.id)
-    set_field(resident, correction.field, value, user)
+    changed = set_field(resident, correction.field, value, user)
     if correction.field == "full_name":
         refresh_search_text(resident.household)
+    if changed and correction.field in CARD_RULE_FIELDS:  # the date of birth: renewal date
+        db.session.flush()
+        resident_changed.send(resident, fields=[correction.field], actor=user)
 
 
 def correction_for(user: User, correction_id: int) -> Correction:

@@ -10,6 +10,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.people.idnumber import province_code_for_name
 from app.people.models import EID, ID_CARD, Household, Resident, StatusChange
+from app.people.renewal import refresh_renewal_due
 from app.text import fold, normalize_name
 
 _PUNCTUATION = re.compile(r"[^\w]+")
@@ -19,6 +20,8 @@ STATUS_ORDER: dict[str, tuple[str, ...]] = {"id_card": ID_CARD, "eid": EID}
 SEEN_FIELDS = ("presence", "id_card", "eid", "has_smartphone")
 # A visit may also record these of a resident it saw (residence status and room).
 RESIDENCE_FIELDS = ("residence", "home_address", "home_province_code", "residence_until", "room")
+# The fields the card's renewal date is computed from (besides the date of birth).
+RENEWAL_INPUTS = ("card_issued_on", "birth_date", "birth_year")
 # Presence a person does not come back from without a review.
 FINAL_PRESENCE = ("deceased",)
 
@@ -81,6 +84,7 @@ def set_field(
             return False
         resident.birth_date, resident.birth_year = born, year
         record_change(resident, field, old, resident.date_of_birth, actor, visit_id)
+        refresh_renewal_due(resident)
         return True
     attr = "relationship_to_head" if field == "relationship" else field
     if field == "full_name":
@@ -93,6 +97,8 @@ def set_field(
         resident.name_folded = fold(value)
     if field == "birthplace":
         resident.birthplace_code = birthplace_code_of(value)
+    if field in RENEWAL_INPUTS:
+        refresh_renewal_due(resident)
     record_change(resident, field, old, value, actor, visit_id)
     return True
 

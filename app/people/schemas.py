@@ -9,6 +9,13 @@ from marshmallow import ValidationError, fields, post_dump, validate, validates_
 from marshmallow.experimental.context import Context
 from marshmallow.utils import get_value
 
+from app.people.card_schemas import (
+    CARD_ISSUE_DOC,
+    ISSUED_ON_DOC,
+    RENEWAL_DOC,
+    UNABLE_DOC,
+    CardIn,
+)
 from app.people.fields import (
     DateOfBirth,
     Enum,
@@ -61,9 +68,9 @@ class GeoPointIn(BaseSchema):
             )
 
 
-class ResidentIn(ResidenceIn):
+class ResidentIn(ResidenceIn, CardIn):
     """A resident found in the field (a new household, or new in a known one), with their
-    residence status and room."""
+    residence status and room, and their card where known."""
 
     full_name = Name(required=True)
     date_of_birth = DateOfBirth(load_default=None, allow_none=True)
@@ -119,7 +126,7 @@ class HouseholdArgs(PageArgs):
     q = fields.String(load_default=None, validate=validate.Length(max=100))
 
 
-class ResidentPatch(ResidenceIn):
+class ResidentPatch(ResidenceIn, CardIn):
     """Fields of a resident an officer may change; all optional."""
 
     full_name = Name()
@@ -134,7 +141,7 @@ class ResidentPatch(ResidenceIn):
     eid = Enum(EID)
     phone = Phone(allow_none=True, validate=validate.Length(max=20))
     has_smartphone = StrictBoolean(allow_none=True)
-    unable_to_travel = StrictBoolean()
+    unable_to_travel = StrictBoolean(metadata={"description": UNABLE_DOC})
     away_until = fields.Date(allow_none=True)
 
     @validates_schema
@@ -265,7 +272,7 @@ class ResidentOut(OutSchema):
     eid = fields.String()
     phone = fields.String(allow_none=True)
     has_smartphone = fields.Boolean(allow_none=True)
-    unable_to_travel = fields.Boolean()
+    unable_to_travel = fields.Boolean(metadata={"description": UNABLE_DOC})
     pending = fields.Boolean()
     away_until = fields.Date(allow_none=True)
     residence = fields.String()
@@ -273,6 +280,9 @@ class ResidentOut(OutSchema):
     home_province_code = fields.String(allow_none=True)
     residence_until = fields.Date(allow_none=True)
     room = fields.String(allow_none=True)
+    card_issue = fields.String(allow_none=True, metadata={"description": CARD_ISSUE_DOC})
+    card_issued_on = fields.Date(allow_none=True, metadata={"description": ISSUED_ON_DOC})
+    card_renewal_due = fields.Date(allow_none=True, metadata={"description": RENEWAL_DOC})
     version = fields.Integer()
 
     def get_id_number(self, resident: Any) -> str | None:

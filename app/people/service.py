@@ -14,10 +14,13 @@ from app.auth.scope import row_in_scope, scope_clause, unit_in_scope
 from app.errors import ConflictError, InvalidError, NotFoundError, ServiceError
 from app.extensions import db
 from app.paging import Page, paginate
+from app.people.cards import apply_card_fields
 from app.people.corrections import brief, open_corrections, server_findings
 from app.people.models import Correction, Household, Resident, StatusChange
+from app.people.renewal import refresh_renewal_due
 from app.people.rules import birthplace_code_of, refresh_search_text, search_words, set_field
 from app.people.schemas import ResidentDetailOut, names_only
+from app.people.signals import CARD_RULE_FIELDS, resident_changed
 from app.people.sites import household_warnings, refuse_bad_residence, similar_address, site_room
 from app.schemas import Shown
 from app.text import fold, normalize_name
@@ -27,9 +30,10 @@ from app.units.service import unit_codes
 # Fields a PATCH may change, each with a history row.
 PATCH_FIELDS = (
     "full_name", "date_of_birth", "sex", "id_number", "birthplace", "ethnicity", "relationship",
-    "presence", "id_card", "eid", "phone", "has_smartphone", "unable_to_travel", "away_until",
+    "presence", "id_card", "eid", "phone", "has_smartphone", "away_until",
     "residence", "home_address", "home_province_code", "residence_until", "room",
 )  # fmt: skip
+# And the card fields (unable_to_travel, card_issued_on, card_issue): app/people/cards.py.
 # What a site carries beside a family household's fields.
 SITE_FIELDS = ("site_name", "contact_name", "contact_phone", "rooms")
 
@@ -121,7 +125,11 @@ def new_resident(household: Household, spec: dict[str, Any]) -> Resident:
         home_province_code=spec.get("home_province_code"),
         residence_until=spec.get("residence_until"),
         room=site_room(household, spec.get("room")),
+        unable_to_travel=bool(spec.get("unable_to_travel")),
+        card_issue=spec.get("card_issue"),
+        card_issued_on=spec.get("card_issued_on"),
     )
+    refresh_renewal_due(resident)
     resident.household = household  # joins household.residents, for the search text
     db.session.add(resident)
     return resident
@@ -314,13 +322,17 @@ def update_resident(
         changes = {**changes, "room": site_room(resident.household, changes["room"])}
     savepoint = db.session.begin_nested()
     try:
-        changed = False
-        for name in PATCH_FIELDS:
-            if name in changes:
-                changed = set_field(resident, name, changes[name], user) or changed
-        if changed and ("full_name" in changes):
+        changed = [
+            name
+            for name in PATCH_FIELDS
+            if name in changes and set_field(resident, name, changes[name], user)
+        ]
+        changed += apply_card_fields(resident, changes, user)
+        if "full_name" in changed:
             refresh_search_text(resident.household)
         db.session.flush()
+        if any(name in CARD_RULE_FIELDS for name in changed):
+            resident_changed.send(resident, fields=changed, actor=user)
         savepoint.commit()
     except StaleDataError:
         savepoint.rollback()

@@ -2,11 +2,6 @@
 
 `correction_resolved` is sent after a reviewed correction's new status is flushed: sender the
 Correction; keyword `actor`, the reviewing user. Receivers act in the same transaction.
-
-`card_scanned` is sent after a reading of a resident's ID card (POST .../card-scan) is flushed:
-sender the Resident; keywords `actor`, `filled` (the fields the card wrote into the record:
-`id_number`, `date_of_birth`, `sex`, `card_issued_on`) and `scan_id`. A domain that keeps
-what depends on those (the card's renewal date) recomputes it here, in the same transaction.
 """
 
 from __future__ import annotations
@@ -16,4 +11,19 @@ from blinker import Namespace
 _signals = Namespace()
 
 correction_resolved = _signals.signal("correction-resolved")
-card_scanned = _signals.signal("card-scanned")
+
+# Sent after a resident changed without a visit (PATCH /residents/<id>, an import, a fixed
+# correction, a card scan that filled a field) in a way the card rules read: sender the
+# Resident; keywords `fields` (the names that changed) and `actor` (the user, or None).
+# Receivers act in the same transaction.
+resident_changed = _signals.signal("resident-changed")
+
+# The fields whose change is announced by `resident_changed`.
+CARD_RULE_FIELDS = (
+    "unable_to_travel",
+    "card_issue",
+    "card_issued_on",
+    "date_of_birth",
+    "presence",
+    "pending",
+)

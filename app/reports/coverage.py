@@ -14,16 +14,15 @@ from typing import Any, Literal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, case, func, select, text
+from sqlalchemy import and_, case, func, select, text
 
 from app.auth.models import User
-from app.auth.scope import rows_inside, scope_clause
 from app.auth.units import unit_for
-from app.clock import end_of_day, start_of_day, today_in_vietnam
+from app.clock import end_of_day, start_of_day
 from app.common import utcnow
 from app.extensions import db
-from app.followups.models import Followup
-from app.people.models import SITE_KINDS, Correction, Household, Resident
+from app.people.models import SITE_KINDS, Household, Resident
+from app.reports.coverage_counts import card_counts, correction_counts, followup_counts
 from app.reports.eligibility import (  # noqa: F401  (re-exported: the reports' one clause)
     eligible_clause,
     eligible_cutoff,
@@ -32,6 +31,7 @@ from app.reports.eligibility import (  # noqa: F401  (re-exported: the reports' 
     temporary_clause,
 )
 from app.reports.periods import campaign_for_period
+from app.reports.scoped import inside, of_kind, pair_of  # noqa: F401  (of_kind re-exported)
 from app.units.models import Unit
 from app.visits.models import Visit
 
@@ -83,6 +83,8 @@ class Figures:
     sites_total: int = 0
     sites_visited: int = 0
     temporary_residents: int = 0
+    cards_to_reissue: int = 0
+    renewals_due: int = 0
 
     def add(self, other: Figures) -> None:
         """Add another unit's figures into these (a roll-up)."""
@@ -124,31 +126,9 @@ def ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def of_kind(model: Any, kind: str | None) -> list[ColumnElement[bool]]:
-    """Conditions restricting a household-linked model's rows to households of one kind."""
-    if kind is None:
-        return []
-    if model is Household:
-        return [Household.kind == kind]
-    return [model.household_id.in_(select(Household.id).where(Household.kind == kind))]
-
-
 def group_by_for(unit: Unit) -> GroupBy:
     """Return the level rows are grouped by for a unit's children."""
     return "hamlet" if unit.level in ("commune", "hamlet") else "commune"
-
-
-def _pair(model: Any) -> tuple[Any, Any]:
-    return model.commune_id, model.hamlet_id
-
-
-def _where(
-    user: User | None, model: Any, unit: Unit, kind: str | None = None
-) -> list[ColumnElement[bool]]:
-    conditions = [rows_inside(model, unit), *of_kind(model, kind)]
-    if user is not None:
-        conditions.append(scope_clause(user, model))
-    return conditions
 
 
 def tune_for_reports() -> None:
@@ -167,12 +147,12 @@ def household_counts(
     among them (boarding houses, dormitories, companies, other places)."""
     stmt = (
         select(
-            *_pair(Household),
+            *pair_of(Household),
             func.count(Household.id),
             func.sum(case((Household.kind.in_(SITE_KINDS), 1), else_=0)),
         )
-        .where(*_where(user, Household, unit, kind))
-        .group_by(*_pair(Household))
+        .where(*inside(user, Household, unit, kind))
+        .group_by(*pair_of(Household))
     )
     return {
         (c, h): {"households_total": n, "sites_total": int(sites or 0)}
@@ -189,7 +169,7 @@ def visit_counts(
     Visits are grouped by the unit columns they were recorded with (those of their household);
     the household is joined by its key only for its kind.
     """
-    conditions = _where(user, Visit, unit, kind)
+    conditions = inside(user, Visit, unit, kind)
     if period is not None:
         conditions += [Visit.visited_at >= period.start, Visit.visited_at < period.end]
         if period.known_by is not None:
@@ -234,18 +214,18 @@ def resident_counts(
     eligible = eligible_clause()
     stmt = (
         select(
-            *_pair(Resident),
+            *pair_of(Resident),
             func.sum(case((eligible, 1), else_=0)),
             func.sum(case((and_(eligible, Resident.id_card.in_(ID_DONE)), 1), else_=0)),
             func.sum(case((and_(eligible, Resident.eid == EID_DONE), 1), else_=0)),
             func.sum(case((temporary_clause(), 1), else_=0)),
         )
         .where(
-            *_where(user, Resident, unit, kind),
+            *inside(user, Resident, unit, kind),
             Resident.presence == "present",
             Resident.pending.is_(False),
         )
-        .group_by(*_pair(Resident))
+        .group_by(*pair_of(Resident))
     )
     return {
         (c, h): {
@@ -255,37 +235,6 @@ def resident_counts(
             "temporary_residents": int(temps or 0),
         }
         for c, h, n, ids, eids, temps in db.session.execute(stmt)
-    }
-
-
-def correction_counts(
-    unit: Unit, user: User | None, kind: str | None = None
-) -> dict[Pair, dict[str, Any]]:
-    """Open corrections per (commune, hamlet)."""
-    stmt = (
-        select(*_pair(Correction), func.count(Correction.id))
-        .where(*_where(user, Correction, unit, kind), Correction.status == "open")
-        .group_by(*_pair(Correction))
-    )
-    return {(c, h): {"corrections_open": n} for c, h, n in db.session.execute(stmt)}
-
-
-def followup_counts(
-    unit: Unit, user: User | None, kind: str | None = None
-) -> dict[Pair, dict[str, Any]]:
-    """Open follow-ups and those past their due date, per (commune, hamlet)."""
-    stmt = (
-        select(
-            *_pair(Followup),
-            func.count(Followup.id),
-            func.sum(case((Followup.due_date < today_in_vietnam(), 1), else_=0)),
-        )
-        .where(*_where(user, Followup, unit, kind), Followup.status == "open")
-        .group_by(*_pair(Followup))
-    )
-    return {
-        (c, h): {"followups_open": n, "followups_overdue": int(late)}
-        for c, h, n, late in db.session.execute(stmt)
     }
 
 
@@ -305,6 +254,7 @@ def pair_figures(
         resident_counts(unit, user, kind),
         correction_counts(unit, user, kind),
         followup_counts(unit, user, kind),
+        card_counts(unit, user, kind),
     )
     for family in families:
         for key, values in family.items():

@@ -63,6 +63,8 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("sites_total", COUNT_FORMAT, 14),
     ("sites_visited", COUNT_FORMAT, 12),
     ("temporary_residents", COUNT_FORMAT, 14),
+    ("cards_to_reissue", COUNT_FORMAT, 12),
+    ("renewals_due", COUNT_FORMAT, 12),
 )
 
 
@@ -181,6 +183,9 @@ def _csv_headers() -> list[str]:
         _("Tên cơ sở"),
         _("Diện cư trú"),
         _("Phòng"),
+        _("Không thể đi lại"),
+        _("Vấn đề thẻ"),
+        _("Hạn đổi thẻ"),
     ]
 
 
@@ -228,6 +233,9 @@ def _visits_query(user: User, unit: Unit, since: datetime | None) -> tuple[dict[
             Household.site_name,
             Resident.residence,
             Resident.room,
+            Resident.unable_to_travel,
+            Resident.card_issue,
+            Resident.card_renewal_due,
         )
         .select_from(Visit)
         .join(Household, Household.id == Visit.household_id)
@@ -252,7 +260,7 @@ def _visit_rows(codes: dict[int, str], stmt: Select) -> Iterator[str]:
     for count, row in enumerate(db.session.execute(stmt), start=1):
         (vid, at, commune_id, hamlet_id, hh_code, address, outcome, officer) = row[:8]
         lat, lon, accuracy, distance, flags, name, id_number, presence, id_card, eid = row[8:18]
-        kind, site_name, residence, room = row[18:]
+        kind, site_name, residence, room, unable, card_issue, renewal = row[18:]
         writer.writerow(
             [
                 vid,
@@ -277,6 +285,9 @@ def _visit_rows(codes: dict[int, str], stmt: Select) -> Iterator[str]:
                 safe_cell(site_name or ""),
                 residence or "",
                 safe_cell(room or ""),
+                "" if unable is None else str(unable).lower(),
+                card_issue or "",
+                renewal.isoformat() if renewal else "",
             ]
         )
         if count % CSV_CHUNK_ROWS == 0:

@@ -76,6 +76,14 @@ class CoverageFiguresOut(OutSchema):
     sites_total = fields.Integer()
     sites_visited = fields.Integer()
     temporary_residents = fields.Integer()
+    cards_to_reissue = fields.Integer(
+        metadata={"description": "residents present with an open card_issue (cards to re-issue)"}
+    )
+    renewals_due = fields.Integer(
+        metadata={
+            "description": "residents present whose card_renewal_due is within 90 days or passed"
+        }
+    )
 
 
 class CoverageChildOut(CoverageFiguresOut):

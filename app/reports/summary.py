@@ -53,6 +53,11 @@ corrections fixed in the period.
 Follow-ups: `followups_opened` in the period, `followups_done` (done in the period),
 `followups_open` and `followups_overdue` (open at the end and due before the last day).
 Known limits: a follow-up's due date and a correction's kind are read as they are now.
+
+Cards (`app.reports.summary_cards`): `cards_to_reissue`, residents present at the end whose
+card had a problem then (lost, damaged, expired, wrong details: the status history says);
+`renewals_due`, those whose card must be renewed within 90 days of the last day or is overdue
+(`card_renewal_due` as on file; it has no history).
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ from app.errors import InvalidError
 from app.labels import label
 from app.reports.coverage import child_units, group_by_for, group_owner, resolve_unit, unit_summary
 from app.reports.performance import officer_performance
+from app.reports.summary_cards import CARD_FIGURES
 from app.reports.summary_counts import (
     CORRECTION_KINDS,
     NOT_COLLECTED_REASONS,
@@ -122,6 +128,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("residence", RESIDENCE_FIGURES),
     ("cleaned", ("records_matched", "records_fixed")),
     ("followups", ("followups_opened", "followups_done", "followups_open", "followups_overdue")),
+    ("cards", CARD_FIGURES),
 )
 FIGURES = tuple(key for _section, keys in SECTIONS for key in keys)
 # The columns of the per-hamlet (per-commune) table.
@@ -139,6 +146,7 @@ CHILD_FIGURES = (
     "corrections_fixed",
     "followups_done",
     "followups_overdue",
+    *CARD_FIGURES,
 )
 
 

@@ -30,6 +30,7 @@ from app.people.models import (
 )
 from app.reports.asof import AsOf
 from app.reports.coverage import DONE_OUTCOMES, ID_DONE, Pair
+from app.reports.summary_cards import card_counts
 from app.units.models import Unit
 from app.visits.models import Visit, VisitResident
 
@@ -360,6 +361,7 @@ FAMILIES = (
     standing_counts,
     correction_counts,
     followup_counts,
+    card_counts,
 )
 
 

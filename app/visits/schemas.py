@@ -17,6 +17,7 @@ from marshmallow import (
 )
 
 from app.clock import VIETNAM
+from app.people.card_schemas import CardIn
 from app.people.fields import Enum, Id, QueryId, StrictBoolean, StrictFloat
 from app.people.models import CORRECTION_FIELDS, EID, ID_CARD, PRESENCE
 from app.people.schemas import (
@@ -49,8 +50,9 @@ class VisitCorrectionIn(BaseSchema):
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
-class SeenResidentIn(ResidenceIn):
-    """What the officer saw of one listed resident, and their residence status if it changed."""
+class SeenResidentIn(ResidenceIn, CardIn):
+    """What the officer saw of one listed resident, their residence status if it changed, and
+    their card: a problem with it, the day it was issued, whether they can travel."""
 
     resident_id = Id(required=True)
     presence = Enum(PRESENCE, load_default=None, allow_none=True)

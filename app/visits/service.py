@@ -22,6 +22,7 @@ from app.auth.scope import row_in_scope
 from app.common import utcnow
 from app.errors import ConflictError, InvalidError, NotFoundError, ServiceError, flatten_errors
 from app.extensions import db
+from app.people.cards import apply_card_fields
 from app.people.corrections import (
     Finding,
     brief,
@@ -263,6 +264,7 @@ def _see_members(
         if item.get("room"):
             item = {**item, "room": site_room(household, item["room"])}
         apply_residence(resident, item, officer, visit.id, late=late)
+        apply_card_fields(resident, item, officer, visit.id, late=late)
         if steps:
             found.findings.append(_regression(resident, steps))
         found.findings.extend(officer_findings(resident, item["corrections"]))

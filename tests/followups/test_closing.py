@@ -124,12 +124,15 @@ def test_no_duplicate_open_follow_up_of_one_kind_for_one_person_or_household(
         visit(people.colleague, household, outcome="nobody_home")
     kinds = sorted(f.kind for f in open_followups(household_id=household.id))
     assert kinds == ["eid_support", "id_capture", "revisit"]
-    # The elder variant of id_capture counts as the same: no second one when age tips over.
+    # The at-home variant of id_capture counts as the same: no second one when the person
+    # can no longer travel; the open one is turned into the at-home kind instead.
     person = household.residents[0]
+    [before] = open_followups(resident_id=person.id)
     person.unable_to_travel = True
     db.session.commit()
     visit(people.officer, household, residents=[present(person)])
-    assert [f.kind for f in open_followups(resident_id=person.id)] == ["id_capture"]
+    [after] = open_followups(resident_id=person.id)
+    assert (after.id, after.kind) == (before.id, "id_capture_at_home")
 
 
 def test_a_visit_costs_a_handful_of_queries_not_one_per_resident(

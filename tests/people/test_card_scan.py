@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from app.auth.models import AuditEntry
 from app.extensions import db
+from app.people.cards import resident_renewal_due
 from app.people.models import CardScan, Correction, Resident, StatusChange
-from app.people.signals import card_scanned
+from app.people.signals import resident_changed
 from tests.factories import api_post
 
 ADDRESS = "Thôn 1, Xã Nam Đông, Huyện Nam Đông, Thừa Thiên Huế"
@@ -184,16 +185,21 @@ def test_the_correction_page_shows_the_card_as_evidence(client, headers, househo
     assert "046068000123" not in page
 
 
-def test_a_scan_tells_the_domains_above_what_it_filled(client, headers, household):
+def test_a_scan_that_fills_the_issue_date_keeps_the_renewal_date_and_tells_the_rules(
+    client, headers, household
+):
     heard = []
 
     def receiver(resident, **kw):
-        heard.append((resident.id, sorted(kw["filled"]), kw["actor"].username))
+        heard.append((resident.id, sorted(kw["fields"]), kw["actor"].username))
 
-    card_scanned.connect(receiver)
+    resident_changed.connect(receiver)
     try:
         wife = household.residents[1]
         scan(client, headers, wife.id, WIFE_CARD)
     finally:
-        card_scanned.disconnect(receiver)
-    assert heard == [(wife.id, ["card_issued_on", "id_number"], "canbo")]
+        resident_changed.disconnect(receiver)
+    assert heard == [(wife.id, ["card_issued_on"], "canbo")]
+    db.session.refresh(wife)
+    assert wife.card_issued_on is not None
+    assert wife.card_renewal_due == resident_renewal_due(wife)

@@ -26,14 +26,15 @@ def test_the_workbook_has_site_and_temporary_columns(
     wb = _workbook(client.get("/api/v1/exports/coverage.xlsx?unit=20179", headers=headers))
     sheet = wb["Thôn"]
     header = [c.value for c in sheet[1]]
-    assert header[-3:] == [
+    assert header[-5:-2] == [
         "Cơ sở (nhà trọ, ký túc xá, công ty)",
         "Cơ sở đã gõ cửa",
         "Người tạm trú, lưu trú (có mặt)",
     ]
     rows = {row[0].value: [c.value for c in row] for row in sheet.iter_rows(min_row=2)}
-    assert rows["20179-002"][-3:] == [1, 0, 1]
-    assert rows["20179-001"][-3:] == [0, 0, 0]
+    assert rows["20179-002"][-5:-2] == [1, 0, 1]
+    assert rows["20179-001"][-5:-2] == [0, 0, 0]
+    assert header[-2:] == ["Thẻ cần cấp lại", "Thẻ đến hạn đổi (90 ngày tới hoặc quá hạn)"]
 
 
 def test_the_visits_csv_names_the_kind_and_site(
@@ -44,9 +45,10 @@ def test_the_visits_csv_names_the_kind_and_site(
     headers = token_for(make_user("commander", "20179"))
     rows = _csv(client.get("/api/v1/exports/visits.csv?unit=20179", headers=headers))
     header, body = rows[0], rows[1:]
-    assert header[-4:] == ["Loại hộ", "Tên cơ sở", "Diện cư trú", "Phòng"]
+    assert header[18:22] == ["Loại hộ", "Tên cơ sở", "Diện cư trú", "Phòng"]
+    assert header[22:] == ["Không thể đi lại", "Vấn đề thẻ", "Hạn đổi thẻ"]
     mine = [row for row in body if row[13] == "Công Nhân"]
     assert len(mine) == 1
-    assert mine[0][-4:] == ["boarding_house", "'=Nhà trọ Mai", "temporary", "P101"]
-    families = [row for row in body if row[-4] == "family"]
-    assert families and all(row[-3] == "" for row in families)
+    assert mine[0][18:] == ["boarding_house", "'=Nhà trọ Mai", "temporary", "P101", "false", "", ""]
+    families = [row for row in body if row[18] == "family"]
+    assert families and all(row[19] == "" for row in families)

@@ -1,5 +1,7 @@
-// The household visit form: outcome; per resident presence, ID card, e-ID, smartphone and
-// corrections; people found who are not on the list; a note. Drafts save as they are typed.
+// The household visit form: outcome; per resident presence, ID card, e-ID, smartphone, whether
+// they can travel, a problem with their card and its issue date, and corrections; people found
+// who are not on the list; a note. Drafts save as they are typed. The card fields are sent only
+// when the officer changed them (a stale copy never undoes what the office recorded).
 // #visit/<household id> opens a new visit; #fix/<client id> corrects a refused one.
 import * as data from "../data.js";
 import { del, get, put } from "../db.js";
@@ -25,10 +27,28 @@ function initialState(hh) {
       id_card: r.id_card || "not_collected",
       eid: r.eid || "none",
       smartphone: SMART[r.has_smartphone] ?? "",
+      ...cardState(r),
       corrections: [],
     };
   }
   return { outcome: "", residents, new_residents: [], note: "" };
+}
+
+// A resident's card fields as on file: the values shown, and the same kept to tell a change.
+function cardState(r) {
+  const travel = r.unable_to_travel ? "yes" : "no";
+  const issue = r.card_issue || "";
+  const issuedOn = r.card_issued_on || "";
+  return { travel, travel0: travel, card_issue: issue, card_issue0: issue, card_issued_on: issuedOn, card_issued_on0: issuedOn };
+}
+
+// The card fields of a visit's resident item: only those the officer changed.
+function cardChanges(r) {
+  const out = {};
+  if (r.travel && r.travel !== r.travel0) out.unable_to_travel = r.travel === "yes";
+  if ((r.card_issue ?? "") !== (r.card_issue0 ?? "")) out.card_issue = r.card_issue || null;
+  if (r.card_issued_on && r.card_issued_on !== r.card_issued_on0) out.card_issued_on = r.card_issued_on;
+  return out;
 }
 
 function stateFromBody(body, hh) {
@@ -36,7 +56,18 @@ function stateFromBody(body, hh) {
   state.outcome = body.outcome || "";
   state.note = body.note || "";
   for (const r of body.residents || []) {
+    const card = state.residents[r.resident_id] || cardState({});
+    if (r.unable_to_travel != null) card.travel = r.unable_to_travel ? "yes" : "no";
+    if ("card_issue" in r) card.card_issue = r.card_issue || "";
+    if (r.card_issued_on) card.card_issued_on = r.card_issued_on;
     state.residents[r.resident_id] = {
+      ...cardState({}),
+      travel: card.travel,
+      travel0: card.travel0,
+      card_issue: card.card_issue,
+      card_issue0: card.card_issue0,
+      card_issued_on: card.card_issued_on,
+      card_issued_on0: card.card_issued_on0,
       presence: r.presence,
       id_card: r.id_card,
       eid: r.eid,
@@ -62,6 +93,7 @@ function buildBody(draft, location) {
     ? Object.entries(s.residents).map(([id, r]) => {
         const item = { resident_id: Number(id), presence: r.presence, id_card: r.id_card, eid: r.eid };
         if (r.smartphone) item.has_smartphone = r.smartphone === "yes";
+        Object.assign(item, cardChanges(r));
         item.corrections = r.corrections
           .filter((c) => c.field)
           .map((c) => {
@@ -285,6 +317,9 @@ function residentCard(v, r) {
     field(t("Căn cước"), select("id_card", labels("id_card"), s.id_card, { "data-bind": `${base}.id_card` })),
     field(t("Định danh điện tử (VNeID)"), select("eid", labels("eid"), s.eid, { "data-bind": `${base}.eid` })),
     field(t("Điện thoại thông minh"), select("smartphone", labels("smartphone"), s.smartphone, { "data-bind": `${base}.smartphone` })),
+    field(t("Đi lại"), select("travel", labels("travel"), s.travel || "no", { "data-bind": `${base}.travel` }), t("Không thể đi lại: thu nhận căn cước tại nhà")),
+    field(t("Vấn đề với thẻ"), select("card_issue", { "": t("Không có vấn đề"), ...labels("card_issue") }, s.card_issue || "", { "data-bind": `${base}.card_issue` })),
+    field(t("Ngày cấp thẻ"), h("input", { type: "date", name: "card_issued_on", value: s.card_issued_on || "", max: isoLocal().slice(0, 10), "data-bind": `${base}.card_issued_on` }), t("Ghi khi biết (ngày cấp trên thẻ)")),
     v.hh?.id != null
       ? h("a", { class: "btn small scan-card", href: `#scan/${v.hh.id}/${r.id}`, text: t("Quét mã QR") })
       : null,
