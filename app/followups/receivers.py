@@ -1,4 +1,4 @@
-"""The follow-up rules, connected to what visits and corrections announce."""
+"""The follow-up rules, connected to what visits, corrections and session results announce."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from flask import Flask
 from app.auth.models import User
 from app.followups import service
 from app.followups.models import Followup
-from app.people.models import Correction
-from app.people.signals import correction_resolved
+from app.people.models import Correction, Resident
+from app.people.signals import correction_resolved, session_result_recorded
 from app.visits.models import Visit
 from app.visits.signals import visit_recorded
 
@@ -18,6 +18,13 @@ from app.visits.signals import visit_recorded
 def _visit_recorded(visit: Visit, **details: Any) -> tuple[list[Followup], list[Followup]]:
     """Open and close the follow-ups a saved visit calls for."""
     return service.on_visit(visit, **details)
+
+
+def _session_result_recorded(
+    resident: Resident, **details: Any
+) -> tuple[list[Followup], list[Followup]]:
+    """Close the follow-ups a capture session's result settles; open what it calls for."""
+    return service.on_session_result(resident, **details)
 
 
 def _correction_resolved(correction: Correction, *, actor: User) -> list[Followup]:
@@ -32,3 +39,4 @@ def init_app(app: Flask) -> None:
     """Connect the receivers (once per process: blinker keeps one connection per receiver)."""
     visit_recorded.connect(_visit_recorded)
     correction_resolved.connect(_correction_resolved)
+    session_result_recorded.connect(_session_result_recorded)

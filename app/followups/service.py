@@ -80,19 +80,27 @@ def close(followup: Followup, status: str, visit_id: int | None = None) -> None:
 
 @dataclass
 class _Work:
-    """What one visit changes: the household's open follow-ups, and those made or closed."""
+    """What one visit (or a capture session's result, with no visit) changes: the household's
+    open follow-ups, and those made or closed."""
 
-    visit: Visit
+    visit: Visit | None
     household: Household
     open: dict[Key, Followup]
     assigner: Assigner = field(default_factory=Assigner)
     assignees: dict[str, int | None] = field(default_factory=dict)
     created: list[Followup] = field(default_factory=list)
     closed: list[Followup] = field(default_factory=list)
+    on: date | None = None  # the day, when no visit gives it
 
     @property
     def day(self) -> date:
+        if self.visit is None:
+            return self.on or rules.local_day(utcnow())
         return rules.local_day(self.visit.visited_at)
+
+    @property
+    def visit_id(self) -> int | None:
+        return self.visit.id if self.visit is not None else None
 
     def assignee(self, pool: str) -> int | None:
         """One assignee per pool for the whole household: one officer does all its work."""
@@ -124,7 +132,7 @@ class _Work:
             resident_id=resident_id,
             assignee_id=self.assignee(rule.pool),
             reason=reason,
-            created_by_visit_id=self.visit.id,
+            created_by_visit_id=self.visit_id,
             **kw,
         )
         self.open[key] = followup
@@ -132,7 +140,7 @@ class _Work:
         return followup
 
     def close(self, followup: Followup, status: str) -> None:
-        close(followup, status, self.visit.id)
+        close(followup, status, self.visit_id)
         self.open.pop((rules.family(followup.kind), followup.resident_id), None)
         self.closed.append(followup)
 
@@ -197,26 +205,31 @@ def _revisit(work: _Work) -> None:
     work.created.append(current)
 
 
+def _resident_rules(work: _Work, resident: Resident) -> None:
+    """Close what a seen resident's state settles; open what it calls for."""
+    eligible_age = current_app.config.get("ELIGIBLE_AGE", 14)
+    for key, followup in list(work.open.items()):
+        if key[1] != resident.id:
+            continue
+        if followup.kind == "returnee_visit":
+            work.close(followup, "done")  # the person was seen, whatever their presence
+            continue
+        status = rules.settled_for_resident(followup.kind, resident)
+        if status is not None:
+            work.close(followup, status)
+    capture = rules.id_capture_rule(resident, work.day, eligible_age)
+    if capture is not None:
+        work.ensure(capture, resident.id)
+    if rules.wants_eid_support(resident):
+        work.ensure(RULE["eid_support"], resident.id)
+
+
 def _residents(work: _Work, seen: list[tuple[Resident, VisitResident]], actor: User) -> None:
     """Close what each seen resident's state settles; open what it calls for."""
-    eligible_age = current_app.config.get("ELIGIBLE_AGE", 14)
     for resident, _row in seen:
         if resident.pending and resident.presence == "present" and work.visit.outcome == "met":
             set_field(resident, "pending", False, actor, work.visit.id)  # confirmed at the door
-        for key, followup in list(work.open.items()):
-            if key[1] != resident.id:
-                continue
-            if followup.kind == "returnee_visit":
-                work.close(followup, "done")  # the person was seen, whatever their presence
-                continue
-            status = rules.settled_for_resident(followup.kind, resident)
-            if status is not None:
-                work.close(followup, status)
-        capture = rules.id_capture_rule(resident, work.day, eligible_age)
-        if capture is not None:
-            work.ensure(capture, resident.id)
-        if rules.wants_eid_support(resident):
-            work.ensure(RULE["eid_support"], resident.id)
+        _resident_rules(work, resident)
 
 
 def _corrections(work: _Work, corrections: list[Correction]) -> None:
@@ -297,6 +310,30 @@ def on_visit(
     _corrections(work, corrections)
     _location(work)
     _unhoused_returnees(work, new_residents)
+    db.session.flush()
+    return work.created, work.closed
+
+
+def on_session_result(
+    resident: Resident,
+    *,
+    attended: bool,
+    corrections: list[Correction],
+    on: date,
+    actor: User,
+    session_result_id: int | None = None,
+) -> tuple[list[Followup], list[Followup]]:
+    """Apply the per-resident rules to a capture session's result, as a visit applies them to
+    a person seen at the door; return (created, closed). A person who did not come changes
+    nothing: their follow-ups stay open for the next session or visit."""
+    if not attended:
+        return [], []
+    household = db.session.get(Household, resident.household_id)
+    work = _Work(None, household, _open_of_household(household.id), on=on)
+    if resident.pending and resident.presence == "present":
+        set_field(resident, "pending", False, actor, session_result_id=session_result_id)
+    _resident_rules(work, resident)
+    _corrections(work, corrections)
     db.session.flush()
     return work.created, work.closed
 
