@@ -32,7 +32,7 @@ def session_for(user: User, session_id: int) -> CaptureSession:
 def _site(actor: User, household_id: int) -> Household:
     household = db.session.get(Household, household_id)
     if household is None or not row_in_scope(actor, household):
-        raise InvalidError(
+        raise NotFoundError(
             _("Không tìm thấy cơ sở #%(id)s trong phạm vi của bạn.", id=household_id),
             {"household_id": [_("Cơ sở không có hoặc ngoài phạm vi của bạn.")]},
         )
@@ -47,7 +47,7 @@ def _site(actor: User, household_id: int) -> Household:
 def _unit(actor: User, code: str, levels: tuple[str, ...], key: str) -> Unit:
     unit = db.session.scalar(select(Unit).where(Unit.code == code))
     if unit is None or unit.level not in levels or not unit_in_scope(actor, unit):
-        raise InvalidError(
+        raise NotFoundError(
             _("Không tìm thấy đơn vị %(code)s trong phạm vi của bạn.", code=code),
             {key: [_("Đơn vị không có hoặc ngoài phạm vi của bạn.")]},
         )
@@ -139,10 +139,17 @@ def _invite(actor: User, session: CaptureSession, ids: list[int]) -> None:
             select(Resident).where(Resident.id.in_(ids), scope_clause(actor, Resident))
         )
     }
+    missing = {
+        f"resident_ids.{i}": [_("Không tìm thấy công dân #%(id)s.", id=rid)]
+        for i, rid in enumerate(ids)
+        if rid not in residents
+    }
+    if missing:
+        raise NotFoundError(_("Có công dân không có trong phạm vi của bạn."), missing)
     errors = {
         f"resident_ids.{i}": [_("Công dân #%(id)s không có trong xã của buổi này.", id=rid)]
         for i, rid in enumerate(ids)
-        if rid not in residents or residents[rid].commune_id != session.commune_id
+        if residents[rid].commune_id != session.commune_id
     }
     if errors:
         raise InvalidError(_("Có công dân không thuộc xã của buổi thu nhận."), errors)

@@ -83,7 +83,6 @@ def test_bad_plans_answer_422_in_vietnamese(client, people, invited, plan, make_
         {"kind": "point", "date": "not a day"},
         {"kind": "point", "date": "2026-12-10", "starts_at": "10:00", "ends_at": "09:00"},
         {"kind": "point", "date": "2026-12-10", "team_ids": [stranger.id]},
-        {"kind": "point", "date": "2026-12-10", "hamlet_code": "19777-001"},
         {"kind": "point", "date": "2026-12-10", "resident_ids": [2**31 + 5]},
         {"kind": "point", "date": "2026-12-10", "location": {"lat": 0, "lon": 0}},
         {"kind": "at_site", "date": "2026-12-10", "household_id": invited["old"].household_id},
@@ -92,8 +91,19 @@ def test_bad_plans_answer_422_in_vietnamese(client, people, invited, plan, make_
         status, answer = api_post(client, "/api/v1/sessions", headers, body)
         assert status == 422, (body, answer)
         assert answer["message"] and answer["errors"], answer
-    status, answer = api_post(client, "/api/v1/sessions", headers, bodies[3])
-    assert "không" in answer["message"].lower() or "Có" in answer["message"]
+    outside = {"kind": "point", "date": "2026-12-10", "hamlet_code": "19777-001"}
+    status, answer = api_post(client, "/api/v1/sessions", headers, outside)
+    assert status == 404 and answer["errors"] == {
+        "hamlet_code": ["Đơn vị không có hoặc ngoài phạm vi của bạn."]
+    }
+    other = make_user("officer", "19777")
+    far = api_post(
+        client,
+        "/api/v1/sessions",
+        token_for(other),
+        {"kind": "point", "date": "2026-12-10", "resident_ids": [invited["old"].id]},
+    )
+    assert far[0] == 404, far
 
 
 def test_outsiders_see_no_session(client, people, invited, plan, make_user, token_for):
