@@ -59,6 +59,7 @@ PAGE_BLUEPRINTS = (
     "app.imports.pages",
     "app.imports.enrolment_pages",
     "app.reports.correction_pages",
+    "app.sessions.pages",
 )
 
 CLI_MODULES = (

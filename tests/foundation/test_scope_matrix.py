@@ -136,6 +136,14 @@ def session_body(ids: dict) -> dict:
     }
 
 
+def session_form(ids: dict) -> dict:
+    return {
+        **session_body(ids),
+        "team_ids": [str(ids["officer"])],
+        "resident_ids": [str(ids["resident"])],
+    }
+
+
 def session_results(ids: dict) -> dict:
     item = {"client_id": str(uuid.uuid4()), "resident_id": ids["resident"], "attended": False}
     return {"results": [item]}
@@ -167,6 +175,36 @@ SESSION_CASES = [
         "officer",
         session_results,
         writes=True,
+    ),
+    Case("session_pages.sessions", "GET", "/sessions", "officer", kind="list", page=True),
+    Case("session_pages.new_session", "GET", "/sessions/new", "commander", kind="list", page=True),
+    Case(
+        "session_pages.new_session",
+        "POST",
+        "/sessions/new",
+        "commander",
+        session_form,
+        writes=True,
+        page=True,
+    ),
+    Case("session_pages.session", "GET", "/sessions/{session}", "officer", page=True),
+    Case("session_pages.edit_session", "GET", "/sessions/{session}/edit", "officer", page=True),
+    Case(
+        "session_pages.edit_session",
+        "POST",
+        "/sessions/{session}/edit",
+        "commander",
+        session_form,
+        writes=True,
+        page=True,
+    ),
+    Case(
+        "session_pages.print_list",
+        "GET",
+        "/sessions/{session}/print",
+        "commander",
+        writes=True,
+        page=True,
     ),
 ]
 
