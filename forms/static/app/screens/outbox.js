@@ -35,7 +35,9 @@ function rejectedItem(row, redraw, go) {
     h(
       "div",
       { class: "row" },
-      h("button", { type: "button", class: "btn primary small fix", text: t("Sửa và gửi lại"), onclick: () => go(`fix/${row.client_id}`) }),
+      row.kind === "session_result"
+        ? null // a session's result is recorded again from its session, with a new client_id
+        : h("button", { type: "button", class: "btn primary small fix", text: t("Sửa và gửi lại"), onclick: () => go(`fix/${row.client_id}`) }),
       h("button", {
         type: "button",
         class: "btn small",
