@@ -11,6 +11,7 @@ from app.auth import service as auth_service
 from app.auth.models import User
 from app.clock import start_of_day, today_in_vietnam
 from app.demo.data import DemoCommune, generate_demo
+from app.demo.sessions import plan_demo_session
 from app.demo.sites import found_in_the_field, generate_sites, load_sites
 from app.demo.visits import seed_visits
 from app.errors import ForbiddenError, NotFoundError
@@ -196,6 +197,7 @@ def load_demo(seed: int = 6) -> dict[str, object]:
     visits = seed_visits(commune, seed, codes=listed)
     found = found_in_the_field(hamlets)
     campaign = _campaign(commune)
+    session = plan_demo_session(commune)
     return {
         "demo": demo,
         "hamlets": len(hamlets),
@@ -204,4 +206,5 @@ def load_demo(seed: int = 6) -> dict[str, object]:
         "visits": visits,
         "found_in_the_field": found,
         "campaign": campaign,
+        "session": session,
     }
