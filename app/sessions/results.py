@@ -90,8 +90,15 @@ def _rejected(body: Any, actor: User, session: CaptureSession, error: ServiceErr
     return Outcome("rejected", error.status, answer)
 
 
-def _replay(existing: SessionResult, canon: dict, digest: str) -> Outcome | ServiceError:
+def _replay(
+    existing: SessionResult, canon: dict, digest: str, session: CaptureSession
+) -> Outcome | ServiceError:
     """Answer a client_id seen before: the first result, or what differs."""
+    if existing.session_id != session.id:
+        return ConflictError(
+            _("Mã client_id này đã được dùng cho một kết quả khác."),
+            {"client_id": [_("Đã được dùng.")]},
+        )
     if existing.body_hash == digest:
         answer = {
             "status": "duplicate",
@@ -245,7 +252,7 @@ def submit_result(body: Any, actor: User, session: CaptureSession) -> Outcome:
         if outcome is not None:
             return Outcome("created", 201, outcome)
         existing = db.session.scalar(find)
-    replay = _replay(existing, canon, digest)
+    replay = _replay(existing, canon, digest, session)
     if isinstance(replay, Outcome):
         return replay
     return _rejected(body, actor, session, replay)

@@ -196,6 +196,12 @@ def test_the_same_client_id_counts_once(client, people, invited, plan, token_for
     assert status == 200
     assert (body["results"][0]["status"], body["results"][0]["code"]) == ("rejected", 409)
     assert "id_card" in body["results"][0]["errors"]
+    other = plan([old.id])
+    status, body = post_results(client, headers, other["id"], [item])
+    assert (body["results"][0]["code"], body["results"][0]["errors"]) == (
+        409,
+        {"client_id": ["Đã được dùng."]},
+    )
     assert db.session.scalar(select(db.func.count(SessionResult.id))) == 1
     rows = db.session.scalars(
         select(StatusChange).where(
