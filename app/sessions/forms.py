@@ -14,7 +14,7 @@ from app.auth.scope import scope_clause, unit_scope_clause
 from app.errors import flatten_errors
 from app.extensions import db
 from app.people.models import Household
-from app.sessions.models import CaptureSession
+from app.sessions.models import STATUSES, CaptureSession
 from app.sessions.schemas import CaptureSessionIn
 from app.units.models import Unit
 
@@ -70,6 +70,11 @@ def read_form(form: MultiDict) -> tuple[dict[str, Any], dict[str, Any], dict[str
     except ValidationError as exc:
         errors |= flatten_errors(exc.messages)
         data = {}
+    typed["status"] = form.get("status", "")
+    if typed["status"] in STATUSES:
+        data["status"] = typed["status"]
+    elif typed["status"]:
+        errors["status"] = [_("Không hợp lệ.")]
     return typed, data, errors
 
 
@@ -77,6 +82,7 @@ def typed_of(session: CaptureSession, hamlet_code: str | None) -> dict[str, Any]
     """A saved session as the form shows it."""
     return {
         "kind": session.kind,
+        "status": session.status,
         "date": session.day.isoformat(),
         "starts_at": session.starts_at.strftime("%H:%M") if session.starts_at else "",
         "ends_at": session.ends_at.strftime("%H:%M") if session.ends_at else "",

@@ -22,8 +22,9 @@ from app.extensions import db
 from app.labels import label
 from app.sessions import plans, proposals, shown
 from app.sessions.forms import read_form, site_choices, team_choices, typed_of
-from app.sessions.models import KINDS, CaptureSession
+from app.sessions.models import KINDS, STATUSES, CaptureSession
 from app.sessions.schemas import CaptureSessionArgs
+from app.units.models import Unit
 
 bp = Blueprint("session_pages", __name__)
 
@@ -91,6 +92,7 @@ def _form_page(
         people=people,
         ticked=ticked,
         kinds=[(k, label("session_kind", k)) for k in KINDS],
+        statuses=[(k, label("session_status", k)) for k in STATUSES],
         units=unit_choices(user) or [],
         team=team_choices(user),
         sites=site_choices(user),
@@ -102,6 +104,10 @@ def _save(user: User, session: CaptureSession | None):
     typed, data, errors = read_form(request.form)
     if errors:
         return _form_page(user, typed, errors, session, 422)
+    if session is not None and not any(
+        data.get(k) for k in ("unit", "hamlet_code", "household_id")
+    ):
+        data["unit"] = db.session.get(Unit, session.commune_id).code  # stays in its commune
     try:
         if session is None:
             session = plans.create_session(user, data)

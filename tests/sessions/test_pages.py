@@ -55,6 +55,28 @@ def test_plan_a_session_from_the_proposals(client, people, invited):
     assert (entry.object_type, entry.object_id) == ("capture_sessions", str(session.id))
 
 
+def test_edit_keeps_the_commune_and_changes_the_status(client, people, invited, plan):
+    made = plan([invited["old"].id, invited["far"].id])
+    sign_in(client, "chihuy")
+    page = client.get(f"/sessions/{made['id']}/edit").get_data(as_text=True)
+    assert page.count("checked") >= 3  # two invited, one team member
+    data = {
+        "csrf_token": csrf_token(client),
+        "kind": "at_home",
+        "status": "done",
+        "date": made["date"],
+        "team_ids": [str(people.mobile.id)],
+        "resident_ids": [str(invited["far"].id)],
+    }
+    response = client.post(f"/sessions/{made['id']}/edit", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    db.session.rollback()
+    session = db.session.get(CaptureSession, made["id"])
+    assert (session.status, session.hamlet_id) == ("done", None)
+    assert [i.resident_id for i in session.invitees] == [invited["far"].id]
+    assert "Đã thực hiện" in client.get(f"/sessions/{made['id']}").get_data(as_text=True)
+
+
 def test_a_bad_form_keeps_what_was_typed(client, people, invited):
     sign_in(client, "chihuy")
     data = {
