@@ -42,8 +42,18 @@ class CaptureSessionIn(BaseSchema):
         allow_none=True,
         metadata={"description": "a site (a household of kind boarding_house, company…)"},
     )
-    place = Text(max_len=300, load_default=None, allow_none=True)
-    location = fields.Nested(GeoPointIn, load_default=None, allow_none=True)
+    place = Text(
+        max_len=300,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "where, in words (a cultural house, a school…)"},
+    )
+    location = fields.Nested(
+        GeoPointIn,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the place as a point on the map"},
+    )
     team_ids = fields.List(
         Id(), load_default=list, validate=validate.Length(max=50),
         metadata={"description": "users on the team, inside the caller's unit"},
@@ -53,7 +63,7 @@ class CaptureSessionIn(BaseSchema):
         metadata={"description": "residents invited, in the order they are met"},
     )  # fmt: skip
     equipment = Text(max_len=1000, load_default="", metadata={"description": "what the team takes"})
-    note = Text(max_len=2000, load_default="")
+    note = Text(max_len=2000, load_default="", metadata={"description": "a note for the team"})
 
     @validates_schema
     def window(self, data: dict, **_kw: Any) -> None:
@@ -114,17 +124,32 @@ class SessionResultIn(BaseSchema):
         validate=validate.Length(min=1, max=64),
         metadata={"description": "made by the phone; the same again answers the first result"},
     )
-    resident_id = Id(required=True)
+    resident_id = Id(
+        required=True,
+        metadata={"description": "an invited resident (another of the commune is added)"},
+    )
     attended = StrictBoolean(required=True, metadata={"description": "the person came"})
-    id_card = Enum(ID_CARD, load_default=None, allow_none=True)
-    eid = Enum(EID, load_default=None, allow_none=True)
+    id_card = Enum(
+        ID_CARD,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the ID card status reached (never a step back)"},
+    )
+    eid = Enum(
+        EID,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the VNeID level reached (never a step back)"},
+    )
     card_issue = Enum(
         CARD_ISSUE,
         load_default=None,
         allow_none=True,
         metadata={"description": "lost, damaged, expired or wrong_details"},
     )
-    note = Text(max_len=1000, load_default="", allow_none=True)
+    note = Text(
+        max_len=1000, load_default="", allow_none=True, metadata={"description": "free text"}
+    )
 
 
 class SessionResultsIn(BaseSchema):
@@ -245,8 +270,13 @@ class SessionResultOut(OutSchema):
     id = fields.Integer(allow_none=True)
     client_id = fields.String(allow_none=True)
     resident_id = fields.Integer(allow_none=True)
-    followups = fields.Nested(SessionResultFollowupsOut)
-    corrections = fields.List(fields.Dict())
+    followups = fields.Nested(
+        SessionResultFollowupsOut,
+        metadata={"description": "follow-ups the result opened and closed"},
+    )
+    corrections = fields.List(
+        fields.Dict(), metadata={"description": "corrections the result opened (a step back)"}
+    )
     message = fields.String()
     errors = fields.Dict()
     rejected_id = fields.Integer()
