@@ -30,6 +30,7 @@ MODEL_MODULES = (
     "app.visits.models",
     "app.followups.models",
     "app.reports.models",
+    "app.sessions.models",
 )
 
 API_BLUEPRINTS = (
@@ -40,6 +41,7 @@ API_BLUEPRINTS = (
     "app.people.routes",
     "app.visits.routes",
     "app.followups.routes",
+    "app.sessions.routes",
     "app.reports.routes",
     "app.reports.summary_routes",
     "app.schedule.routes",
@@ -59,6 +61,7 @@ PAGE_BLUEPRINTS = (
     "app.imports.enrolment_pages",
     "app.reports.correction_pages",
     "app.schedule.pages",
+    "app.sessions.pages",
 )
 
 CLI_MODULES = (
@@ -98,7 +101,7 @@ class KeyConverter(IntegerConverter):
 
 
 # API endpoints whose JSON body may reach API_BATCH_MAX_BYTES instead of API_JSON_MAX_BYTES.
-BATCH_ENDPOINTS = frozenset({"visits.submit_batch"})
+BATCH_ENDPOINTS = frozenset({"visits.submit_batch", "sessions.record_results"})
 
 
 def limit_json_bodies() -> None:

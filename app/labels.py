@@ -236,6 +236,11 @@ LABELS: dict[str, dict[str, str]] = {
         "point": N_("Điểm thu nhận"),
         "at_site": N_("Thu nhận tại cơ sở"),
     },
+    "session_status": {
+        "planned": N_("Đã lên kế hoạch"),
+        "done": N_("Đã thực hiện"),
+        "cancelled": N_("Đã hủy"),
+    },
     "audit_action": {
         "create": N_("Tạo mới"),
         "update": N_("Sửa"),

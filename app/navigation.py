@@ -28,6 +28,7 @@ MENU = (
     Entry("reports_pages.overdue", _l("Quá hạn"), WITH_OFFICERS),
     Entry("reports_pages.coverage_map", _l("Bản đồ"), WITH_OFFICERS),
     Entry("campaign_pages.campaigns", _l("Chiến dịch"), WITH_OFFICERS),
+    Entry("session_pages.sessions", _l("Buổi thu nhận"), WITH_OFFICERS),
     Entry("correction_pages.corrections", _l("Sai sót"), WITH_OFFICERS),
     Entry("report_pages.reports", _l("Báo cáo"), OFFICE),
     Entry("imports.imports", _l("Nhập dữ liệu"), OFFICE),

@@ -29,7 +29,8 @@ def load(seed: int) -> None:
         f"tài khoản mới: {', '.join(result['users_added']) or 'không'}; "
         f"lượt gõ cửa mẫu: {result['visits'] or 'không thêm'}; "
         f"chiến dịch mẫu: {'đã tạo' if result['campaign'] else 'đã có'}; "
-        f"lịch thăm thôn 20179-001: {'đã lập' if result['schedule'] else 'đã có'}"
+        f"lịch thăm thôn 20179-001: {'đã lập' if result['schedule'] else 'đã có'}; "
+        f"buổi thu nhận ngày mai: {'đã lên kế hoạch' if result['session'] else 'đã có'}"
     )
     click.echo(f"Tài khoản mẫu / demo logins (mật khẩu / password: {demo.users[0].password}):")
     for user in demo.users:

@@ -13,6 +13,7 @@ from app.clock import start_of_day, today_in_vietnam
 from app.demo.cards import mark_cards
 from app.demo.data import DemoCommune, generate_demo
 from app.demo.schedule import plan_demo_schedule
+from app.demo.sessions import plan_demo_session
 from app.demo.sites import found_in_the_field, generate_sites, load_sites
 from app.demo.visits import seed_visits
 from app.errors import ForbiddenError, NotFoundError
@@ -202,6 +203,7 @@ def load_demo(seed: int = 6) -> dict[str, object]:
     cards = mark_cards(commune)
     campaign = _campaign(commune)
     schedule = plan_demo_schedule()
+    session = plan_demo_session(commune)
     return {
         "demo": demo,
         "hamlets": len(hamlets),
@@ -212,4 +214,5 @@ def load_demo(seed: int = 6) -> dict[str, object]:
         "cards": cards,
         "campaign": campaign,
         "schedule": schedule,
+        "session": session,
     }

@@ -1,4 +1,4 @@
-"""The follow-up rules, connected to what visits and corrections announce."""
+"""The follow-up rules, connected to what visits, corrections and session results announce."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from app.auth.models import User
 from app.followups import service
 from app.followups.models import Followup
 from app.people.models import Correction, Resident
-from app.people.signals import correction_resolved, resident_changed
+from app.people.signals import correction_resolved, resident_changed, session_result_recorded
 from app.visits.models import Visit
 from app.visits.signals import visit_recorded
 
@@ -18,6 +18,13 @@ from app.visits.signals import visit_recorded
 def _visit_recorded(visit: Visit, **details: Any) -> tuple[list[Followup], list[Followup]]:
     """Open and close the follow-ups a saved visit calls for."""
     return service.on_visit(visit, **details)
+
+
+def _session_result_recorded(
+    resident: Resident, **details: Any
+) -> tuple[list[Followup], list[Followup]]:
+    """Close the follow-ups a capture session's result settles; open what it calls for."""
+    return service.on_session_result(resident, **details)
 
 
 def _correction_resolved(correction: Correction, *, actor: User) -> list[Followup]:
@@ -38,3 +45,4 @@ def init_app(app: Flask) -> None:
     visit_recorded.connect(_visit_recorded)
     correction_resolved.connect(_correction_resolved)
     resident_changed.connect(_resident_changed)
+    session_result_recorded.connect(_session_result_recorded)

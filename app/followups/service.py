@@ -81,9 +81,10 @@ def close(followup: Followup, status: str, visit_id: int | None = None) -> None:
 
 @dataclass
 class _Work:
-    """What one visit changes: the household's open follow-ups, and those made or closed."""
+    """What one visit (or a capture session's result, with no visit) changes: the household's
+    open follow-ups, and those made or closed."""
 
-    visit: Visit | None  # None: a change without a visit (a PATCH, an import, the daily job)
+    visit: Visit | None  # None: a session's result, a PATCH, an import, the daily job
     household: Household
     open: dict[Key, Followup]
     on: date | None = None  # the day, when there is no visit
@@ -91,6 +92,7 @@ class _Work:
     assignees: dict[str, int | None] = field(default_factory=dict)
     created: list[Followup] = field(default_factory=list)
     closed: list[Followup] = field(default_factory=list)
+    on: date | None = None  # the day, when no visit gives it
 
     @property
     def day(self) -> date:
@@ -205,28 +207,33 @@ def _revisit(work: _Work) -> None:
     work.created.append(current)
 
 
+def _resident_rules(work: _Work, resident: Resident) -> None:
+    """Close what a seen resident's state settles; open what it calls for."""
+    eligible_age = current_app.config.get("ELIGIBLE_AGE", 14)
+    for key, followup in list(work.open.items()):
+        if key[1] != resident.id:
+            continue
+        if followup.kind == "returnee_visit":
+            work.close(followup, "done")  # the person was seen, whatever their presence
+            continue
+        status = rules.settled_for_resident(followup.kind, resident, work.day)
+        if status is not None:
+            work.close(followup, status)
+    capture = rules.id_capture_rule(resident, work.day, eligible_age)
+    if capture is not None:
+        convert_capture(work, resident, capture)
+        work.ensure(capture, resident.id)
+    if rules.wants_eid_support(resident):
+        work.ensure(RULE["eid_support"], resident.id)
+    ensure_card_followups(work, resident)
+
+
 def _residents(work: _Work, seen: list[tuple[Resident, VisitResident]], actor: User) -> None:
     """Close what each seen resident's state settles; open what it calls for."""
-    eligible_age = current_app.config.get("ELIGIBLE_AGE", 14)
     for resident, _row in seen:
         if resident.pending and resident.presence == "present" and work.visit.outcome == "met":
             set_field(resident, "pending", False, actor, work.visit.id)  # confirmed at the door
-        for key, followup in list(work.open.items()):
-            if key[1] != resident.id:
-                continue
-            if followup.kind == "returnee_visit":
-                work.close(followup, "done")  # the person was seen, whatever their presence
-                continue
-            status = rules.settled_for_resident(followup.kind, resident, work.day)
-            if status is not None:
-                work.close(followup, status)
-        capture = rules.id_capture_rule(resident, work.day, eligible_age)
-        if capture is not None:
-            convert_capture(work, resident, capture)
-            work.ensure(capture, resident.id)
-        if rules.wants_eid_support(resident):
-            work.ensure(RULE["eid_support"], resident.id)
-        ensure_card_followups(work, resident)
+        _resident_rules(work, resident)
 
 
 def convert_capture(work: _Work, resident: Resident, wanted: Rule) -> None:
@@ -355,6 +362,30 @@ def on_resident_changed(resident: Resident, actor: User | None = None) -> tuple[
     if capture is not None:
         convert_capture(work, resident, capture)
     ensure_card_followups(work, resident)
+    db.session.flush()
+    return work.created, work.closed
+
+
+def on_session_result(
+    resident: Resident,
+    *,
+    attended: bool,
+    corrections: list[Correction],
+    on: date,
+    actor: User,
+    session_result_id: int | None = None,
+) -> tuple[list[Followup], list[Followup]]:
+    """Apply the per-resident rules to a capture session's result, as a visit applies them to
+    a person seen at the door; return (created, closed). A person who did not come changes
+    nothing: their follow-ups stay open for the next session or visit."""
+    if not attended:
+        return [], []
+    household = db.session.get(Household, resident.household_id)
+    work = _Work(None, household, _open_of_household(household.id), on=on)
+    if resident.pending and resident.presence == "present":
+        set_field(resident, "pending", False, actor, session_result_id=session_result_id)
+    _resident_rules(work, resident)
+    _corrections(work, corrections)
     db.session.flush()
     return work.created, work.closed
 

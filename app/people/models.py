@@ -156,6 +156,9 @@ class StatusChange(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
+    # The capture session result that made the change (app/sessions); no foreign key: that
+    # table belongs to a domain above this one.
+    session_result_id: Mapped[int | None] = mapped_column(Integer, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     field: Mapped[str] = mapped_column(String(32))
     old_value: Mapped[str | None] = mapped_column(String(200))

@@ -55,11 +55,15 @@ def record_change(
     new: Any,
     actor: User | None,
     visit_id: int | None = None,
+    *,
+    session_result_id: int | None = None,
 ) -> StatusChange:
-    """Add a history row for one changed field of a resident."""
+    """Add a history row for one changed field of a resident (made by a visit, a capture
+    session's result, or neither)."""
     row = StatusChange(
         resident_id=resident.id,
         visit_id=visit_id,
+        session_result_id=session_result_id,
         user_id=actor.id if actor else None,
         field=field,
         old_value=_text(old),
@@ -75,15 +79,18 @@ def set_field(
     value: Any,
     actor: User | None,
     visit_id: int | None = None,
+    *,
+    session_result_id: int | None = None,
 ) -> bool:
     """Set one resident field (API name) with a history row; answer whether it changed."""
+    source = {"session_result_id": session_result_id}
     if field == "date_of_birth":
         born, year = value if value is not None else (None, None)
         old = resident.date_of_birth
         if resident.birth_date == born and resident.birth_year == year:
             return False
         resident.birth_date, resident.birth_year = born, year
-        record_change(resident, field, old, resident.date_of_birth, actor, visit_id)
+        record_change(resident, field, old, resident.date_of_birth, actor, visit_id, **source)
         refresh_renewal_due(resident)
         return True
     attr = "relationship_to_head" if field == "relationship" else field
@@ -99,7 +106,7 @@ def set_field(
         resident.birthplace_code = birthplace_code_of(value)
     if field in RENEWAL_INPUTS:
         refresh_renewal_due(resident)
-    record_change(resident, field, old, value, actor, visit_id)
+    record_change(resident, field, old, value, actor, visit_id, **source)
     return True
 
 
@@ -132,6 +139,7 @@ def apply_seen(
     visit_id: int | None,
     *,
     late: bool = False,
+    session_result_id: int | None = None,
 ) -> dict[str, list[Any]]:
     """Apply what a visit saw of a resident; return the backward steps left for review.
 
@@ -150,7 +158,7 @@ def apply_seen(
             continue
         if late and name not in STATUS_ORDER and old is not None:
             continue
-        set_field(resident, name, new, actor, visit_id)
+        set_field(resident, name, new, actor, visit_id, session_result_id=session_result_id)
     return regressions
 
 

@@ -2,6 +2,14 @@
 
 `correction_resolved` is sent after a reviewed correction's new status is flushed: sender the
 Correction; keyword `actor`, the reviewing user. Receivers act in the same transaction.
+
+`session_result_recorded` is sent by the capture sessions (app/sessions/service.py) inside a
+result's savepoint, once the resident's statuses are flushed: sender the Resident; keywords
+`attended` (whether the person came), `corrections` (opened by the result), `on` (the
+session's day), `actor` and `session_result_id`. A receiver returns the follow-ups it opened
+and closed as `(created, closed)`; a receiver that raises refuses the result. Sessions lie
+above follow-ups in the stack, but announce like a visit does so that the follow-up rules
+keep one entry point per cause.
 """
 
 from __future__ import annotations
@@ -27,3 +35,4 @@ CARD_RULE_FIELDS = (
     "presence",
     "pending",
 )
+session_result_recorded = _signals.signal("session-result-recorded")

@@ -126,6 +126,8 @@ OFFICE_PAGES = [
     "/admin/users/import",
     "/campaigns",
     "/campaigns/new",
+    "/sessions",
+    "/sessions/new",
     "/corrections",
     "/audit",
     "/reports",

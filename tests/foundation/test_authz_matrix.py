@@ -122,7 +122,101 @@ OWN_SAMPLES = {
     ),
 }
 
+IN_SCOPE = (200, 404)
 EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
+    # Capture sessions: officers and up, in scope; results by the team and commanders.
+    ("GET", "/api/v1/sessions/proposals"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": IN_SCOPE,
+        "commander": IN_SCOPE,
+        "admin": IN_SCOPE,
+    },
+    ("POST", "/api/v1/sessions"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": (201, 404),
+        "commander": (201, 404),
+        "admin": (201, 404),
+    },
+    ("GET", "/api/v1/sessions"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 200,
+        "commander": 200,
+        "admin": 200,
+    },
+    ("GET", "/api/v1/sessions/<int:session_id>"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": IN_SCOPE,
+        "commander": IN_SCOPE,
+        "admin": IN_SCOPE,
+    },
+    ("PATCH", "/api/v1/sessions/<int:session_id>"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": IN_SCOPE,
+        "commander": IN_SCOPE,
+        "admin": IN_SCOPE,
+    },
+    ("GET", "/sessions"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 200,
+        "commander": 200,
+        "admin": 200,
+    },
+    ("GET", "/sessions/new"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 200,
+        "commander": 200,
+        "admin": 200,
+    },
+    ("POST", "/sessions/new"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": (303, 404),
+        "commander": (303, 404),
+        "admin": (303, 404),
+    },
+    ("GET", "/sessions/<int:session_id>"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": IN_SCOPE,
+        "commander": IN_SCOPE,
+        "admin": IN_SCOPE,
+    },
+    ("GET", "/sessions/<int:session_id>/edit"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": IN_SCOPE,
+        "commander": IN_SCOPE,
+        "admin": IN_SCOPE,
+    },
+    ("POST", "/sessions/<int:session_id>/edit"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": (303, 404),
+        "commander": (303, 404),
+        "admin": (303, 404),
+    },
+    ("GET", "/sessions/<int:session_id>/print"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": IN_SCOPE,
+        "commander": IN_SCOPE,
+        "admin": IN_SCOPE,
+    },
+    # The inside officer is on the session's team.
+    ("POST", "/api/v1/sessions/<int:session_id>/results"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": IN_SCOPE,
+        "commander": IN_SCOPE,
+        "admin": 403,
+    },
     # The audit trail: the office only; what each one sees: tests/foundation/test_audit_api.py.
     ("GET", "/api/v1/audit"): {
         "anonymous": 401,

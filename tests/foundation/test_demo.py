@@ -1,8 +1,11 @@
 """`flask demo load` builds xã Nam Đông once; the done-when of the foundation on the demo."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.clock import today_in_vietnam
 from app.extensions import db
 from app.people.models import Household, Resident
 from app.visits.models import RejectedSubmission, Visit
@@ -63,6 +66,22 @@ def test_demo_campaign_shows_progress_against_targets(app, client):
     for metric in ("households_visited", "id_collected", "eid_level2_active"):
         assert metric in text
     assert "20179-001" in text  # targets per hamlet
+
+
+def test_demo_plans_tomorrows_session_at_home_once(app, client):
+    _load(app)
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    token = client.post(
+        "/api/v1/auth/token", json={"username": "canbo3", "password": "gocua-demo"}
+    ).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    mine = client.get("/api/v1/sessions?mine=1", headers=headers).get_json()
+    assert mine["total"] == 1  # a second load made no second session
+    session = mine["items"][0]
+    assert session["kind"] == "at_home" and session["status"] == "planned"
+    assert session["date"] == (today_in_vietnam() + timedelta(days=1)).isoformat()
+    assert 3 <= len(session["residents"]) <= 6
+    assert all(r["reason"] for r in session["residents"])
 
 
 def test_demo_without_units_is_a_clear_error(app):

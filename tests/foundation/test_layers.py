@@ -3,6 +3,7 @@ function, and no import cycle hides anywhere.
 
     top        app (the factory), app.imports, app.schedule, app.field, app.demo, app.tools
     domains    app.reports
+               app.sessions    (capture sessions: plans, proposals, results)
                app.followups
                app.visits
                app.people
@@ -38,6 +39,7 @@ DOMAINS = (
     "app.people",
     "app.visits",
     "app.followups",
+    "app.sessions",
     "app.reports",
 )
 CORE = (

@@ -151,7 +151,90 @@ def _correction_version(ids: dict) -> int:
     return version
 
 
+def session_body(ids: dict) -> dict:
+    return {
+        "kind": "point",
+        "date": (today_in_vietnam() + timedelta(days=2)).isoformat(),
+        "hamlet_code": "20179-001",
+        "team_ids": [ids["officer"]],
+        "resident_ids": [ids["resident"]],
+    }
+
+
+def session_form(ids: dict) -> dict:
+    return {
+        **session_body(ids),
+        "team_ids": [str(ids["officer"])],
+        "resident_ids": [str(ids["resident"])],
+    }
+
+
+def session_results(ids: dict) -> dict:
+    item = {"client_id": str(uuid.uuid4()), "resident_id": ids["resident"], "attended": False}
+    return {"results": [item]}
+
+
+SESSION_CASES = [
+    Case(
+        "sessions.proposals_list",
+        "GET",
+        "/api/v1/sessions/proposals?unit=20179",
+        "commander",
+    ),
+    Case("sessions.proposals_list", "GET", "/api/v1/sessions/proposals", "officer", kind="list"),
+    Case("sessions.create", "POST", "/api/v1/sessions", "commander", session_body, writes=True),
+    Case("sessions.list_all", "GET", "/api/v1/sessions", "officer", kind="list"),
+    Case("sessions.get_one", "GET", "/api/v1/sessions/{session}", "officer"),
+    Case(
+        "sessions.update",
+        "PATCH",
+        "/api/v1/sessions/{session}",
+        "commander",
+        {"note": "ZNOTE đã đổi"},
+        writes=True,
+    ),
+    Case(
+        "sessions.record_results",
+        "POST",
+        "/api/v1/sessions/{session}/results",
+        "officer",
+        session_results,
+        writes=True,
+    ),
+    Case("session_pages.sessions", "GET", "/sessions", "officer", kind="list", page=True),
+    Case("session_pages.new_session", "GET", "/sessions/new", "commander", kind="list", page=True),
+    Case(
+        "session_pages.new_session",
+        "POST",
+        "/sessions/new",
+        "commander",
+        session_form,
+        writes=True,
+        page=True,
+    ),
+    Case("session_pages.session", "GET", "/sessions/{session}", "officer", page=True),
+    Case("session_pages.edit_session", "GET", "/sessions/{session}/edit", "officer", page=True),
+    Case(
+        "session_pages.edit_session",
+        "POST",
+        "/sessions/{session}/edit",
+        "commander",
+        session_form,
+        writes=True,
+        page=True,
+    ),
+    Case(
+        "session_pages.print_list",
+        "GET",
+        "/sessions/{session}/print",
+        "commander",
+        writes=True,
+        page=True,
+    ),
+]
+
 CASES = [
+    *SESSION_CASES,
     Case("units.get_unit", "GET", "/api/v1/units/20179-001", "commander"),
     Case("units.children", "GET", "/api/v1/units/20179/children", "commander"),
     Case(
@@ -628,6 +711,17 @@ def inside(client, world, make_user, make_household, token_for) -> dict:
     }
     answer = client.post("/api/v1/campaigns", json=campaign, headers=token_for(users["commander"]))
     assert answer.status_code == 201, answer.get_json()
+    session = {
+        "kind": "at_home",
+        "date": (today_in_vietnam() + timedelta(days=1)).isoformat(),
+        "hamlet_code": "20179-001",
+        "team_ids": [users["officer"].id],
+        "resident_ids": [head.id],
+        "note": "ZNOTE",
+    }
+    answer = client.post("/api/v1/sessions", json=session, headers=token_for(users["commander"]))
+    assert answer.status_code == 201, answer.get_json()
+    session_id = answer.get_json()["id"]
     followup = db.session.scalar(
         select(Followup.id).where(Followup.household_id == household.id).order_by(Followup.id)
     )
@@ -642,6 +736,7 @@ def inside(client, world, make_user, make_household, token_for) -> dict:
         "followup": followup,
         "campaign": answer.get_json()["id"],
         "officer": users["officer"].id,
+        "session": session_id,
     }
 
 

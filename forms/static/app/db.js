@@ -4,12 +4,13 @@
 //   followups  my open follow-ups; for a village head, the revisits that need them (keyPath id)
 //   returnees  a village head's flags as the server last told (keyPath id)
 //   away       residents of my hamlets away from home (keyPath resident_id; version 2)
+//   sessions   capture sessions I am on, with their invited residents (keyPath id; version 3)
 //   drafts     forms being typed (keyPath key)
 //   outbox     submissions not yet confirmed by the server (keyPath client_id)
 //   sent       a short history of confirmed submissions (keyPath client_id)
 
 const NAME = "gocua";
-const VERSION = 2;
+const VERSION = 3;
 let opening = null;
 
 // Each step upgrades from the version before, so a phone on any older version catches up
@@ -28,6 +29,7 @@ function upgrade(db, from) {
     sent.createIndex("sent_at", "sent_at");
   }
   if (from < 2) db.createObjectStore("away", { keyPath: "resident_id" });
+  if (from < 3) db.createObjectStore("sessions", { keyPath: "id" });
 }
 
 export function openDb() {

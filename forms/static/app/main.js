@@ -1,5 +1,5 @@
 // The app frame: language, session, routes (#today, #search, #visit/<id>, #fix/<client_id>,
-// #household[/<client_id>], #capture/<id>, #outbox, #returnee, #more, #login), the status bar and tabs, the service worker.
+// #household[/<client_id>], #capture/<id>, #outbox, #returnee, #sessions[/<id>], #more, #login), the status bar and tabs, the service worker.
 import { isOnline } from "./api.js";
 import { openDb, setSetting } from "./db.js";
 import { initI18n, N_, t } from "./i18n.js";
@@ -12,6 +12,7 @@ import * as outboxScreen from "./screens/outbox.js";
 import * as returneeScreen from "./screens/returnee.js";
 import * as scanScreen from "./screens/scan.js";
 import * as searchScreen from "./screens/search.js";
+import * as sessionsScreen from "./screens/sessions.js";
 import * as todayScreen from "./screens/today.js";
 import * as visitScreen from "./screens/visit.js";
 import { fromPageSession, isExpired, loadSession, session, user } from "./session.js";
@@ -30,6 +31,7 @@ const SCREENS = {
   outbox: outboxScreen,
   returnee: returneeScreen,
   scan: scanScreen,
+  sessions: sessionsScreen,
   more: moreScreen,
 };
 
@@ -48,7 +50,7 @@ const TABS = {
 };
 
 const ALLOWED = {
-  officer: ["today", "search", "visit", "fix", "household", "capture", "scan", "outbox", "more"],
+  officer: ["today", "search", "visit", "fix", "household", "capture", "scan", "outbox", "sessions", "more"],
   village_head: ["returnee", "outbox", "more", "fix"],
 };
 

@@ -6,7 +6,7 @@ import * as outbox from "./outbox.js";
 import { t } from "./i18n.js";
 import { isExpired, markExpired, session, updateUser, user } from "./session.js";
 import { fold } from "./text.js";
-import { emit, on } from "./util.js";
+import { emit, on, todayIso } from "./util.js";
 
 const BASE_DELAY = 30_000;
 const MAX_DELAY = 15 * 60_000;
@@ -125,6 +125,13 @@ async function push() {
   for (let i = 0; i < visits.length; i += BATCH) await sendVisits(visits.slice(i, i + BATCH), round);
   for (const row of mine.filter((e) => e.kind === "returnee")) await sendReturnee(row, round);
   for (const row of mine.filter((e) => e.kind === "card_scan")) await sendCardScan(row, round);
+  const results = mine.filter((e) => e.kind === "session_result");
+  for (const id of new Set(results.map((e) => e.session_id))) {
+    const rows = results.filter((e) => e.session_id === id);
+    for (let i = 0; i < rows.length; i += BATCH) {
+      await sendBatch(`/api/v1/sessions/${encodeURIComponent(id)}/results`, "results", rows.slice(i, i + BATCH), round);
+    }
+  }
   return round;
 }
 
@@ -138,16 +145,20 @@ async function postpone(row, round, err, { counts = true } = {}) {
   if (round.failures >= DOWN_AFTER) throw new ServerDown(round.message);
 }
 
-async function sendVisits(rows, round) {
+const sendVisits = (rows, round) => sendBatch("/api/v1/visits/batch", "visits", rows, round);
+
+// A batch endpoint answering {results: [...]}, one per item in order (visits, a capture
+// session's results): each item is sent, postponed or refused on its own.
+async function sendBatch(path, key, rows, round) {
   let data;
   try {
-    data = await api("POST", "/api/v1/visits/batch", { visits: rows.map((r) => r.body) });
+    data = await api("POST", path, { [key]: rows.map((r) => r.body) });
   } catch (err) {
     if (!(err instanceof ApiError) || err.status === 401) throw err;
     if (rows.length > 1) {
       if (err.status === 429) throw err; // the server asks us to slow down: back off
       // The envelope failed: try each item alone, so one bad item cannot block the others.
-      for (const row of rows) await sendVisits([row], round);
+      for (const row of rows) await sendBatch(path, key, [row], round);
       return;
     }
     if (temporary(err)) return postpone(rows[0], round, err, { counts: failing(err) });
@@ -261,6 +272,9 @@ async function pullExtras() {
   };
   if (me.role === "officer") {
     await extra("followups", ["/api/v1/followups?mine=1&status=open"]);
+    // Capture sessions I am on, from yesterday on, with their invited residents.
+    const since = todayIso(new Date(Date.now() - 86_400_000));
+    await extra("sessions", [`/api/v1/sessions?mine=1&from=${since}`]);
   }
   if (me.role === "village_head") {
     const hamlets = myHamlets().map(encodeURIComponent);

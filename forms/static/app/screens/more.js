@@ -36,6 +36,9 @@ export async function render(view, { go }) {
     h(
       "div",
       { class: "actions" },
+      me.role === "officer"
+        ? h("a", { class: "btn", id: "open-sessions", href: "#sessions", text: t("Buổi thu nhận") })
+        : null,
       h("button", {
         type: "button",
         class: "btn",

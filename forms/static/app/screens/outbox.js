@@ -36,8 +36,9 @@ function rejectedItem(row, redraw, go) {
     h(
       "div",
       { class: "row" },
-      // A card reading has nothing to fix on the phone: scan again, or let it go.
-      row.kind === "card_scan"
+      // A card reading has nothing to fix on the phone (scan again, or let it go); a session's
+      // result is recorded again from its session, with a new client_id.
+      row.kind === "card_scan" || row.kind === "session_result"
         ? null
         : h("button", { type: "button", class: "btn primary small fix", text: t("Sửa và gửi lại"), onclick: () => go(`fix/${row.client_id}`) }),
       h("button", {
