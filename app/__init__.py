@@ -30,6 +30,7 @@ MODEL_MODULES = (
     "app.visits.models",
     "app.followups.models",
     "app.reports.models",
+    "app.reconcile.models",
 )
 
 API_BLUEPRINTS = (
@@ -42,6 +43,7 @@ API_BLUEPRINTS = (
     "app.followups.routes",
     "app.reports.routes",
     "app.reports.summary_routes",
+    "app.reconcile.routes",
 )
 
 PAGE_BLUEPRINTS = (
@@ -57,6 +59,7 @@ PAGE_BLUEPRINTS = (
     "app.imports.pages",
     "app.imports.enrolment_pages",
     "app.reports.correction_pages",
+    "app.reconcile.pages",
 )
 
 CLI_MODULES = (
