@@ -125,6 +125,7 @@ def launch(reconciliation: Reconciliation, sector_list: SectorList) -> None:
     if len(sector_list.rows) <= inline or current_app.testing:
         run(reconciliation.id, sector_list)
         return
+    db.session.commit()  # the thread's own session must see the reconciliation
     app = current_app._get_current_object()
     threading.Thread(
         target=_in_thread, args=(app, reconciliation.id, sector_list), daemon=True
@@ -212,6 +213,8 @@ def run(reconciliation_id: int, sector_list: SectorList) -> None:
         db.session.rollback()
         current_app.logger.exception("reconciliation %s failed", reconciliation_id)
         failed = db.session.get(Reconciliation, reconciliation_id)
+        if failed is None:
+            return
         failed.status = "failed"
         failed.message = _("Không đối chiếu được: %(error)s", error=type(exc).__name__)[:1000]
         failed.finished_at = utcnow()
