@@ -4,7 +4,8 @@
 reconciliation as running; `run` matches its rows against the commune's residents, loaded
 once, writes them in batches and sets the status done (or failed, with a message). Small
 lists run inline; a large one runs in a thread with its own app context, and the page polls
-`progress`. The same `run` does both.
+`progress` (on PostgreSQL; SQLite, a development database, always runs inline). The same `run`
+does both.
 """
 
 from __future__ import annotations
@@ -122,7 +123,9 @@ def start(data: bytes, file_name: str, sector: str, commune: Unit, user: User) -
 def launch(reconciliation: Reconciliation, sector_list: SectorList) -> None:
     """Match now (a small list, or testing) or in a thread with its own app context."""
     inline = current_app.config.get("RECONCILE_INLINE_ROWS", INLINE_ROWS)
-    if len(sector_list.rows) <= inline or current_app.testing:
+    # SQLite (a development database) holds one writer at a time: it always matches inline.
+    sqlite = db.engine.dialect.name == "sqlite"
+    if len(sector_list.rows) <= inline or current_app.testing or sqlite:
         run(reconciliation.id, sector_list)
         return
     db.session.commit()  # the thread's own session must see the reconciliation
@@ -255,40 +258,45 @@ def _match_and_store(reconciliation_id: int, sector_list: SectorList) -> None:
 # --- counts -------------------------------------------------------------------------------------
 
 
-def _counted(pairs: Iterable[tuple[str, bool, int]]) -> dict[str, int]:
+def _counted(groups: Iterable[tuple[str, str | None, int]]) -> dict[str, int]:
+    """Counts from (class, decision, rows) groups; confirmed rows not matched by themselves
+    count as fixed."""
     counts = dict.fromkeys(COUNT_KEYS, 0)
-    for row_class, fixed, number in pairs:
+    for row_class, decision, number in groups:
         counts[row_class] += number
         counts["rows"] += number
-        if fixed:
+        if decision == "confirmed" and row_class != "matched":
             counts["fixed"] += number
     return counts
-
-
-def _fixed():
-    return (ReconciliationRow.decision == "confirmed") & (ReconciliationRow.row_class != "matched")
 
 
 def counts_of(reconciliation_id: int) -> dict[str, int]:
     """Rows received, per class, and fixed (confirmed by the commander)."""
     rows = db.session.execute(
-        select(ReconciliationRow.row_class, _fixed(), func.count())
+        select(ReconciliationRow.row_class, ReconciliationRow.decision, func.count())
         .where(ReconciliationRow.reconciliation_id == reconciliation_id)
-        .group_by(ReconciliationRow.row_class, _fixed())
+        .group_by(ReconciliationRow.row_class, ReconciliationRow.decision)
     ).all()
-    return _counted((c, bool(f), n) for c, f, n in rows)
+    return _counted(rows)
 
 
 def counts_by_hamlet(reconciliation: Reconciliation) -> list[dict[str, Any]]:
     """The counts per hamlet (by the row's hamlet, else its resident's), unknown last."""
     rows = db.session.execute(
-        select(ReconciliationRow.hamlet_id, ReconciliationRow.row_class, _fixed(), func.count())
+        select(
+            ReconciliationRow.hamlet_id,
+            ReconciliationRow.row_class,
+            ReconciliationRow.decision,
+            func.count(),
+        )
         .where(ReconciliationRow.reconciliation_id == reconciliation.id)
-        .group_by(ReconciliationRow.hamlet_id, ReconciliationRow.row_class, _fixed())
+        .group_by(
+            ReconciliationRow.hamlet_id, ReconciliationRow.row_class, ReconciliationRow.decision
+        )
     ).all()
     grouped: dict[int | None, list] = defaultdict(list)
-    for hamlet_id, row_class, fixed, number in rows:
-        grouped[hamlet_id].append((row_class, bool(fixed), number))
+    for hamlet_id, row_class, decision, number in rows:
+        grouped[hamlet_id].append((row_class, decision, number))
     names = {
         u.id: (u.code, u.name)
         for u in db.session.scalars(select(Unit).where(Unit.id.in_([k for k in grouped if k])))
