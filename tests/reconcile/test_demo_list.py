@@ -208,3 +208,13 @@ def test_a_file_without_headers_is_refused(client, headers, loaded):
         ]
         == 1
     )
+
+
+def test_the_demo_list_is_written_by_the_cli(app, tmp_path):
+    target = tmp_path / "tiem-chung.xlsx"
+    result = app.test_cli_runner().invoke(args=["demo", "health-list", str(target)])
+    assert result.exit_code == 0, result.output
+    rows = CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0).to_python()
+    health = generate_health_list()
+    assert [int(r[0]) for r in rows[4:]] == [row.cells[0] for row in health.rows]
+    assert f"{len(health.rows)} dòng" in result.output
