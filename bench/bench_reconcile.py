@@ -174,6 +174,26 @@ def _load(commune: Unit, hamlets: list[Unit], people: list[tuple]) -> None:
     db.session.commit()
 
 
+def _loaded(url: str, args: argparse.Namespace) -> Unit | None:
+    """The commune of a previous run with as many residents, its lists emptied; else None."""
+    try:
+        commune = db.session.scalar(sa.select(Unit).where(Unit.code == "99001"))
+    except sa.exc.DBAPIError:
+        db.session.rollback()
+        return None
+    if commune is None:
+        return None
+    count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Resident).where(Resident.commune_id == commune.id)
+    )
+    if count != args.residents:
+        return None
+    db.session.execute(sa.delete(ReconciliationRow))
+    db.session.execute(sa.delete(Reconciliation))
+    db.session.commit()
+    return commune
+
+
 def _misspelt(name: str) -> str:
     return name[:-1] if len(name) > 4 else name + "h"
 
@@ -232,6 +252,9 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=50_000)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the residents a previous run loaded there"
+    )
     args = parser.parse_args()
     folder = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite:///{folder.name}/bench.db"
@@ -239,15 +262,19 @@ def main() -> None:
                       "IMPORT_MAX_ROWS": max(args.rows, 200_000)})  # fmt: skip
     rng = random.Random(args.seed)
     with app.app_context():
-        _prepare(url)
-        commune, hamlets = _units()
         people = _people(args.residents, rng)
         started = time.perf_counter()
-        _load(commune, hamlets, people)
+        commune = _loaded(url, args) if args.reuse else None
+        kept = commune is not None
+        if commune is None:
+            _prepare(url)
+            commune, hamlets = _units()
+            _load(commune, hamlets, people)
         if url.startswith("postgresql"):
             db.session.execute(sa.text("ANALYZE"))
             db.session.commit()
-        print(f"database   {url.split(':')[0]}: {args.residents:,} residents loaded in "
+        print(f"database   {url.split(':')[0]}: {args.residents:,} residents "
+              f"{'kept from the last run' if kept else 'loaded'} in "
               f"{time.perf_counter() - started:.1f} s")  # fmt: skip
         data = _sector_list(people, args.rows, rng)
         user = SimpleNamespace(id=None)

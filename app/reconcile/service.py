@@ -144,21 +144,23 @@ def _in_thread(app: Flask, reconciliation_id: int, sector_list: SectorList) -> N
 
 
 def load_people(commune: Unit) -> matcher.Index:
-    """The commune's residents, in one query, as the matcher's index."""
-    rows = db.session.execute(
+    """The commune's residents, in one query (Core rows, streamed), as the matcher's index."""
+    table = Resident.__table__
+    result = db.session.connection().execute(
         select(
-            Resident.id,
-            Resident.name_folded,
-            Resident.birth_date,
-            Resident.birth_year,
-            Resident.sex,
-            Resident.id_number,
-            Resident.hamlet_id,
+            table.c.id,
+            table.c.name_folded,
+            table.c.birth_date,
+            table.c.birth_year,
+            table.c.sex,
+            table.c.id_number,
+            table.c.hamlet_id,
         )
-        .where(Resident.commune_id == commune.id)
+        .where(table.c.commune_id == commune.id)
         .execution_options(yield_per=20_000)
     )
-    return matcher.Index(matcher.Person(*row) for row in rows)
+    person = matcher.Person
+    return matcher.Index(person(*row) for row in result)
 
 
 def _entry(row: ListRow, hamlet_id: int | None) -> matcher.Entry:
