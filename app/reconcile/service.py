@@ -126,7 +126,7 @@ def launch(reconciliation: Reconciliation, sector_list: SectorList) -> None:
     # SQLite (a development database) holds one writer at a time: it always matches inline.
     sqlite = db.engine.dialect.name == "sqlite"
     if len(sector_list.rows) <= inline or current_app.testing or sqlite:
-        run(reconciliation.id, sector_list)
+        run(reconciliation.id, sector_list, watched=False)
         return
     db.session.commit()  # the thread's own session must see the reconciliation
     app = current_app._get_current_object()
@@ -209,11 +209,12 @@ def _set_progress(reconciliation_id: int, percent: int) -> None:
         )
 
 
-def run(reconciliation_id: int, sector_list: SectorList) -> None:
-    """Match and store every row, then count; a failure leaves status failed with a message."""
+def run(reconciliation_id: int, sector_list: SectorList, watched: bool = True) -> None:
+    """Match and store every row, then count; a failure leaves status failed with a message.
+    `watched`: save the progress as it goes (a thread's work, polled by the page)."""
     db.session.commit()  # the running reconciliation is visible before the work starts
     try:
-        _match_and_store(reconciliation_id, sector_list)
+        _match_and_store(reconciliation_id, sector_list, watched)
     except Exception as exc:  # any failure ends as a failed list, never a 500
         db.session.rollback()
         current_app.logger.exception("reconciliation %s failed", reconciliation_id)
@@ -226,7 +227,7 @@ def run(reconciliation_id: int, sector_list: SectorList) -> None:
         db.session.commit()
 
 
-def _match_and_store(reconciliation_id: int, sector_list: SectorList) -> None:
+def _match_and_store(reconciliation_id: int, sector_list: SectorList, watched: bool) -> None:
     reconciliation = db.session.get(Reconciliation, reconciliation_id)
     commune = db.session.get(Unit, reconciliation.unit_id)
     hamlets = Hamlets(commune)
@@ -238,7 +239,7 @@ def _match_and_store(reconciliation_id: int, sector_list: SectorList) -> None:
     told = [0]
 
     def progress(done: int) -> None:
-        if done - told[0] >= step:
+        if watched and done - told[0] >= step:
             told[0] = done
             _set_progress(reconciliation_id, done * _MATCHING_SHARE // total)
 
