@@ -31,6 +31,7 @@ MODEL_MODULES = (
     "app.followups.models",
     "app.reports.models",
     "app.sessions.models",
+    "app.reconcile.models",
 )
 
 API_BLUEPRINTS = (
@@ -45,6 +46,7 @@ API_BLUEPRINTS = (
     "app.reports.routes",
     "app.reports.summary_routes",
     "app.schedule.routes",
+    "app.reconcile.routes",
 )
 
 PAGE_BLUEPRINTS = (
@@ -62,6 +64,7 @@ PAGE_BLUEPRINTS = (
     "app.reports.correction_pages",
     "app.schedule.pages",
     "app.sessions.pages",
+    "app.reconcile.pages",
 )
 
 CLI_MODULES = (

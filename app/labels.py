@@ -271,6 +271,7 @@ LABELS: dict[str, dict[str, str]] = {
         "coverage": N_("Độ bao phủ"),
         "coverage_map": N_("Bản đồ độ bao phủ"),
         "audit": N_("Nhật ký"),
+        "reconciliations": N_("Danh sách đối chiếu"),
     },
     "reconciliation_sector": {
         "health": N_("Y tế"),
@@ -285,6 +286,37 @@ LABELS: dict[str, dict[str, str]] = {
         "wrong_details": N_("Sai thông tin"),
         "ambiguous": N_("Nhiều người trùng khớp"),
         "not_found": N_("Không tìm thấy"),
+    },
+    "reconciliation_status": {
+        "running": N_("Đang đối chiếu"),
+        "done": N_("Đã đối chiếu xong"),
+        "failed": N_("Không đối chiếu được"),
+    },
+    # The counts of a reconciliation, in the order the seed reports them.
+    "reconciliation_count": {
+        "rows": N_("Số dòng nhận được"),
+        "matched": N_("Khớp"),
+        "no_id_number": N_("Thiếu số định danh"),
+        "wrong_id_number": N_("Sai số định danh"),
+        "wrong_details": N_("Sai thông tin"),
+        "ambiguous": N_("Nhiều người trùng khớp"),
+        "fixed": N_("Đã sửa"),
+        "not_found": N_("Không tìm thấy"),
+    },
+    # What differs in a row: a field, or how its ID number differs from the resident's.
+    "reconciliation_differs": {
+        "full_name": N_("Họ và tên khác"),
+        "date_of_birth": N_("Ngày sinh khác"),
+        "sex": N_("Giới tính khác"),
+        "one_digit": N_("Sai một chữ số"),
+        "swapped_digits": N_("Đảo hai chữ số"),
+        "old_number": N_("Số CMND cũ (9 số)"),
+        "other_person": N_("Số của người khác"),
+        "other": N_("Số không khớp"),
+    },
+    "reconciliation_decision": {
+        "confirmed": N_("Đã xác nhận"),
+        "follow_up": N_("Đã giao xác minh"),
     },
     # The weekly report (app/reports/summary.py): its sections and figures.
     "report_section": {

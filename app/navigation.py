@@ -32,6 +32,7 @@ MENU = (
     Entry("correction_pages.corrections", _l("Sai sót"), WITH_OFFICERS),
     Entry("report_pages.reports", _l("Báo cáo"), OFFICE),
     Entry("imports.imports", _l("Nhập dữ liệu"), OFFICE),
+    Entry("reconcile_pages.reconciliations", _l("Đối chiếu danh sách"), OFFICE),
     Entry("user_pages.users", _l("Người dùng"), OFFICE),
     Entry("audit_pages.audit", _l("Nhật ký"), OFFICE),
     Entry("field.shell", _l("Ứng dụng"), ("officer", "village_head")),

@@ -34,6 +34,7 @@ BENCHMARKS = [
         ["--households", "5000", "--visits", "8000", "--communes", "5", "--repeat", "2"],
         "env",
     ),
+    ("bench_reconcile.py", [], ["--rows", "1000", "--residents", "10000"], "flag"),
 ]
 
 # Runs a benchmark script as __main__ and prints the process's peak memory when it ends.

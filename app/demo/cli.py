@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.demo.health_list import generate_health_list
 from app.demo.load import load_demo
 from app.errors import ServiceError
 from app.extensions import db
@@ -35,6 +36,23 @@ def load(seed: int) -> None:
     click.echo(f"Tài khoản mẫu / demo logins (mật khẩu / password: {demo.users[0].password}):")
     for user in demo.users:
         click.echo(f"  {user.username:<12} {user.role:<13} {user.unit_code}  {user.full_name}")
+
+
+@demo_cli.command("health-list")
+@click.argument("path", default="tiem-chung-nam-dong.xlsx")
+@click.option("--seed", default=6, show_default=True)
+def health_list(path: str, seed: int) -> None:
+    """Write the demo health-station list (to upload at /reconciliations)."""
+    health = generate_health_list(seed)
+    with open(path, "wb") as handle:
+        handle.write(health.xlsx())
+    classes: dict[str, int] = {}
+    for row in health.rows:
+        classes[row.expected] = classes.get(row.expected, 0) + 1
+    click.echo(
+        f"{path}: {len(health.rows)} dòng / rows; "
+        + ", ".join(f"{name} {count}" for name, count in classes.items())
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -132,6 +132,7 @@ OFFICE_PAGES = [
     "/audit",
     "/reports",
     "/reports/print",
+    "/reconciliations",
 ]
 # Pages reached by the other tests of this file (their paths with no argument).
 OTHER_PAGES = {"/login", "/dashboard", "/dashboard/overdue", "/maps/coverage", "/admin/imports"}

@@ -120,6 +120,9 @@ OWN_SAMPLES = {
     ("POST", "users.change_password"): Sample(
         "/api/v1/me/password", {"current_password": "wrong-pass", "new_password": "short"}
     ),
+    # Uploads are multipart; a JSON body or an empty form is refused by the form's checks.
+    ("POST", "reconciliations.create"): Sample("/api/v1/reconciliations", {}),
+    ("POST", "reconcile_pages.create"): Sample("/reconciliations", {}, page=True),
 }
 
 IN_SCOPE = (200, 404)
@@ -216,6 +219,77 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
         "officer": IN_SCOPE,
         "commander": IN_SCOPE,
         "admin": 403,
+    },
+    # Sector lists matched against the residents: commanders and admins, in scope.
+    ("POST", "/api/v1/reconciliations"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": 422,
+        "admin": 422,
+    },
+    ("GET", "/api/v1/reconciliations/<int:reconciliation_id>"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    ("GET", "/api/v1/reconciliations/<int:reconciliation_id>/rows"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    ("POST", "/api/v1/reconciliations/<int:reconciliation_id>/decisions"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    ("GET", "/api/v1/reconciliations/<int:reconciliation_id>/cleaned.xlsx"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    ("GET", "/api/v1/reconciliations/<int:reconciliation_id>/report.xlsx"): {
+        "anonymous": 401,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    ("GET", "/reconciliations"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": 200,
+        "admin": 200,
+    },
+    ("POST", "/reconciliations"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": 422,
+        "admin": 422,
+    },
+    ("GET", "/reconciliations/<int:reconciliation_id>"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (200, 404),
+        "admin": (200, 404),
+    },
+    ("POST", "/reconciliations/<int:reconciliation_id>/decisions"): {
+        "anonymous": LOGIN,
+        "village_head": 403,
+        "officer": 403,
+        "commander": (303, 404),
+        "admin": (303, 404),
     },
     # The audit trail: the office only; what each one sees: tests/foundation/test_audit_api.py.
     ("GET", "/api/v1/audit"): {

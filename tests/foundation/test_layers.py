@@ -1,7 +1,8 @@
 """The packages form one stack: a lower layer never imports a higher one, not even inside a
 function, and no import cycle hides anywhere.
 
-    top        app (the factory), app.imports, app.schedule, app.field, app.demo, app.tools
+    top        app (the factory), app.imports, app.reconcile, app.schedule, app.field,
+               app.demo, app.tools
     domains    app.reports
                app.sessions    (capture sessions: plans, proposals, results)
                app.followups
@@ -60,7 +61,7 @@ CORE = (
     "app.security",
     "app.navigation",
 )
-TOP = ("app.imports", "app.schedule", "app.field", "app.demo", "app.tools")
+TOP = ("app.imports", "app.reconcile", "app.schedule", "app.field", "app.demo", "app.tools")
 CORE_LAYER, TOP_LAYER = 1, len(DOMAINS) + 2
 
 # Function-local imports of app modules allowed to stay: the factory builds the app from the

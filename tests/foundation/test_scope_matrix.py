@@ -15,6 +15,7 @@ pointer to the test that covers it), so the matrix stays whole.
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -75,6 +76,8 @@ ELSEWHERE = {
     "field.outbox_import": ("field/test_outbox_import.py::test_officer_outside_the_importers_unit"),
     "schedule.get_schedule": "the inside hamlet has no plan: schedule/test_schedule_api.py",
     "schedule.reschedule": "needs a plan: schedule/test_schedule_api.py::test_rescheduling_needs",
+    "reconciliations.create": "a multipart upload: reconcile/test_api.py::test_upload_scope",
+    "reconcile_pages.create": "a multipart upload: reconcile/test_api.py::test_upload_scope",
 }
 
 
@@ -647,6 +650,60 @@ CASES = [
         page=True,
         binary=True,
     ),
+    # A health-station list of xã Nam Đông (uploaded by the commander in `inside`).
+    Case("reconciliations.get", "GET", "/api/v1/reconciliations/{reconciliation}", "commander"),
+    Case(
+        "reconciliations.rows",
+        "GET",
+        "/api/v1/reconciliations/{reconciliation}/rows?class=not_found",
+        "admin",
+    ),
+    Case(
+        "reconciliations.decide",
+        "POST",
+        "/api/v1/reconciliations/{reconciliation}/decisions",
+        "commander",
+        {"decisions": [], "min_score": 100},
+        writes=True,
+    ),
+    Case(
+        "reconciliations.cleaned",
+        "GET",
+        "/api/v1/reconciliations/{reconciliation}/cleaned.xlsx",
+        "commander",
+        binary=True,
+    ),
+    Case(
+        "reconciliations.report",
+        "GET",
+        "/api/v1/reconciliations/{reconciliation}/report.xlsx",
+        "admin",
+        binary=True,
+    ),
+    Case(
+        "reconcile_pages.reconciliations",
+        "GET",
+        "/reconciliations",
+        "commander",
+        kind="list",
+        page=True,
+    ),
+    Case(
+        "reconcile_pages.reconciliation",
+        "GET",
+        "/reconciliations/{reconciliation}",
+        "commander",
+        page=True,
+    ),
+    Case(
+        "reconcile_pages.decide",
+        "POST",
+        "/reconciliations/{reconciliation}/decisions",
+        "commander",
+        {"min_score": "100"},
+        writes=True,
+        page=True,
+    ),
 ]
 
 
@@ -728,6 +785,18 @@ def inside(client, world, make_user, make_household, token_for) -> dict:
     assert followup is not None
     db.session.get(Followup, followup).due_date = today_in_vietnam() - timedelta(days=2)  # overdue
     db.session.commit()
+    sector_list = "Họ và tên,Năm sinh,Thôn\nHồ Văn Zeta,1968,Thôn 1\nAi Đó,1990,Thôn 1\n"
+    uploaded = client.post(
+        "/api/v1/reconciliations",
+        headers=token_for(users["commander"]),
+        data={
+            "file": (io.BytesIO(sector_list.encode()), "ZHO001-tram-y-te.csv"),
+            "sector": "health",
+            "unit": "20179",
+        },
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 201, uploaded.get_json()
     return {
         "users": users,
         "household": household.id,
@@ -737,6 +806,7 @@ def inside(client, world, make_user, make_household, token_for) -> dict:
         "campaign": answer.get_json()["id"],
         "officer": users["officer"].id,
         "session": session_id,
+        "reconciliation": uploaded.get_json()["id"],
     }
 
 
