@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.people.models import Correction
-from tests.browser.conftest import CHROMIUM_ARGS, _chromium_path
+from tests.browser.conftest import CHROMIUM_ARGS, SCREENSHOTS, _chromium_path
 from tests.field.browser_helpers import log_in, outbox_count, wait_for_data, wait_sent
 
 FULL = "046068000123"
@@ -73,6 +73,7 @@ def test_a_card_photo_is_read_compared_and_sent_through_the_outbox(
     assert dob_row.get_attribute("class") is None
     assert dob_row.locator(".on-card").inner_text() == "02/03/1968"
     assert page.locator("#scan-compare tr.diff").count() == 1
+    page.screenshot(path=str(SCREENSHOTS / "card-scan.png"), full_page=True)
 
     context.set_offline(True)
     page.click("#scan-send")

@@ -16,6 +16,7 @@ from app.auth.scope import rows_inside
 from app.extensions import db
 from app.people.models import Household
 from app.units.models import Unit
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_map import _load_demo, _log_in
 
 PRINTED = "20179-006"  # the demo's smallest hamlet, no plan: notices say the day comes later
@@ -48,6 +49,10 @@ def test_notices_print_one_page_per_household(page, live_server, demo, console_e
     assert response.status == 200
     households = _households(code)
     assert page.locator("article.notice").count() == households
+    if code == "20179-001":
+        page.set_viewport_size({"width": 820, "height": 1160})
+        notice = page.locator("article.notice").first
+        notice.screenshot(path=str(SCREENSHOTS / "notice.png"))
     data = page.pdf(format="A4", print_background=True)
     assert pdf_pages(data) == households
     assert console_errors == []

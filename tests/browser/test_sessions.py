@@ -13,6 +13,7 @@ from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
 from app.people.models import Resident
+from tests.browser.conftest import SCREENSHOTS
 from tests.factories import api_get, api_post
 from tests.field.browser_helpers import PASSWORD, log_in, phone_rows, wait_for_data
 from tests.followups.conftest import people, visit  # noqa: F401
@@ -71,6 +72,7 @@ def _plan_on_the_web(browser, live_server, people, invited) -> None:  # noqa: F8
     page.fill("#date", tomorrow)
     page.check(f"input[name=team_ids][value='{people.officer.id}']")
     page.fill("#equipment", "Máy thu nhận lưu động, máy in")
+    page.screenshot(path=str(SCREENSHOTS / "session-plan.png"), full_page=True)
     page.click("#save-session")
     page.wait_for_selector("#session-status")
     assert "0/4" in page.inner_text("#session-counts")
@@ -108,6 +110,7 @@ def test_plan_on_the_web_record_offline_on_the_phone_count_once(
     page.wait_for_selector(f"[data-resident='{phone.id}'] .result.warn")
     queued = [row for row in phone_rows(page, "outbox") if row["kind"] == "session_result"]
     assert len(queued) == 3
+    page.screenshot(path=str(SCREENSHOTS / "session-phone.png"))
     assert counting() == before  # nothing reached the server yet
 
     context.set_offline(False)
