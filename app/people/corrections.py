@@ -177,6 +177,20 @@ def server_findings(residents: Iterable[Resident]) -> list[Finding]:
     return findings
 
 
+def regression_finding(resident: Resident, steps: dict[str, Any], where: str = "") -> Finding:
+    """A status step back, not applied, as a finding to review; `where` names the source."""
+    text = "; ".join(f"{name}: {old} → {new}" for name, (old, new) in steps.items())
+    return Finding(
+        resident,
+        "other",
+        "status_regression",
+        current="; ".join(f"{name}={old}" for name, (old, _new) in steps.items()),
+        proposed="; ".join(f"{name}={new}" for name, (_old, new) in steps.items()),
+        note=f"Trạng thái lùi, chưa áp dụng{where}: {text}",
+        details={"changes": {name: {"from": old, "to": new} for name, (old, new) in steps.items()}},
+    )
+
+
 def officer_findings(resident: Resident, items: list[dict]) -> list[Finding]:
     """Turn the corrections an officer reported for a resident into findings."""
     current_of = {

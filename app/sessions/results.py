@@ -31,7 +31,13 @@ from app.errors import (
     flatten_errors,
 )
 from app.extensions import db
-from app.people.corrections import Finding, brief, open_corrections, server_findings
+from app.people.corrections import (
+    Finding,
+    brief,
+    open_corrections,
+    regression_finding,
+    server_findings,
+)
 from app.people.idempotency import body_hash, canonical, differences
 from app.people.models import Correction, Resident
 from app.people.rules import apply_seen, set_field
@@ -134,19 +140,6 @@ def _resident(actor: User, session: CaptureSession, resident_id: int) -> Residen
     return resident
 
 
-def _regression(resident: Resident, steps: dict[str, list]) -> Finding:
-    text = "; ".join(f"{name}: {old} → {new}" for name, (old, new) in steps.items())
-    return Finding(
-        resident,
-        "other",
-        "status_regression",
-        current="; ".join(f"{name}={old}" for name, (old, _new) in steps.items()),
-        proposed="; ".join(f"{name}={new}" for name, (_old, new) in steps.items()),
-        note=f"Trạng thái lùi, chưa áp dụng (buổi thu nhận): {text}",
-        details={"changes": {name: {"from": old, "to": new} for name, (old, new) in steps.items()}},
-    )
-
-
 def _apply(row: SessionResult, resident: Resident, actor: User) -> list[Correction]:
     """Change the resident as the result says; open the corrections it calls for."""
     findings: list[Finding] = []
@@ -154,7 +147,7 @@ def _apply(row: SessionResult, resident: Resident, actor: User) -> list[Correcti
         seen = {"presence": "present", "id_card": row.id_card, "eid": row.eid}
         steps = apply_seen(resident, seen, actor, None, session_result_id=row.id)
         if steps:
-            findings.append(_regression(resident, steps))
+            findings.append(regression_finding(resident, steps, " (buổi thu nhận)"))
         findings = server_findings([resident]) + findings
     if row.card_issue is not None:
         set_field(resident, "card_issue", row.card_issue, actor, session_result_id=row.id)

@@ -28,6 +28,7 @@ from app.people.corrections import (
     brief,
     officer_findings,
     open_corrections,
+    regression_finding,
     server_findings,
 )
 from app.people.models import Correction, Household, Resident
@@ -175,19 +176,6 @@ def _household(data: dict, officer: User) -> Household:
     return household
 
 
-def _regression(resident: Resident, steps: dict[str, list]) -> Finding:
-    text = "; ".join(f"{name}: {old} → {new}" for name, (old, new) in steps.items())
-    return Finding(
-        resident,
-        "other",
-        "status_regression",
-        current="; ".join(f"{name}={old}" for name, (old, _new) in steps.items()),
-        proposed="; ".join(f"{name}={new}" for name, (_old, new) in steps.items()),
-        note=f"Trạng thái lùi, chưa áp dụng: {text}",
-        details={"changes": {name: {"from": old, "to": new} for name, (old, new) in steps.items()}},
-    )
-
-
 def _learn_location(household: Household, visit: Visit) -> None:
     """Let a household without a known location learn it from good fixes of met visits."""
     if household.location_source == "known" or visit.outcome != "met" or visit.lat is None:
@@ -266,7 +254,7 @@ def _see_members(
         apply_residence(resident, item, officer, visit.id, late=late)
         apply_card_fields(resident, item, officer, visit.id, late=late)
         if steps:
-            found.findings.append(_regression(resident, steps))
+            found.findings.append(regression_finding(resident, steps))
         found.findings.extend(officer_findings(resident, item["corrections"]))
         found.seen.append((resident, _seen_row(visit, resident, item, is_new=False)))
 
