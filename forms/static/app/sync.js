@@ -204,31 +204,12 @@ async function sendHousehold(row, round) {
   }
 }
 
-async function sendReturnee(row, round) {
+// One entry posted alone and confirmed by the server's own answer (an `id`): a 200 page from a
+// Wi-Fi login portal (not JSON, no id) leaves it in the outbox for the next round; a refusal
+// (422, 409, 403…) keeps it as refused with the server's reasons.
+async function sendOne(row, round, path, body) {
   try {
-    const result = await api("POST", "/api/v1/returnees", row.body);
-    // Only the server's own answer confirms a flag: a 200 page from a Wi-Fi login portal
-    // (not JSON, no id) leaves it in the outbox for the next round.
-    if (result?.id == null) {
-      return postpone(row, round, new Error(t("Máy chủ chưa xác nhận; sẽ gửi lại.")));
-    }
-    round.failures = 0;
-    await outbox.markSent(row, { status: "created", id: result.id });
-    round.sent += 1;
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.status === 401) throw err;
-    if (temporary(err)) return postpone(row, round, err, { counts: failing(err) });
-    round.failures = 0;
-    await outbox.markRejected(row, err.body);
-  }
-}
-
-// A card reading: `client_id` makes it idempotent (201 the first time, 200 with the same
-// answer again); 422 (a text the server cannot read) and 409 keep it as refused.
-async function sendCardScan(row, round) {
-  const { resident_id: residentId, ...body } = row.body;
-  try {
-    const result = await api("POST", `/api/v1/residents/${residentId}/card-scan`, body);
+    const result = await api("POST", path, body);
     if (result?.id == null) {
       return postpone(row, round, new Error(t("Máy chủ chưa xác nhận; sẽ gửi lại.")));
     }
@@ -241,6 +222,17 @@ async function sendCardScan(row, round) {
     round.failures = 0;
     await outbox.markRejected(row, { ...err.body, code: err.status });
   }
+}
+
+function sendReturnee(row, round) {
+  return sendOne(row, round, "/api/v1/returnees", row.body);
+}
+
+// A card reading: `client_id` makes it idempotent (201 the first time, 200 with the same
+// answer again).
+function sendCardScan(row, round) {
+  const { resident_id: residentId, ...body } = row.body;
+  return sendOne(row, round, `/api/v1/residents/${residentId}/card-scan`, body);
 }
 
 // ---- refreshing ---------------------------------------------------------------------
