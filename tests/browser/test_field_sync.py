@@ -40,7 +40,7 @@ def record_offline(page, context, household_ids) -> dict[int, str]:
     return {hh: e["client_id"] for hh, e in entries(page).items()}
 
 
-def until(page, check, timeout: int = 10_000) -> None:
+def until(page, check, timeout: int = 30_000) -> None:
     """Let the page run (and the routes answer) until check() is true."""
     for _ in range(timeout // 100):
         if check():

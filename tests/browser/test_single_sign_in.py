@@ -93,7 +93,11 @@ def test_app_sign_out_ends_the_web_session(page, officer):
     _web_login(page)
     _app_home(page)
     page.goto("/app#more")
-    page.click("#logout")
+    # The app ends the page session (POST /logout) before it shows the login form; wait for
+    # that answer itself, not only the form, so a slow machine cannot race the next request.
+    with page.expect_response(lambda r: r.url.endswith("/logout")) as ended:
+        page.click("#logout")
+    assert ended.value.status in (302, 303)
     page.wait_for_selector("#view input[type=password]")
     page.goto("/account")
     page.wait_for_url("**/login**")
