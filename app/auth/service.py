@@ -128,12 +128,17 @@ def user_for_token(raw: str) -> User | None:
 
     A valid token's last use is recorded (at most every TOKEN_TOUCH_MINUTES, see `_touch`).
     """
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+    # One query: the token, its user and the user's unit (joined eagerly with the user).
+    row = db.session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _digest(raw))
+    ).first()
     now = utcnow()
-    if token is None or not token_alive(token, now):
+    if row is None or not token_alive(row[0], now):
         return None
-    user = db.session.get(User, token.user_id)
-    if user is None or not user.active:
+    token, user = row
+    if not user.active:
         return None
     _touch(token, user, now)
     return user

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import UnitScoped, utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.people.models import Correction
 
 KINDS = (
     "revisit",
@@ -59,6 +63,9 @@ class Followup(UnitScoped, db.Model):
     correction_id: Mapped[int | None] = mapped_column(ForeignKey("corrections.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+
+    # Set instead of correction_id while the correction is pending: one flush writes both.
+    correction: Mapped[Correction | None] = relationship()
 
 
 class Returnee(UnitScoped, db.Model):

@@ -269,14 +269,13 @@ def _corrections(work: _Work, corrections: list[Correction]) -> None:
     wanted = [c for c in corrections if c.rule not in rules.NO_PAPERS_RULES]
     if not wanted:
         return
-    if any(c.id is None for c in wanted):
-        db.session.flush()
     by_resident: dict[int | None, list[Correction]] = defaultdict(list)
     for correction in wanted:
         by_resident[correction.resident_id].append(correction)
     for resident_id, items in by_resident.items():
         reason = {"fields": rules.words("correction_field", [c.field for c in items])}
-        work.ensure(RULE["verify_documents"], resident_id, reason=reason, correction_id=items[0].id)
+        # The relationship, not the id: a pending correction gets its id in the same flush.
+        work.ensure(RULE["verify_documents"], resident_id, reason=reason, correction=items[0])
 
 
 def _location(work: _Work) -> None:
@@ -327,6 +326,20 @@ def on_visit(
 
     A revisit rescheduled by another failed try is answered among the created ones.
     """
+    with db.session.no_autoflush:  # the visit's changes go in the one flush below
+        work = _visit_work(visit, seen, new_residents, corrections, actor)
+    db.session.flush()
+    return work.created, work.closed
+
+
+def _visit_work(
+    visit: Visit,
+    seen: list[tuple[Resident, VisitResident]],
+    new_residents: list[Resident],
+    corrections: list[Correction],
+    actor: User,
+) -> _Work:
+    """Apply the rules of a visit to its household's open follow-ups (nothing flushed)."""
     household = db.session.get(Household, visit.household_id)
     work = _Work(visit, household, _open_of_household(household.id))
     if visit.outcome == "household_moved":
@@ -342,8 +355,7 @@ def on_visit(
     _corrections(work, corrections)
     _location(work)
     _unhoused_returnees(work, new_residents)
-    db.session.flush()
-    return work.created, work.closed
+    return work
 
 
 def on_resident_changed(resident: Resident, actor: User | None = None) -> tuple[list, list]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from app.auth.models import User
 from app.extensions import db
@@ -78,16 +78,34 @@ def _id_findings(resident: Resident) -> list[Finding]:
 
 
 def _duplicate_findings(residents: list[Resident]) -> list[Finding]:
-    """Find residents who probably exist twice: same name and birth date, or same ID number."""
-    return _probable_duplicates(residents) + _same_id_numbers(residents)
+    """Find residents who probably exist twice: same name and birth date, or same ID number.
+
+    The candidates of both checks come in one query."""
+    candidates = _candidates(residents)
+    return _probable_duplicates(residents, candidates) + _same_id_numbers(residents, candidates)
 
 
-def _probable_duplicates(residents: list[Resident]) -> list[Finding]:
-    """Residents with the same folded name and birth date as another in the commune."""
+def _candidates(residents: list[Resident]) -> list[Any]:
+    """Residents of the communes that share a folded name and birth year with one of these,
+    or hold one of their ID numbers, in one query."""
     keyed = [r for r in residents if r.name_folded and r.birth_year is not None]
-    findings: list[Finding] = []
+    numbers = [r.id_number for r in residents if r.id_number]
+    conditions = []
     if keyed:
-        candidates = db.session.execute(
+        conditions.append(
+            and_(
+                Resident.commune_id.in_({r.commune_id for r in keyed}),
+                Resident.name_folded.in_({r.name_folded for r in keyed}),
+                Resident.birth_year.in_({r.birth_year for r in keyed}),
+            )
+        )
+    if numbers:
+        ids = [r.id for r in residents]
+        conditions.append(and_(Resident.id_number.in_(numbers), Resident.id.not_in(ids)))
+    if not conditions:
+        return []
+    return list(
+        db.session.execute(
             select(
                 Resident.id,
                 Resident.household_id,
@@ -95,69 +113,67 @@ def _probable_duplicates(residents: list[Resident]) -> list[Finding]:
                 Resident.name_folded,
                 Resident.birth_date,
                 Resident.birth_year,
-            ).where(
-                Resident.commune_id.in_({r.commune_id for r in keyed}),
-                Resident.name_folded.in_({r.name_folded for r in keyed}),
-                Resident.birth_year.in_({r.birth_year for r in keyed}),
+                Resident.id_number,
             )
+            .where(or_(*conditions))
+            .order_by(Resident.id)
         ).all()
-        by_key: dict[tuple, list] = {}
-        for row in candidates:
-            by_key.setdefault((row.commune_id, row.name_folded, row.birth_year), []).append(row)
-        for resident in keyed:
-            for other in by_key.get(
-                (resident.commune_id, resident.name_folded, resident.birth_year), []
-            ):
-                if other.id == resident.id:
-                    continue
-                if (
-                    resident.birth_date
-                    and other.birth_date
-                    and resident.birth_date != other.birth_date
-                ):
-                    continue
-                findings.append(
-                    Finding(
-                        resident,
-                        "duplicate_record",
-                        "probable_duplicate",
-                        problem="duplicate",
-                        current=str(resident.id),
-                        proposed=str(other.id),
-                        note=f"Có thể trùng với công dân #{other.id} (hộ #{other.household_id}).",
-                        related_resident_id=other.id,
-                        details={"household_id": other.household_id},
-                    )
-                )
-                break
-    return findings
+    )
 
 
-def _same_id_numbers(residents: list[Resident]) -> list[Finding]:
-    """Residents whose ID number another resident already holds."""
+def _probable_duplicates(residents: list[Resident], candidates: list[Any]) -> list[Finding]:
+    """Residents with the same folded name and birth date as another in the commune."""
+    keyed = [r for r in residents if r.name_folded and r.birth_year is not None]
     findings: list[Finding] = []
-    numbered = {r.id_number: r for r in residents if r.id_number}
-    if numbered:
-        ids = [r.id for r in residents]
-        for other_id, household_id, number in db.session.execute(
-            select(Resident.id, Resident.household_id, Resident.id_number).where(
-                Resident.id_number.in_(list(numbered)), Resident.id.not_in(ids)
-            )
-        ):
-            resident = numbered[number]
+    by_key: dict[tuple, list] = {}
+    for row in candidates:
+        by_key.setdefault((row.commune_id, row.name_folded, row.birth_year), []).append(row)
+    for resident in keyed:
+        key = (resident.commune_id, resident.name_folded, resident.birth_year)
+        for other in by_key.get(key, []):
+            if other.id == resident.id:
+                continue
+            if resident.birth_date and other.birth_date and resident.birth_date != other.birth_date:
+                continue
             findings.append(
                 Finding(
                     resident,
                     "duplicate_record",
-                    "same_id_number",
+                    "probable_duplicate",
                     problem="duplicate",
                     current=str(resident.id),
-                    proposed=str(other_id),
-                    note=f"Cùng số định danh với công dân #{other_id} (hộ #{household_id}).",
-                    related_resident_id=other_id,
-                    details={"household_id": household_id},
+                    proposed=str(other.id),
+                    note=f"Có thể trùng với công dân #{other.id} (hộ #{other.household_id}).",
+                    related_resident_id=other.id,
+                    details={"household_id": other.household_id},
                 )
             )
+            break
+    return findings
+
+
+def _same_id_numbers(residents: list[Resident], candidates: list[Any]) -> list[Finding]:
+    """Residents whose ID number another resident already holds."""
+    findings: list[Finding] = []
+    numbered = {r.id_number: r for r in residents if r.id_number}
+    ids = {r.id for r in residents}
+    for row in candidates:
+        if row.id_number not in numbered or row.id in ids:
+            continue
+        resident = numbered[row.id_number]
+        findings.append(
+            Finding(
+                resident,
+                "duplicate_record",
+                "same_id_number",
+                problem="duplicate",
+                current=str(resident.id),
+                proposed=str(row.id),
+                note=f"Cùng số định danh với công dân #{row.id} (hộ #{row.household_id}).",
+                related_resident_id=row.id,
+                details={"household_id": row.household_id},
+            )
+        )
     return findings
 
 
@@ -246,9 +262,14 @@ def _cut(value: Any, size: int) -> str | None:
 
 
 def open_corrections(
-    findings: list[Finding], actor: User | None, visit_id: int | None = None
+    findings: list[Finding],
+    actor: User | None,
+    visit_id: int | None = None,
+    *,
+    flush: bool = True,
 ) -> list[Correction]:
-    """Open a correction per finding, skipping those already open (or reviewed unchanged)."""
+    """Open a correction per finding, skipping those already open (or reviewed unchanged);
+    `flush=False` leaves them pending (without ids) for the caller's one flush."""
     if not findings:
         return []
     ids = {f.resident.id for f in findings}
@@ -287,7 +308,7 @@ def open_corrections(
         db.session.add(correction)
         existing.append(correction)
         opened.append(correction)
-    if opened:
+    if opened and flush:
         db.session.flush()
     return opened
 

@@ -66,12 +66,22 @@ def builds() -> int:
     return _builds
 
 
-def _key(commune_id: int) -> tuple:
-    count, latest = db.session.execute(
-        select(func.count(Unit.id), func.max(Unit.updated_at)).where(
-            Unit.parent_id == commune_id, Unit.level == "hamlet"
-        )
-    ).one()
+def key_columns(commune_id: Any) -> tuple[Any, Any]:
+    """The count and latest change of a commune's hamlets, as scalar subqueries: a caller may
+    read them with its own query and hand them to `hamlet_index` (`commune_id` may be a
+    column of that query)."""
+    hamlets = (Unit.parent_id == commune_id, Unit.level == "hamlet")
+    return (
+        select(func.count(Unit.id)).where(*hamlets).scalar_subquery(),
+        select(func.max(Unit.updated_at)).where(*hamlets).scalar_subquery(),
+    )
+
+
+def _key(commune_id: int, known: tuple[Any, Any] | None = None) -> tuple:
+    if known is None:
+        count, latest = db.session.execute(select(*key_columns(commune_id))).one()
+    else:
+        count, latest = known
     if isinstance(latest, datetime):
         latest = latest.isoformat()
     return (db.engine.url.render_as_string(), count, latest)
@@ -105,9 +115,10 @@ def _build(commune_id: int, key: tuple) -> HamletIndex:
     )
 
 
-def hamlet_index(commune_id: int) -> HamletIndex:
-    """Return the (cached, current) hamlet index of a commune."""
-    key = _key(commune_id)
+def hamlet_index(commune_id: int, known: tuple[Any, Any] | None = None) -> HamletIndex:
+    """Return the (cached, current) hamlet index of a commune; `known` is the count and
+    latest change of its hamlets when the caller read them (see `key_columns`)."""
+    key = _key(commune_id, known)
     index = _cache.get(commune_id)
     if index is not None and index.key == key:
         return index

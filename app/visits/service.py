@@ -1,8 +1,13 @@
 """Visit submission: validate, record once, geotag, update residents, open corrections.
 
-Every item is its own unit of work inside a SAVEPOINT: a refused item rolls back alone and is
-kept as a RejectedSubmission, so one bad visit in a batch never costs the others, and
-nothing an officer typed is lost.
+Every batch item is its own unit of work inside a SAVEPOINT: a refused item rolls back alone
+and is kept as a RejectedSubmission, so one bad visit in a batch never costs the others, and
+nothing an officer typed is lost. A single visit is its request's only write: a refused one
+rolls back the transaction instead, and is kept the same way.
+
+A visit is written in two flushes: the visit row first (it claims the client_id and gives
+the id the other rows carry), then everything else at once (statuses and their history, the
+rows of residents seen, corrections, the household, follow-ups), with one audit insert each.
 """
 
 from __future__ import annotations
@@ -12,9 +17,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import SessionTransaction, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
@@ -59,12 +64,14 @@ class VisitResult:
 
 @dataclass
 class _Batch:
-    """What a batch loads once for all its items."""
+    """What a batch loads once for all its items (or a single visit, `alone`, in one query)."""
 
     visits: dict[str, Visit] = field(default_factory=dict)
     complete: bool = False  # visits holds every client_id of the batch that was on file
     indexes: dict[int, geo.HamletIndex] = field(default_factory=dict)
     rejected: list[RejectedSubmission] = field(default_factory=list)
+    refusals_known: bool = True  # rejected holds every refusal the items may resolve
+    alone: bool = False  # a single visit: the request's only write, tried without a savepoint
     # Strong references: the session's identity map only holds objects weakly.
     households: list[Household] = field(default_factory=list)
 
@@ -139,7 +146,11 @@ def _replay(existing: Visit, canon: dict, digest: str, officer: User) -> Service
 def _by_client_id(data: dict, officer: User) -> Household:
     """The household a phone created with this client_id; refused (to retry) until it is here."""
     client_id = data["household_client_id"]
-    household = db.session.scalar(select(Household).where(Household.client_id == client_id))
+    household = db.session.scalar(
+        select(Household)
+        .where(Household.client_id == client_id)
+        .options(selectinload(Household.residents))
+    )
     if household is None or not row_in_scope(officer, household):
         raise NotFoundError(
             _(
@@ -157,7 +168,10 @@ def _household(data: dict, officer: User) -> Household:
     if data.get("household_client_id") is not None:
         household = _by_client_id(data, officer)
     else:
-        household = db.session.get(Household, data["household_id"])
+        # The household and its residents in one query (a batch has them loaded already).
+        household = db.session.get(
+            Household, data["household_id"], options=[joinedload(Household.residents)]
+        )
     if household is None or not row_in_scope(officer, household):
         raise NotFoundError(
             _("Không tìm thấy hộ #%(id)s trong phạm vi của bạn.", id=data["household_id"]),
@@ -182,14 +196,15 @@ def _learn_location(household: Household, visit: Visit) -> None:
         return
     if visit.accuracy_m is None or visit.accuracy_m > geo.LEARN_ACCURACY_M:
         return
-    fixes = db.session.execute(
-        select(Visit.lat, Visit.lon).where(
-            Visit.household_id == household.id,
-            Visit.outcome == "met",
-            Visit.lat.is_not(None),
-            Visit.accuracy_m <= geo.LEARN_ACCURACY_M,
-        )
-    ).all()
+    with db.session.no_autoflush:  # the visit itself is flushed; the rest waits for one flush
+        fixes = db.session.execute(
+            select(Visit.lat, Visit.lon).where(
+                Visit.household_id == household.id,
+                Visit.outcome == "met",
+                Visit.lat.is_not(None),
+                Visit.accuracy_m <= geo.LEARN_ACCURACY_M,
+            )
+        ).all()
     geo.learn_location(household, [(lat, lon) for lat, lon in fixes])
 
 
@@ -275,7 +290,7 @@ def _add_new_residents(
 def _open_corrections(found: _Found, officer: User, visit: Visit) -> list[Correction]:
     """Open the corrections the server's checks and the officer's findings call for."""
     findings = server_findings([r for r, _row in found.seen]) + found.findings
-    return open_corrections(findings, officer, visit.id)
+    return open_corrections(findings, officer, visit.id, flush=False)
 
 
 def _touch_household(household: Household, visit: Visit) -> None:
@@ -365,23 +380,34 @@ def _seen_row(visit: Visit, resident: Resident, item: dict, *, is_new: bool) -> 
     return row
 
 
+def _undo(savepoint: SessionTransaction | None) -> None:
+    """Undo a refused try: its savepoint (a batch item), or the request's whole transaction
+    (a single visit: nothing else of the request is in it but the token's use)."""
+    if savepoint is not None:
+        savepoint.rollback()
+    else:
+        db.session.rollback()
+
+
 def _attempt(
     data: dict, canon: dict, digest: str, officer: User, batch: _Batch | None
 ) -> tuple[Visit, dict] | ServiceError | None:
-    """Try to record the visit in a savepoint: the visit and answer, a refusal, or None when
-    a twin with the same client_id won the race."""
+    """Try to record the visit: the visit and answer, a refusal, or None when a twin with the
+    same client_id won the race. A batch item tries in a savepoint, so that it rolls back
+    alone; a single visit is the request's only write and rolls back the transaction."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        savepoint = db.session.begin_nested()
+        savepoint = db.session.begin_nested() if batch is not None and not batch.alone else None
         try:
             result = _record(data, canon, digest, officer, batch)
-            savepoint.commit()
+            if savepoint is not None:
+                savepoint.commit()
             return result
         except ServiceError as exc:
-            savepoint.rollback()
+            _undo(savepoint)
             return exc
         except IntegrityError:
             # A twin with the same client_id committed first (or an ID number was just taken).
-            savepoint.rollback()
+            _undo(savepoint)
             if db.session.scalar(select(Visit.id).where(Visit.client_id == data["client_id"])):
                 return None
             return ConflictError(
@@ -389,8 +415,8 @@ def _attempt(
             )
         except (StaleDataError, OperationalError) as exc:
             # A concurrent visit changed the same residents (version check) or deadlocked:
-            # the savepoint is undone, its objects expired, so the next try reads afresh.
-            savepoint.rollback()
+            # the try is undone, its objects expired, so the next try reads afresh.
+            _undo(savepoint)
             if isinstance(exc, OperationalError) and not _retryable(exc):
                 raise
             if attempt == MAX_ATTEMPTS:
@@ -414,6 +440,8 @@ def submit_visit(body: Any, officer: User, *, _batch: _Batch | None = None) -> V
         return _rejected(body, officer, error, None, _batch)
     canon = canonical(data)
     digest = body_hash(canon)
+    if _batch is None:
+        _batch = _look_up(data)
     existing = _visit_by_client_id(data["client_id"], _batch)
     if existing is None:
         outcome = _attempt(data, canon, digest, officer, _batch)
@@ -423,13 +451,52 @@ def submit_visit(body: Any, officer: User, *, _batch: _Batch | None = None) -> V
             visit, answer = outcome
             if _batch is not None:
                 _batch.visits[visit.client_id] = visit
-            resolve_rejected(visit, _batch.rejected if _batch is not None else None)
+            resolve_rejected(visit, _batch.rejected if _batch.refusals_known else None)
             return VisitResult("created", 201, answer, visit)
         existing = db.session.scalar(select(Visit).where(Visit.client_id == data["client_id"]))
     replay = _replay(existing, canon, digest, officer)
     if isinstance(replay, VisitResult):
         return replay
     return _rejected(body, officer, replay, data, _batch)
+
+
+def _look_up(data: dict) -> _Batch:
+    """Read in one query what a single visit needs before it is written: its household with
+    the residents, the visit already filed under its client_id, whether refusals wait for it,
+    and the key of the commune's hamlet index. Without a household found, nothing is known
+    and each is read on its own, as before."""
+    batch = _Batch(alone=True, refusals_known=False)
+    if data.get("household_id") is None:
+        return batch
+    waiting = exists().where(
+        RejectedSubmission.resolved_at.is_(None),
+        RejectedSubmission.commune_id == Household.commune_id,
+        or_(
+            (RejectedSubmission.household_id == Household.id)
+            & (RejectedSubmission.visited_at == data["visited_at"]),
+            RejectedSubmission.client_id == data["client_id"],
+        ),
+    )
+    row = (
+        db.session.execute(
+            select(Household, Visit, waiting, *geo.key_columns(Household.commune_id))
+            .outerjoin(Visit, Visit.client_id == data["client_id"])
+            .where(Household.id == data["household_id"])
+            .options(joinedload(Household.residents))
+        )
+        .unique()
+        .first()
+    )
+    if row is None:
+        return batch
+    household, visit, refusals_wait, count, latest = row
+    batch.refusals_known = not refusals_wait  # else resolve_rejected reads them
+    batch.households = [household]
+    if visit is not None:
+        batch.visits[visit.client_id] = visit
+    batch.complete = True
+    batch.indexes[household.commune_id] = geo.hamlet_index(household.commune_id, (count, latest))
+    return batch
 
 
 def _prefetch(items: list[Any], commune_id: int) -> _Batch:
