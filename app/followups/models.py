@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import UnitScoped, utcnow
 from app.extensions import db
-
-if TYPE_CHECKING:
-    from app.people.models import Correction
+from app.people.models import Correction
 
 KINDS = (
     "revisit",
