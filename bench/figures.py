@@ -83,7 +83,7 @@ def line(figure: Figure | dict[str, Any]) -> str:
     if not f.get("limit_name"):
         limit = "no limit"
     return (
-        f"{name:<48} {_number(f['value'], f['unit']):>12}  |  {limit:<52}  |  {ratio:>7}  |  "
+        f"{name:<56} {_number(f['value'], f['unit']):>12}  |  {limit:<52}  |  {ratio:>7}  |  "
         f"{f.get('target') or '-'}  {verdict}"
     ).rstrip()
 
