@@ -48,7 +48,8 @@ def _reset_postgres(url: str) -> None:
 def _load(db: Any, stops: int, others: int, seed: int) -> dict[str, int]:
     """Insert units, two officers, households and follow-ups with bulk statements."""
     from app.auth.models import User
-    from app.common import today, utcnow
+    from app.clock import today_in_vietnam as today
+    from app.common import utcnow
     from app.followups.models import Followup
     from app.people.models import Household
     from app.units.models import Unit

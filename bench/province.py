@@ -59,7 +59,7 @@ class Size:
     hamlets_per_commune: int = 10
     residents_per: int = 3
     visits_per: float = 2.0
-    seed: int = 17
+    seed: int = 6  # bench_coverage.py's default: its --full run finds this province
     hamlet_count: int = 0  # 0: one hamlet per 333 households, as in the goal province
 
     @property
@@ -327,6 +327,24 @@ def load_rows(url: str, size: Size, log: Callable[[str], None] = print) -> dict[
     return counts
 
 
+def create_database(url: str) -> None:
+    """Create the benchmark database when it does not exist yet."""
+    target = sa.engine.make_url(url)
+    if "bench" not in (target.database or ""):
+        sys.exit("the province's database must have 'bench' in its name (it is emptied)")
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": target.database},
+            )
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        admin.dispose()
+
+
 def _meta(engine: sa.Engine) -> str | None:
     with engine.connect() as conn:
         if not sa.inspect(conn).has_table("bench_meta"):
@@ -370,6 +388,7 @@ def ensure(url: str, size: Size, rebuild: bool = False) -> dict[str, Any]:
 
     if not url.startswith("postgresql"):
         sys.exit("the province generator needs PostgreSQL (COPY)")
+    create_database(url)
     engine = sa.create_engine(url)
     try:
         if not rebuild and _meta(engine) == size.fingerprint():
@@ -410,7 +429,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--households", type=int, default=1_000_000)
     parser.add_argument("--hamlets", type=int, default=0, help="default: households / 333")
-    parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--rebuild", action="store_true", help="load even when it is there")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args()
