@@ -1,8 +1,15 @@
-"""Time live coverage, campaign progress, maps and exports on a synthetic province.
+"""Time live coverage, campaign progress, maps and exports on a synthetic province, each
+beside a limit measured in the same run (bench/figures.py).
 
-The province has 100 communes of 10 hamlets, 200,000 households, 600,000 residents and
-400,000 visits by default (bulk inserts), on a fresh SQLite file, and on PostgreSQL too when
-BENCH_DATABASE_URL is set (its database is emptied first, so its name must contain "bench").
+The province has --communes communes of --hamlets hamlets, --households households of 3
+residents and --visits visits. On PostgreSQL (BENCH_DATABASE_URL) it is loaded with COPY by
+bench/province.py (its database is emptied first, so its name must contain "bench";
+--reuse-postgres keeps a province of the same size already there). On SQLite, a fresh file is
+filled with Core inserts (--postgres-only skips SQLite).
+
+Limits: province coverage and campaign progress beside the plain GROUP BYs per hamlet over the
+same tables, run right before and after; the maps beside folium drawing the same units with
+the figures already computed.
 
 Run: .venv/bin/python bench/bench_coverage.py [--households 200000] [--visits 400000]
      [--communes 100] [--hamlets 10] [--repeat 5] [--seed 6] [--sqlite FILE] [--reuse-postgres]
@@ -325,7 +332,11 @@ def group_bys(db: Any, period: tuple[datetime, datetime] | None) -> int:
     if period is None:
         queries = [HOUSEHOLDS_VISITED.format(period=""), RESIDENT_CARDS]
     else:
-        params |= {"start": period[0], "end": period[1]}
+        naive = db.engine.dialect.name == "sqlite"  # SQLite keeps UTC without an offset
+        params |= {
+            "start": period[0].replace(tzinfo=None) if naive else period[0],
+            "end": period[1].replace(tzinfo=None) if naive else period[1],
+        }
         visited = HOUSEHOLDS_VISITED.format(period="AND visited_at >= :start AND visited_at < :end")
         queries = [visited, CHANGES_IN_PERIOD]
     rows = sum(len(db.session.execute(sa.text(q), params).all()) for q in queries)
