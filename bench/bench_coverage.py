@@ -1,8 +1,15 @@
-"""Time live coverage, campaign progress, maps and exports on a synthetic province.
+"""Time live coverage, campaign progress, maps and exports on a synthetic province, each
+beside a limit measured in the same run (bench/figures.py).
 
-The province has 100 communes of 10 hamlets, 200,000 households, 600,000 residents and
-400,000 visits by default (bulk inserts), on a fresh SQLite file, and on PostgreSQL too when
-BENCH_DATABASE_URL is set (its database is emptied first, so its name must contain "bench").
+The province has --communes communes of --hamlets hamlets, --households households of 3
+residents and --visits visits. On PostgreSQL (BENCH_DATABASE_URL) it is loaded with COPY by
+bench/province.py (its database is emptied first, so its name must contain "bench";
+--reuse-postgres keeps a province of the same size already there). On SQLite, a fresh file is
+filled with Core inserts (--postgres-only skips SQLite).
+
+Limits: province coverage and campaign progress beside the plain GROUP BYs per hamlet over the
+same tables, run right before and after; the maps beside folium drawing the same units with
+the figures already computed.
 
 Run: .venv/bin/python bench/bench_coverage.py [--households 200000] [--visits 400000]
      [--communes 100] [--hamlets 10] [--repeat 5] [--seed 6] [--sqlite FILE] [--reuse-postgres]
@@ -25,6 +32,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import sqlalchemy as sa  # noqa: E402
 
@@ -253,6 +261,14 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
     return statistics.median(runs), min(runs), result
 
 
+def around(fn: Callable[[], Any], limit: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Time the app's work between two timings of its limit; answer (app s, limit s), medians."""
+    before, _, _ = timed(limit, repeat)
+    app, _, _ = timed(fn, repeat)
+    after, _, _ = timed(limit, repeat)
+    return app, (before + after) / 2
+
+
 def _prepare(url: str) -> None:
     if url.startswith("postgresql"):
         name = sa.engine.make_url(url).database or ""
@@ -267,48 +283,125 @@ def _prepare(url: str) -> None:
         engine.dispose()
 
 
-def _has_province(url: str) -> bool:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            found = conn.execute(sa.text("SELECT 1 FROM units WHERE code = :c"), {"c": PROVINCE})
-            return found.first() is not None
-    except sa.exc.DBAPIError:
-        return False
-    finally:
-        engine.dispose()
+def _load(url: str, args: argparse.Namespace) -> str | None:
+    """Have the province on the database: COPY on PostgreSQL (bench/province.py), Core inserts
+    on SQLite; answer a line about the load, or None when an existing one was kept."""
+    if url.startswith("postgresql"):
+        import province
+
+        size = province.Size(
+            households=args.households,
+            hamlets_per_commune=args.hamlets,
+            hamlet_count=args.communes * args.hamlets,
+            residents_per=args.residents_per,
+            visits_per=args.visits / args.households,
+            seed=args.seed,
+        )
+        done = province.ensure(url, size, rebuild=not args.reuse_postgres)
+        if not done["loaded"]:
+            return None
+        return f"{done['seconds']:.1f} s with COPY  {done['counts']}"
+    if args.sqlite and Path(args.sqlite).exists():
+        return None
+    _prepare(url)
+    return "core"
 
 
-def run(url: str, args: argparse.Namespace) -> list[tuple[str, str]]:
+# The plainest SQL giving coverage's two main families per hamlet; the campaign variant keeps
+# the visits and status changes of the campaign's period.
+HOUSEHOLDS_VISITED = (
+    "SELECT hamlet_id, count(DISTINCT household_id) FROM visits WHERE province_id = :p {period}"
+    " GROUP BY hamlet_id"
+)
+RESIDENT_CARDS = (
+    "SELECT hamlet_id, count(*), sum(CASE WHEN id_card <> 'not_collected' THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN eid = 'level2_active' THEN 1 ELSE 0 END) FROM residents"
+    " WHERE province_id = :p GROUP BY hamlet_id"
+)
+CHANGES_IN_PERIOD = (
+    "SELECT r.hamlet_id, sum(CASE WHEN s.field = 'id_card' THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN s.field = 'eid' THEN 1 ELSE 0 END) FROM status_changes s"
+    " JOIN residents r ON r.id = s.resident_id WHERE r.province_id = :p"
+    " AND s.at >= :start AND s.at < :end GROUP BY r.hamlet_id"
+)
+
+
+def group_bys(db: Any, period: tuple[datetime, datetime] | None) -> int:
+    """Run the limit's GROUP BYs (all rows, or the campaign's period); answer the row count."""
+    params: dict[str, Any] = {"p": 1}
+    if period is None:
+        queries = [HOUSEHOLDS_VISITED.format(period=""), RESIDENT_CARDS]
+    else:
+        naive = db.engine.dialect.name == "sqlite"  # SQLite keeps UTC without an offset
+        params |= {
+            "start": period[0].replace(tzinfo=None) if naive else period[0],
+            "end": period[1].replace(tzinfo=None) if naive else period[1],
+        }
+        visited = HOUSEHOLDS_VISITED.format(period="AND visited_at >= :start AND visited_at < :end")
+        queries = [visited, CHANGES_IN_PERIOD]
+    rows = sum(len(db.session.execute(sa.text(q), params).all()) for q in queries)
+    db.session.rollback()
+    return rows
+
+
+def folium_limit(units: list[Any]) -> str:
+    """The same units drawn by folium alone: one GeoJSON layer of their polygons (a point where
+    a unit has none) with the figures already computed, rendered to HTML."""
+    import folium
+
+    features = []
+    for unit in units:
+        geometry = unit.geometry
+        if geometry is None and unit.centroid is not None:
+            geometry = {"type": "Point", "coordinates": [unit.centroid[1], unit.centroid[0]]}
+        if geometry is None:
+            continue
+        figures = {k: v for k, v in unit.figures.items() if isinstance(v, int | float | str)}
+        features.append(
+            {"type": "Feature", "geometry": geometry, "properties": {"name": unit.name, **figures}}
+        )
+    fmap = folium.Map(location=[BASE[0] + 0.3, BASE[1] + 0.3], zoom_start=9, tiles=None)
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        tooltip=folium.GeoJsonTooltip(fields=["name"]),
+    ).add_to(fmap)
+    return fmap.get_root().render()
+
+
+def run(url: str, args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[Any]]:
     """Build the province on one database and time every report on it."""
+    from figures import Figure, within
     from flask_migrate import upgrade
 
     from app import create_app
+    from app.auth import service as auth_service
     from app.auth.models import User
     from app.extensions import db
     from app.reports import campaigns, coverage, exports, mapdata, progress
     from app.reports.models import Campaign, CampaignTarget
     from maps import render_html
 
-    reuse = (url.startswith("sqlite") and args.sqlite and Path(args.sqlite).exists()) or (
-        url.startswith("postgresql") and args.reuse_postgres and _has_province(url)
-    )
-    if not reuse:
-        _prepare(url)
+    loaded = _load(url, args)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "bench"})
     lines: list[tuple[str, str]] = []
+    figures: list[Figure] = []
+    backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     with app.app_context():
-        if not reuse:
+        if loaded == "core":
             upgrade(directory=str(ROOT / "migrations"))
             start = time.perf_counter()
             counts = Province(args).load(db)
             lines.append(("load", f"{time.perf_counter() - start:.1f} s  {counts}"))
             db.session.execute(sa.text("ANALYZE"))
             db.session.commit()
+        elif loaded:
+            lines.append(("load", loaded))
         db.session.execute(sa.delete(CampaignTarget))
         db.session.execute(sa.delete(Campaign))
         db.session.commit()
         admin = db.session.get(User, 1)
+        token, _ = auth_service.issue_token(admin)
+        db.session.commit()
         commune_code = "90000"
         campaign = Campaign(
             name="Bench", unit_id=1, starts_on=today_in_vietnam() - timedelta(days=30),
@@ -322,6 +415,34 @@ def run(url: str, args: argparse.Namespace) -> list[tuple[str, str]]:
                                         "by": "households"}
         )  # fmt: skip
         db.session.commit()
+        period = (
+            datetime.combine(campaign.starts_on, datetime.min.time(), UTC) - timedelta(hours=7),
+            datetime.combine(campaign.ends_on, datetime.min.time(), UTC) + timedelta(hours=17),
+        )
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def get_coverage() -> dict:
+            answer = client.get(f"/api/v1/coverage?unit={PROVINCE}", headers=headers)
+            assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+            return answer.get_json()
+
+        app_s, limit_s = around(get_coverage, lambda: group_bys(db, None), args.repeat)
+        figures.append(Figure(
+            f"GET /coverage province ({args.communes} communes)", app_s, "s",
+            "2 GROUP BYs per hamlet", limit_s, "<= 1 s and <= 1.5x limit",
+            within(app_s, at_most=1.0, limit=limit_s, ratio_at_most=1.5), backend,
+        ))  # fmt: skip
+        app_s, limit_s = around(
+            lambda: progress.campaign_progress(admin, campaign.id),
+            lambda: group_bys(db, period),
+            args.repeat,
+        )
+        db.session.rollback()
+        figures.append(Figure(
+            "campaign progress province (3 metrics)", app_s, "s",
+            "GROUP BYs in the period", limit_s, "<= 1 s", within(app_s, at_most=1.0), backend,
+        ))  # fmt: skip
 
         def measure(name: str, fn: Callable[[], Any], note: Callable[[Any], str]) -> None:
             median, best, result = timed(fn, args.repeat)
@@ -329,14 +450,6 @@ def run(url: str, args: argparse.Namespace) -> list[tuple[str, str]]:
                                 f"{note(result)}"))  # fmt: skip
             db.session.rollback()
 
-        measure(
-            f"coverage province ({args.communes} communes)",
-            lambda: coverage.coverage_for(admin, PROVINCE),
-            lambda r: (
-                f"households {r['totals']['households_total']}, "
-                f"visited {r['totals']['households_visited']}"
-            ),
-        )
         measure(
             f"coverage commune ({args.hamlets} hamlets)",
             lambda: coverage.coverage_for(admin, commune_code),
@@ -347,11 +460,6 @@ def run(url: str, args: argparse.Namespace) -> list[tuple[str, str]]:
             lambda: coverage.coverage_for(admin, commune_code, campaign.id),
             lambda r: f"visited {r['totals']['households_visited']}",
         )
-        measure(
-            "campaign progress province (3 metrics)",
-            lambda: progress.campaign_progress(admin, campaign.id),
-            lambda r: r["metrics"][0]["summary"],
-        )
 
         def render(code: str) -> str:
             _unit, _totals, fmap = mapdata.build_map(
@@ -361,10 +469,25 @@ def run(url: str, args: argparse.Namespace) -> list[tuple[str, str]]:
             )  # fmt: skip
             return render_html(fmap)
 
-        measure("map commune (build + render)", lambda: render(commune_code),
-                lambda html: f"{len(html) / 1024:.0f} KiB")  # fmt: skip
-        measure("map province (build + render)", lambda: render(PROVINCE),
-                lambda html: f"{len(html) / 1024:.0f} KiB")  # fmt: skip
+        for label, code, seconds, megabytes in (
+            ("province", PROVINCE, 3.0, 5.0),
+            ("commune", commune_code, 0.5, 1.0),
+        ):
+            units = mapdata.map_inputs(admin, code)[2]
+            db.session.rollback()
+            app_s, limit_s = around(lambda c=code: render(c), lambda u=units: folium_limit(u),
+                                    args.repeat)  # fmt: skip
+            html_mb = len(render(code).encode()) / 1e6
+            bare_mb = len(folium_limit(units).encode()) / 1e6
+            db.session.rollback()
+            figures.append(Figure(
+                f"map {label} (build + render)", app_s, "s", "folium, same polygons", limit_s,
+                f"<= {seconds:g} s", within(app_s, at_most=seconds), backend,
+            ))  # fmt: skip
+            figures.append(Figure(
+                f"map {label} HTML", html_mb, "MB", "folium, same polygons", bare_mb,
+                f"<= {megabytes:g} MB", within(html_mb, at_most=megabytes), backend,
+            ))  # fmt: skip
         measure(
             "coverage.xlsx province",
             lambda: exports.coverage_workbook(admin, PROVINCE)[1],
@@ -378,7 +501,7 @@ def run(url: str, args: argparse.Namespace) -> list[tuple[str, str]]:
         measure("visits.csv commune (stream)", csv_commune, lambda n: f"{n / 1024:.0f} KiB")
         db.session.remove()
         db.engine.dispose()
-    return lines
+    return lines, figures
 
 
 def main() -> None:
@@ -395,7 +518,12 @@ def main() -> None:
         "--sqlite", help="keep the SQLite province in this file (reused if present)"
     )
     parser.add_argument(
-        "--reuse-postgres", action="store_true", help="keep a province already on PostgreSQL"
+        "--reuse-postgres",
+        action="store_true",
+        help="keep a province of the same size already on PostgreSQL (bench/province.py)",
+    )
+    parser.add_argument(
+        "--postgres-only", action="store_true", help="skip SQLite (the full province)"
     )
     args = parser.parse_args()
     args.households = min(max(args.households, args.communes * args.hamlets), MAX_HOUSEHOLDS)
@@ -405,13 +533,18 @@ def main() -> None:
     targets = []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(args.sqlite).resolve() if args.sqlite else Path(tmp) / "bench.db"
-        targets.append(("sqlite", f"sqlite:///{path}"))
+        if not args.postgres_only:
+            targets.append(("sqlite", f"sqlite:///{path}"))
         if os.environ.get("BENCH_DATABASE_URL"):
             targets.append(("postgresql", os.environ["BENCH_DATABASE_URL"]))
+        from figures import database_version, record
+
         for name, url in targets:
             print(f"== {name}")
-            for label, text in run(url, args):
+            lines, figures = run(url, args)
+            for label, text in lines:
                 print(f"  {label:<40} {text}", flush=True)
+            record(figures, databases={name: database_version(url)})
 
 
 if __name__ == "__main__":

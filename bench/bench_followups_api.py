@@ -26,8 +26,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import sqlalchemy as sa  # noqa: E402
+from figures import Figure, database_version, record, within  # noqa: E402
 
 CENTRE = (16.4637, 107.5909)
 HALF_SPAN = (0.0225, 0.0235)  # about 5 km by 5 km
@@ -48,7 +50,8 @@ def _reset_postgres(url: str) -> None:
 def _load(db: Any, stops: int, others: int, seed: int) -> dict[str, int]:
     """Insert units, two officers, households and follow-ups with bulk statements."""
     from app.auth.models import User
-    from app.common import today, utcnow
+    from app.clock import today_in_vietnam as today
+    from app.common import utcnow
     from app.followups.models import Followup
     from app.people.models import Household
     from app.units.models import Unit
@@ -128,7 +131,7 @@ def _time(client: Any, url: str, headers: dict, runs: int) -> tuple[tuple, tuple
     return _figures(wall), _figures(cpu), body
 
 
-def run(url: str, args: argparse.Namespace) -> list[str]:
+def run(url: str, args: argparse.Namespace) -> tuple[list[str], dict[str, float]]:
     """Load one database and time the list with and without `near`."""
     from flask_migrate import upgrade
 
@@ -139,6 +142,7 @@ def run(url: str, args: argparse.Namespace) -> list[str]:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "bench"})
     lines = []
+    medians: dict[str, float] = {}
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         start = time.perf_counter()
@@ -153,6 +157,7 @@ def run(url: str, args: argparse.Namespace) -> list[str]:
         for label, path in (("near", base + here), ("plain", base)):
             (median, p95), (cpu, cpu_p95), body = _time(client, path, headers, args.runs)
             walked = sum(i["distance_m"] or 0 for i in body["items"])
+            medians[label] = median
             lines.append(
                 f"{label:<6} wall median {median:6.1f} ms  p95 {p95:6.1f} ms | "
                 f"cpu median {cpu:6.1f} ms  p95 {cpu_p95:6.1f} ms | "
@@ -161,7 +166,7 @@ def run(url: str, args: argparse.Namespace) -> list[str]:
             )
         db.session.remove()
         db.engine.dispose()
-    return lines
+    return lines, medians
 
 
 def main() -> None:
@@ -182,8 +187,20 @@ def main() -> None:
             targets.append(("postgresql", os.environ["BENCH_DATABASE_URL"]))
         for name, url in targets:
             print(f"== {name}: GET /api/v1/followups?mine=1&status=open&near=… ({args.runs} runs)")
-            for line in run(url, args):
+            lines, medians = run(url, args)
+            for line in lines:
                 print("  " + line)
+            backend = "PostgreSQL" if name == "postgresql" else "SQLite"
+            record(
+                [
+                    Figure(
+                        f"GET /followups?mine=1&near= ({args.stops} stops, median)",
+                        medians["near"], "ms", "the same list without near", medians["plain"],
+                        "< 200 ms", within(medians["near"], at_most=200), backend,
+                    )
+                ],
+                databases={name: database_version(url)},
+            )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,13 +1,18 @@
-"""Run every benchmark one after the other and print their figures with each one's peak memory.
+"""Run every benchmark one after the other; print each figure beside its limit at the end.
 
-    make bench                                  # SQLite only, full sizes
+    make bench                                  # small sizes on SQLite (a few minutes)
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/gocua_bench make bench
-    .venv/bin/python bench/run_all.py --quick   # small sizes: checks the scripts still run
+    make bench-province                         # full sizes, the goal province on PostgreSQL
+    .venv/bin/python bench/run_all.py --full    # full sizes (what bench-province runs)
 
 With BENCH_DATABASE_URL the benchmarks also run on that PostgreSQL database (created when
 missing; its schema is dropped and rebuilt by each benchmark, so its name must contain
-"bench"). Each benchmark runs in its own process; its peak resident memory (the process's
-ru_maxrss) is printed after its figures. docs/BENCHMARKS.md records the figures of a run.
+"bench"). With --full the coverage benchmark uses the goal province (bench/province.py) in a
+database of its own, BENCH_PROVINCE_URL or the same name with "_province", kept between runs.
+Each benchmark runs in its own process; its peak resident memory (the process's ru_maxrss)
+is printed after its figures. Each figure is recorded in bench/results.json beside the limit
+measured in the same run (bench/figures.py), and the table of them all ends the run. The exit
+status is 1 when a script fails, never because a target is not met.
 """
 
 from __future__ import annotations
@@ -21,18 +26,46 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
+sys.path.insert(0, str(HERE))
+
+import figures  # noqa: E402
+
 # (script, full-size arguments, quick arguments, how it reaches PostgreSQL: "env" when it reads
-# BENCH_DATABASE_URL itself, "flag" when it needs --database-url, None when it has no database)
+# BENCH_DATABASE_URL itself, "flag" when it needs --database-url, "province" when --full gives
+# it the province database, None when it has no database)
 BENCHMARKS = [
     ("bench_route.py", [], ["--runs", "5"], None),
     ("bench_followups_api.py", [], ["--others", "2000", "--runs", "5"], "env"),
-    ("bench_visits.py", [], ["--households", "500", "--batches", "2", "--size", "100"], "env"),
+    ("bench_http.py", [], ["--households", "2000", "--seconds", "5"], "env"),
+    ("bench_visits.py", [], ["--households", "600", "--batches", "1", "--size", "500"], "env"),
     ("bench_import.py", [], ["--residents", "5000"], "flag"),
     (
         "bench_coverage.py",
-        [],
-        ["--households", "5000", "--visits", "8000", "--communes", "5", "--repeat", "2"],
-        "env",
+        [
+            "--households",
+            "1000000",
+            "--visits",
+            "2000000",
+            "--communes",
+            "300",
+            "--hamlets",
+            "10",
+            "--postgres-only",
+            "--reuse-postgres",
+        ],
+        [
+            "--households",
+            "20000",
+            "--visits",
+            "40000",
+            "--communes",
+            "20",
+            "--hamlets",
+            "10",
+            "--repeat",
+            "2",
+        ],
+        "province",
     ),
     ("bench_reconcile.py", [], ["--rows", "1000", "--residents", "10000"], "flag"),
 ]
@@ -67,6 +100,16 @@ def ensure_database(url: str) -> None:
     admin.dispose()
 
 
+def province_url(url: str) -> str:
+    """The database kept for the goal province: BENCH_PROVINCE_URL, or url's name + _province."""
+    import sqlalchemy as sa
+
+    if os.environ.get("BENCH_PROVINCE_URL"):
+        return os.environ["BENCH_PROVINCE_URL"]
+    target = sa.engine.make_url(url)
+    return target.set(database=f"{target.database}_province").render_as_string(False)
+
+
 def run(script: str, args: list[str], env: dict[str, str]) -> bool:
     """Run one benchmark; answer whether it ended well."""
     command = [sys.executable, "-c", PEAK.format(root=str(HERE.parent)), str(HERE / script)]
@@ -79,19 +122,28 @@ def run(script: str, args: list[str], env: dict[str, str]) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run")
+    parser.add_argument("--quick", action="store_true", help="small sizes (the default)")
+    parser.add_argument("--full", action="store_true", help="full sizes, the goal province")
     parser.add_argument("--only", help="run only benchmarks whose file name contains this")
     options = parser.parse_args()
     postgres = os.environ.get("BENCH_DATABASE_URL")
+    if options.full and not postgres:
+        sys.exit("--full needs BENCH_DATABASE_URL (PostgreSQL)")
     if postgres:
         ensure_database(postgres)
+        if options.full:
+            ensure_database(province_url(postgres))
     env = {**os.environ, "RATELIMIT_ENABLED": "0", "PYTHONUNBUFFERED": "1"}
+    figures.start("full" if options.full else "quick")
     failed = []
     for script, full, quick, reach in BENCHMARKS:
         if options.only and options.only not in script:
             continue
-        args = quick if options.quick else full
-        if not run(script, args, env):
+        args = full if options.full else quick
+        own = env
+        if reach == "province" and options.full and postgres:
+            own = {**env, "BENCH_DATABASE_URL": province_url(postgres)}
+        if not run(script, args, own):
             failed.append(script)
         if (
             postgres
@@ -99,6 +151,8 @@ def main() -> int:
             and not run(script, [*args, "--database-url", postgres], env)
         ):
             failed.append(f"{script} (PostgreSQL)")
+    print("\n== every figure beside its limit (bench/results.json)")
+    print(figures.table(), flush=True)
     if failed:
         print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
         return 1

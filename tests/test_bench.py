@@ -1,20 +1,59 @@
-"""The benchmark runner still runs its scripts and reports each one's peak memory."""
+"""The benchmark runner still runs its scripts, reports each one's peak memory, and records
+every figure beside the limit measured in the same run (bench/results.json)."""
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import figures  # noqa: E402
 
 
-def test_run_all_quick_route_prints_figures_and_memory():
+def test_run_all_quick_route_records_figures_beside_their_limit(tmp_path):
+    results = tmp_path / "results.json"
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run_all.py"), "--quick", "--only", "route"],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
+        env={**os.environ, "BENCH_RESULTS": str(results)},
     )
     assert done.returncode == 0, done.stderr
     assert "== bench_route.py" in done.stdout
     assert "peak memory (max RSS):" in done.stdout
+    data = json.loads(results.read_text(encoding="utf-8"))
+    assert data["size"] == "quick"
+    assert data["machine"]["cores"] >= 1 and data["machine"]["python"]
+    [route] = data["figures"]
+    assert route["name"].startswith("walking route, 200 stops")
+    assert route["limit_name"] == "nearest neighbour alone"
+    assert route["value"] > 0 and route["limit_value"] > 0
+    assert route["ratio"] == route["value"] / route["limit_value"]
+    assert route["met"] in (True, False) and route["target"] == "< 200 ms"
+    # The table that ends the run prints the figure, its limit, the ratio and the verdict.
+    table = done.stdout.split("== every figure beside its limit")[1]
+    assert "walking route, 200 stops" in table and "limit (nearest neighbour alone)" in table
+    assert f"{route['ratio']:.2f}x" in table
+    assert ("ok" if route["met"] else "NOT MET") in table
+
+
+def test_a_missed_target_prints_not_met_and_no_limit_prints_so():
+    slow = figures.Figure("x", 3.0, "s", "plain SQL", 1.0, "<= 1.5x limit", False, "PostgreSQL")
+    text = figures.line(slow)
+    assert "x [PostgreSQL]" in text and "limit (plain SQL)" in text
+    assert "3.00x" in text and text.endswith("<= 1.5x limit  NOT MET")
+    alone = figures.line(figures.Figure("y", 2.0, "MB"))
+    assert "no limit" in alone and alone.split("|")[2].strip() == "-"
+
+
+def test_within_checks_the_bound_and_the_ratio():
+    assert figures.within(0.9, at_most=1.0, limit=0.7, ratio_at_most=1.5)
+    assert not figures.within(0.9, at_most=1.0, limit=0.5, ratio_at_most=1.5)
+    assert not figures.within(1.2, at_most=1.0)
+    assert figures.within(60, limit=100, ratio_at_least=0.5)
+    assert not figures.within(40, limit=100, ratio_at_least=0.5)

@@ -1,0 +1,245 @@
+"""Visits accepted per second through gunicorn, beside a bare WSGI app storing the same rows.
+
+On PostgreSQL only (BENCH_DATABASE_URL; on SQLite a line says it is skipped). Loads a commune
+of households of 3 residents with bench/province.py, signs in an officer for a token, and
+starts gunicorn as `make start` does (2 workers x 4 threads, 127.0.0.1 on a free port). A
+bounded asyncio + httpx client keeps --clients requests in flight for --seconds, each one
+`POST /api/v1/visits` of a new visit (unique client_id) seeing 3 residents with status
+changes and one correction. Then the same client, for the same time, against bench/bare_app.py
+served by gunicorn with the same settings on the same database (the limit: the visit row and
+its 3 `visit_residents` rows with plain INSERTs in one transaction). Prints visits/s and p95
+latency of both, and each app worker's resident memory after the load.
+
+Run: BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/gocua_bench \
+     .venv/bin/python bench/bench_http.py [--households 3000] [--clients 16] [--seconds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import httpx  # noqa: E402
+import province  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from figures import Figure, database_version, record, within  # noqa: E402
+
+PASSWORD = "bench-http-pass-1"
+MAX_SECONDS = 300
+MAX_CLIENTS = 64
+GUNICORN = ["--workers", "2", "--threads", "4", "--timeout", "120"]  # as `make start`
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values) or [0.0]
+    rank = max(1, round(fraction * len(ordered) + 0.5 - 1e-9))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def prepare(url: str, households: int) -> dict[str, Any]:
+    """Load the commune, add an officer with a password; answer the households' coordinates."""
+    from app import create_app
+    from app.auth import service as auth_service
+    from app.extensions import db
+
+    size = province.Size(
+        households=households, hamlets_per_commune=10, hamlet_count=10, visits_per=0.5, seed=3
+    )
+    province.ensure(url, size, rebuild=True)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        auth_service.create_user(
+            username="bench-http", password=PASSWORD, role="officer", unit_code="90000"
+        )
+        db.session.commit()
+        homes = db.session.execute(sa.text("SELECT id, lat, lon FROM households")).all()
+        db.session.remove()
+        db.engine.dispose()
+    return {"homes": [tuple(h) for h in homes], "residents_per": size.residents_per}
+
+
+def start_server(target: str, url: str, port: int) -> subprocess.Popen:
+    """Start gunicorn on 127.0.0.1:port and wait (bounded) until it answers."""
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-http-secret-key-0123456789",
+        "RATELIMIT_ENABLED": "0",
+        "GOCUA_ENV": "development",
+        "PYTHONPATH": str(ROOT),
+    }
+    server = subprocess.Popen(
+        [str(gunicorn), "--bind", f"127.0.0.1:{port}", *GUNICORN, "--access-logfile", "-",
+         target],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn {target} exited with {server.returncode}")
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return server
+        except httpx.TransportError:
+            time.sleep(0.3)
+    stop_server(server)
+    raise RuntimeError(f"gunicorn {target} did not answer within 60 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def worker_rss_mb(master: int) -> list[float]:
+    """VmRSS of each child of the gunicorn master, in MB."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if row.startswith("VmRSS:"):
+                sizes.append(int(row.split()[1]) / 1024)
+    return sizes
+
+
+def visit_body(rng: random.Random, home: tuple[int, float, float], per: int) -> dict[str, Any]:
+    """A new visit to a household: its 3 residents seen, statuses moving, one correction."""
+    household_id, lat, lon = home
+    first = (household_id - 1) * per + 1
+    residents = [
+        {
+            "resident_id": first + k,
+            "presence": "present",
+            "id_card": rng.choice(["collected", "issued"]),
+            "eid": rng.choice(["level1", "level2_applied", "level2_active"]),
+            "has_smartphone": rng.random() < 0.7,
+        }
+        for k in range(per)
+    ]
+    residents[0]["corrections"] = [{"field": "ethnicity", "proposed": "Cơ Tu", "note": "bench"}]
+    return {
+        "client_id": f"http-{uuid.uuid4().hex}",
+        "household_id": household_id,
+        "visited_at": (datetime.now(UTC) - timedelta(minutes=rng.uniform(1, 600))).isoformat(),
+        "location": {"lat": lat, "lon": lon, "accuracy_m": 10},
+        "outcome": "met",
+        "residents": residents,
+    }
+
+
+async def load(base: str, token: str, data: dict[str, Any], clients: int, seconds: float) -> dict:
+    """Keep `clients` visits in flight for `seconds`; answer the latencies and the refusals."""
+    rng = random.Random(11)
+    latencies: list[float] = []
+    refused: dict[int, int] = {}
+    headers = {"Authorization": f"Bearer {token}"}
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def one_client(client: httpx.AsyncClient) -> None:
+        while time.monotonic() < deadline:
+            body = visit_body(rng, rng.choice(data["homes"]), data["residents_per"])
+            began = time.perf_counter()
+            answer = await client.post("/api/v1/visits", json=body, headers=headers)
+            if answer.status_code in (200, 201):
+                latencies.append(time.perf_counter() - began)
+            else:
+                refused[answer.status_code] = refused.get(answer.status_code, 0) + 1
+
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        began = time.perf_counter()
+        await asyncio.gather(*(one_client(client) for _ in range(clients)))
+        took = time.perf_counter() - began
+    return {"accepted": len(latencies), "seconds": took, "latencies": latencies, "refused": refused}
+
+
+def drive(target: str, url: str, data: dict[str, Any], args: argparse.Namespace) -> dict:
+    """Serve `target` with gunicorn, sign in, load it; answer the figures and workers' RSS."""
+    port = free_port()
+    server = start_server(target, url, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        token = "bare"
+        if target.startswith("app:"):
+            answer = httpx.post(
+                f"{base}/api/v1/auth/token",
+                json={"username": "bench-http", "password": PASSWORD},
+                timeout=30,
+            )
+            answer.raise_for_status()
+            token = answer.json()["token"]
+        result = asyncio.run(load(base, token, data, args.clients, args.seconds))
+        result["rss"] = worker_rss_mb(server.pid)
+        return result
+    finally:
+        stop_server(server)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--households", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=30)
+    args = parser.parse_args()
+    args.clients = min(max(args.clients, 1), MAX_CLIENTS)
+    args.seconds = min(max(args.seconds, 1), MAX_SECONDS)
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url or not url.startswith("postgresql"):
+        print("skipped: visits through gunicorn run on PostgreSQL only (set BENCH_DATABASE_URL)")
+        return
+    data = prepare(url, min(max(args.households, 100), 100_000))
+    app = drive("app:create_app()", url, data, args)
+    bare = drive("bench.bare_app:app", url, data, args)
+    for name, result in (("app", app), ("bare", bare)):
+        print(
+            f"  {name}: {result['accepted']} visits accepted in {result['seconds']:.1f} s, "
+            f"refused {result['refused'] or 'none'}, worker RSS "
+            f"{', '.join(f'{r:.0f} MB' for r in result['rss'])}"
+        )
+    rate, bare_rate = (r["accepted"] / r["seconds"] for r in (app, bare))
+    p95, bare_p95 = (percentile(r["latencies"], 0.95) * 1000 for r in (app, bare))
+    what = f"bare WSGI, plain INSERTs, {args.clients} clients"
+    figures = [
+        Figure("POST /visits through gunicorn", rate, "visits/s", what, bare_rate,
+               ">= 0.5x limit", within(rate, limit=bare_rate, ratio_at_least=0.5),
+               "PostgreSQL"),
+        Figure("POST /visits p95 latency", p95, "ms", what, bare_p95, "<= 100 ms",
+               within(p95, at_most=100), "PostgreSQL"),
+    ]  # fmt: skip
+    for n, (rss, bare_rss) in enumerate(zip(app["rss"], bare["rss"] + [0.0] * 2, strict=False)):
+        figures.append(Figure(
+            f"gunicorn app worker {n + 1} RSS after the load", rss, "MB", "bare worker",
+            bare_rss or None, "<= 200 MB", within(rss, at_most=200), "PostgreSQL",
+        ))  # fmt: skip
+    record(figures, databases={"postgresql": database_version(url)})
+
+
+if __name__ == "__main__":
+    main()
