@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, select, text
+from sqlalchemy import and_, case, func, null, select, text
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -187,25 +187,29 @@ def visit_conditions(
     return conditions
 
 
-def visit_select(conditions: list[Any], by_kind: bool = False) -> tuple[Any, int]:
+def visit_select(
+    conditions: list[Any], by_kind: bool = False, sites: bool = True
+) -> tuple[Any, int]:
     """The visits GROUP BY: households visited (settled), attempted and the last visit per key;
-    and the sites among the visited households.
+    and the sites among the visited households (without `sites`: 0, and no join).
 
     Visits are grouped by the unit columns they were recorded with (those of their household);
     the household is joined by its key only for its kind.
     """
     extra = (Visit.province_id,) if by_kind else ()
+    kind = Household.kind if sites or by_kind else null()
+    per_household = select(
+        Visit.commune_id.label("commune_id"),
+        Visit.hamlet_id.label("hamlet_id"),
+        *(c.label("province_id") for c in extra),
+        func.max(case((Visit.outcome.in_(DONE_OUTCOMES), 1), else_=0)).label("done"),
+        func.max(Visit.visited_at).label("last_at"),
+        func.max(kind).label("kind"),
+    )
+    if sites or by_kind:
+        per_household = per_household.join(Household, Household.id == Visit.household_id)
     per_household = (
-        select(
-            Visit.commune_id.label("commune_id"),
-            Visit.hamlet_id.label("hamlet_id"),
-            *(c.label("province_id") for c in extra),
-            func.max(case((Visit.outcome.in_(DONE_OUTCOMES), 1), else_=0)).label("done"),
-            func.max(Visit.visited_at).label("last_at"),
-            func.max(Household.kind).label("kind"),
-        )
-        .join(Household, Household.id == Visit.household_id)
-        .where(*conditions)
+        per_household.where(*conditions)
         .group_by(Visit.commune_id, Visit.hamlet_id, *extra, Visit.household_id)
         .subquery()
     )
@@ -225,11 +229,15 @@ VISIT_FIGURES = ("households_attempted", "households_visited", "last_visit_at", 
 
 
 def visit_counts(
-    unit: Unit, period: Period | None, user: User | None, kind: str | None = None
+    unit: Unit,
+    period: Period | None,
+    user: User | None,
+    kind: str | None = None,
+    sites: bool = True,
 ) -> dict[Pair, dict]:
     """Households visited (settled), attempted and the last visit, per (commune, hamlet); and
-    the sites among the visited households."""
-    stmt, width = visit_select(visit_conditions(unit, period, user, kind))
+    the sites among the visited households (a campaign's progress needs none: `sites`)."""
+    stmt, width = visit_select(visit_conditions(unit, period, user, kind), sites=sites)
     return keyed(db.session.execute(stmt), width, VISIT_FIGURES)
 
 
@@ -286,6 +294,13 @@ def recount(session: Session, where: rollup.Where, on: date) -> dict[Key, dict[s
         for key, values in keyed(session.execute(stmt), width, names).items():
             out.setdefault(key, {}).update(values)
     return out
+
+
+def rebuild_rollup() -> int:
+    """Recount the whole coverage rollup in the current session (after a bulk load with the
+    triggers off, `SET session_replication_role = replica`); answer the rows written. The
+    caller commits."""
+    return rollup.rebuild(db.session, recount)
 
 
 def main_counts(

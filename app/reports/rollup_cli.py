@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from app.clock import today_in_vietnam
 from app.extensions import db
 from app.reports import rollup
-from app.reports.coverage import recount
+from app.reports.coverage import rebuild_rollup, recount
 
 coverage_cli = AppGroup("coverage", help="Số liệu bao phủ / Coverage figures.")
 
@@ -26,7 +26,7 @@ def refresh_command() -> None:
 @coverage_cli.command("rebuild")
 def rebuild_command() -> None:
     """Recount the whole rollup from the rows (after a load with the triggers off)."""
-    written = rollup.rebuild(db.session, recount)
+    written = rebuild_rollup()
     db.session.commit()
     click.echo(f"hamlet_counts: {written} dòng / rows")
 
