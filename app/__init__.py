@@ -74,6 +74,7 @@ CLI_MODULES = (
     "app.imports.cli",
     "app.imports.enrolment_cli",
     "app.tools.backup",
+    "app.reports.rollup_cli",
 )
 
 # Domains that act on what a lower one announces (its blinker signals) connect here.

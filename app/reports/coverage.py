@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, select, text
+from sqlalchemy import and_, case, func, null, select, text
+from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.auth.units import unit_for
@@ -22,6 +23,7 @@ from app.clock import end_of_day, start_of_day
 from app.common import utcnow
 from app.extensions import db
 from app.people.models import SITE_KINDS, Household, Resident
+from app.reports import rollup
 from app.reports.coverage_counts import card_counts, correction_counts, followup_counts
 from app.reports.eligibility import (  # noqa: F401  (re-exported: the reports' one clause)
     eligible_clause,
@@ -31,7 +33,13 @@ from app.reports.eligibility import (  # noqa: F401  (re-exported: the reports' 
     temporary_clause,
 )
 from app.reports.periods import campaign_for_period
-from app.reports.scoped import inside, of_kind, pair_of  # noqa: F401  (of_kind re-exported)
+from app.reports.scoped import (  # noqa: F401  (of_kind re-exported)
+    Key,
+    inside,
+    keyed,
+    of_kind,
+    pair_of,
+)
 from app.units.models import Unit
 from app.visits.models import Visit
 
@@ -140,125 +148,202 @@ def tune_for_reports() -> None:
         db.session.execute(text(f"SET LOCAL work_mem = '{work_mem}'"))
 
 
-def household_counts(
-    unit: Unit, user: User | None, kind: str | None = None
-) -> dict[Pair, dict[str, Any]]:
-    """The household list per (commune, hamlet): the denominator of coverage; and the sites
+def household_select(conditions: list[Any], by_kind: bool = False) -> tuple[Any, int]:
+    """The households GROUP BY: the list per key (the denominator of coverage) and the sites
     among them (boarding houses, dormitories, companies, other places)."""
+    keys = [*pair_of(Household), *((Household.province_id, Household.kind) if by_kind else ())]
     stmt = (
         select(
-            *pair_of(Household),
+            *keys,
             func.count(Household.id),
             func.sum(case((Household.kind.in_(SITE_KINDS), 1), else_=0)),
         )
-        .where(*inside(user, Household, unit, kind))
-        .group_by(*pair_of(Household))
+        .where(*conditions)
+        .group_by(*keys)
     )
-    return {
-        (c, h): {"households_total": n, "sites_total": int(sites or 0)}
-        for c, h, n, sites in db.session.execute(stmt)
-    }
+    return stmt, len(keys)
 
 
-def visit_counts(
-    unit: Unit, period: Period | None, user: User | None, kind: str | None = None
-) -> dict[Pair, dict]:
-    """Households visited (settled), attempted and the last visit, per (commune, hamlet); and
-    the sites among the visited households.
+HOUSEHOLD_FIGURES = ("households_total", "sites_total")
 
-    Visits are grouped by the unit columns they were recorded with (those of their household);
-    the household is joined by its key only for its kind.
-    """
+
+def household_counts(
+    unit: Unit, user: User | None, kind: str | None = None
+) -> dict[Pair, dict[str, Any]]:
+    """The household list per (commune, hamlet), and the sites among them."""
+    stmt, width = household_select(inside(user, Household, unit, kind))
+    return keyed(db.session.execute(stmt), width, HOUSEHOLD_FIGURES)
+
+
+def visit_conditions(
+    unit: Unit, period: Period | None, user: User | None, kind: str | None
+) -> list[Any]:
+    """Conditions keeping the visits inside a unit (and a campaign period, as of a moment)."""
     conditions = inside(user, Visit, unit, kind)
     if period is not None:
         conditions += [Visit.visited_at >= period.start, Visit.visited_at < period.end]
         if period.known_by is not None:
             conditions.append(Visit.received_at < period.known_by)
+    return conditions
+
+
+def visit_select(
+    conditions: list[Any], by_kind: bool = False, sites: bool = True
+) -> tuple[Any, int]:
+    """The visits GROUP BY: households visited (settled), attempted and the last visit per key;
+    and the sites among the visited households (without `sites`: 0, and no join).
+
+    Visits are grouped by the unit columns they were recorded with (those of their household);
+    the household is joined by its key only for its kind.
+    """
+    extra = (Visit.province_id,) if by_kind else ()
+    kind = Household.kind if sites or by_kind else null()
+    per_household = select(
+        Visit.commune_id.label("commune_id"),
+        Visit.hamlet_id.label("hamlet_id"),
+        *(c.label("province_id") for c in extra),
+        func.max(case((Visit.outcome.in_(DONE_OUTCOMES), 1), else_=0)).label("done"),
+        func.max(Visit.visited_at).label("last_at"),
+        func.max(kind).label("kind"),
+    )
+    if sites or by_kind:
+        per_household = per_household.join(Household, Household.id == Visit.household_id)
     per_household = (
-        select(
-            Visit.commune_id.label("commune_id"),
-            Visit.hamlet_id.label("hamlet_id"),
-            func.max(case((Visit.outcome.in_(DONE_OUTCOMES), 1), else_=0)).label("done"),
-            func.max(Visit.visited_at).label("last_at"),
-            func.max(Household.kind).label("kind"),
-        )
-        .join(Household, Household.id == Visit.household_id)
-        .where(*conditions)
-        .group_by(Visit.commune_id, Visit.hamlet_id, Visit.household_id)
+        per_household.where(*conditions)
+        .group_by(Visit.commune_id, Visit.hamlet_id, *extra, Visit.household_id)
         .subquery()
     )
-    pair = (per_household.c.commune_id, per_household.c.hamlet_id)
+    c = per_household.c
+    keys = [c.commune_id, c.hamlet_id, *((c.province_id, c.kind) if by_kind else ())]
     stmt = select(
-        *pair,
+        *keys,
         func.count(),
-        func.sum(per_household.c.done),
-        func.max(per_household.c.last_at),
-        func.sum(case((per_household.c.kind.in_(SITE_KINDS), per_household.c.done), else_=0)),
-    ).group_by(*pair)
-    return {
-        (c, h): {
-            "households_attempted": attempted,
-            "households_visited": int(done or 0),
-            "last_visit_at": last,
-            "sites_visited": int(sites or 0),
-        }
-        for c, h, attempted, done, last, sites in db.session.execute(stmt)
-    }
+        func.sum(c.done),
+        func.max(c.last_at),
+        func.sum(case((c.kind.in_(SITE_KINDS), c.done), else_=0)),
+    ).group_by(*keys)
+    return stmt, len(keys)
+
+
+VISIT_FIGURES = ("households_attempted", "households_visited", "last_visit_at", "sites_visited")
+
+
+def visit_counts(
+    unit: Unit,
+    period: Period | None,
+    user: User | None,
+    kind: str | None = None,
+    sites: bool = True,
+) -> dict[Pair, dict]:
+    """Households visited (settled), attempted and the last visit, per (commune, hamlet); and
+    the sites among the visited households (a campaign's progress needs none: `sites`)."""
+    stmt, width = visit_select(visit_conditions(unit, period, user, kind), sites=sites)
+    return keyed(db.session.execute(stmt), width, VISIT_FIGURES)
+
+
+def resident_select(
+    conditions: list[Any], by_kind: bool = False, on: date | None = None
+) -> tuple[Any, int]:
+    """The residents GROUP BY: eligible residents present on a day (today), ID collected and
+    e-ID level 2 active among them; and the temporary residents present (any age;
+    `temporary_clause`). With `by_kind`, keyed by their household's kind too."""
+    eligible = eligible_clause(on)
+    keys = [*pair_of(Resident), *((Resident.province_id, Household.kind) if by_kind else ())]
+    stmt = select(
+        *keys,
+        func.sum(case((eligible, 1), else_=0)),
+        func.sum(case((and_(eligible, Resident.id_card.in_(ID_DONE)), 1), else_=0)),
+        func.sum(case((and_(eligible, Resident.eid == EID_DONE), 1), else_=0)),
+        func.sum(case((temporary_clause(on), 1), else_=0)),
+    )
+    if by_kind:
+        stmt = stmt.join(Household, Household.id == Resident.household_id)
+    stmt = stmt.where(
+        *conditions, Resident.presence == "present", Resident.pending.is_(False)
+    ).group_by(*keys)
+    return stmt, len(keys)
+
+
+RESIDENT_FIGURES = (
+    "residents_eligible",
+    "id_collected",
+    "eid_level2_active",
+    "temporary_residents",
+)
 
 
 def resident_counts(
     unit: Unit, user: User | None, kind: str | None = None
 ) -> dict[Pair, dict[str, Any]]:
     """Eligible residents present, ID collected and e-ID level 2 active among them; and the
-    temporary residents present (any age; `temporary_clause`)."""
-    eligible = eligible_clause()
-    stmt = (
-        select(
-            *pair_of(Resident),
-            func.sum(case((eligible, 1), else_=0)),
-            func.sum(case((and_(eligible, Resident.id_card.in_(ID_DONE)), 1), else_=0)),
-            func.sum(case((and_(eligible, Resident.eid == EID_DONE), 1), else_=0)),
-            func.sum(case((temporary_clause(), 1), else_=0)),
-        )
-        .where(
-            *inside(user, Resident, unit, kind),
-            Resident.presence == "present",
-            Resident.pending.is_(False),
-        )
-        .group_by(*pair_of(Resident))
+    temporary residents present, per (commune, hamlet)."""
+    stmt, width = resident_select(inside(user, Resident, unit, kind))
+    return keyed(db.session.execute(stmt), width, RESIDENT_FIGURES)
+
+
+def recount(session: Session, where: rollup.Where, on: date) -> dict[Key, dict[str, Any]]:
+    """Count the figures the rollup keeps afresh, with the live GROUP BY queries, for the rows
+    `where` keeps; keyed (commune, hamlet, province, household kind), eligibility on a day."""
+    out: dict[Key, dict[str, Any]] = {}
+    families = (
+        (household_select([where(Household)], by_kind=True), HOUSEHOLD_FIGURES),
+        (visit_select([where(Visit)], by_kind=True), VISIT_FIGURES),
+        (resident_select([where(Resident)], by_kind=True, on=on), RESIDENT_FIGURES),
     )
-    return {
-        (c, h): {
-            "residents_eligible": int(n or 0),
-            "id_collected": int(ids or 0),
-            "eid_level2_active": int(eids or 0),
-            "temporary_residents": int(temps or 0),
-        }
-        for c, h, n, ids, eids, temps in db.session.execute(stmt)
-    }
+    for (stmt, width), names in families:
+        for key, values in keyed(session.execute(stmt), width, names).items():
+            out.setdefault(key, {}).update(values)
+    return out
+
+
+def rebuild_rollup() -> int:
+    """Recount the whole coverage rollup in the current session (after a bulk load with the
+    triggers off, `SET session_replication_role = replica`); answer the rows written. The
+    caller commits."""
+    return rollup.rebuild(db.session, recount)
+
+
+def main_counts(
+    unit: Unit, period: Period | None, user: User | None, kind: str | None, live: bool
+) -> tuple[dict[Key, dict[str, Any]], ...]:
+    """The household, visit and resident families: from the rollup for today's figures, live
+    for a campaign period (or when asked: `live`)."""
+    if period is None and not live:
+        rollup.fresh(unit, recount)
+        tune_for_reports()
+        return (rollup.rollup_counts(unit, user, kind),)
+    return (
+        household_counts(unit, user, kind),
+        visit_counts(unit, period, user, kind),
+        resident_counts(unit, user, kind),
+    )
 
 
 def pair_figures(
-    unit: Unit, period: Period | None = None, user: User | None = None, kind: str | None = None
+    unit: Unit,
+    period: Period | None = None,
+    user: User | None = None,
+    kind: str | None = None,
+    live: bool = False,
 ) -> dict[Pair, Figures]:
     """Return the figures of every (commune, hamlet) inside a unit that has any row.
 
     One query per figure family, whatever the number of units; every level above is a sum.
-    With a household `kind`, only that kind's households (and their rows) count.
+    With a household `kind`, only that kind's households (and their rows) count. Today's
+    household, visit and resident figures come from the rollup (`app.reports.rollup`, exact);
+    `live` counts them from the rows instead (the rollup's tests compare the two).
     """
     tune_for_reports()
     out: dict[Pair, Figures] = {}
     families = (
-        household_counts(unit, user, kind),
-        visit_counts(unit, period, user, kind),
-        resident_counts(unit, user, kind),
+        *main_counts(unit, period, user, kind, live),
         correction_counts(unit, user, kind),
         followup_counts(unit, user, kind),
         card_counts(unit, user, kind),
     )
     for family in families:
         for key, values in family.items():
-            figures = out.setdefault(key, Figures())
+            figures = out.setdefault(key, Figures())  # type: ignore[arg-type]
             for name, value in values.items():
                 setattr(figures, name, value)
     return out

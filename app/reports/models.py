@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.common import utcnow
+from app.common import UnitScoped, utcnow
 from app.extensions import db
 
 METRICS = ("households_visited", "id_collected", "eid_level2_active")
@@ -39,3 +39,46 @@ class CampaignTarget(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     metric: Mapped[str] = mapped_column(String(32))
     target: Mapped[int] = mapped_column(Integer)
+
+
+class HamletCount(UnitScoped, db.Model):
+    """The coverage figures of one (commune, hamlet) and household kind, kept by
+    `app.reports.rollup` so a province's coverage reads a few thousand rows (docs/SCALING.md).
+
+    Carries the unit-scope columns of the rows it counts, so the scope conditions apply to it
+    unchanged; `computed_on` is the Vietnam day its eligibility was counted on, with
+    `eligible_age`."""
+
+    __tablename__ = "hamlet_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    households_total: Mapped[int] = mapped_column(Integer, default=0)
+    households_attempted: Mapped[int] = mapped_column(Integer, default=0)
+    households_visited: Mapped[int] = mapped_column(Integer, default=0)
+    last_visit_at: Mapped[datetime | None]
+    residents_eligible: Mapped[int] = mapped_column(Integer, default=0)
+    id_collected: Mapped[int] = mapped_column(Integer, default=0)
+    eid_level2_active: Mapped[int] = mapped_column(Integer, default=0)
+    temporary_residents: Mapped[int] = mapped_column(Integer, default=0)
+    computed_on: Mapped[date] = mapped_column(index=True)
+    eligible_age: Mapped[int] = mapped_column(Integer)  # the ELIGIBLE_AGE it was counted with
+
+
+class HamletDirty(db.Model):
+    """A mark that a hamlet's (or, with no hamlet, a commune's unplaced) rows changed since its
+    `hamlet_counts` were computed. Written by database triggers on households, residents and
+    visits inside the writer's transaction (migration 0014); append-only, no unique key, so
+    concurrent writers never wait on each other; `txid` (PostgreSQL) is the writing
+    transaction, which marks a hamlet once."""
+
+    __tablename__ = "hamlet_dirty"
+    __table_args__ = (
+        Index("ix_hamlet_dirty_commune_hamlet", "commune_id", "hamlet_id"),
+        Index("ix_hamlet_dirty_txid_commune", "txid", "commune_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hamlet_id: Mapped[int | None] = mapped_column(Integer)
+    commune_id: Mapped[int | None] = mapped_column(Integer)
+    txid: Mapped[int | None] = mapped_column(BigInteger)

@@ -107,7 +107,8 @@ def metric_counts(
     """Return a campaign metric's count per group inside the period, as of a day."""
     if metric == "households_visited":
         out: dict[int | None, int] = {}
-        for (commune_id, hamlet_id), values in visit_counts(unit, period, user).items():
+        counted = visit_counts(unit, period, user, sites=False)
+        for (commune_id, hamlet_id), values in counted.items():
             key = hamlet_id if by == "hamlet" else commune_id
             out[key] = out.get(key, 0) + values["households_visited"]
         return out

@@ -3,6 +3,7 @@ the conditions that keep a unit's rows (in the caller's scope, of one household 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -35,3 +36,20 @@ def inside(
     if user is not None:
         conditions.append(scope_clause(user, model))
     return conditions
+
+
+# A figure family's key: (commune, hamlet), then (province, household kind) for the rollup.
+Key = tuple[Any, ...]
+
+
+def keyed(rows: Iterable[Any], width: int, names: tuple[str, ...]) -> dict[Key, dict[str, Any]]:
+    """Map each GROUP BY row's first `width` columns (its key) to its named figures: sums (of
+    no rows: 0) as integers; the last visit stays a moment or None."""
+    out: dict[Key, dict[str, Any]] = {}
+    for row in rows:
+        values = row[width:]
+        out[tuple(row[:width])] = {
+            name: value if name == "last_visit_at" else int(value or 0)
+            for name, value in zip(names, values, strict=True)
+        }
+    return out

@@ -1,0 +1,241 @@
+"""The coverage rollup: household, visit and resident figures kept per (commune, hamlet,
+household kind) in `hamlet_counts`, so a province's coverage reads a few thousand rows instead
+of millions.
+
+Exact, not eventually right. Triggers on households, residents and visits (migration 0014)
+mark a changed hamlet in `hamlet_dirty` inside the writer's own transaction, whoever the writer
+is. Before a coverage read, `fresh` recomputes the marked hamlets with the live GROUP BY
+queries (`app.reports.coverage.recount`), and also every row inside the unit read that was
+counted on an earlier day or with another ELIGIBLE_AGE (eligibility depends on the day: the
+age cutoff, a temporary stay that ended). A read therefore shows every write committed
+before it began.
+
+On PostgreSQL (READ COMMITTED) a refresh holds a transaction-level advisory lock; its first
+statement deletes the marks it can see, those of writers committed before it, so the
+recount in the statements after it sees their rows; a writer committing later keeps its own
+mark (each writing transaction marks each hamlet it touches once: `txid`) for the next read.
+On SQLite writers queue on the database's one write lock, which the refresh takes with its
+first statement.
+
+`flask coverage refresh` after midnight (a timer) recounts the day's change so no reader pays
+it; `flask coverage rebuild` recounts everything (after a load with the triggers off).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import current_app, has_request_context
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.auth.scope import rows_inside
+from app.clock import today_in_vietnam
+from app.database import request_writes
+from app.extensions import db
+from app.people.models import SITE_KINDS
+from app.reports.models import HamletCount, HamletDirty
+from app.reports.scoped import Key, inside, keyed
+from app.units.models import Unit
+
+# The key of the PostgreSQL advisory lock one refresh at a time holds ("rollup" in ASCII).
+LOCK_KEY = 0x726F6C6C7570
+# The figures `hamlet_counts` keeps, as `recount` answers them.
+KEPT = (
+    "households_total",
+    "households_attempted",
+    "households_visited",
+    "last_visit_at",
+    "residents_eligible",
+    "id_collected",
+    "eid_level2_active",
+    "temporary_residents",
+)
+# Where: a model's condition for the rows to count (or to replace).
+Where = Callable[[Any], ColumnElement[bool]]
+# The live recount of the kept figures of the rows `where` keeps, on a day, keyed (commune,
+# hamlet, province, kind): app.reports.coverage.recount.
+Recount = Callable[[Session, Where, date], dict[Key, dict[str, Any]]]
+
+
+def marked(model: Any, hamlets: set[int], communes: set[int]) -> ColumnElement[bool]:
+    """Condition for a model's rows in the marked hamlets, or with no hamlet in a marked
+    commune."""
+    parts: list[ColumnElement[bool]] = []
+    if hamlets:
+        parts.append(model.hamlet_id.in_(sorted(hamlets)))
+    if communes:
+        parts.append(and_(model.hamlet_id.is_(None), model.commune_id.in_(sorted(communes))))
+    return or_(*parts) if parts else false()
+
+
+def eligible_age() -> int:
+    """The age a card is owed from (the ELIGIBLE_AGE setting)."""
+    return int(current_app.config.get("ELIGIBLE_AGE", 14))
+
+
+def stale_clause(unit: Unit | None, today: date) -> ColumnElement[bool]:
+    """Condition for rollup rows (inside a unit; anywhere without one) counted before today,
+    or with another eligible age than the one set now."""
+    scope = rows_inside(HamletCount, unit) if unit is not None else true()
+    old = or_(HamletCount.computed_on < today, HamletCount.eligible_age != eligible_age())
+    return and_(scope, old)
+
+
+def needs_refresh(session: Session, unit: Unit | None, today: date) -> bool:
+    """Whether any hamlet is marked, or a row inside the unit was counted before today."""
+    dirty = exists(select(HamletDirty.id))
+    stale = exists(select(HamletCount.id).where(stale_clause(unit, today)))
+    return bool(session.scalar(select(or_(dirty, stale))))
+
+
+def take_marks(session: Session) -> tuple[set[int], set[int]]:
+    """Delete the marks this transaction can see; answer their hamlets, and the communes of the
+    marks of rows with no hamlet."""
+    rows = session.execute(
+        delete(HamletDirty).returning(HamletDirty.hamlet_id, HamletDirty.commune_id)
+    ).all()
+    hamlets = {hamlet for hamlet, _commune in rows if hamlet is not None}
+    communes = {commune for hamlet, commune in rows if hamlet is None and commune is not None}
+    return hamlets, communes
+
+
+def lock(session: Session) -> None:
+    """On PostgreSQL, wait for any other refresh to commit (released at this one's end)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+
+
+def replace(session: Session, where: Where, today: date, recount: Recount) -> int:
+    """Replace the rollup rows `where` keeps by a recount of the rows it keeps; answer the
+    number of rows written."""
+    session.execute(delete(HamletCount).where(where(HamletCount)))
+    counted = recount(session, where, today)
+    rows = [
+        {
+            "commune_id": commune_id,
+            "hamlet_id": hamlet_id,
+            "province_id": province_id,
+            "kind": kind,
+            "computed_on": today,
+            "eligible_age": eligible_age(),
+            **{name: values.get(name, None if name == "last_visit_at" else 0) for name in KEPT},
+        }
+        for (commune_id, hamlet_id, province_id, kind), values in counted.items()
+    ]
+    if rows:
+        session.execute(insert(HamletCount), rows)
+    return len(rows)
+
+
+def refresh(session: Session, unit: Unit | None, today: date, recount: Recount) -> int:
+    """Recount the marked hamlets, and the rows inside a unit (anywhere without one) counted
+    before today; answer the number of rollup rows written. The caller commits."""
+    lock(session)
+    hamlets, communes = take_marks(session)
+    stale = session.scalar(select(exists(select(HamletCount.id).where(stale_clause(unit, today)))))
+    if not (hamlets or communes or stale):
+        return 0
+
+    def where(model: Any) -> ColumnElement[bool]:
+        day_old = (rows_inside(model, unit) if unit is not None else true()) if stale else false()
+        return or_(marked(model, hamlets, communes), day_old)
+
+    return replace(session, where, today, recount)
+
+
+def rebuild(session: Session, recount: Recount, today: date | None = None) -> int:
+    """Recount the whole rollup from scratch (after rows were loaded with the triggers off:
+    `SET session_replication_role = replica` on PostgreSQL); answer the rows written. The
+    caller commits."""
+    lock(session)
+    take_marks(session)
+    return replace(session, lambda _model: true(), today or today_in_vietnam(), recount)
+
+
+def holds_write_lock() -> bool:
+    """Whether this transaction writes anyway (a POST, an audited download; on SQLite it holds
+    the write lock from its start): a refresh then joins it and commits with it."""
+    if has_request_context():
+        return request_writes()
+    return db.session.get_bind().dialect.name == "sqlite" and not current_app.testing
+
+
+def fresh(unit: Unit, recount: Recount) -> None:
+    """Bring the rollup inside a unit up to date before it is read.
+
+    Nothing to do when no hamlet is marked and no row inside the unit is a day old (one
+    cheap check). Otherwise the refresh commits on its own, unless the caller's transaction
+    writes anyway; on SQLite the caller's read transaction is ended first, so the refresh's
+    first statement takes the write lock and the read after it sees the result.
+    """
+    today = today_in_vietnam()
+    if not needs_refresh(db.session, unit, today):
+        return
+    joins = holds_write_lock()
+    if not joins and db.session.get_bind().dialect.name == "sqlite":
+        db.session.commit()
+    refresh(db.session, unit, today, recount)
+    if not joins:
+        db.session.commit()
+
+
+ROLLUP_FIGURES = (
+    "households_total",
+    "sites_total",
+    "households_attempted",
+    "households_visited",
+    "last_visit_at",
+    "sites_visited",
+    "residents_eligible",
+    "id_collected",
+    "eid_level2_active",
+    "temporary_residents",
+)
+
+
+def rollup_counts(
+    unit: Unit, user: User | None, kind: str | None = None
+) -> dict[Key, dict[str, Any]]:
+    """The household, visit and resident figures per (commune, hamlet) inside a unit (in the
+    user's scope, of one household kind), read from the rollup (`fresh` first)."""
+    h = HamletCount
+    site = h.kind.in_(SITE_KINDS)
+    conditions = inside(user, h, unit)
+    if kind is not None:
+        conditions.append(h.kind == kind)
+    stmt = (
+        select(
+            h.commune_id,
+            h.hamlet_id,
+            func.sum(h.households_total),
+            func.sum(case((site, h.households_total), else_=0)),
+            func.sum(h.households_attempted),
+            func.sum(h.households_visited),
+            func.max(h.last_visit_at),
+            func.sum(case((site, h.households_visited), else_=0)),
+            func.sum(h.residents_eligible),
+            func.sum(h.id_collected),
+            func.sum(h.eid_level2_active),
+            func.sum(h.temporary_residents),
+        )
+        .where(*conditions)
+        .group_by(h.commune_id, h.hamlet_id)
+    )
+    return keyed(db.session.execute(stmt), 2, ROLLUP_FIGURES)

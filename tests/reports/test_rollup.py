@@ -1,0 +1,305 @@
+"""The coverage rollup (hamlet_counts) equals a full recount after every kind of write: visits
+through the API, moves, imports, a household added by a phone, card and residence changes, a
+day change, deletes; a read after a write shows it; on PostgreSQL, under concurrent writers."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select, update
+from werkzeug.serving import make_server
+
+import app.clock as clock
+from app.clock import today_in_vietnam
+from app.extensions import db
+from app.followups.models import Followup
+from app.imports import run_import
+from app.people.models import HOUSEHOLD_KINDS, Correction, Household, Resident
+from app.reports.coverage import Figures, pair_figures
+from app.reports.models import HamletCount, HamletDirty
+from app.visits.models import Visit
+from tests.factories import api_get, api_post
+from tests.reports.conftest import years_ago
+
+FIXTURES = Path(__file__).resolve().parents[1] / "imports" / "fixtures"
+HAMLETS = ("20179-001", "20179-002", "20179-003")
+
+
+def _nonzero(pairs: dict) -> dict:
+    return {key: vars(f) for key, f in pairs.items() if f != Figures()}
+
+
+def assert_rollup_equals_recount(world) -> None:
+    """Every figure of every hamlet, for every household kind, from the rollup and live."""
+    db.session.commit()
+    for code in ("46", "20179", "19777", "20179-002"):
+        for kind in (None, *HOUSEHOLD_KINDS):
+            kept = _nonzero(pair_figures(world[code], kind=kind))
+            live = _nonzero(pair_figures(world[code], kind=kind, live=True))
+            assert kept == live, (code, kind)
+    assert db.session.scalar(select(HamletCount.id).limit(1)) is not None
+
+
+@pytest.fixture
+def officer(make_user):
+    return make_user("officer", "20179", hamlets=list(HAMLETS))
+
+
+@pytest.fixture
+def headers(officer, token_for):
+    return token_for(officer)
+
+
+def _visit_body(rng: random.Random, household: Household) -> dict:
+    seen = [
+        {
+            "resident_id": r.id,
+            "presence": rng.choice(("present", "present", "away_working")),
+            "id_card": rng.choice(("not_collected", "collected", "issued")),
+            "eid": rng.choice(("none", "level1", "level2_active")),
+        }
+        for r in household.residents
+    ]
+    return {
+        "client_id": str(uuid.uuid4()),
+        "household_id": household.id,
+        "visited_at": (datetime.now(UTC) - timedelta(minutes=rng.randint(5, 600))).isoformat(),
+        "location": {"lat": household.lat, "lon": household.lon, "accuracy_m": 10},
+        "outcome": rng.choice(("met", "met", "nobody_home", "refused", "household_moved")),
+        "residents": seen,
+        "new_residents": [],
+        "note": "",
+    }
+
+
+def _site_body(n: int) -> dict:
+    return {
+        "client_id": f"phone-1:household:{n:04d}",
+        "hamlet_code": "20179-003",
+        "address": f"Khu trọ số {n}",
+        "location": {"lat": 16.151, "lon": 107.69},
+        "kind": "boarding_house",
+        "site_name": f"Khu trọ {n}",
+        "rooms": ["A1"],
+        "residents": [
+            {"full_name": "Lò Văn Sáng", "date_of_birth": "2000", "sex": "male", "room": "A1",
+             "residence": "temporary", "home_province_code": "01"},
+        ],
+    }  # fmt: skip
+
+
+def _move(household: Household, hamlet) -> None:
+    """Move a household and its rows to another hamlet (as an import does)."""
+    household.hamlet_id = hamlet.id
+    for model in (Resident, Visit):
+        db.session.execute(
+            update(model).where(model.household_id == household.id).values(hamlet_id=hamlet.id)
+        )
+
+
+def _households(commune) -> list[Household]:
+    """The households of a commune (the officer's), by id."""
+    stmt = select(Household).where(Household.commune_id == commune.id).order_by(Household.id)
+    return list(db.session.scalars(stmt))
+
+
+def test_rollup_equals_recount_after_every_kind_of_write(
+    app, client, world, make_household, headers, monkeypatch
+):
+    rng = random.Random(17)
+    for i in range(6):
+        make_household(
+            HAMLETS[i % 3],
+            residents=[
+                {"full_name": f"Chủ hộ {i}", "date_of_birth": years_ago(40)},
+                {"full_name": f"Con {i}", "date_of_birth": years_ago(14, days=1)},
+                {"full_name": f"Trọ {i}", "residence": "temporary",
+                 "residence_until": today_in_vietnam()},
+            ],
+        )  # fmt: skip
+    make_household("19777-001")
+    assert_rollup_equals_recount(world)
+    operations = ["visit"] * 12 + ["move", "card", "kind", "stay"] * 2
+    rng.shuffle(operations)
+    for step, operation in enumerate(operations):
+        households = _households(world["20179"])
+        household = rng.choice(households)
+        if operation == "visit":
+            status, answer = api_post(
+                client, "/api/v1/visits", headers, _visit_body(rng, household)
+            )
+            assert status in (200, 201), answer
+        elif operation == "move":
+            _move(household, world[rng.choice(HAMLETS)])
+        elif operation == "card":
+            resident = rng.choice(household.residents)
+            resident.id_card = rng.choice(("collected", "issued", "not_collected"))
+            resident.eid = rng.choice(("level2_active", "none"))
+        elif operation == "kind":
+            household.kind = rng.choice(HOUSEHOLD_KINDS)
+        else:
+            resident = rng.choice(household.residents)
+            resident.pending = not resident.pending
+        db.session.commit()
+        assert_rollup_equals_recount(world), (step, operation)
+
+    # A household added by a phone, then imports: a list, then its update (a household moves).
+    assert api_post(client, "/api/v1/households", headers, _site_body(1))[0] == 201
+    assert_rollup_equals_recount(world)
+    for name in ("nam_dong.xlsx", "nam_dong_cap_nhat.xlsx"):
+        result = run_import((FIXTURES / name).read_bytes(), name, world["20179"])
+        assert result.summary.written, name
+        db.session.commit()
+        assert_rollup_equals_recount(world)
+
+    # Deletes: a household's residents, then the household.
+    fresh = make_household("20179-002", residents=[{"full_name": "Người sẽ xoá"}])
+    assert_rollup_equals_recount(world)
+    db.session.execute(delete(Resident).where(Resident.household_id == fresh.id))
+    db.session.commit()
+    assert_rollup_equals_recount(world)
+    db.session.execute(delete(Household).where(Household.id == fresh.id))
+    db.session.commit()
+    assert_rollup_equals_recount(world)
+
+    # The next day: the fourteen-year-olds of tomorrow count, the stays ending today do not.
+    before = pair_figures(world["20179"])
+    tomorrow = clock.now_in_vietnam() + timedelta(days=1)
+    monkeypatch.setattr(clock, "now_in_vietnam", lambda: tomorrow)
+    assert_rollup_equals_recount(world)
+    after = pair_figures(world["20179"])
+    assert after != before
+    assert set(db.session.scalars(select(HamletCount.computed_on))) == {tomorrow.date()}
+
+
+def test_a_read_after_a_write_shows_it(
+    app, client, world, make_household, headers, make_user, token_for
+):
+    household = make_household("20179-001", residents=[{"full_name": "Hồ Văn Nhờ"}])
+    commander = token_for(make_user("commander", "20179"))
+
+    def visited() -> int:
+        status, body = api_get(client, "/api/v1/coverage?unit=20179-001", commander)
+        assert status == 200, body
+        return body["totals"]["households_visited"]
+
+    assert visited() == 0
+    body = _visit_body(random.Random(1), household) | {"outcome": "met"}
+    assert api_post(client, "/api/v1/visits", headers, body)[0] == 201
+    assert visited() == 1
+    assert db.session.scalar(select(HamletDirty.id).limit(1)) is None  # the read took the mark
+
+
+def test_a_raw_insert_marks_its_hamlet(app, world, make_household):
+    household = make_household("20179-002")
+    pair_figures(world["20179"])
+    db.session.commit()
+    assert db.session.scalar(select(HamletDirty.id).limit(1)) is None
+    db.session.add(
+        Followup(kind="revisit", status="open", reason="", priority=2, attempts=0,
+                 needs_village_head=False, due_date=today_in_vietnam(),
+                 household_id=household.id, hamlet_id=household.hamlet_id,
+                 commune_id=household.commune_id, province_id=household.province_id)
+    )  # fmt: skip
+    db.session.add(
+        Correction(household_id=household.id, field="other", problem="x", source="server",
+                   status="open", hamlet_id=household.hamlet_id,
+                   commune_id=household.commune_id, province_id=household.province_id)
+    )  # fmt: skip
+    db.session.commit()
+    assert db.session.scalar(select(HamletDirty.id).limit(1)) is None  # live families: no mark
+    db.session.execute(update(Household).where(Household.id == household.id).values(kind="company"))
+    db.session.commit()
+    marks = db.session.execute(select(HamletDirty.hamlet_id, HamletDirty.commune_id)).all()
+    assert marks == [(household.hamlet_id, household.commune_id)]
+    assert_rollup_equals_recount(world)
+
+
+@pytest.fixture
+def server(app):
+    """The app served by werkzeug on 127.0.0.1 (threaded), for the length of a test."""
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv.server_port
+    srv.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.mark.postgres_only
+def test_concurrent_writers_and_readers_leave_the_rollup_exact(
+    backend, server, world, make_household, headers, make_user, token_for
+):
+    commander = token_for(make_user("commander", "46"))
+    households = [
+        make_household(HAMLETS[i % 3], residents=[{"full_name": f"Người {i}"}]) for i in range(9)
+    ]
+    bodies = [
+        [_visit_body(random.Random(t * 100 + n), households[(t + n) % 9]) for n in range(25)]
+        for t in range(4)
+    ]
+    errors: list[str] = []
+    writing = threading.Event()
+
+    def call(method: str, url: str, body: dict | None, auth: dict) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", server, timeout=60)
+        conn.request(method, url, body=json.dumps(body) if body else None,
+                     headers={**auth, "Content-Type": "application/json"})  # fmt: skip
+        status = conn.getresponse().status
+        conn.close()
+        return status
+
+    def writer(plan: list[dict]) -> None:
+        for body in plan:
+            if call("POST", "/api/v1/visits", body, headers) not in (200, 201):
+                errors.append("visit")
+
+    def reader() -> None:
+        for _ in range(200):
+            if call("GET", "/api/v1/coverage?unit=46", None, commander) != 200:
+                errors.append("read")
+            if not writing.is_set():
+                return
+
+    writing.set()
+    threads = [threading.Thread(target=writer, args=(plan,)) for plan in bodies]
+    watcher = threading.Thread(target=reader)
+    for thread in [*threads, watcher]:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    writing.clear()
+    watcher.join(timeout=300)
+    assert errors == []
+    db.session.rollback()  # a fresh snapshot: the server wrote after this session's reads
+    assert db.session.scalar(select(Visit.id).order_by(Visit.id.desc()).limit(1)) is not None
+    assert_rollup_equals_recount(world)
+
+
+def test_rebuild_and_refresh_commands(app, world, make_household, monkeypatch):
+    make_household("20179-001", residents=[{"full_name": "Trọ", "residence": "temporary",
+                                            "residence_until": today_in_vietnam()}])  # fmt: skip
+    make_household("20179-002")
+    # As after a load with the triggers off: no rollup rows, no marks.
+    db.session.execute(delete(HamletDirty))
+    db.session.execute(delete(HamletCount))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["coverage", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "hamlet_counts: 2 " in result.output
+    assert_rollup_equals_recount(world)
+    tomorrow = clock.now_in_vietnam() + timedelta(days=1)
+    monkeypatch.setattr(clock, "now_in_vietnam", lambda: tomorrow)
+    result = app.test_cli_runner().invoke(args=["coverage", "refresh"])
+    assert result.exit_code == 0, result.output
+    assert "hamlet_counts: 2 " in result.output
+    db.session.rollback()
+    assert set(db.session.scalars(select(HamletCount.computed_on))) == {tomorrow.date()}
+    assert_rollup_equals_recount(world)
