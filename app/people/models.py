@@ -179,7 +179,7 @@ class Correction(UnitScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
-    related_resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    related_resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
     field: Mapped[str] = mapped_column(String(32))
     problem: Mapped[str] = mapped_column(String(16), default="wrong")  # wrong, missing, ...
     current_value: Mapped[str | None] = mapped_column(String(300))
