@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from app.imports import checks
 from app.imports.checks import Group, HamletResolver
 from app.imports.columns import HEADERS
-from app.imports.lookups import Known, load_known
+from app.imports.lookups import Known, load_hamlets, load_known
 from app.imports.rows import Layout, Row
 from app.labels import label
 from app.people.renewal import renewal_due
@@ -59,6 +59,8 @@ RESIDENT_ATTRS = (
     "residence", "home_address", "residence_until", "room", "unable_to_travel", "card_issued_on",
     "card_renewal_due",
 )  # fmt: skip
+# Households planned (and written) at a time: the memory of an import is one chunk's.
+PLAN_CHUNK = 2000
 
 
 @dataclass
@@ -244,30 +246,81 @@ def _household_changes(plan: HouseholdPlan, resolver: HamletResolver) -> None:
     plan.status = "changed" if plan.changes or touched else "unchanged"
 
 
+@dataclass
+class Planner:
+    """What every chunk of an import is planned with: the file's households and the hamlets.
+
+    The households are planned a chunk at a time (`plan_chunk`), each chunk against what the
+    database holds for its own households and ID numbers only, so the memory an import needs
+    does not grow with the database's rows. Planning a chunk twice gives the same plan (the
+    checks add each error and note once); nothing a chunk writes changes another's plan, as
+    households are keyed by code and an ID number on two rows of the file is refused.
+    """
+
+    groups: list[Group]
+    orphans: list[Row]
+    resolver: HamletResolver
+    commune: Unit
+
+    @classmethod
+    def start(cls, rows: list[Row], layout: Layout, commune: Unit, create_hamlets: bool) -> Planner:
+        """Group the rows by household and check what spans the whole file."""
+        groups, orphans = checks.group_rows(rows)
+        resolver = HamletResolver(
+            load_hamlets(commune), layout.hamlet_kind, create_hamlets, commune
+        )
+        checks.check_id_numbers_in_file(rows)
+        return cls(groups, orphans, resolver, commune)
+
+    def chunks(self, size: int = PLAN_CHUNK) -> list[list[Group]]:
+        """The households in chunks, in file order."""
+        return [self.groups[start : start + size] for start in range(0, len(self.groups), size)]
+
+    def plan_chunk(self, groups: list[Group]) -> tuple[list[HouseholdPlan], int]:
+        """Check and plan some households; answer the plans and the addresses converted."""
+        numbers = [
+            r.values["id_number"] for g in groups for r in g.rows if r.values.get("id_number")
+        ]
+        known = load_known(self.commune, [g.code for g in groups], numbers, self.resolver.known)
+        conversions = 0
+        households = []
+        for group in groups:
+            conversions += _check_group(group, self.resolver, known, self.commune)
+            plan = HouseholdPlan(group, known.households.get(group.code))
+            _match(plan, known, self.commune)
+            if group.bad:
+                plan.status = "refused"
+                plan.residents = []
+            else:
+                _household_changes(plan, self.resolver)
+            households.append(plan)
+        return households, conversions
+
+    def new_hamlets(self, used: set[str | None]) -> dict[str, tuple[str, str]]:
+        """The new hamlets the accepted households need, in the order they were met."""
+        return {key: spec for key, spec in self.resolver.new.items() if key in used}
+
+
+def _check_group(group: Group, resolver: HamletResolver, known: Known, commune: Unit) -> int:
+    """Run the household's checks; answer 1 when its old address was converted."""
+    checks.check_hamlets(group, resolver)
+    converted = checks.check_address(group, commune)
+    checks.check_site(group)
+    checks.check_location(group)
+    checks.check_head(group, known)
+    checks.check_people(group)
+    return int(converted)
+
+
 def make_plan(rows: list[Row], layout: Layout, commune: Unit, create_hamlets: bool) -> Plan:
     """Check every row against the file and the database; decide adds and changes."""
-    groups, orphans = checks.group_rows(rows)
-    numbers = [r.values["id_number"] for r in rows if r.values.get("id_number")]
-    known = load_known(commune, [g.code for g in groups], numbers)
-    resolver = HamletResolver(known, layout.hamlet_kind, create_hamlets, commune)
-    checks.check_id_numbers_in_file(rows)
+    planner = Planner.start(rows, layout, commune, create_hamlets)
+    households: list[HouseholdPlan] = []
     conversions = 0
-    households = []
-    for group in groups:
-        checks.check_hamlets(group, resolver)
-        conversions += checks.check_address(group, commune)
-        checks.check_site(group)
-        checks.check_location(group)
-        checks.check_head(group, known)
-        checks.check_people(group)
-        plan = HouseholdPlan(group, known.households.get(group.code))
-        _match(plan, known, commune)
-        if group.bad:
-            plan.status = "refused"
-            plan.residents = []
-        else:
-            _household_changes(plan, resolver)
-        households.append(plan)
+    for groups in planner.chunks():
+        planned, converted = planner.plan_chunk(groups)
+        households += planned
+        conversions += converted
     used = {h.group.new_hamlet for h in households if h.status != "refused"}
-    new_hamlets = {key: spec for key, spec in resolver.new.items() if key in used}
-    return Plan(households, orphans, new_hamlets, conversions, known)
+    known = planner.resolver.known
+    return Plan(households, planner.orphans, planner.new_hamlets(used), conversions, known)
