@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from flask_babel import gettext as _
@@ -19,14 +20,17 @@ from flask_babel import gettext as _
 from app.auth.audit import record
 from app.extensions import db
 from app.imports.apply import analyze_after, apply_households, create_hamlets
-from app.imports.files import FileRefused, Limits, open_sheet
-from app.imports.plan import HouseholdPlan, Planner
-from app.imports.rows import Layout, Row, stream_rows
+from app.imports.files import FileRefused, Limits, Sheet, open_sheet
+from app.imports.plan import PLAN_CHUNK, HouseholdPlan, Planner
+from app.imports.rows import Layout, Row
+from app.imports.stream import FileIndex, household_chunks, index_file
 from app.units.models import Unit
 
 __all__ = ["FileRefused", "ImportResult", "Limits", "Summary", "run_import"]
 
 Progress = Callable[[str, int], None]
+# The values of a row whose household has been planned: let go, the report does not need them.
+LET_GO: Any = MappingProxyType({})
 
 
 @dataclass
@@ -197,26 +201,36 @@ class _Clock:
         return round(time.perf_counter() - self.started, 2)
 
 
-def _check_count(rows: list[Row], limits: Limits) -> None:
+def _check_count(rows: int, limits: Limits) -> None:
     """Refuse a file with no data row, or with too many."""
     if not rows:
         raise FileRefused(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
-    if len(rows) > limits.max_rows:
+    if rows > limits.max_rows:
         raise FileRefused(
             _("Tệp có quá nhiều dòng (hơn %(max)s); hãy chia thành nhiều tệp.", max=limits.max_rows)
         )
 
 
-def _check_chunks(planner: Planner) -> _Outcome:
-    """Plan every chunk of households without writing; keep only what the rows say."""
+def _check_chunks(
+    sheet: Sheet, index: FileIndex, planner: Planner, progress: Callable[[int], None] | None
+) -> tuple[list[Row], _Outcome]:
+    """Check and plan every chunk of households without writing; keep of each row only what
+    became of it (its values are let go once its household is planned)."""
     outcome = _Outcome()
-    for row in planner.orphans:
-        row.status = "error"
-        outcome.residents.add("refused")
-    for number, groups in enumerate(planner.chunks()):
-        households, conversions = planner.plan_chunk(groups)
+    rows: list[Row] = []
+    for number, chunk in enumerate(household_chunks(sheet, index, PLAN_CHUNK, progress)):
+        rows += chunk.rows
+        for row in chunk.rows:
+            if not row.values.get("household_code"):
+                row.status = "error"
+                row.values = LET_GO
+                outcome.residents.add("refused")
+        households, conversions = planner.plan_chunk(chunk.groups)
         outcome.take(number, households, conversions)
-    return outcome
+        for group in chunk.groups:
+            for row in group.rows:
+                row.values = LET_GO
+    return rows, outcome
 
 
 def run_import(
@@ -233,9 +247,10 @@ def run_import(
 ) -> ImportResult:
     """Check a household list and write it when it may be written; never commits.
 
-    The file's cells are read once, as they come, into checked rows; the households are then
-    checked in chunks against the database, and, when the file may be written, planned again
-    and written a chunk at a time (`Planner`)."""
+    The rows are read in passes and never all kept (`stream.py`): one to find the header,
+    each household's last row and the repeated ID numbers; one to check and plan the
+    households a chunk at a time; and, when the file may be written, one to plan each chunk
+    that changes something again and write it."""
     clock = _Clock()
     limits = limits or Limits()
 
@@ -243,12 +258,12 @@ def run_import(
         return (lambda n: progress(stage, n)) if progress else None
 
     sheet = open_sheet(data, limits, tell("read"))
-    layout, rows, width = stream_rows(sheet, tell("check"))
-    _check_count(rows, limits)
-    clock.lap("rows")
-    planner = Planner.start(rows, layout, commune, create_hamlets)
-    outcome = _check_chunks(planner)
-    clock.lap("plan")
+    index = index_file(sheet)
+    _check_count(index.rows, limits)
+    clock.lap("read")
+    planner = Planner.start(index.layout, commune, create_hamlets)
+    rows, outcome = _check_chunks(sheet, index, planner, tell("check"))
+    clock.lap("check")
     errors = sum(1 for row in rows if row.errors)
     if errors and not partial:
         _not_taken(rows)
@@ -267,36 +282,49 @@ def run_import(
         hamlets_planned=[
             name for name, _kind in planner.new_hamlets(outcome.used_hamlets).values()
         ],
-        ignored_columns=layout.ignored,
+        ignored_columns=index.layout.ignored,
         encoding=sheet.encoding,
         timings=clock.timings,
     )
     if summary.written:
         if progress:
             progress("write", 0)
-        _write(planner, outcome, actor_id, summary, clock)
+        _write(sheet, index, planner, outcome, actor_id, summary)
+        clock.lap("write")
     summary.seconds = clock.total()
-    return ImportResult(summary, data, limits, layout, rows, width)
+    _audit(summary, commune, actor_id)
+    return ImportResult(summary, data, limits, index.layout, rows, index.width)
 
 
 def _write(
-    planner: Planner, outcome: _Outcome, actor_id: int | None, summary: Summary, clock: _Clock
+    sheet: Sheet,
+    index: FileIndex,
+    planner: Planner,
+    outcome: _Outcome,
+    actor_id: int | None,
+    summary: Summary,
 ) -> None:
-    """Plan again and write the chunks that change something; one audit entry for all."""
+    """Read the rows again and write, planned again, the chunks that change something."""
     commune = planner.commune
     made = create_hamlets(planner.new_hamlets(outcome.used_hamlets), commune)
-    chunks = planner.chunks()
+    wanted = set(outcome.to_write)
     written = opened = 0
-    for number in outcome.to_write:
-        households, _conversions = planner.plan_chunk(chunks[number])
+    for number, chunk in enumerate(household_chunks(sheet, index, PLAN_CHUNK)):
+        if number not in wanted:
+            continue
+        households, _conversions = planner.plan_chunk(chunk.groups)
         residents, corrections = apply_households(households, commune, made, actor_id)
         written += residents
         opened += corrections
     analyze_after(written)
     summary.hamlets_created = [u.code for u in made.values()]
     summary.corrections_opened = opened
-    clock.lap("write")
-    summary.seconds = clock.total()
+
+
+def _audit(summary: Summary, commune: Unit, actor_id: int | None) -> None:
+    """One audit entry for the whole import, when it wrote."""
+    if not summary.written:
+        return
     changes = summary.as_dict()
     changes.pop("ignored_columns")
     record(db.session, "import_households", "units", commune.id, changes)

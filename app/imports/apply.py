@@ -19,7 +19,7 @@ from app.extensions import db
 from app.followups.models import Followup
 from app.imports.columns import fast_fold
 from app.imports.lookups import chunks
-from app.imports.plan import RESIDENT_ATTRS, HouseholdPlan, Plan, ResidentPlan
+from app.imports.plan import RESIDENT_ATTRS, HouseholdPlan, ResidentPlan
 from app.people.corrections import ID_RULES
 from app.people.idnumber import PROVINCE_CODES, check_id_number
 from app.people.models import Correction, Household, Resident, StatusChange
@@ -470,16 +470,3 @@ def analyze_after(written: int) -> None:
     them the next import's lookups of these tables are planned as if they were empty."""
     if written >= ANALYZE_AFTER and db.session.connection().dialect.name == "postgresql":
         db.session.execute(text("ANALYZE households, residents"))
-
-
-def apply_plan(
-    plan: Plan,
-    commune: Unit,
-    actor_id: int | None,
-    progress: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
-    """Write the accepted households of a plan; answer what was created besides them."""
-    made = create_hamlets(plan.new_hamlets, commune)
-    written, opened = apply_households(plan.households, commune, made, actor_id, progress)
-    analyze_after(written)
-    return {"hamlets_created": [u.code for u in made.values()], "corrections_opened": opened}

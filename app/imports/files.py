@@ -14,14 +14,14 @@ import csv
 import io
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
 
-from app.imports.xlsx import NotAWorksheet, SheetTooLarge, Uncalculated, iter_first_sheet
+from app.imports.xlsx import NotAWorksheet, SheetTooLarge, Uncalculated, open_first_sheet
 
 MB = 1024 * 1024
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -67,7 +67,7 @@ class Sheet:
 
     kind: str  # "xlsx" or "csv"
     title: str
-    rows: list[tuple] | Iterator[tuple]  # an iterator from `open_sheet`
+    rows: list[tuple] | Iterable[tuple]  # read again at each pass, from `open_sheet`
     encoding: str | None = None
 
 
@@ -198,15 +198,15 @@ def _check_archive(data: bytes, limits: Limits) -> None:
 
 
 def _read_xlsx(data: bytes, limits: Limits, progress: Progress | None) -> Sheet:
-    title, rows = _open_xlsx(data, limits)
-    return Sheet(kind="xlsx", title=title, rows=list(_xlsx_rows(rows, limits, progress)))
+    title, reread = _open_xlsx(data, limits)
+    return Sheet(kind="xlsx", title=title, rows=list(_xlsx_rows(reread(), limits, progress)))
 
 
-def _open_xlsx(data: bytes, limits: Limits) -> tuple[str, Iterator[tuple]]:
+def _open_xlsx(data: bytes, limits: Limits) -> tuple[str, Callable[[], Iterator[tuple]]]:
     """Check the archive and open its first sheet, or refuse the file with a reason."""
     _check_archive(data, limits)
     with _xlsx_errors(limits):
-        return iter_first_sheet(
+        return open_first_sheet(
             data, limits.max_rows + HEADER_SEARCH_ROWS + BLANK_ROWS_ALLOWED, limits.max_columns
         )
 
@@ -279,10 +279,13 @@ def _open_csv(data: bytes, limits: Limits, progress: Progress | None) -> Sheet:
         raise FileRefused(_("Tệp không phải bảng tính (cần .xlsx hoặc .csv)."))
     if text.lstrip().startswith("<"):
         raise FileRefused(_("Tệp là HTML/XML, không phải bảng tính (cần .xlsx hoặc .csv)."))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    return Sheet(
-        kind="csv", title="CSV", rows=_csv_rows(reader, limits, progress), encoding=encoding
-    )
+    delimiter = _delimiter(text)
+
+    def reread() -> Iterator[tuple]:
+        return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+    rows = Reread(reread, lambda rows, tell: _csv_rows(rows, limits, tell), progress)
+    return Sheet(kind="csv", title="CSV", rows=rows, encoding=encoding)
 
 
 def _csv_rows(reader: Any, limits: Limits, progress: Progress | None) -> Iterator[tuple]:
@@ -292,11 +295,30 @@ def _csv_rows(reader: Any, limits: Limits, progress: Progress | None) -> Iterato
         raise FileRefused(_("Tệp CSV bị hỏng (%(reason)s).", reason=str(exc))) from exc
 
 
+class Reread:
+    """A sheet's rows, read again from the start each time they are iterated; the progress
+    is told on the first pass only."""
+
+    def __init__(
+        self,
+        reread: Callable[[], Iterator[tuple]],
+        check: Callable[[Iterator[tuple], Progress | None], Iterator[tuple]],
+        progress: Progress | None,
+    ) -> None:
+        self.reread, self.check, self.progress = reread, check, progress
+
+    def __iter__(self) -> Iterator[tuple]:
+        progress, self.progress = self.progress, None
+        return self.check(self.reread(), progress)
+
+
 def open_sheet(data: bytes, limits: Limits, progress: Progress | None = None) -> Sheet:
-    """Open a household list's first sheet for one pass over its rows, read as they are
-    needed (`rows` is an iterator, not a list), or refuse the file with a reason."""
+    """Open a household list's first sheet to go over its rows as often as needed, without
+    keeping them: `rows` reads them again, one at a time, each time it is iterated (an XLSX
+    from calamine's grid, read once). Refuse the file with a reason."""
     _check_size(data, limits)
     if data.startswith(ZIP_MAGICS):
-        title, rows = _open_xlsx(data, limits)
-        return Sheet(kind="xlsx", title=title, rows=_xlsx_rows(rows, limits, progress))
+        title, reread = _open_xlsx(data, limits)
+        rows = Reread(reread, lambda rows, tell: _xlsx_rows(rows, limits, tell), progress)
+        return Sheet(kind="xlsx", title=title, rows=rows)
     return _open_csv(data, limits, progress)

@@ -91,24 +91,6 @@ class HouseholdPlan:
     units: tuple[int, int, int] | None = None  # hamlet, commune, province
 
 
-@dataclass
-class Plan:
-    """Everything an import would do, and the rows it cannot take."""
-
-    households: list[HouseholdPlan]
-    orphans: list[Row]
-    new_hamlets: dict[str, tuple[str, str]]
-    conversions: int
-    known: Known
-
-    @property
-    def rows_with_errors(self) -> int:
-        """Count rows with at least one error."""
-        return sum(1 for h in self.households for r in h.group.rows if r.errors) + len(
-            [r for r in self.orphans if r.errors]
-        )
-
-
 def _birth_text(born: date | None, year: int | None) -> str | None:
     if born is not None:
         return born.isoformat()
@@ -248,33 +230,21 @@ def _household_changes(plan: HouseholdPlan, resolver: HamletResolver) -> None:
 
 @dataclass
 class Planner:
-    """What every chunk of an import is planned with: the file's households and the hamlets.
-
-    The households are planned a chunk at a time (`plan_chunk`), each chunk against what the
-    database holds for its own households and ID numbers only, so the memory an import needs
-    does not grow with the database's rows. Planning a chunk twice gives the same plan (the
-    checks add each error and note once); nothing a chunk writes changes another's plan, as
-    households are keyed by code and an ID number on two rows of the file is refused.
+    """Plans households a chunk at a time (`plan_chunk`), each chunk against what the database
+    holds for its own households and ID numbers only, so the memory an import needs does not
+    grow with the rows on file. Planning a chunk twice gives the same plan (the checks add
+    each error and note once), and nothing a chunk writes changes another chunk's plan:
+    households are keyed by their code, and an ID number on two rows of the file is refused.
     """
 
-    groups: list[Group]
-    orphans: list[Row]
     resolver: HamletResolver
     commune: Unit
 
     @classmethod
-    def start(cls, rows: list[Row], layout: Layout, commune: Unit, create_hamlets: bool) -> Planner:
-        """Group the rows by household and check what spans the whole file."""
-        groups, orphans = checks.group_rows(rows)
-        resolver = HamletResolver(
-            load_hamlets(commune), layout.hamlet_kind, create_hamlets, commune
-        )
-        checks.check_id_numbers_in_file(rows)
-        return cls(groups, orphans, resolver, commune)
-
-    def chunks(self, size: int = PLAN_CHUNK) -> list[list[Group]]:
-        """The households in chunks, in file order."""
-        return [self.groups[start : start + size] for start in range(0, len(self.groups), size)]
+    def start(cls, layout: Layout, commune: Unit, create_hamlets: bool) -> Planner:
+        """Load the commune's hamlets for every chunk to find its rows' hamlets in."""
+        hamlets = load_hamlets(commune)
+        return cls(HamletResolver(hamlets, layout.hamlet_kind, create_hamlets, commune), commune)
 
     def plan_chunk(self, groups: list[Group]) -> tuple[list[HouseholdPlan], int]:
         """Check and plan some households; answer the plans and the addresses converted."""
@@ -310,17 +280,3 @@ def _check_group(group: Group, resolver: HamletResolver, known: Known, commune: 
     checks.check_head(group, known)
     checks.check_people(group)
     return int(converted)
-
-
-def make_plan(rows: list[Row], layout: Layout, commune: Unit, create_hamlets: bool) -> Plan:
-    """Check every row against the file and the database; decide adds and changes."""
-    planner = Planner.start(rows, layout, commune, create_hamlets)
-    households: list[HouseholdPlan] = []
-    conversions = 0
-    for groups in planner.chunks():
-        planned, converted = planner.plan_chunk(groups)
-        households += planned
-        conversions += converted
-    used = {h.group.new_hamlet for h in households if h.status != "refused"}
-    known = planner.resolver.known
-    return Plan(households, planner.orphans, planner.new_hamlets(used), conversions, known)
