@@ -309,7 +309,8 @@ def _write(
     made = create_hamlets(planner.new_hamlets(outcome.used_hamlets), commune)
     wanted = set(outcome.to_write)
     written = opened = 0
-    for number, chunk in enumerate(household_chunks(sheet, index, PLAN_CHUNK)):
+    chunks = household_chunks(sheet, index, PLAN_CHUNK) if wanted else iter(())
+    for number, chunk in enumerate(chunks):
         if number not in wanted:
             continue
         households, _conversions = planner.plan_chunk(chunk.groups)
