@@ -126,11 +126,10 @@ class Summary:
 
 @dataclass
 class ImportResult:
-    """The summary with the rows, for the report (which reads the file's cells again)."""
+    """The summary with the rows, for the report (which reads the sheet's cells again)."""
 
     summary: Summary
-    data: bytes
-    limits: Limits
+    sheet: Sheet  # its rows are read again at each pass
     layout: Layout
     rows: list[Row]
     width: int  # the widest row of the sheet, in cells
@@ -245,12 +244,9 @@ def run_import(
     limits: Limits | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Check a household list and write it when it may be written; never commits.
-
-    The rows are read in passes and never all kept (`stream.py`): one to find the header,
-    each household's last row and the repeated ID numbers; one to check and plan the
-    households a chunk at a time; and, when the file may be written, one to plan each chunk
-    that changes something again and write it."""
+    """Check a household list and write it when it may be written; never commits. The rows
+    are read in passes, never all kept (`stream.py`): to index the file, to check and plan the
+    households a chunk at a time, and to write the chunks that change something."""
     clock = _Clock()
     limits = limits or Limits()
 
@@ -293,7 +289,7 @@ def run_import(
         clock.lap("write")
     summary.seconds = clock.total()
     _audit(summary, commune, actor_id)
-    return ImportResult(summary, data, limits, index.layout, rows, index.width)
+    return ImportResult(summary, sheet, index.layout, rows, index.width)
 
 
 def _write(

@@ -12,7 +12,6 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.imports import ImportResult
-from app.imports.files import open_sheet
 from app.spreadsheet import XLSX_MIME, Workbook
 
 __all__ = ["XLSX_MIME", "status_label", "write_report"]
@@ -47,10 +46,9 @@ def _styles(workbook: Workbook) -> dict[str, Any]:
 
 
 def write_report(result: ImportResult) -> bytes:
-    """Build the report workbook of an import, reading the file's cells again as they come
+    """Build the report workbook of an import, reading the sheet's cells again as they come
     (the import kept only what it found on each row) and writing each row as it is read."""
-    layout, summary, width = result.layout, result.summary, result.width
-    sheet = open_sheet(result.data, result.limits)
+    sheet, layout, summary, width = result.sheet, result.layout, result.summary, result.width
     by_index = {row.index: row for row in result.rows}
     workbook = Workbook()
     st = _styles(workbook)
