@@ -12,22 +12,25 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from flask_babel import gettext as _
 
 from app.auth.audit import record
 from app.extensions import db
-from app.imports.apply import apply_plan
-from app.imports.files import FileRefused, Limits, Sheet, read_sheet
-from app.imports.plan import Plan, make_plan
-from app.imports.rows import Layout, Row, find_layout, read_row, read_rows
-from app.imports.xlsx import Uncalculated
+from app.imports.apply import analyze_after, apply_households, create_hamlets
+from app.imports.files import FileRefused, Limits, Sheet, open_sheet
+from app.imports.plan import PLAN_CHUNK, HouseholdPlan, Planner
+from app.imports.rows import Layout, Row
+from app.imports.stream import FileIndex, household_chunks, index_file
 from app.units.models import Unit
 
 __all__ = ["FileRefused", "ImportResult", "Limits", "Summary", "run_import"]
 
 Progress = Callable[[str, int], None]
+# The values of a row whose household has been planned: let go, the report does not need them.
+LET_GO: Any = MappingProxyType({})
 
 
 @dataclass
@@ -123,61 +126,60 @@ class Summary:
 
 @dataclass
 class ImportResult:
-    """The summary with the rows, for the report."""
+    """The summary with the rows, for the report (which reads the sheet's cells again)."""
 
     summary: Summary
-    sheet: Sheet
+    sheet: Sheet  # its rows are read again at each pass
     layout: Layout
     rows: list[Row]
-    plan: Plan
+    width: int  # the widest row of the sheet, in cells
 
 
-def _settle(plan: Plan, all_good: bool, partial: bool) -> None:
-    """Give every row its final status, explaining those not taken."""
-    for row in plan.orphans:
-        row.status = "error"
-    for household in plan.households:
-        rows = household.group.rows
+@dataclass
+class _Outcome:
+    """What the check of every chunk found, kept while the chunks' plans are let go."""
+
+    households: Counts = field(default_factory=Counts)
+    residents: Counts = field(default_factory=Counts)
+    conversions: int = 0
+    used_hamlets: set[str | None] = field(default_factory=set)
+    to_write: list[int] = field(default_factory=list)  # chunks with something to write
+
+    def take(self, number: int, households: list[HouseholdPlan], conversions: int) -> None:
+        """Settle and count one chunk's households."""
+        _settle(households)
+        self.conversions += conversions
+        for household in households:
+            self.households.add(household.status)
+            if household.status == "refused":
+                for _row in household.group.rows:
+                    self.residents.add("refused")
+                continue
+            self.used_hamlets.add(household.group.new_hamlet)
+            for resident in household.residents:
+                self.residents.add(resident.status)
+        if any(h.status in ("added", "changed") for h in households):
+            self.to_write.append(number)
+
+
+def _settle(households: list[HouseholdPlan]) -> None:
+    """Give every row of these households its status, explaining those not taken."""
+    for household in households:
         if household.status == "refused":
-            for row in rows:
+            for row in household.group.rows:
                 row.status = "error" if row.errors else "skipped"
                 if not row.errors:
                     row.note(_("Không nhập vì hộ này có dòng lỗi."))
             continue
         for resident in household.residents:
             resident.row.status = resident.status
-            if not all_good and not partial:
-                resident.row.note(_("Không nhập vì tệp có dòng lỗi."))
 
 
-def _count(plan: Plan) -> tuple[Counts, Counts]:
-    households, residents = Counts(), Counts()
-    for household in plan.households:
-        households.add(household.status)
-        if household.status == "refused":
-            for _row in household.group.rows:
-                residents.add("refused")
-        for resident in household.residents:
-            residents.add(resident.status)
-    for _row in plan.orphans:
-        residents.add("refused")
-    return households, residents
-
-
-def _with_uncalculated(sheet: Sheet, layout: Layout, rows: list[Row]) -> list[Row]:
-    """Add the rows whose only filled cells are formulas Excel never calculated: they read as
-    empty, but their values are unknown, not absent, so they are refused rather than skipped."""
-    if sheet.kind != "xlsx":
-        return rows
-    taken = {row.index for row in rows}
-    extra = [
-        read_row(index, raw, layout)
-        for index, raw in enumerate(sheet.rows)
-        if index > layout.header_index
-        and index not in taken
-        and any(isinstance(cell, Uncalculated) for cell in raw)
-    ]
-    return sorted(rows + extra, key=lambda row: row.index) if extra else rows
+def _not_taken(rows: list[Row]) -> None:
+    """Explain, on the rows that were good, why a file with bad rows wrote nothing."""
+    for row in rows:
+        if row.status in ("added", "changed", "unchanged"):
+            row.note(_("Không nhập vì tệp có dòng lỗi."))
 
 
 class _Clock:
@@ -198,18 +200,36 @@ class _Clock:
         return round(time.perf_counter() - self.started, 2)
 
 
-def _checked_rows(
-    sheet: Sheet, layout: Layout, limits: Limits, tell: Callable[[int], None] | None
-) -> list[Row]:
-    """Read and check every data row; refuse a file with none, or with too many."""
-    rows = _with_uncalculated(sheet, layout, read_rows(sheet, layout, tell))
+def _check_count(rows: int, limits: Limits) -> None:
+    """Refuse a file with no data row, or with too many."""
     if not rows:
         raise FileRefused(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
-    if len(rows) > limits.max_rows:
+    if rows > limits.max_rows:
         raise FileRefused(
             _("Tệp có quá nhiều dòng (hơn %(max)s); hãy chia thành nhiều tệp.", max=limits.max_rows)
         )
-    return rows
+
+
+def _check_chunks(
+    sheet: Sheet, index: FileIndex, planner: Planner, progress: Callable[[int], None] | None
+) -> tuple[list[Row], _Outcome]:
+    """Check and plan every chunk of households without writing; keep of each row only what
+    became of it (its values are let go once its household is planned)."""
+    outcome = _Outcome()
+    rows: list[Row] = []
+    for number, chunk in enumerate(household_chunks(sheet, index, PLAN_CHUNK, progress)):
+        rows += chunk.rows
+        for row in chunk.rows:
+            if not row.values.get("household_code"):
+                row.status = "error"
+                row.values = LET_GO
+                outcome.residents.add("refused")
+        households, conversions = planner.plan_chunk(chunk.groups)
+        outcome.take(number, households, conversions)
+        for group in chunk.groups:
+            for row in group.rows:
+                row.values = LET_GO
+    return rows, outcome
 
 
 def run_import(
@@ -224,57 +244,84 @@ def run_import(
     limits: Limits | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Check a household list and write it when it may be written; never commits."""
+    """Check a household list and write it when it may be written; never commits. The rows
+    are read in passes, never all kept (`stream.py`): to index the file, to check and plan the
+    households a chunk at a time, and to write the chunks that change something."""
     clock = _Clock()
     limits = limits or Limits()
 
     def tell(stage: str) -> Callable[[int], None] | None:
         return (lambda n: progress(stage, n)) if progress else None
 
-    sheet = read_sheet(data, limits, tell("read"))
+    sheet = open_sheet(data, limits, tell("read"))
+    index = index_file(sheet)
+    _check_count(index.rows, limits)
     clock.lap("read")
-    layout = find_layout(sheet)
-    rows = _checked_rows(sheet, layout, limits, tell("check"))
-    clock.lap("rows")
-    plan = make_plan(rows, layout, commune, create_hamlets)
-    clock.lap("plan")
-    errors = plan.rows_with_errors
-    _settle(plan, errors == 0, partial)
-    households, residents = _count(plan)
+    planner = Planner.start(index.layout, commune, create_hamlets)
+    rows, outcome = _check_chunks(sheet, index, planner, tell("check"))
+    clock.lap("check")
+    errors = sum(1 for row in rows if row.errors)
+    if errors and not partial:
+        _not_taken(rows)
     summary = Summary(
         file_name=file_name,
         file_kind=sheet.kind,
         commune_code=commune.code,
         rows=len(rows),
-        households=households,
-        residents=residents,
+        households=outcome.households,
+        residents=outcome.residents,
         rows_with_errors=errors,
         written=not dry_run and (errors == 0 or partial),
         dry_run=dry_run,
         partial=partial,
-        conversions=plan.conversions,
-        hamlets_planned=[name for name, _kind in plan.new_hamlets.values()],
-        ignored_columns=layout.ignored,
+        conversions=outcome.conversions,
+        hamlets_planned=[
+            name for name, _kind in planner.new_hamlets(outcome.used_hamlets).values()
+        ],
+        ignored_columns=index.layout.ignored,
         encoding=sheet.encoding,
         timings=clock.timings,
     )
     if summary.written:
         if progress:
             progress("write", 0)
-        _write(plan, commune, actor_id, summary, clock)
+        _write(sheet, index, planner, outcome, actor_id, summary)
+        clock.lap("write")
     summary.seconds = clock.total()
-    return ImportResult(summary, sheet, layout, rows, plan)
+    _audit(summary, commune, actor_id)
+    return ImportResult(summary, sheet, index.layout, rows, index.width)
 
 
 def _write(
-    plan: Plan, commune: Unit, actor_id: int | None, summary: Summary, clock: _Clock
+    sheet: Sheet,
+    index: FileIndex,
+    planner: Planner,
+    outcome: _Outcome,
+    actor_id: int | None,
+    summary: Summary,
 ) -> None:
-    """Write the plan and record one audit entry for the whole import."""
-    done = apply_plan(plan, commune, actor_id)
-    summary.hamlets_created = done["hamlets_created"]
-    summary.corrections_opened = done["corrections_opened"]
-    clock.lap("write")
-    summary.seconds = clock.total()
+    """Read the rows again and write, planned again, the chunks that change something."""
+    commune = planner.commune
+    made = create_hamlets(planner.new_hamlets(outcome.used_hamlets), commune)
+    wanted = set(outcome.to_write)
+    written = opened = 0
+    chunks = household_chunks(sheet, index, PLAN_CHUNK) if wanted else iter(())
+    for number, chunk in enumerate(chunks):
+        if number not in wanted:
+            continue
+        households, _conversions = planner.plan_chunk(chunk.groups)
+        residents, corrections = apply_households(households, commune, made, actor_id)
+        written += residents
+        opened += corrections
+    analyze_after(written)
+    summary.hamlets_created = [u.code for u in made.values()]
+    summary.corrections_opened = opened
+
+
+def _audit(summary: Summary, commune: Unit, actor_id: int | None) -> None:
+    """One audit entry for the whole import, when it wrote."""
+    if not summary.written:
+        return
     changes = summary.as_dict()
     changes.pop("ignored_columns")
     record(db.session, "import_households", "units", commune.id, changes)

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.followups.models import Followup
 from app.imports.columns import fast_fold
 from app.imports.lookups import chunks
-from app.imports.plan import RESIDENT_ATTRS, HouseholdPlan, Plan, ResidentPlan
+from app.imports.plan import RESIDENT_ATTRS, HouseholdPlan, ResidentPlan
 from app.people.corrections import ID_RULES
 from app.people.idnumber import PROVINCE_CODES, check_id_number
 from app.people.models import Correction, Household, Resident, StatusChange
@@ -87,9 +87,10 @@ def _column_names(model: Any, attrs: tuple[str, ...]) -> dict[str, str]:
     return {attr: model.__mapper__.attrs[attr].columns[0].name for attr in attrs}
 
 
-def _create_hamlets(plan: Plan, commune: Unit) -> dict[str, Unit]:
+def create_hamlets(new_hamlets: dict[str, tuple[str, str]], commune: Unit) -> dict[str, Unit]:
+    """Create the new hamlets an import needs; answer them by their key."""
     made = {}
-    for key, (name, kind) in plan.new_hamlets.items():
+    for key, (name, kind) in new_hamlets.items():
         made[key] = create_hamlet(commune, name=name, kind=kind)
     return made
 
@@ -440,15 +441,16 @@ def _announce_card_changes(written: list[ResidentPlan], actor_id: int | None) ->
         resident_changed.send(resident, fields=list(r.changes), actor=actor)
 
 
-def apply_plan(
-    plan: Plan,
+def apply_households(
+    households: list[HouseholdPlan],
     commune: Unit,
+    made: dict[str, Unit],
     actor_id: int | None,
     progress: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
-    """Write the accepted households of a plan; answer what was created besides them."""
-    accepted = [h for h in plan.households if h.status in ("added", "changed")]
-    made = _create_hamlets(plan, commune)
+) -> tuple[int, int]:
+    """Write the accepted households of (a chunk of) a plan; answer the residents written and
+    the corrections opened."""
+    accepted = [h for h in households if h.status in ("added", "changed")]
     for h in accepted:
         h.units = (_hamlet_of(h, made).id, commune.id, commune.province_id)
     if progress:
@@ -460,8 +462,11 @@ def apply_plan(
     opened = _open_corrections(written, actor_id)
     _announce_card_changes(written, actor_id)
     db.session.flush()
-    if len(written) >= ANALYZE_AFTER and db.session.connection().dialect.name == "postgresql":
-        # Fresh statistics now, not when autovacuum gets round to it: without them the next
-        # import's lookups of these tables are planned as if they were empty (minutes, not s).
+    return len(written), opened
+
+
+def analyze_after(written: int) -> None:
+    """Fresh statistics after a large import, not when autovacuum gets round to it: without
+    them the next import's lookups of these tables are planned as if they were empty."""
+    if written >= ANALYZE_AFTER and db.session.connection().dialect.name == "postgresql":
         db.session.execute(text("ANALYZE households, residents"))
-    return {"hamlets_created": [u.code for u in made.values()], "corrections_opened": opened}

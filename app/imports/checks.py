@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -32,22 +31,6 @@ class Group:
     def bad(self) -> bool:
         """Tell whether any row of the household has an error."""
         return any(row.errors for row in self.rows)
-
-
-def group_rows(rows: list[Row]) -> tuple[list[Group], list[Row]]:
-    """Group rows by household code, in file order; rows without a code stay apart."""
-    groups: dict[str, Group] = {}
-    orphans = []
-    for row in rows:
-        code = row.values.get("household_code")
-        if not code:
-            orphans.append(row)
-            continue
-        group = groups.get(code)
-        if group is None:
-            groups[code] = group = Group(code, [])
-        group.rows.append(row)
-    return list(groups.values()), orphans
 
 
 def _rows_text(rows: list[Row]) -> str:
@@ -275,18 +258,3 @@ def check_people(group: Group) -> None:
             )
         else:
             seen[key] = row
-
-
-def check_id_numbers_in_file(rows: list[Row]) -> None:
-    """Refuse an ID number written on two rows of the file."""
-    by_number: dict[str, list[Row]] = defaultdict(list)
-    for row in rows:
-        number = row.values.get("id_number")
-        if number:
-            by_number[number].append(row)
-    for same in by_number.values():
-        if len(same) < 2:
-            continue
-        for row in same:
-            others = [r for r in same if r is not row]
-            row.error(_("Số định danh trùng với dòng %(rows)s trong tệp.", rows=_rows_text(others)))

@@ -14,13 +14,14 @@ import csv
 import io
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
 
-from app.imports.xlsx import NotAWorksheet, SheetTooLarge, Uncalculated, iter_first_sheet
+from app.imports.xlsx import NotAWorksheet, SheetTooLarge, Uncalculated, open_first_sheet
 
 MB = 1024 * 1024
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -66,7 +67,7 @@ class Sheet:
 
     kind: str  # "xlsx" or "csv"
     title: str
-    rows: list[tuple]
+    rows: list[tuple] | Iterable[tuple]  # read again at each pass, from `open_sheet`
     encoding: str | None = None
 
 
@@ -78,8 +79,8 @@ def megabytes(size: int) -> str:
     return f"{size / MB:.1f}".replace(".", ",")
 
 
-def read_sheet(data: bytes, limits: Limits, progress: Progress | None = None) -> Sheet:
-    """Read a household list's first sheet, or refuse the file with a reason."""
+def _check_size(data: bytes, limits: Limits) -> None:
+    """Refuse an empty file, one too large, or an old Excel file, before reading it."""
     if not data or not data.strip():
         raise FileRefused(_("Tệp rỗng."))
     if len(data) > limits.max_bytes:
@@ -96,6 +97,11 @@ def read_sheet(data: bytes, limits: Limits, progress: Progress | None = None) ->
                 "Đây là tệp Excel cũ (.xls) hoặc tệp có mật khẩu; hãy mở bằng Excel, bỏ mật khẩu và lưu thành .xlsx."  # noqa: E501
             )
         )
+
+
+def read_sheet(data: bytes, limits: Limits, progress: Progress | None = None) -> Sheet:
+    """Read a household list's first sheet whole, or refuse the file with a reason."""
+    _check_size(data, limits)
     if data.startswith(ZIP_MAGICS):
         return _read_xlsx(data, limits, progress)
     return _read_csv(data, limits, progress)
@@ -128,24 +134,31 @@ def _too_many_columns(limits: Limits) -> FileRefused:
     )
 
 
-def _collect(rows: Any, limits: Limits, progress: Progress | None) -> list[tuple]:
-    """Keep rows, refusing a sheet with too many rows or columns."""
-    out: list[tuple] = []
+def _stream(rows: Any, limits: Limits, progress: Progress | None) -> Iterator[tuple]:
+    """Yield rows one by one, refusing a sheet with too many rows or columns; trailing empty
+    rows are held back until a filled row follows them (so none ends the sheet)."""
+    blanks = 0
     filled = 0
     for raw in rows:
         row = _trimmed(raw)
         if len(row) > limits.max_columns:
             raise _too_many_columns(limits)
-        out.append(row)
-        if row:
-            filled += 1
-            if filled > limits.max_rows + HEADER_SEARCH_ROWS:
-                raise _too_many_rows(limits)
-            if progress is not None and filled % PROGRESS_EVERY == 0:
-                progress(filled)
-    while out and not out[-1]:
-        out.pop()
-    return out
+        if not row:
+            blanks += 1
+            continue
+        yield from [()] * blanks
+        blanks = 0
+        yield row
+        filled += 1
+        if filled > limits.max_rows + HEADER_SEARCH_ROWS:
+            raise _too_many_rows(limits)
+        if progress is not None and filled % PROGRESS_EVERY == 0:
+            progress(filled)
+
+
+def _collect(rows: Any, limits: Limits, progress: Progress | None) -> list[tuple]:
+    """Keep rows, refusing a sheet with too many rows or columns."""
+    return list(_stream(rows, limits, progress))
 
 
 def _check_archive(data: bytes, limits: Limits) -> None:
@@ -185,12 +198,30 @@ def _check_archive(data: bytes, limits: Limits) -> None:
 
 
 def _read_xlsx(data: bytes, limits: Limits, progress: Progress | None) -> Sheet:
+    title, reread = _open_xlsx(data, limits)
+    return Sheet(kind="xlsx", title=title, rows=list(_xlsx_rows(reread(), limits, progress)))
+
+
+def _open_xlsx(data: bytes, limits: Limits) -> tuple[str, Callable[[], Iterator[tuple]]]:
+    """Check the archive and open its first sheet, or refuse the file with a reason."""
     _check_archive(data, limits)
-    try:
-        title, rows = iter_first_sheet(
+    with _xlsx_errors(limits):
+        return open_first_sheet(
             data, limits.max_rows + HEADER_SEARCH_ROWS + BLANK_ROWS_ALLOWED, limits.max_columns
         )
-        return Sheet(kind="xlsx", title=title, rows=_collect(rows, limits, progress))
+
+
+def _xlsx_rows(rows: Iterator[tuple], limits: Limits, progress: Progress | None) -> Iterator:
+    """The sheet's rows as they are read; a failure on the way refuses the file."""
+    with _xlsx_errors(limits):
+        yield from _stream(rows, limits, progress)
+
+
+@contextmanager
+def _xlsx_errors(limits: Limits) -> Iterator[None]:
+    """Turn what a broken XLSX raises into a refusal a person can read."""
+    try:
+        yield
     except SheetTooLarge as exc:
         raise (_too_many_rows(limits) if exc.what == "rows" else _too_many_columns(limits)) from exc
     except NotAWorksheet as exc:
@@ -238,14 +269,56 @@ def _delimiter(text: str) -> str:
 
 
 def _read_csv(data: bytes, limits: Limits, progress: Progress | None) -> Sheet:
+    sheet = _open_csv(data, limits, progress)
+    return Sheet(kind="csv", title="CSV", rows=list(sheet.rows), encoding=sheet.encoding)
+
+
+def _open_csv(data: bytes, limits: Limits, progress: Progress | None) -> Sheet:
     text, encoding = decode_text(data)
     if _looks_binary(text):
         raise FileRefused(_("Tệp không phải bảng tính (cần .xlsx hoặc .csv)."))
     if text.lstrip().startswith("<"):
         raise FileRefused(_("Tệp là HTML/XML, không phải bảng tính (cần .xlsx hoặc .csv)."))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    delimiter = _delimiter(text)
+
+    def reread() -> Iterator[tuple]:
+        return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+    rows = Reread(reread, lambda rows, tell: _csv_rows(rows, limits, tell), progress)
+    return Sheet(kind="csv", title="CSV", rows=rows, encoding=encoding)
+
+
+def _csv_rows(reader: Any, limits: Limits, progress: Progress | None) -> Iterator[tuple]:
     try:
-        rows = _collect(reader, limits, progress)
+        yield from _stream(reader, limits, progress)
     except csv.Error as exc:
         raise FileRefused(_("Tệp CSV bị hỏng (%(reason)s).", reason=str(exc))) from exc
-    return Sheet(kind="csv", title="CSV", rows=rows, encoding=encoding)
+
+
+class Reread:
+    """A sheet's rows, read again from the start each time they are iterated; the progress
+    is told on the first pass only."""
+
+    def __init__(
+        self,
+        reread: Callable[[], Iterator[tuple]],
+        check: Callable[[Iterator[tuple], Progress | None], Iterator[tuple]],
+        progress: Progress | None,
+    ) -> None:
+        self.reread, self.check, self.progress = reread, check, progress
+
+    def __iter__(self) -> Iterator[tuple]:
+        progress, self.progress = self.progress, None
+        return self.check(self.reread(), progress)
+
+
+def open_sheet(data: bytes, limits: Limits, progress: Progress | None = None) -> Sheet:
+    """Open a household list's first sheet to go over its rows as often as needed, without
+    keeping them: `rows` reads them again, one at a time, each time it is iterated (an XLSX
+    from calamine's grid, read once). Refuse the file with a reason."""
+    _check_size(data, limits)
+    if data.startswith(ZIP_MAGICS):
+        title, reread = _open_xlsx(data, limits)
+        rows = Reread(reread, lambda rows, tell: _xlsx_rows(rows, limits, tell), progress)
+        return Sheet(kind="xlsx", title=title, rows=rows)
+    return _open_csv(data, limits, progress)

@@ -80,14 +80,23 @@ class Known:
     holders: dict[str, Holder] = field(default_factory=dict)
 
 
-def load_known(commune: Unit, codes: Iterable[str], id_numbers: Iterable[str]) -> Known:
-    """Load what an import compares against: a few queries per thousand rows."""
+def load_hamlets(commune: Unit) -> Known:
+    """The commune's hamlets, by code and by folded name."""
     known = Known()
     for unit in db.session.scalars(
         select(Unit).where(Unit.parent_id == commune.id, Unit.level == "hamlet")
     ):
         known.hamlets_by_code[unit.code] = unit
         known.hamlets_by_name[unit.name_folded] = unit
+    return known
+
+
+def load_known(
+    commune: Unit, codes: Iterable[str], id_numbers: Iterable[str], hamlets: Known | None = None
+) -> Known:
+    """Load what an import compares against: a few queries per thousand rows."""
+    hamlets = hamlets or load_hamlets(commune)
+    known = Known(hamlets.hamlets_by_code, hamlets.hamlets_by_name)
     for chunk in chunks(sorted(set(codes))):
         for row in db.session.execute(
             select(*HOUSEHOLD_COLUMNS).where(

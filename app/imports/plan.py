@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from app.imports import checks
 from app.imports.checks import Group, HamletResolver
 from app.imports.columns import HEADERS
-from app.imports.lookups import Known, load_known
+from app.imports.lookups import Known, load_hamlets, load_known
 from app.imports.rows import Layout, Row
 from app.labels import label
 from app.people.renewal import renewal_due
@@ -59,6 +59,8 @@ RESIDENT_ATTRS = (
     "residence", "home_address", "residence_until", "room", "unable_to_travel", "card_issued_on",
     "card_renewal_due",
 )  # fmt: skip
+# Households planned (and written) at a time: the memory of an import is one chunk's.
+PLAN_CHUNK = 2000
 
 
 @dataclass
@@ -87,24 +89,6 @@ class HouseholdPlan:
     status: str = ""
     household_id: int | None = None  # set when written
     units: tuple[int, int, int] | None = None  # hamlet, commune, province
-
-
-@dataclass
-class Plan:
-    """Everything an import would do, and the rows it cannot take."""
-
-    households: list[HouseholdPlan]
-    orphans: list[Row]
-    new_hamlets: dict[str, tuple[str, str]]
-    conversions: int
-    known: Known
-
-    @property
-    def rows_with_errors(self) -> int:
-        """Count rows with at least one error."""
-        return sum(1 for h in self.households for r in h.group.rows if r.errors) + len(
-            [r for r in self.orphans if r.errors]
-        )
 
 
 def _birth_text(born: date | None, year: int | None) -> str | None:
@@ -244,30 +228,55 @@ def _household_changes(plan: HouseholdPlan, resolver: HamletResolver) -> None:
     plan.status = "changed" if plan.changes or touched else "unchanged"
 
 
-def make_plan(rows: list[Row], layout: Layout, commune: Unit, create_hamlets: bool) -> Plan:
-    """Check every row against the file and the database; decide adds and changes."""
-    groups, orphans = checks.group_rows(rows)
-    numbers = [r.values["id_number"] for r in rows if r.values.get("id_number")]
-    known = load_known(commune, [g.code for g in groups], numbers)
-    resolver = HamletResolver(known, layout.hamlet_kind, create_hamlets, commune)
-    checks.check_id_numbers_in_file(rows)
-    conversions = 0
-    households = []
-    for group in groups:
-        checks.check_hamlets(group, resolver)
-        conversions += checks.check_address(group, commune)
-        checks.check_site(group)
-        checks.check_location(group)
-        checks.check_head(group, known)
-        checks.check_people(group)
-        plan = HouseholdPlan(group, known.households.get(group.code))
-        _match(plan, known, commune)
-        if group.bad:
-            plan.status = "refused"
-            plan.residents = []
-        else:
-            _household_changes(plan, resolver)
-        households.append(plan)
-    used = {h.group.new_hamlet for h in households if h.status != "refused"}
-    new_hamlets = {key: spec for key, spec in resolver.new.items() if key in used}
-    return Plan(households, orphans, new_hamlets, conversions, known)
+@dataclass
+class Planner:
+    """Plans households a chunk at a time (`plan_chunk`), each chunk against what the database
+    holds for its own households and ID numbers only, so the memory an import needs does not
+    grow with the rows on file. Planning a chunk twice gives the same plan (the checks add
+    each error and note once), and nothing a chunk writes changes another chunk's plan:
+    households are keyed by their code, and an ID number on two rows of the file is refused.
+    """
+
+    resolver: HamletResolver
+    commune: Unit
+
+    @classmethod
+    def start(cls, layout: Layout, commune: Unit, create_hamlets: bool) -> Planner:
+        """Load the commune's hamlets for every chunk to find its rows' hamlets in."""
+        hamlets = load_hamlets(commune)
+        return cls(HamletResolver(hamlets, layout.hamlet_kind, create_hamlets, commune), commune)
+
+    def plan_chunk(self, groups: list[Group]) -> tuple[list[HouseholdPlan], int]:
+        """Check and plan some households; answer the plans and the addresses converted."""
+        numbers = [
+            r.values["id_number"] for g in groups for r in g.rows if r.values.get("id_number")
+        ]
+        known = load_known(self.commune, [g.code for g in groups], numbers, self.resolver.known)
+        conversions = 0
+        households = []
+        for group in groups:
+            conversions += _check_group(group, self.resolver, known, self.commune)
+            plan = HouseholdPlan(group, known.households.get(group.code))
+            _match(plan, known, self.commune)
+            if group.bad:
+                plan.status = "refused"
+                plan.residents = []
+            else:
+                _household_changes(plan, self.resolver)
+            households.append(plan)
+        return households, conversions
+
+    def new_hamlets(self, used: set[str | None]) -> dict[str, tuple[str, str]]:
+        """The new hamlets the accepted households need, in the order they were met."""
+        return {key: spec for key, spec in self.resolver.new.items() if key in used}
+
+
+def _check_group(group: Group, resolver: HamletResolver, known: Known, commune: Unit) -> int:
+    """Run the household's checks; answer 1 when its old address was converted."""
+    checks.check_hamlets(group, resolver)
+    converted = checks.check_address(group, commune)
+    checks.check_site(group)
+    checks.check_location(group)
+    checks.check_head(group, known)
+    checks.check_people(group)
+    return int(converted)

@@ -46,9 +46,9 @@ def _styles(workbook: Workbook) -> dict[str, Any]:
 
 
 def write_report(result: ImportResult) -> bytes:
-    """Build the report workbook of an import."""
-    sheet, layout, summary = result.sheet, result.layout, result.summary
-    width = max((len(r) for r in sheet.rows), default=0)
+    """Build the report workbook of an import, reading the sheet's cells again as they come
+    (the import kept only what it found on each row) and writing each row as it is read."""
+    sheet, layout, summary, width = result.sheet, result.layout, result.summary, result.width
     by_index = {row.index: row for row in result.rows}
     workbook = Workbook()
     st = _styles(workbook)

@@ -12,7 +12,8 @@ from xlsxwriter.utility import xl_col_to_name
 
 from app.imports import cells
 from app.imports import columns as col
-from app.imports.files import HEADER_SEARCH_ROWS, PROGRESS_EVERY, FileRefused, Sheet
+from app.imports.files import HEADER_SEARCH_ROWS, FileRefused, Sheet
+from app.imports.xlsx import Uncalculated
 from app.people.rules import birthplace_code_of
 
 
@@ -191,16 +192,24 @@ def read_row(index: int, raw: tuple, layout: Layout) -> Row:
     return row
 
 
-def read_rows(
-    sheet: Sheet, layout: Layout, progress: Callable[[int], None] | None = None
-) -> list[Row]:
-    """Read every non-empty row under the header."""
-    rows = []
-    for index in range(layout.header_index + 1, len(sheet.rows)):
-        raw = sheet.rows[index]
-        if not any(cell not in (None, "") and str(cell).strip() for cell in raw):
-            continue
-        rows.append(read_row(index, raw, layout))
-        if progress is not None and len(rows) % PROGRESS_EVERY == 0:
-            progress(len(rows))
-    return rows
+def taken(raw: tuple, kind: str) -> bool:
+    """A row with something in it; in an XLSX, also one whose only filled cells are formulas
+    Excel never calculated: they read as empty, but their values are unknown, not absent, so
+    the row is refused rather than skipped."""
+    if any(cell not in (None, "") and str(cell).strip() for cell in raw):
+        return True
+    return kind == "xlsx" and any(isinstance(cell, Uncalculated) for cell in raw)
+
+
+def read_field(raw: tuple, layout: Layout, key: str) -> Any:
+    """One field of a row as `read_row` reads it (household code, ID number...); None when
+    the column is absent or the cell is bad."""
+    position = layout.columns.get(key)
+    if position is None or position >= len(raw):
+        return None
+    try:
+        if key in _NOTED:
+            return _NOTED[key](raw[position])[0]
+        return _READERS[key](raw[position])
+    except cells.CellError:
+        return None

@@ -38,7 +38,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
@@ -230,6 +230,15 @@ def _with(values: list, cells: dict[int, str] | None) -> tuple:
 
 def iter_first_sheet(data: bytes, max_rows: int, max_columns: int) -> tuple[str, Iterator[tuple]]:
     """Answer the first sheet's title and an iterator over its rows (empty cells as None)."""
+    title, reread = open_first_sheet(data, max_rows, max_columns)
+    return title, reread()
+
+
+def open_first_sheet(
+    data: bytes, max_rows: int, max_columns: int
+) -> tuple[str, Callable[[], Iterator[tuple]]]:
+    """Answer the first sheet's title and a function answering a new iterator over its rows
+    each time it is called: calamine's grid is read once and kept, its rows are made again."""
     archive = zipfile.ZipFile(io.BytesIO(data))
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     if not workbook.sheets_metadata:
@@ -243,4 +252,5 @@ def iter_first_sheet(data: bytes, max_rows: int, max_columns: int) -> tuple[str,
         raise SheetTooLarge("columns")
     if scan.rows > max_rows:
         raise SheetTooLarge("rows")
-    return meta.name, _rows(workbook.get_sheet_by_index(0), scan)
+    sheet = workbook.get_sheet_by_index(0)
+    return meta.name, lambda: _rows(sheet, scan)
