@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import SessionTransaction, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.auth.audit import add_row, entries_wait, write_pending
 from app.auth.models import User
 from app.auth.scope import row_in_scope
 from app.common import utcnow
@@ -251,7 +252,8 @@ def _new_visit(
         province_id=household.province_id,
     )
     db.session.add(visit)
-    db.session.flush()  # claims the client_id: a concurrent twin fails here
+    with entries_wait(db.session()):  # its entry goes in the visit's one audit insert
+        db.session.flush()  # claims the client_id: a concurrent twin fails here
     return visit
 
 
@@ -363,21 +365,24 @@ def _record(
     _touch_household(household, visit)
     followups = _followups(visit, found, corrections, officer)
     db.session.flush()
+    write_pending(db.session())  # the rows of residents seen, when nothing else changed
     return visit, _created_answer(visit, tag, found, corrections, followups)
 
 
 def _seen_row(visit: Visit, resident: Resident, item: dict, *, is_new: bool) -> VisitResident:
-    row = VisitResident(
-        visit_id=visit.id,
-        resident_id=resident.id,
-        presence=item.get("presence"),
-        id_card=item.get("id_card"),
-        eid=item.get("eid"),
-        has_smartphone=item.get("has_smartphone"),
-        is_new=is_new,
-    )
-    db.session.add(row)
-    return row
+    """The row of a resident seen: written by the visit's flush with one insert for all (an
+    object outside the session, for the receivers of visit_recorded to read)."""
+    values = {
+        "visit_id": visit.id,
+        "resident_id": resident.id,
+        "presence": item.get("presence"),
+        "id_card": item.get("id_card"),
+        "eid": item.get("eid"),
+        "has_smartphone": item.get("has_smartphone"),
+        "is_new": is_new,
+    }
+    add_row(db.session(), VisitResident.__table__, values)
+    return VisitResident(**values)
 
 
 def _undo(savepoint: SessionTransaction | None) -> None:
