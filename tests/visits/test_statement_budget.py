@@ -37,12 +37,12 @@ from tests.factories import api_post
 from tests.visits.conftest import an_hour_ago
 
 # One POST /api/v1/visits: a household of 3, each resident's statuses changed, one correction.
-SINGLE_BUDGET = {"postgresql": 18, "sqlite": 26}
+SINGLE_BUDGET = {"postgresql": 17, "sqlite": 25}
 # Writing the token's use (the token, the user's last sighting).
 TOUCH = 2
 # A batch: statements(n visits) <= BATCH_BASE + n * PER_VISIT.
 BATCH_BASE = {"postgresql": 10, "sqlite": 10}
-PER_VISIT = {"postgresql": 17, "sqlite": 30}
+PER_VISIT = {"postgresql": 16, "sqlite": 29}
 
 
 @contextmanager
