@@ -50,6 +50,9 @@ from app.visits.signals import visit_recorded
 
 # Tries of one item when concurrent writers collide on the same residents.
 MAX_ATTEMPTS = 3
+# One schema for every visit: it keeps no state between loads (its messages are lazy, read
+# in the request's language), and building one per visit cost more than its load.
+VISIT_IN = VisitIn()
 
 
 @dataclass
@@ -439,7 +442,7 @@ def _retryable(exc: OperationalError) -> bool:
 def submit_visit(body: Any, officer: User, *, _batch: _Batch | None = None) -> VisitResult:
     """Validate and record one visit (a raw JSON dict); a refused one is kept, not raised."""
     try:
-        data = VisitIn().load(body)
+        data = VISIT_IN.load(body)
     except ValidationError as exc:
         error = InvalidError(_("Lượt thăm có dữ liệu không hợp lệ."), flatten_errors(exc.messages))
         return _rejected(body, officer, error, None, _batch)
