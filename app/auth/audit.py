@@ -44,6 +44,13 @@ ATTEMPT_CHARS = 64
 
 log = logging.getLogger("gocua.audit")
 
+# Keys of Session.info: rows added with `add_row`, waiting for the next flush (table -> rows),
+# and the create entries of rows already written, waiting for the flush's one audit insert.
+PENDING_ROWS = "audit_pending_rows"
+PENDING_ENTRIES = "audit_pending_entries"
+# Set while flushes keep their entries for the next one (`entries_wait`).
+DEFERRED = "audit_entries_wait"
+
 _cli_actor: contextvars.ContextVar[int | None] = contextvars.ContextVar("audit_actor", default=None)
 _disabled: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_disabled", default=False)
 
@@ -105,15 +112,99 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEntry):
             raise AuditTamperError("audit entries are append-only")
+    write_rows(session)
+
+
+def add_row(session: Session, table: Any, values: dict[str, Any]) -> None:
+    """Add a row that nobody reads back as an object (a history row): written by the next
+    flush, one Core insert per table, its create entry in the flush's one audit insert and
+    with the content the listener gives an ORM row (its non-empty columns, noise left out).
+    The values name every column the row sets, defaults included, as the entry shows them."""
+    session.info.setdefault(PENDING_ROWS, {}).setdefault(table, []).append(values)
+
+
+def _created(table: Any, row: dict[str, Any], row_id: Any) -> dict[str, Any]:
+    """The detail of a created row, as `_changes` gives it for an ORM object."""
+    values = {**row, "id": row_id}
+    names = [column.name for column in table.c]
+    return {
+        name: "***" if name in SECRET_COLUMNS else _plain(values[name])
+        for name in names
+        if name not in NOISE_COLUMNS and values.get(name) is not None
+    }
+
+
+def write_rows(session: Session) -> None:
+    """Write the rows `add_row` left for the flush; their entries wait for its audit insert."""
+    pending = session.info.pop(PENDING_ROWS, None)
+    if not pending:
+        return
+    entries = session.info.setdefault(PENDING_ENTRIES, [])
+    addr = request.remote_addr if has_request_context() else None
+    actor, now = _actor(), utcnow()
+    for table, rows in pending.items():
+        insert = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+        ids = session.connection().scalars(insert, rows).all()
+        if not _disabled.get():
+            entries.extend(
+                _entry(now, actor, "create", table.name, row_id, _created(table, row, row_id), addr)
+                for row, row_id in zip(rows, ids, strict=True)
+            )
+
+
+def write_pending(session: Session) -> None:
+    """Write what waits for a flush when none follows (nothing else changed): the rows of
+    `add_row`, and the waiting entries in one audit insert."""
+    write_rows(session)
+    entries = session.info.pop(PENDING_ENTRIES, None)
+    if entries:
+        session.connection().execute(AuditEntry.__table__.insert(), entries)
+
+
+@contextmanager
+def entries_wait(session: Session) -> Iterator[None]:
+    """Flushes inside keep their audit entries for the next flush's (or `write_pending`'s)
+    one insert: a write in two flushes costs one audit insert."""
+    session.info[DEFERRED] = True
+    try:
+        yield
+    finally:
+        session.info.pop(DEFERRED, None)
+
+
+def _forget_pending(session: Session, _previous: Any) -> None:
+    """A rollback drops what was waiting for a flush: it was part of the undone work."""
+    session.info.pop(PENDING_ROWS, None)
+    session.info.pop(PENDING_ENTRIES, None)
+
+
+def _before_commit(session: Session) -> None:
+    if session.info.get(PENDING_ROWS) or session.info.get(PENDING_ENTRIES):
+        session.flush()
+        write_pending(session)
+
+
+def _entry(
+    at: datetime, actor: int | None, action: str, name: str, row_id: Any, changes: Any, addr: Any
+) -> dict[str, Any]:
+    return {
+        "at": at,
+        "user_id": actor,
+        "action": action,
+        "object_type": name,
+        "object_id": None if row_id is None else str(row_id),
+        "changes": changes,
+        "remote_addr": addr,
+    }
 
 
 def _after_flush(session: Session, _context: Any) -> None:
     if _disabled.get():
         return
-    rows = []
     actor = _actor()
     addr = request.remote_addr if has_request_context() else None
     now = utcnow()
+    rows = session.info.pop(PENDING_ENTRIES, None) or []
     for action, objects in (
         ("create", session.new),
         ("update", session.dirty),
@@ -130,18 +221,11 @@ def _after_flush(session: Session, _context: Any) -> None:
             # A new row has no identity key until the flush ends: read its primary key.
             state = inspect(obj)
             identity = state.identity or state.mapper.primary_key_from_instance(obj)
-            rows.append(
-                {
-                    "at": now,
-                    "user_id": actor,
-                    "action": action,
-                    "object_type": obj.__tablename__,
-                    "object_id": None if not identity or identity[0] is None else str(identity[0]),
-                    "changes": changes,
-                    "remote_addr": addr,
-                }
-            )
-    if rows:
+            row_id = identity[0] if identity else None
+            rows.append(_entry(now, actor, action, obj.__tablename__, row_id, changes, addr))
+    if rows and session.info.get(DEFERRED):
+        session.info[PENDING_ENTRIES] = rows  # for the next flush's insert
+    elif rows:
         session.connection().execute(AuditEntry.__table__.insert(), rows)
 
 
@@ -210,4 +294,6 @@ def init_app(app: Flask) -> None:
         return
     event.listen(Session, "before_flush", _before_flush)
     event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_soft_rollback", _forget_pending)
     _installed = True

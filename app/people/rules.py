@@ -6,7 +6,9 @@ import re
 from datetime import date
 from typing import Any
 
+from app.auth.audit import add_row
 from app.auth.models import User
+from app.common import utcnow
 from app.extensions import db
 from app.people.idnumber import province_code_for_name
 from app.people.models import EID, ID_CARD, Household, Resident, StatusChange
@@ -57,20 +59,21 @@ def record_change(
     visit_id: int | None = None,
     *,
     session_result_id: int | None = None,
-) -> StatusChange:
+) -> None:
     """Add a history row for one changed field of a resident (made by a visit, a capture
-    session's result, or neither)."""
-    row = StatusChange(
-        resident_id=resident.id,
-        visit_id=visit_id,
-        session_result_id=session_result_id,
-        user_id=actor.id if actor else None,
-        field=field,
-        old_value=_text(old),
-        new_value=_text(new),
-    )
-    db.session.add(row)
-    return row
+    session's result, or neither). Nobody reads it back in the request: it is written by the
+    next flush with its table's one insert, audited as an ORM row is (`add_row`)."""
+    row = {
+        "resident_id": resident.id,
+        "visit_id": visit_id,
+        "session_result_id": session_result_id,
+        "user_id": actor.id if actor else None,
+        "field": field,
+        "old_value": _text(old),
+        "new_value": _text(new),
+        "at": utcnow(),
+    }
+    add_row(db.session(), StatusChange.__table__, row)
 
 
 def set_field(
