@@ -22,6 +22,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.imports.xlsx import NotAWorksheet, SheetTooLarge, Uncalculated, open_first_sheet
+from app.imports.xlsx_stream import spool_first_sheet
 
 MB = 1024 * 1024
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -202,11 +203,14 @@ def _read_xlsx(data: bytes, limits: Limits, progress: Progress | None) -> Sheet:
     return Sheet(kind="xlsx", title=title, rows=list(_xlsx_rows(reread(), limits, progress)))
 
 
-def _open_xlsx(data: bytes, limits: Limits) -> tuple[str, Callable[[], Iterator[tuple]]]:
-    """Check the archive and open its first sheet, or refuse the file with a reason."""
+def _open_xlsx(
+    data: bytes, limits: Limits, opener: Callable = open_first_sheet
+) -> tuple[str, Callable[[], Iterator[tuple]]]:
+    """Check the archive and open its first sheet (with calamine, or `spool_first_sheet`),
+    or refuse the file with a reason."""
     _check_archive(data, limits)
     with _xlsx_errors(limits):
-        return open_first_sheet(
+        return opener(
             data, limits.max_rows + HEADER_SEARCH_ROWS + BLANK_ROWS_ALLOWED, limits.max_columns
         )
 
@@ -314,11 +318,12 @@ class Reread:
 
 def open_sheet(data: bytes, limits: Limits, progress: Progress | None = None) -> Sheet:
     """Open a household list's first sheet to go over its rows as often as needed, without
-    keeping them: `rows` reads them again, one at a time, each time it is iterated (an XLSX
-    from calamine's grid, read once). Refuse the file with a reason."""
+    keeping them: `rows` reads them again, one at a time, each time it is iterated (an XLSX's
+    sheet is parsed once, row by row, into a temporary file read back at each pass: see
+    `xlsx_stream.py`). Refuse the file with a reason."""
     _check_size(data, limits)
     if data.startswith(ZIP_MAGICS):
-        title, reread = _open_xlsx(data, limits)
+        title, reread = _open_xlsx(data, limits, spool_first_sheet)
         rows = Reread(reread, lambda rows, tell: _xlsx_rows(rows, limits, tell), progress)
         return Sheet(kind="xlsx", title=title, rows=rows)
     return _open_csv(data, limits, progress)

@@ -29,6 +29,8 @@ On bench/bench_import.py's 100,000-resident sheet (7.3 MB, 85 MB of sheet XML) r
 the expat reader this replaced: faster, but calamine holds its grid while the rows are made
 (docs/BENCHMARKS.md). A sheet with formulas pays the exact pass too, 5.8 s more there.
 The archive has already been checked (size, entries, no DOCTYPE) when this runs.
+This reader serves `read_sheet` (enrolment, reconciliation); the household import goes over
+its rows in passes and reads with `xlsx_stream.py`, which holds no grid.
 """
 
 from __future__ import annotations
@@ -66,6 +68,9 @@ class Uncalculated(str):
 
     def __repr__(self) -> str:
         return "UNCALCULATED"
+
+    def __reduce__(self) -> str:
+        return "UNCALCULATED"  # pickled as the one module-level value (the spool keeps it)
 
 
 UNCALCULATED = Uncalculated("")
@@ -107,11 +112,16 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str:
     wanted = sheet.get(f"{{{REL}}}id") if sheet is not None else None
     for rel in rels.iter(f"{{{PKG}}}Relationship"):
         if rel.get("Id") == wanted:
-            target = rel.get("Target", "")
-            if target.startswith("/"):
-                return target.lstrip("/")
-            return posixpath.normpath(posixpath.join("xl", target))
+            return part_path(rel)
     raise KeyError("first sheet")
+
+
+def part_path(rel: ET.Element) -> str:
+    """The path in the archive of the part a workbook relationship names."""
+    target = rel.get("Target", "")
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join("xl", target))
 
 
 def _chunks(archive: zipfile.ZipFile, path: str) -> Iterator[bytes]:
