@@ -19,7 +19,12 @@ from flask_babel import gettext as _
 
 from app.auth.audit import record
 from app.extensions import db
-from app.imports.apply import analyze_after, apply_households, create_hamlets
+from app.imports.apply import (
+    analyze_after,
+    analyze_while_growing,
+    apply_households,
+    create_hamlets,
+)
 from app.imports.files import FileRefused, Limits, Sheet, open_sheet
 from app.imports.plan import PLAN_CHUNK, HouseholdPlan, Planner
 from app.imports.rows import Layout, Row
@@ -304,7 +309,7 @@ def _write(
     commune = planner.commune
     made = create_hamlets(planner.new_hamlets(outcome.used_hamlets), commune)
     wanted = set(outcome.to_write)
-    written = opened = 0
+    written = opened = analyzed = 0
     chunks = household_chunks(sheet, index, PLAN_CHUNK) if wanted else iter(())
     for number, chunk in enumerate(chunks):
         if number not in wanted:
@@ -313,6 +318,7 @@ def _write(
         residents, corrections = apply_households(households, commune, made, actor_id)
         written += residents
         opened += corrections
+        analyzed = analyze_while_growing(written, analyzed)
     analyze_after(written)
     summary.hamlets_created = [u.code for u in made.values()]
     summary.corrections_opened = opened
