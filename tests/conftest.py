@@ -41,12 +41,11 @@ def _test_config(url: str) -> dict:
 
 
 def _worker_database(url: str) -> str:
-    """Return this worker's own database next to the one given, created when missing."""
-    if not WORKER:
-        return url
+    """Return this worker's own database next to the one given (the one given without
+    xdist), created when missing."""
     given = sa.engine.make_url(url)
-    mine = given.set(database=f"{given.database}_{WORKER}")
-    admin = sa.create_engine(given, isolation_level="AUTOCOMMIT")
+    mine = given.set(database=f"{given.database}_{WORKER}") if WORKER else given
+    admin = sa.create_engine(given.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             known = conn.scalar(

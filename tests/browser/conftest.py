@@ -16,6 +16,10 @@ import pytest
 from werkzeug.serving import make_server
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+# The browser keeps Vietnam's time, as officers' phones do: on a machine in UTC the phone's
+# day and Vietnam's differ from 17:00 to 24:00 UTC, and a date the phone writes (a returnee's
+# day back, today's plan) would not be the server's today.
+BROWSER_ENV = {**os.environ, "TZ": "Asia/Ho_Chi_Minh"}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -54,7 +58,7 @@ def browser():
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=path, headless=True, args=CHROMIUM_ARGS
+            executable_path=path, headless=True, args=CHROMIUM_ARGS, env=BROWSER_ENV
         )
         yield chromium
         chromium.close()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.people.models import Correction
-from tests.browser.conftest import CHROMIUM_ARGS, SCREENSHOTS, _chromium_path
+from tests.browser.conftest import BROWSER_ENV, CHROMIUM_ARGS, SCREENSHOTS, _chromium_path
 from tests.field.browser_helpers import log_in, outbox_count, wait_for_data, wait_sent
 
 FULL = "046068000123"
@@ -144,7 +144,7 @@ def camera_page(browser, live_server, tmp_path):
         f"--use-file-for-fake-video-capture={video}",
     ]
     chromium = browser.browser_type.launch(
-        executable_path=_chromium_path(), headless=True, args=args
+        executable_path=_chromium_path(), headless=True, args=args, env=BROWSER_ENV
     )
     context = chromium.new_context(
         viewport={"width": 360, "height": 640}, locale="vi-VN", base_url=live_server.url
