@@ -135,21 +135,26 @@ def _probable_duplicates(residents: list[Resident], candidates: list[Any]) -> li
                 continue
             if resident.birth_date and other.birth_date and resident.birth_date != other.birth_date:
                 continue
-            findings.append(
-                Finding(
-                    resident,
-                    "duplicate_record",
-                    "probable_duplicate",
-                    problem="duplicate",
-                    current=str(resident.id),
-                    proposed=str(other.id),
-                    note=f"Có thể trùng với công dân #{other.id} (hộ #{other.household_id}).",
-                    related_resident_id=other.id,
-                    details={"household_id": other.household_id},
-                )
-            )
+            note = f"Có thể trùng với công dân #{other.id} (hộ #{other.household_id})."
+            findings.append(_duplicate(resident, other, "probable_duplicate", note))
             break
     return findings
+
+
+def _duplicate(resident: Resident, other: Any, reason: str, note: str) -> Finding:
+    """A duplicate-record finding: `resident` may be the same person as `other` (a resident
+    or a candidate row with `id` and `household_id`)."""
+    return Finding(
+        resident,
+        "duplicate_record",
+        reason,
+        problem="duplicate",
+        current=str(resident.id),
+        proposed=str(other.id),
+        note=note,
+        related_resident_id=other.id,
+        details={"household_id": other.household_id},
+    )
 
 
 def _same_id_numbers(residents: list[Resident], candidates: list[Any]) -> list[Finding]:
@@ -161,19 +166,8 @@ def _same_id_numbers(residents: list[Resident], candidates: list[Any]) -> list[F
         if row.id_number not in numbered or row.id in ids:
             continue
         resident = numbered[row.id_number]
-        findings.append(
-            Finding(
-                resident,
-                "duplicate_record",
-                "same_id_number",
-                problem="duplicate",
-                current=str(resident.id),
-                proposed=str(row.id),
-                note=f"Cùng số định danh với công dân #{row.id} (hộ #{row.household_id}).",
-                related_resident_id=row.id,
-                details={"household_id": row.household_id},
-            )
-        )
+        note = f"Cùng số định danh với công dân #{row.id} (hộ #{row.household_id})."
+        findings.append(_duplicate(resident, row, "same_id_number", note))
     return findings
 
 
