@@ -378,7 +378,7 @@ def run(url: str, args: argparse.Namespace) -> tuple[list[tuple[str, str]], list
     from app.auth.models import User
     from app.extensions import db
     from app.reports import campaigns, coverage, exports, mapdata, progress
-    from app.reports.models import Campaign, CampaignTarget
+    from app.reports.models import Campaign, CampaignCount, CampaignCounted, CampaignTarget
     from maps import render_html
 
     loaded = _load(url, args)
@@ -396,8 +396,8 @@ def run(url: str, args: argparse.Namespace) -> tuple[list[tuple[str, str]], list
             db.session.commit()
         elif loaded:
             lines.append(("load", loaded))
-        db.session.execute(sa.delete(CampaignTarget))
-        db.session.execute(sa.delete(Campaign))
+        for model in (CampaignTarget, CampaignCount, CampaignCounted, Campaign):
+            db.session.execute(sa.delete(model))
         db.session.commit()
         admin = db.session.get(User, 1)
         token, _ = auth_service.issue_token(admin)
@@ -433,6 +433,13 @@ def run(url: str, args: argparse.Namespace) -> tuple[list[tuple[str, str]], list
             "2 GROUP BYs per hamlet", limit_s, "<= 1 s and <= 1.5x limit",
             within(app_s, at_most=1.0, limit=limit_s, ratio_at_most=1.5), backend,
         ))  # fmt: skip
+        # The campaign's rollup is counted whole once a day (by its first read, or the nightly
+        # `flask coverage refresh`); the figure is every read after that one.
+        start = time.perf_counter()
+        progress.campaign_progress(admin, campaign.id)
+        db.session.rollback()
+        lines.append(("campaign rollup, whole recount (once a day)",
+                      f"{time.perf_counter() - start:.2f} s"))  # fmt: skip
         app_s, limit_s = around(
             lambda: progress.campaign_progress(admin, campaign.id),
             lambda: group_bys(db, period),

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -100,6 +101,14 @@ class Resident(UnitScoped, db.Model):
         CheckConstraint(_in("card_issue", CARD_ISSUE), name="card_issue_valid"),
         Index("ix_residents_dup_key", "commune_id", "name_folded", "birth_year"),
         Index("ix_residents_hamlet_status", "hamlet_id", "presence", "id_card", "eid"),
+        # The few residents with an open card problem, for coverage's cards to re-issue (with
+        # ix_residents_card_renewal_due: a bitmap of two small ranges, not every resident).
+        Index(
+            "ix_residents_card_issue_open",
+            "card_issue",
+            postgresql_where=text("card_issue IS NOT NULL"),
+            sqlite_where=text("card_issue IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

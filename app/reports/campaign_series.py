@@ -23,9 +23,10 @@ from app.clock import to_vietnam
 from app.extensions import db
 from app.people.models import Resident, StatusChange
 from app.reports.asof import AsOf
+from app.reports.campaign_counts import status_reached
 from app.reports.coverage import DONE_OUTCOMES, Period
 from app.reports.models import Campaign
-from app.reports.progress import progress_period, status_reached
+from app.reports.progress import progress_period
 from app.units.models import Unit
 from app.visits.models import Visit
 

@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.auth.units import unit_for
-from app.clock import end_of_day, start_of_day
 from app.common import utcnow
 from app.extensions import db
 from app.people.models import SITE_KINDS, Household, Resident
-from app.reports import rollup
+from app.reports import campaign_counts, rollup
 from app.reports.coverage_counts import card_counts, correction_counts, followup_counts
 from app.reports.eligibility import (  # noqa: F401  (re-exported: the reports' one clause)
     eligible_clause,
@@ -32,7 +31,7 @@ from app.reports.eligibility import (  # noqa: F401  (re-exported: the reports' 
     old_enough,
     temporary_clause,
 )
-from app.reports.periods import campaign_for_period
+from app.reports.periods import Period, campaign_for_period
 from app.reports.scoped import (  # noqa: F401  (of_kind re-exported)
     Key,
     inside,
@@ -40,38 +39,13 @@ from app.reports.scoped import (  # noqa: F401  (of_kind re-exported)
     of_kind,
     pair_of,
 )
+from app.reports.statuses import DONE_OUTCOMES, EID_DONE, ID_DONE
 from app.units.models import Unit
 from app.visits.models import Visit
-
-# A household counts as visited once a visit settled its situation; nobody home or a refusal
-# leaves it a gap (a revisit follow-up exists for it) and counts only as attempted.
-DONE_OUTCOMES = ("met", "household_moved")
-ID_DONE = ("collected", "issued")
-EID_DONE = "level2_active"
 
 GroupBy = Literal["hamlet", "commune"]
 Pair = tuple[int | None, int | None]  # (commune_id, hamlet_id)
 WORK_MEM = re.compile(r"[0-9]{1,6}(kB|MB|GB)")
-
-
-@dataclass(frozen=True)
-class Period:
-    """A campaign's days, inclusive, in Vietnam's calendar; with `known_by`, only what the
-    server had received before that moment counts (figures as of a day, see `asof`)."""
-
-    starts_on: date
-    ends_on: date
-    known_by: datetime | None = None
-
-    @property
-    def start(self) -> datetime:
-        """The first instant of the period, in UTC."""
-        return start_of_day(self.starts_on)
-
-    @property
-    def end(self) -> datetime:
-        """The first instant after the period, in UTC."""
-        return end_of_day(self.ends_on)
 
 
 @dataclass
@@ -296,11 +270,17 @@ def recount(session: Session, where: rollup.Where, on: date) -> dict[Key, dict[s
     return out
 
 
+# The rollups kept from the coverage rollup's marks, recounted by the same refresh.
+FOLLOWERS: tuple[rollup.Follower, ...] = (campaign_counts.recount_marked,)
+
+
 def rebuild_rollup() -> int:
     """Recount the whole coverage rollup in the current session (after a bulk load with the
-    triggers off, `SET session_replication_role = replica`); answer the rows written. The
-    caller commits."""
-    return rollup.rebuild(db.session, recount)
+    triggers off, `SET session_replication_role = replica`), and drop the campaigns' (each is
+    counted whole when next read); answer the rows written. The caller commits."""
+    written = rollup.rebuild(db.session, recount)
+    campaign_counts.forget(db.session)
+    return written
 
 
 def main_counts(
@@ -309,7 +289,7 @@ def main_counts(
     """The household, visit and resident families: from the rollup for today's figures, live
     for a campaign period (or when asked: `live`)."""
     if period is None and not live:
-        rollup.fresh(unit, recount)
+        rollup.fresh(unit, recount, FOLLOWERS)
         tune_for_reports()
         return (rollup.rollup_counts(unit, user, kind),)
     return (

@@ -82,3 +82,33 @@ class HamletDirty(db.Model):
     hamlet_id: Mapped[int | None] = mapped_column(Integer)
     commune_id: Mapped[int | None] = mapped_column(Integer)
     txid: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class CampaignCount(UnitScoped, db.Model):
+    """A campaign's progress figures in one (commune, hamlet), as of today, kept by
+    `app.reports.campaign_counts` so a province's campaign progress reads a few thousand rows:
+    households a visit settled in the period, residents who reached an ID card or a level-2
+    e-ID in the period and hold it now. Carries the unit-scope columns of the rows it counts
+    (the visit's; the resident's), so the scope conditions apply to it unchanged."""
+
+    __tablename__ = "campaign_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    households_visited: Mapped[int] = mapped_column(Integer, default=0)
+    id_collected: Mapped[int] = mapped_column(Integer, default=0)
+    eid_level2_active: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CampaignCounted(db.Model):
+    """What a campaign's `campaign_counts` were counted for: its unit and period then, and the
+    Vietnam day they were counted on. Another unit or period, or a running campaign's day
+    past, means a whole recount; the marks of `hamlet_dirty` keep the rest exact."""
+
+    __tablename__ = "campaign_counted"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    counted_on: Mapped[date]

@@ -15,36 +15,30 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import select
 
 from app.auth.models import User
-from app.auth.scope import rows_inside, scope_clause
 from app.clock import today_in_vietnam
 from app.extensions import db
 from app.labels import in_sentence, label
-from app.people.models import Resident, StatusChange
+from app.people.models import Resident
+from app.reports import campaign_counts, rollup
 from app.reports.asof import AsOf
+from app.reports.campaign_counts import status_reached, status_select
 from app.reports.campaigns import get_campaign, shown_campaign
 from app.reports.coverage import (
-    EID_DONE,
-    ID_DONE,
+    FOLLOWERS,
     GroupBy,
     Period,
     child_units,
     group_by_for,
     group_owner,
+    recount,
     tune_for_reports,
     visit_counts,
 )
-from app.reports.models import METRICS, Campaign, CampaignTarget
+from app.reports.models import METRICS, Campaign, CampaignCounted, CampaignTarget
 from app.units.models import Unit
-from app.visits.models import Visit
-
-# The status a resident must reach (and still hold) to count, by metric.
-STATUS_METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "id_collected": ("id_card", ID_DONE),
-    "eid_level2_active": ("eid", (EID_DONE,)),
-}
 
 
 def _metric_label(metric: str) -> str:
@@ -60,29 +54,6 @@ def _level_word(level: str) -> str:
 # --- progress ----------------------------------------------------------------------------------
 
 
-def status_reached(
-    unit: Unit, period: Period, metric: str, user: User | None, asof: AsOf
-) -> tuple[ColumnElement[Any], list[ColumnElement[bool]]]:
-    """When a status change counts for a metric (the visit's moment, else the change's), and
-    the conditions on the joined status history, residents and visits: the resident reached
-    the metric's status inside the period, still held it at the end of the `asof` day, and
-    the server knew the change by then."""
-    column, done = STATUS_METRICS[metric]
-    when = func.coalesce(Visit.visited_at, StatusChange.at)
-    conditions = [rows_inside(Resident, unit), asof.value(column).in_(done)]
-    if user is not None:
-        conditions.append(scope_clause(user, Resident))
-    conditions += [
-        StatusChange.field == column,
-        StatusChange.new_value.in_(done),
-        or_(StatusChange.old_value.is_(None), StatusChange.old_value.not_in(done)),
-        when >= period.start,
-        when < period.end,
-        asof.known(StatusChange.at),
-    ]
-    return when, conditions
-
-
 def status_counts(
     unit: Unit, by: GroupBy, period: Period, metric: str, user: User | None, asof: AsOf
 ) -> dict[int | None, int]:
@@ -90,21 +61,47 @@ def status_counts(
     of the `asof` day, per group; only changes the server knew by then count."""
     _when, conditions = status_reached(unit, period, metric, user, asof)
     key = Resident.hamlet_id if by == "hamlet" else Resident.commune_id
-    stmt = (
-        select(key, func.count(func.distinct(Resident.id)))
-        .select_from(StatusChange)
-        .join(Resident, Resident.id == StatusChange.resident_id)
-        .outerjoin(Visit, Visit.id == StatusChange.visit_id)
-        .where(*conditions)
-        .group_by(key)
-    )
-    return dict(db.session.execute(stmt).all())
+    return dict(db.session.execute(status_select((key,), conditions)).all())
+
+
+def fresh_campaign(campaign: Campaign, today: date) -> None:
+    """Bring a campaign's rollup up to date before it is read: the marked hamlets into both
+    rollups, then the whole campaign if it was not counted for its unit and period up to
+    today (`campaign_counts.is_current`)."""
+    counted = db.session.get(CampaignCounted, campaign.id)
+    if campaign_counts.is_current(counted, campaign, today) and not rollup.marks_exist(db.session):
+        return
+
+    def work() -> None:
+        rollup.refresh(db.session, None, today, recount, FOLLOWERS, stale=False)
+        counted = db.session.scalar(
+            select(CampaignCounted)
+            .where(CampaignCounted.campaign_id == campaign.id)
+            .execution_options(populate_existing=True)
+        )
+        if not campaign_counts.is_current(counted, campaign, today):
+            campaign_counts.count_whole(db.session, campaign, today)
+
+    rollup.in_own_transaction(work)
 
 
 def metric_counts(
-    unit: Unit, by: GroupBy, period: Period, metric: str, user: User | None, asof: AsOf
+    campaign: Campaign,
+    unit: Unit,
+    by: GroupBy,
+    period: Period,
+    metric: str,
+    user: User | None,
+    asof: AsOf,
+    live: bool = False,
 ) -> dict[int | None, int]:
-    """Return a campaign metric's count per group inside the period, as of a day."""
+    """Return a campaign metric's count per group inside the period, as of a day: today's
+    from the campaign rollup (`app.reports.campaign_counts`, exact), a past or later day's
+    (or when asked: `live`) from the rows."""
+    today = today_in_vietnam()
+    if asof.day == today and not live:
+        fresh_campaign(campaign, today)
+        return campaign_counts.metric_counts(campaign, unit, by, metric, user)
     if metric == "households_visited":
         out: dict[int | None, int] = {}
         counted = visit_counts(unit, period, user, sites=False)
@@ -207,9 +204,11 @@ def _metric_progress(
     schedule: Schedule,
     user: User,
     asof: AsOf,
+    live: bool = False,
 ) -> dict[str, Any]:
     by = group_by_for(owner)
-    groups = metric_counts(owner, by, progress_period(campaign, asof), metric, user, asof)
+    period = progress_period(campaign, asof)
+    groups = metric_counts(campaign, owner, by, period, metric, user, asof, live)
     counts = _counts_by_child(groups, group_owner(owner, children, by), children)
     targets = dict(
         db.session.execute(
@@ -248,8 +247,11 @@ def _metric_progress(
     }
 
 
-def campaign_progress(user: User, campaign_id: int, on: date | None = None) -> dict[str, Any]:
-    """Compute a campaign's progress per metric and per child unit, as of a day (today)."""
+def campaign_progress(
+    user: User, campaign_id: int, on: date | None = None, live: bool = False
+) -> dict[str, Any]:
+    """Compute a campaign's progress per metric and per child unit, as of a day (today);
+    `live` counts today's from the rows, not the rollup (the rollup's tests compare them)."""
     campaign = get_campaign(user, campaign_id)
     tune_for_reports()
     on = on or today_in_vietnam()
@@ -263,7 +265,7 @@ def campaign_progress(user: User, campaign_id: int, on: date | None = None) -> d
         "total_days": schedule.total_days,
         "elapsed_days": schedule.elapsed_days,
         "metrics": [
-            _metric_progress(campaign, owner, children, metric, schedule, user, AsOf.of(on))
+            _metric_progress(campaign, owner, children, metric, schedule, user, AsOf.of(on), live)
             for metric in campaign.metrics or []
             if metric in METRICS
         ],

@@ -23,7 +23,7 @@ it; `flask coverage rebuild` recounts everything (after a load with the triggers
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -72,6 +72,9 @@ Where = Callable[[Any], ColumnElement[bool]]
 # The live recount of the kept figures of the rows `where` keeps, on a day, keyed (commune,
 # hamlet, province, kind): app.reports.coverage.recount.
 Recount = Callable[[Session, Where, date], dict[Key, dict[str, Any]]]
+# Another rollup kept from the same marks (app.reports.campaign_counts): recounts its rows that
+# `where` keeps (the marked hamlets) on a day; answers the rows written.
+Follower = Callable[[Session, Where, date], int]
 
 
 def marked(model: Any, hamlets: set[int], communes: set[int]) -> ColumnElement[bool]:
@@ -144,20 +147,34 @@ def replace(session: Session, where: Where, today: date, recount: Recount) -> in
     return len(rows)
 
 
-def refresh(session: Session, unit: Unit | None, today: date, recount: Recount) -> int:
-    """Recount the marked hamlets, and the rows inside a unit (anywhere without one) counted
-    before today; answer the number of rollup rows written. The caller commits."""
+def refresh(
+    session: Session,
+    unit: Unit | None,
+    today: date,
+    recount: Recount,
+    followers: Sequence[Follower] = (),
+    stale: bool = True,
+) -> int:
+    """Recount the marked hamlets, and (with `stale`) the rows inside a unit (anywhere without
+    one) counted before today; the `followers` recount their own rollups' rows of the marked
+    hamlets. Answer the number of rollup rows written. The caller commits."""
     lock(session)
     hamlets, communes = take_marks(session)
-    stale = session.scalar(select(exists(select(HamletCount.id).where(stale_clause(unit, today)))))
-    if not (hamlets or communes or stale):
+    day_old = stale and bool(
+        session.scalar(select(exists(select(HamletCount.id).where(stale_clause(unit, today)))))
+    )
+    if not (hamlets or communes or day_old):
         return 0
 
     def where(model: Any) -> ColumnElement[bool]:
-        day_old = (rows_inside(model, unit) if unit is not None else true()) if stale else false()
-        return or_(marked(model, hamlets, communes), day_old)
+        old = (rows_inside(model, unit) if unit is not None else true()) if day_old else false()
+        return or_(marked(model, hamlets, communes), old)
 
-    return replace(session, where, today, recount)
+    written = replace(session, where, today, recount)
+    if hamlets or communes:
+        for follow in followers:
+            written += follow(session, lambda model: marked(model, hamlets, communes), today)
+    return written
 
 
 def rebuild(session: Session, recount: Recount, today: date | None = None) -> int:
@@ -177,23 +194,30 @@ def holds_write_lock() -> bool:
     return db.session.get_bind().dialect.name == "sqlite" and not current_app.testing
 
 
-def fresh(unit: Unit, recount: Recount) -> None:
-    """Bring the rollup inside a unit up to date before it is read.
-
-    Nothing to do when no hamlet is marked and no row inside the unit is a day old (one
-    cheap check). Otherwise the refresh commits on its own, unless the caller's transaction
-    writes anyway; on SQLite the caller's read transaction is ended first, so the refresh's
-    first statement takes the write lock and the read after it sees the result.
-    """
-    today = today_in_vietnam()
-    if not needs_refresh(db.session, unit, today):
-        return
+def in_own_transaction(work: Callable[[], object]) -> None:
+    """Run a refresh: it commits on its own, unless the caller's transaction writes anyway; on
+    SQLite the caller's read transaction is ended first, so the refresh's first statement
+    takes the write lock and the read after it sees the result."""
     joins = holds_write_lock()
     if not joins and db.session.get_bind().dialect.name == "sqlite":
         db.session.commit()
-    refresh(db.session, unit, today, recount)
+    work()
     if not joins:
         db.session.commit()
+
+
+def marks_exist(session: Session) -> bool:
+    """Whether any hamlet is marked."""
+    return bool(session.scalar(select(exists(select(HamletDirty.id)))))
+
+
+def fresh(unit: Unit, recount: Recount, followers: Sequence[Follower] = ()) -> None:
+    """Bring the rollup inside a unit up to date before it is read (the followers' rollups of
+    the marked hamlets too). Nothing to do when no hamlet is marked and no row inside the unit
+    is a day old (one cheap check)."""
+    today = today_in_vietnam()
+    if needs_refresh(db.session, unit, today):
+        in_own_transaction(lambda: refresh(db.session, unit, today, recount, followers))
 
 
 ROLLUP_FIGURES = (

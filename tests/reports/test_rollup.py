@@ -1,6 +1,7 @@
-"""The coverage rollup (hamlet_counts) equals a full recount after every kind of write: visits
-through the API, moves, imports, a household added by a phone, card and residence changes, a
-day change, deletes; a read after a write shows it; on PostgreSQL, under concurrent writers."""
+"""The coverage rollup (hamlet_counts) and the campaign rollup (campaign_counts) equal a full
+recount after every kind of write: visits through the API, moves, imports, a household added by
+a phone, card and residence changes, a campaign's period edited, a day change, deletes; a read
+after a write shows it; on PostgreSQL, under concurrent writers."""
 
 from __future__ import annotations
 
@@ -13,17 +14,27 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from werkzeug.serving import make_server
 
 import app.clock as clock
+from app.auth.models import User
 from app.clock import today_in_vietnam
+from app.errors import NotFoundError
 from app.extensions import db
 from app.followups.models import Followup
 from app.imports import run_import
 from app.people.models import HOUSEHOLD_KINDS, Correction, Household, Resident
 from app.reports.coverage import Figures, pair_figures
-from app.reports.models import HamletCount, HamletDirty
+from app.reports.models import (
+    METRICS,
+    Campaign,
+    CampaignCount,
+    CampaignCounted,
+    HamletCount,
+    HamletDirty,
+)
+from app.reports.progress import campaign_progress
 from app.visits.models import Visit
 from tests.factories import api_get, api_post
 from tests.reports.conftest import years_ago
@@ -37,7 +48,8 @@ def _nonzero(pairs: dict) -> dict:
 
 
 def assert_rollup_equals_recount(world) -> None:
-    """Every figure of every hamlet, for every household kind, from the rollup and live."""
+    """Every figure of every hamlet, for every household kind, from the rollup and live; and
+    every campaign's progress, as every commander who may see it, from its rollup and live."""
     db.session.commit()
     for code in ("46", "20179", "19777", "20179-002"):
         for kind in (None, *HOUSEHOLD_KINDS):
@@ -45,6 +57,37 @@ def assert_rollup_equals_recount(world) -> None:
             live = _nonzero(pair_figures(world[code], kind=kind, live=True))
             assert kept == live, (code, kind)
     assert db.session.scalar(select(HamletCount.id).limit(1)) is not None
+    commanders = list(db.session.scalars(select(User).where(User.role == "commander")))
+    seen = 0
+    for campaign in db.session.scalars(select(Campaign).order_by(Campaign.id)).all():
+        for commander in commanders:
+            try:
+                live = campaign_progress(commander, campaign.id, live=True)
+            except NotFoundError:
+                continue
+            kept = campaign_progress(commander, campaign.id)
+            assert kept["metrics"] == live["metrics"], (campaign.name, commander)
+            seen += 1
+    assert seen >= 4
+    assert db.session.scalar(select(CampaignCounted.campaign_id).limit(1)) is not None
+
+
+@pytest.fixture(autouse=True)
+def campaigns(world, make_user) -> list[Campaign]:
+    """A province's running campaign, a commune's ended one and one starting today, all three
+    metrics each; and a commander of each unit to read them."""
+    make_user("commander", "46")
+    make_user("commander", "20179")
+    today = today_in_vietnam()
+    spans = {"46": (-1, 10), "20179": (-5, -1), "20179-001": (0, 3)}
+    made = [
+        Campaign(name=f"Đợt {code}", unit_id=world[code].id, metrics=list(METRICS),
+                 starts_on=today + timedelta(days=start), ends_on=today + timedelta(days=end))
+        for code, (start, end) in spans.items()
+    ]  # fmt: skip
+    db.session.add_all(made)
+    db.session.commit()
+    return made
 
 
 @pytest.fixture
@@ -111,7 +154,7 @@ def _households(commune) -> list[Household]:
 
 
 def test_rollup_equals_recount_after_every_kind_of_write(
-    app, client, world, make_household, headers, monkeypatch
+    app, client, world, make_household, headers, monkeypatch, campaigns
 ):
     rng = random.Random(17)
     for i in range(6):
@@ -150,6 +193,11 @@ def test_rollup_equals_recount_after_every_kind_of_write(
         db.session.commit()
         assert_rollup_equals_recount(world), (step, operation)
 
+    kept = db.session.execute(
+        select(func.sum(CampaignCount.households_visited), func.sum(CampaignCount.id_collected))
+    ).one()
+    assert all(kept), kept  # the campaigns' rollup counts visits and status changes
+
     # A household added by a phone, then imports: a list, then its update (a household moves).
     assert api_post(client, "/api/v1/households", headers, _site_body(1))[0] == 201
     assert_rollup_equals_recount(world)
@@ -158,6 +206,11 @@ def test_rollup_equals_recount_after_every_kind_of_write(
         assert result.summary.written, name
         db.session.commit()
         assert_rollup_equals_recount(world)
+
+    # A commander moves a campaign's start: it is counted whole again.
+    campaigns[0].starts_on -= timedelta(days=2)
+    db.session.commit()
+    assert_rollup_equals_recount(world)
 
     # Deletes: a household's residents, then the household.
     fresh = make_household("20179-002", residents=[{"full_name": "Người sẽ xoá"}])
@@ -180,7 +233,7 @@ def test_rollup_equals_recount_after_every_kind_of_write(
 
 
 def test_a_read_after_a_write_shows_it(
-    app, client, world, make_household, headers, make_user, token_for
+    app, client, world, make_household, headers, make_user, token_for, campaigns
 ):
     household = make_household("20179-001", residents=[{"full_name": "Hồ Văn Nhờ"}])
     commander = token_for(make_user("commander", "20179"))
@@ -190,10 +243,16 @@ def test_a_read_after_a_write_shows_it(
         assert status == 200, body
         return body["totals"]["households_visited"]
 
-    assert visited() == 0
+    def progressed() -> int:
+        url = f"/api/v1/campaigns/{campaigns[0].id}/progress"
+        status, body = api_get(client, url, token_for(make_user("commander", "46")))
+        assert status == 200, body
+        return body["metrics"][0]["count"]
+
+    assert visited() == progressed() == 0
     body = _visit_body(random.Random(1), household) | {"outcome": "met"}
     assert api_post(client, "/api/v1/visits", headers, body)[0] == 201
-    assert visited() == 1
+    assert visited() == progressed() == 1
     assert db.session.scalar(select(HamletDirty.id).limit(1)) is None  # the read took the mark
 
 
@@ -235,8 +294,9 @@ def server(app):
 
 @pytest.mark.postgres_only
 def test_concurrent_writers_and_readers_leave_the_rollup_exact(
-    backend, server, world, make_household, headers, make_user, token_for
+    backend, server, world, make_household, headers, make_user, token_for, campaigns
 ):
+    progress_url = f"/api/v1/campaigns/{campaigns[0].id}/progress"
     commander = token_for(make_user("commander", "46"))
     households = [
         make_household(HAMLETS[i % 3], residents=[{"full_name": f"Người {i}"}]) for i in range(9)
@@ -265,6 +325,8 @@ def test_concurrent_writers_and_readers_leave_the_rollup_exact(
         for _ in range(200):
             if call("GET", "/api/v1/coverage?unit=46", None, commander) != 200:
                 errors.append("read")
+            if call("GET", progress_url, None, commander) != 200:
+                errors.append("progress")
             if not writing.is_set():
                 return
 
@@ -283,7 +345,7 @@ def test_concurrent_writers_and_readers_leave_the_rollup_exact(
     assert_rollup_equals_recount(world)
 
 
-def test_rebuild_and_refresh_commands(app, world, make_household, monkeypatch):
+def test_rebuild_and_refresh_commands(app, world, make_household, monkeypatch, campaigns):
     make_household("20179-001", residents=[{"full_name": "Trọ", "residence": "temporary",
                                             "residence_until": today_in_vietnam()}])  # fmt: skip
     make_household("20179-002")
@@ -300,6 +362,14 @@ def test_rebuild_and_refresh_commands(app, world, make_household, monkeypatch):
     result = app.test_cli_runner().invoke(args=["coverage", "refresh"])
     assert result.exit_code == 0, result.output
     assert "hamlet_counts: 2 " in result.output
+    assert "campaign_counts: 2 chiến dịch" in result.output  # the running ones, a day further
     db.session.rollback()
+    counted = db.session.execute(select(CampaignCounted.campaign_id, CampaignCounted.counted_on))
+    running, ended, starting = campaigns
+    assert dict(counted.all()) == {
+        running.id: tomorrow.date(),
+        ended.id: today_in_vietnam() - timedelta(days=1),  # counted today: its period is over
+        starting.id: tomorrow.date(),
+    }
     assert set(db.session.scalars(select(HamletCount.computed_on))) == {tomorrow.date()}
     assert_rollup_equals_recount(world)
