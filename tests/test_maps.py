@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -541,3 +544,33 @@ def test_script_tag_is_not_broken_by_inlined_assets() -> None:
     tags = parse(html)
     joined = "".join(tags.scripts)
     assert "L.map(" in joined and "jQuery" in joined
+
+
+# --- what the app loads ---------------------------------------------------------------------------
+
+FACTORY_ONLY = """
+import sys
+from app import create_app
+create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_ENABLED": False})
+heavy = ("folium", "branca", "maps.coverage", "app.reports.mapdata")
+print(sorted(m for m in heavy if m in sys.modules))
+import maps
+print(all(getattr(maps, name) is not None for name in maps.__all__), "folium" in sys.modules)
+"""
+
+
+def test_the_app_loads_folium_only_when_a_map_is_drawn():
+    """A process that draws no map (an import, a new worker) does without folium; every name
+    maps/ offers still comes when asked for."""
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run(
+        [sys.executable, "-c", FACTORY_ONLY],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n")[:2] == ["[]", "True True"]

@@ -10,9 +10,9 @@ errors and the notes of every row.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 from flask_babel import gettext as _
@@ -26,6 +26,7 @@ from app.imports.apply import (
     create_hamlets,
 )
 from app.imports.files import FileRefused, Limits, Sheet, open_sheet
+from app.imports.outcomes import LET_GO, RowOutcomes
 from app.imports.plan import PLAN_CHUNK, HouseholdPlan, Planner
 from app.imports.rows import Layout, Row
 from app.imports.stream import FileIndex, household_chunks, index_file
@@ -34,8 +35,6 @@ from app.units.models import Unit
 __all__ = ["FileRefused", "ImportResult", "Limits", "Summary", "run_import"]
 
 Progress = Callable[[str, int], None]
-# The values of a row whose household has been planned: let go, the report does not need them.
-LET_GO: Any = MappingProxyType({})
 
 
 @dataclass
@@ -131,12 +130,13 @@ class Summary:
 
 @dataclass
 class ImportResult:
-    """The summary with the rows, for the report (which reads the sheet's cells again)."""
+    """The summary with what became of every row, for the report (which reads the sheet's
+    cells again)."""
 
     summary: Summary
     sheet: Sheet  # its rows are read again at each pass
     layout: Layout
-    rows: list[Row]
+    rows: Sequence[Row]  # a RowOutcomes, read back from a temporary file: go over it in order
     width: int  # the widest row of the sheet, in cells
 
 
@@ -180,13 +180,6 @@ def _settle(households: list[HouseholdPlan]) -> None:
             resident.row.status = resident.status
 
 
-def _not_taken(rows: list[Row]) -> None:
-    """Explain, on the rows that were good, why a file with bad rows wrote nothing."""
-    for row in rows:
-        if row.status in ("added", "changed", "unchanged"):
-            row.note(_("Không nhập vì tệp có dòng lỗi."))
-
-
 class _Clock:
     """Seconds spent in each stage of an import, and in all."""
 
@@ -217,13 +210,15 @@ def _check_count(rows: int, limits: Limits) -> None:
 
 def _check_chunks(
     sheet: Sheet, index: FileIndex, planner: Planner, progress: Callable[[int], None] | None
-) -> tuple[list[Row], _Outcome]:
+) -> tuple[RowOutcomes, _Outcome]:
     """Check and plan every chunk of households without writing; keep of each row only what
-    became of it (its values are let go once its household is planned)."""
+    became of it (its values are let go once its household is planned), in a temporary file
+    as soon as it and every row above it are settled."""
     outcome = _Outcome()
-    rows: list[Row] = []
+    rows = RowOutcomes()
+    unsettled: deque[Row] = deque()  # in the sheet's order; a scattered household's wait
     for number, chunk in enumerate(household_chunks(sheet, index, PLAN_CHUNK, progress)):
-        rows += chunk.rows
+        unsettled += chunk.rows
         for row in chunk.rows:
             if not row.values.get("household_code"):
                 row.status = "error"
@@ -234,6 +229,11 @@ def _check_chunks(
         for group in chunk.groups:
             for row in group.rows:
                 row.values = LET_GO
+        while unsettled and unsettled[0].status:
+            rows.add(unsettled.popleft())
+    for row in unsettled:
+        rows.add(row)
+    rows.close()
     return rows, outcome
 
 
@@ -265,9 +265,10 @@ def run_import(
     planner = Planner.start(index.layout, commune, create_hamlets)
     rows, outcome = _check_chunks(sheet, index, planner, tell("check"))
     clock.lap("check")
-    errors = sum(1 for row in rows if row.errors)
+    errors = rows.with_errors
     if errors and not partial:
-        _not_taken(rows)
+        # Each row that was good says, when read back, why a file with bad rows wrote nothing.
+        rows.not_taken = _("Không nhập vì tệp có dòng lỗi.")
     summary = Summary(
         file_name=file_name,
         file_kind=sheet.kind,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from pathlib import Path
 
 import click
@@ -119,7 +120,7 @@ def import_command(
             "Dữ liệu đã thay đổi trong lúc nhập; không ghi gì, hãy nhập lại."
         ) from exc
     summary = result.summary
-    shown = [r for r in result.rows if r.errors][:ERRORS_SHOWN]
+    shown = list(islice((r for r in result.rows if r.errors), ERRORS_SHOWN))
     for row in shown:
         click.echo(f"Dòng {row.number}: {' '.join(row.errors)}")
     if summary.rows_with_errors > len(shown):

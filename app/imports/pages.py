@@ -6,6 +6,7 @@ import json
 import re
 import secrets
 import time
+from itertools import islice
 from pathlib import Path
 from urllib.parse import quote
 
@@ -159,7 +160,7 @@ def imports():
     else:
         db.session.rollback()
     token = store_report(write_report(result), user, upload.filename)
-    errors = [row for row in result.rows if row.errors][:ERRORS_SHOWN]
+    errors = list(islice((row for row in result.rows if row.errors), ERRORS_SHOWN))
     status = 200 if result.summary.written or result.summary.dry_run else 422
     return _form(
         communes, result=result.summary, errors=errors, token=token, selected=commune.code

@@ -59,8 +59,10 @@ RESIDENT_ATTRS = (
     "residence", "home_address", "residence_until", "room", "unable_to_travel", "card_issued_on",
     "card_renewal_due",
 )  # fmt: skip
-# Households planned (and written) at a time: the memory of an import is one chunk's.
-PLAN_CHUNK = 2000
+# Households planned (and written) at a time: the memory of an import is one chunk's. At 1,000
+# a 100,000-resident import peaks about 15 MB lower than at 2,000 in the same time; at 500 it
+# saves 10 MB more but PostgreSQL writes slower (more round trips).
+PLAN_CHUNK = 1000
 
 
 @dataclass

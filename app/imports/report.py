@@ -47,9 +47,11 @@ def _styles(workbook: Workbook) -> dict[str, Any]:
 
 def write_report(result: ImportResult) -> bytes:
     """Build the report workbook of an import, reading the sheet's cells again as they come
-    (the import kept only what it found on each row) and writing each row as it is read."""
+    (the import kept only what it found on each row, in the sheet's order) and writing each
+    row as it is read."""
     sheet, layout, summary, width = result.sheet, result.layout, result.summary, result.width
-    by_index = {row.index: row for row in result.rows}
+    outcomes = iter(result.rows)  # in the sheet's order, as its rows are read again
+    ahead = next(outcomes, None)
     workbook = Workbook()
     st = _styles(workbook)
     out = workbook.sheet(
@@ -58,7 +60,9 @@ def write_report(result: ImportResult) -> bytes:
         freeze=(layout.header_index + 1, 0),
     )
     for index, raw in enumerate(sheet.rows):
-        row = by_index.get(index)
+        row = None
+        if ahead is not None and ahead.index == index:
+            row, ahead = ahead, next(outcomes, None)
         bad = row is not None and bool(row.errors)
         style = st["bad"] if bad else st["plain"]
         workbook.write(out, index, [*raw, *[None] * (width - len(raw))], style)

@@ -26,11 +26,10 @@ from app.errors import ForbiddenError, InvalidError, flatten_errors
 from app.extensions import db
 from app.labels import choices, label
 from app.reports import dashboard as dashboard_service
-from app.reports import dashboard_overdue, mapdata
+from app.reports import dashboard_overdue
 from app.reports.charts import daily_bars_svg
 from app.reports.dashboard_forms import OverdueListArgs, ReassignForm
 from app.reports.schemas import DashboardArgs, MapArgs
-from maps import render_html
 from maps.labels import format_int, format_percent
 
 bp = Blueprint("reports_pages", __name__)
@@ -142,6 +141,10 @@ def reassign(followup_id: int):
 @require(*PAGE_ROLES)
 def coverage_map():
     """Show the coverage map of a unit, or download it as a single HTML file."""
+    # Imported here: folium and its templates load with the first map a worker draws.
+    from app.reports import mapdata
+    from maps import render_html
+
     args = _args(MapArgs)
     user = acting_user()
     metric = args["metric"]

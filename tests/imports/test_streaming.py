@@ -124,3 +124,54 @@ def test_a_bad_row_in_a_late_chunk_writes_nothing(importer, written_chunks):
     good = [r for r in result.rows if not r.errors]
     assert len(good) == 5
     assert all("Không nhập vì tệp có dòng lỗi." in r.notes for r in good)
+
+
+def many_rows_sheet() -> tuple[bytes, set[int]]:
+    """1,302 data rows (several records of the outcome file): 650 households of two people,
+    every seventh row with a bad ID number, and household Z-1 written on the first and the
+    last row; answer the workbook and the sheet row numbers that have an error."""
+    rows = [HEADER, ["Z-1", "Lê Văn Dũng", "Chủ hộ", "Thôn 2", None]]
+    for n in range(1300):
+        person = ["Hồ Văn An", "Chủ hộ"] if n % 2 == 0 else ["Hồ Thị Bình", "Con"]
+        rows.append([f"H-{n // 2}", *person, "Thôn 1", "12345" if n % 7 == 3 else None])
+    rows.append(["Z-1", "Lê Thị Em", "Vợ", "Thôn 2", None])
+    bad = {number for number, row in enumerate(rows, start=1) if row[4] == "12345"}
+    return xlsx(rows), bad
+
+
+def test_every_row_outcome_comes_back_from_the_outcome_file(importer, monkeypatch):
+    monkeypatch.setattr(imports, "PLAN_CHUNK", 40)
+    data, bad = many_rows_sheet()
+    result = importer(data)
+    assert not result.summary.written
+    rows = list(result.rows)
+    assert len(result.rows) == len(rows) == result.summary.rows == 1302
+    assert [r.number for r in rows] == list(range(2, 1304))  # every row, in the sheet's order
+    assert {r.number for r in rows if r.errors} == bad
+    assert result.summary.rows_with_errors == len(bad) == 186
+    assert all(r.status == "error" and "12 chữ số" in r.errors[0] for r in rows if r.errors)
+    # The rows that could be taken say why nothing was written (the other rows of a bad row's
+    # household why they were not); Z-1's first row waited in memory for its last.
+    taken = [r for r in rows if r.status == "added"]
+    assert len(taken) == 1302 - 2 * len(bad)
+    assert all(r.notes == ["Không nhập vì tệp có dòng lỗi."] for r in taken)
+    assert (result.rows[0].number, result.rows[0].status) == (2, "added")
+    assert (result.rows[-1].number, result.rows[-1].status) == (1303, "added")
+    assert [r.number for r in result.rows[5:8]] == [7, 8, 9]
+    assert outcome(result) == [(r.number, r.status, r.errors, r.notes) for r in rows]
+    # The report gives every rejected row its reason, on its own line of the sheet.
+    sheet = report_cells(result)[0]
+    errors_column = len(HEADER) + 1
+    reported = {n + 1: line[errors_column] for n, line in enumerate(sheet) if n}
+    assert {n for n, text in reported.items() if text} == bad
+    assert all("12 chữ số" in reported[n] for n in bad)
+
+    partial = importer(data, partial=True)
+    statuses = {(r.number, r.status) for r in partial.rows}
+    assert {n for n, status in statuses if status == "error"} == bad
+    skipped = {n for n, status in statuses if status == "skipped"}
+    assert len(skipped) == len(bad)  # each bad row's other half of its household
+    household_note = ["Không nhập vì hộ này có dòng lỗi."]
+    assert all(r.notes == household_note for r in partial.rows if r.number in skipped)
+    assert partial.summary.households.refused == len(bad)
+    assert counts()["residents"] == 1302 - 2 * len(bad)
