@@ -112,12 +112,12 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEntry):
             raise AuditTamperError("audit entries are append-only")
-    write_rows(session)
 
 
 def add_row(session: Session, table: Any, values: dict[str, Any]) -> None:
     """Add a row that nobody reads back as an object (a history row): written by the next
-    flush, one Core insert per table, its create entry in the flush's one audit insert and
+    flush after its ORM rows (so it may name a row that flush inserts), one Core insert per
+    table, its create entry in the flush's one audit insert and
     with the content the listener gives an ORM row (its non-empty columns, noise left out).
     The values name every column the row sets, defaults included, as the entry shows them."""
     session.info.setdefault(PENDING_ROWS, {}).setdefault(table, []).append(values)
@@ -199,6 +199,7 @@ def _entry(
 
 
 def _after_flush(session: Session, _context: Any) -> None:
+    write_rows(session)  # after the ORM rows: a history row may name one just inserted
     if _disabled.get():
         return
     actor = _actor()

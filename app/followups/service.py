@@ -14,8 +14,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
+from app import database
 from app.auth.models import User
 from app.clock import today_in_vietnam
 from app.common import utcnow
@@ -159,16 +160,21 @@ def _open_of_household(household_id: int) -> dict[Key, Followup]:
     return found
 
 
-def _failed_tries(household_id: int) -> list[Any]:
-    """Return the times of the household's latest visits that found nobody, in a row."""
+def _failed_tries(visit: Visit) -> list[Any]:
+    """Return the times of the household's latest visits that found nobody, in a row (the
+    visit itself among them, also while it waits for its batch's one flush)."""
     recent = db.session.execute(
-        select(Visit.outcome, Visit.visited_at)
-        .where(Visit.household_id == household_id)
+        select(Visit.outcome, Visit.visited_at, Visit.id)
+        .where(Visit.household_id == visit.household_id)
         .order_by(Visit.visited_at.desc(), Visit.id.desc())
         .limit(RECENT_VISITS)
     ).all()
+    if inspect(visit).pending:
+        recent.append((visit.outcome, visit.visited_at, visit.id))
+        recent.sort(key=lambda row: (row[1], row[2]), reverse=True)
+        del recent[RECENT_VISITS:]
     failed = []
-    for outcome, visited_at in recent:
+    for outcome, visited_at, _id in recent:
         if outcome != "nobody_home":
             break
         failed.append(visited_at)
@@ -180,7 +186,7 @@ def _revisit(work: _Work) -> None:
     current = work.find("revisit", None)
     if work.visit.outcome != "nobody_home" and current is None:
         return
-    failed = _failed_tries(work.household.id)
+    failed = _failed_tries(work.visit)
     if not failed:  # the latest visit met someone
         if current is not None:
             work.close(current, "done")
@@ -328,7 +334,7 @@ def on_visit(
     """
     with db.session.no_autoflush:  # the visit's changes go in the one flush below
         work = _visit_work(visit, seen, new_residents, corrections, actor)
-    db.session.flush()
+    database.flush(db.session())  # a batch's visit waits for the batch's one flush
     return work.created, work.closed
 
 
