@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.common import UnitScoped, utcnow
 from app.extensions import db
 from app.people.models import Correction
+
+if TYPE_CHECKING:
+    from app.visits.models import Visit
 
 KINDS = (
     "revisit",
@@ -63,6 +67,10 @@ class Followup(UnitScoped, db.Model):
 
     # Set instead of correction_id while the correction is pending: one flush writes both.
     correction: Mapped[Correction | None] = relationship()
+    # Never set (the ids are): they make a flush insert the visits before their follow-ups,
+    # as a batch of visits writes them all in one flush (app/visits/service.py).
+    created_by_visit: Mapped[Visit | None] = relationship(foreign_keys=[created_by_visit_id])
+    closed_by_visit: Mapped[Visit | None] = relationship(foreign_keys=[closed_by_visit_id])
 
 
 class Returnee(UnitScoped, db.Model):

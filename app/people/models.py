@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +20,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import UnitScoped, utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.visits.models import Visit
 
 PRESENCE = ("present", "away_working", "away_other", "moved", "deceased")
 ID_CARD = ("not_collected", "collected", "issued")
@@ -199,6 +203,9 @@ class Correction(UnitScoped, db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     resident: Mapped[Resident | None] = relationship(foreign_keys=[resident_id])
+    # Never set (visit_id is): it makes a flush insert the visit before its corrections, as
+    # a batch of visits writes them all in one flush (app/visits/service.py).
+    visit: Mapped[Visit | None] = relationship(foreign_keys=[visit_id])
 
     __mapper_args__ = {"version_id_col": version}
 
