@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session
 
 # Session.info key, set while a batch's writes wait for the one flush at its end.
 ONE_FLUSH = "one_flush"
+# Session.info key: what a batch of visits read once for all its items (a dict, each domain
+# under its own keys), while the batch runs.
+BATCH_CACHE = "batch_cache"
 
 
 @event.listens_for(Engine, "connect")
@@ -70,6 +73,11 @@ def _sqlite_committed(conn: Any) -> None:
     """Remember, for `_sqlite_begin`, that this request's write is done."""
     if conn.dialect.name == "sqlite" and has_request_context():
         g.sqlite_committed = True
+
+
+def batch_cache(session: Session) -> dict[str, Any] | None:
+    """What the running batch of visits read once for all its items, or None."""
+    return session.info.get(BATCH_CACHE)
 
 
 def flush(session: Session) -> None:

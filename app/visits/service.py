@@ -17,27 +17,29 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import exists, func, inspect, or_, select
+from sqlalchemy import event, exists, func, inspect, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import SessionTransaction, joinedload, selectinload
+from sqlalchemy.orm import Session, SessionTransaction, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.audit import add_row, entries_wait, write_pending
+from app.auth.audit import add_row, entries_wait, write_pending, write_updates
 from app.auth.models import User
 from app.auth.scope import row_in_scope
 from app.common import utcnow
-from app.database import ONE_FLUSH
+from app.database import BATCH_CACHE, ONE_FLUSH
 from app.errors import ConflictError, InvalidError, NotFoundError, ServiceError, flatten_errors
 from app.extensions import db
 from app.people.cards import apply_card_fields
 from app.people.corrections import (
     Finding,
     brief,
+    note_new_residents,
     officer_findings,
     open_corrections,
     regression_finding,
     server_findings,
 )
+from app.people.corrections import prepare_batch as prepare_corrections
 from app.people.models import Correction, Household, Resident
 from app.people.rules import apply_residence, apply_seen, refresh_search_text
 from app.people.service import new_resident, refuse_taken_id_numbers
@@ -47,7 +49,7 @@ from app.visits.idempotency import body_hash, canonical, differences
 from app.visits.models import RejectedSubmission, Visit, VisitResident
 from app.visits.rejected import keep_rejected, resolve_rejected, unresolved_for
 from app.visits.schemas import VisitIn
-from app.visits.signals import visit_recorded
+from app.visits.signals import batch_starting, visit_recorded
 
 # Tries of one item when concurrent writers collide on the same residents.
 MAX_ATTEMPTS = 3
@@ -313,6 +315,7 @@ def _add_new_residents(
     if found.created:
         db.session.flush()
         refresh_search_text(household)
+        note_new_residents(found.created)
     for resident, spec in zip(found.created, specs, strict=True):
         found.findings.extend(officer_findings(resident, spec["corrections"]))
         found.seen.append((resident, _seen_row(visit, resident, spec, is_new=True)))
@@ -585,6 +588,20 @@ def _look_up(data: dict) -> _Batch:
     return batch
 
 
+@event.listens_for(Session, "before_flush")
+def _residents_at_once(session: Session, _context: Any, _instances: Any) -> None:
+    """In a batch tried at once, the residents its visits changed are written with one UPDATE
+    per set of changed columns (`write_updates`), not the flush's one per resident."""
+    if session.info.get(BATCH_CACHE) is None:
+        return
+    residents = [
+        obj
+        for obj in session.dirty
+        if isinstance(obj, Resident) and session.is_modified(obj, include_collections=False)
+    ]
+    write_updates(session, residents)
+
+
 def _prefetch(items: list[Any], commune_id: int) -> _Batch:
     """Load the batch's households (with residents) and known client_ids, one query each."""
     batch = _Batch()
@@ -631,13 +648,18 @@ def _at_once(items: list[Any], officer: User) -> list[dict[str, Any]]:
             )
         )[::-1]
     session = db.session()
-    session.info[ONE_FLUSH] = True
+    cache: dict[str, Any] = {}
+    residents = [r for h in batch.households for r in h.residents]
+    prepare_corrections(residents, cache)
+    batch_starting.send(batch.households, cache=cache)
+    session.info[ONE_FLUSH], session.info[BATCH_CACHE] = True, cache
     try:
         answers = [submit_visit(item, officer, _batch=batch).answer for item in items]
+        session.flush()
+        write_pending(session)
     finally:
         session.info.pop(ONE_FLUSH, None)
-    session.flush()
-    write_pending(session)
+        session.info.pop(BATCH_CACHE, None)
     for item, obj in batch.late:
         item["id"] = obj.id
     return answers

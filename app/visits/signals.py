@@ -18,3 +18,9 @@ from blinker import Namespace
 _signals = Namespace()
 
 visit_recorded = _signals.signal("visit-recorded")
+
+batch_starting = _signals.signal("visit-batch-starting")
+"""`batch_starting` is sent before a batch of visits is tried at once (its writes gathered
+for one flush): sender the list of the batch's households (residents loaded); keyword `cache`,
+a dict a receiver fills with what it reads once for the whole batch (under its own keys), read
+back while the batch's visits are recorded (`app.database.batch_cache`) and dropped after."""
