@@ -156,11 +156,12 @@ def write_rows(session: Session) -> None:
 
 def write_updates(session: Session, objects: list[Any]) -> None:
     """Write the changed columns of versioned ORM objects of one mapper (from `before_flush`)
-    with one UPDATE executemany per set of changed columns instead of the flush's UPDATE per
-    row: each row checked against its version (StaleDataError when one was changed
-    meanwhile), its version raised and its `onupdate` columns set as the flush does; their
-    update entries, as the listener gives them, join the flush's audit insert. The objects are
-    left unchanged in the session, as after a flush."""
+    with one UPDATE executemany instead of the flush's UPDATE per row and set of columns: each
+    row sets every column changed in any of them (the unchanged ones to the value they hold),
+    is checked against its version (StaleDataError when one was changed meanwhile), has its
+    version raised and its `onupdate` columns set as the flush does; their update entries, as
+    the listener gives them (changed columns only), join the flush's audit insert. The objects
+    are left unchanged in the session, as after a flush."""
     if not objects:
         return
     mapper = inspect(objects[0]).mapper
@@ -172,21 +173,27 @@ def write_updates(session: Session, objects: list[Any]) -> None:
     stamped = [c for c in table.c if c.onupdate is not None and c is not version]
     groups: dict[tuple[str, ...], list[tuple[Any, dict[str, Any]]]] = {}
     entries = []
+    changed: list[tuple[Any, list[str]]] = []
     for obj in objects:
         state = inspect(obj)
-        keys = tuple(
+        keys = [
             attr.key
             for attr in mapper.column_attrs
             if attr.columns[0] is not version and state.attrs[attr.key].history.has_changes()
-        )
-        if not keys:
-            continue
+        ]
+        if keys:
+            changed.append((obj, keys))
+    union = {key for _obj, keys in changed for key in keys}
+    for obj, keys in changed:
         changes = _changes(obj, "update")
         if changes and not _disabled.get():
             row_id = getattr(obj, pk_key)
             entries.append(_entry(now, actor, "update", table.name, row_id, changes, addr))
+        loaded = inspect(obj).dict
+        if union <= loaded.keys():
+            keys = sorted(union)  # one statement for all: the others' columns as they are
         old = getattr(obj, mapper.get_property_by_column(version).key)
-        values = {mapper.get_property(key).columns[0].name: getattr(obj, key) for key in keys}
+        values = {mapper.get_property(key).columns[0].name: loaded[key] for key in keys}
         values.update({c.name: now for c in stamped if c.name not in values})
         values.update({"_id": getattr(obj, pk_key), "_version": old, version.name: old + 1})
         groups.setdefault(tuple(sorted(values)), []).append((obj, values))

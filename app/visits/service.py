@@ -51,6 +51,8 @@ from app.visits.rejected import keep_rejected, resolve_rejected, unresolved_for
 from app.visits.schemas import VisitIn
 from app.visits.signals import batch_starting, visit_recorded
 
+# Session.info key: set while visits are recorded (see `_residents_at_once`).
+RESIDENTS_AT_ONCE = "visits_residents_at_once"
 # Tries of one item when concurrent writers collide on the same residents.
 MAX_ATTEMPTS = 3
 # One schema for every visit: it keeps no state between loads (its messages are lazy, read
@@ -522,6 +524,17 @@ def _retryable(exc: OperationalError) -> bool:
 
 def submit_visit(body: Any, officer: User, *, _batch: _Batch | None = None) -> VisitResult:
     """Validate and record one visit (a raw JSON dict); a refused one is kept, not raised."""
+    session = db.session()
+    if session.info.get(RESIDENTS_AT_ONCE):
+        return _submit_visit(body, officer, _batch)
+    session.info[RESIDENTS_AT_ONCE] = True
+    try:
+        return _submit_visit(body, officer, _batch)
+    finally:
+        session.info.pop(RESIDENTS_AT_ONCE, None)
+
+
+def _submit_visit(body: Any, officer: User, _batch: _Batch | None) -> VisitResult:
     try:
         data = VISIT_IN.load(body)
     except ValidationError as exc:
@@ -590,9 +603,9 @@ def _look_up(data: dict) -> _Batch:
 
 @event.listens_for(Session, "before_flush")
 def _residents_at_once(session: Session, _context: Any, _instances: Any) -> None:
-    """In a batch tried at once, the residents its visits changed are written with one UPDATE
-    per set of changed columns (`write_updates`), not the flush's one per resident."""
-    if session.info.get(BATCH_CACHE) is None:
+    """While visits are recorded, the residents they changed are written with one UPDATE
+    (`write_updates`), not the flush's one per resident."""
+    if not session.info.get(RESIDENTS_AT_ONCE):
         return
     residents = [
         obj
@@ -653,13 +666,14 @@ def _at_once(items: list[Any], officer: User) -> list[dict[str, Any]]:
     prepare_corrections(residents, cache)
     batch_starting.send(batch.households, cache=cache)
     session.info[ONE_FLUSH], session.info[BATCH_CACHE] = True, cache
+    session.info[RESIDENTS_AT_ONCE] = True
     try:
         answers = [submit_visit(item, officer, _batch=batch).answer for item in items]
         session.flush()
         write_pending(session)
     finally:
-        session.info.pop(ONE_FLUSH, None)
-        session.info.pop(BATCH_CACHE, None)
+        for key in (ONE_FLUSH, BATCH_CACHE, RESIDENTS_AT_ONCE):
+            session.info.pop(key, None)
     for item, obj in batch.late:
         item["id"] = obj.id
     return answers
