@@ -1,13 +1,18 @@
 """Visit submission: validate, record once, geotag, update residents, open corrections.
 
-Every batch item is its own unit of work inside a SAVEPOINT: a refused item rolls back alone
-and is kept as a RejectedSubmission, so one bad visit in a batch never costs the others, and
-nothing an officer typed is lost. A single visit is its request's only write: a refused one
-rolls back the transaction instead, and is kept the same way.
+Every batch item is its own unit of work: a refused item is kept as a RejectedSubmission and
+answered alone, so one bad visit in a batch never costs the others, and nothing an officer
+typed is lost. A single visit is its request's only write: a refused one rolls back the
+transaction instead, and is kept the same way.
 
-A visit is written in two flushes: the visit row first (it claims the client_id and gives
-the id the other rows carry), then everything else at once (statuses and their history, the
-rows of residents seen, corrections, the household, follow-ups), with one audit insert each.
+A single visit is written in two flushes: the visit row first (it claims the client_id and
+gives the id the other rows carry), then everything else at once (statuses and their history,
+the rows of residents seen, corrections, the household, follow-ups), with one audit insert.
+
+A batch is first tried at once (`_at_once`): the same code records its items in order, what
+their rules read loaded once for the batch, their writes gathered for one flush at its end
+(on PostgreSQL the visits' ids drawn ahead). When that try meets what only the item-by-item
+path answers, it is rolled back and each item is recorded in its own SAVEPOINT.
 """
 
 from __future__ import annotations
