@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,9 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.common import UnitScoped, utcnow
 from app.extensions import db
 from app.people.models import Correction
-
-if TYPE_CHECKING:
-    from app.visits.models import Visit
 
 KINDS = (
     "revisit",
@@ -69,8 +65,8 @@ class Followup(UnitScoped, db.Model):
     correction: Mapped[Correction | None] = relationship()
     # Never set (the ids are): they make a flush insert the visits before their follow-ups,
     # as a batch of visits writes them all in one flush (app/visits/service.py).
-    created_by_visit: Mapped[Visit | None] = relationship(foreign_keys=[created_by_visit_id])
-    closed_by_visit: Mapped[Visit | None] = relationship(foreign_keys=[closed_by_visit_id])
+    created_by_visit = relationship("Visit", foreign_keys=[created_by_visit_id])
+    closed_by_visit = relationship("Visit", foreign_keys=[closed_by_visit_id])
 
 
 class Returnee(UnitScoped, db.Model):

@@ -397,22 +397,9 @@ def open_corrections(
         return []
     ids = {f.resident.id for f in findings}
     cache = batch_cache(db.session())
-    known = cache.get(KNOWN_KEY) if cache is not None else None
-    if known is not None:
-        known.cover(ids)
-        existing = known.of(ids)
-    else:
-        with db.session.no_autoflush:
-            existing = list(
-                db.session.scalars(
-                    select(Correction).where(
-                        or_(
-                            Correction.resident_id.in_(ids),
-                            Correction.related_resident_id.in_(ids),
-                        )
-                    )
-                )
-            )
+    known = cache.get(KNOWN_KEY) if cache is not None else _Known()
+    known.cover(ids)
+    existing = known.of(ids)
     opened: list[Correction] = []
     for finding in findings:
         if _already_known(finding, existing):
@@ -440,8 +427,7 @@ def open_corrections(
         db.session.add(correction)
         existing.append(correction)
         opened.append(correction)
-        if known is not None:
-            known.add(correction)
+        known.add(correction)
     if opened and flush:
         db.session.flush()
     return opened

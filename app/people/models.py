@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -20,9 +19,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common import UnitScoped, utcnow
 from app.extensions import db
-
-if TYPE_CHECKING:
-    from app.visits.models import Visit
 
 PRESENCE = ("present", "away_working", "away_other", "moved", "deceased")
 ID_CARD = ("not_collected", "collected", "issued")
@@ -205,7 +201,7 @@ class Correction(UnitScoped, db.Model):
     resident: Mapped[Resident | None] = relationship(foreign_keys=[resident_id])
     # Never set (visit_id is): it makes a flush insert the visit before its corrections, as
     # a batch of visits writes them all in one flush (app/visits/service.py).
-    visit: Mapped[Visit | None] = relationship(foreign_keys=[visit_id])
+    visit = relationship("Visit", foreign_keys=[visit_id])
 
     __mapper_args__ = {"version_id_col": version}
 
