@@ -1,4 +1,5 @@
-"""Database connection rules that hold for every engine: SQLite pragmas and write locks.
+"""Database connection rules that hold for every engine: SQLite pragmas and write locks;
+and the one flush a batch of visits gathers its writes for.
 
 Registered on import (the factory imports this module once); they read the request only to
 decide whether a transaction may write.
@@ -12,6 +13,13 @@ from typing import Any
 from flask import current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+# Session.info key, set while a batch's writes wait for the one flush at its end.
+ONE_FLUSH = "one_flush"
+# Session.info key: what a batch of visits read once for all its items (a dict, each domain
+# under its own keys), while the batch runs.
+BATCH_CACHE = "batch_cache"
 
 
 @event.listens_for(Engine, "connect")
@@ -65,3 +73,16 @@ def _sqlite_committed(conn: Any) -> None:
     """Remember, for `_sqlite_begin`, that this request's write is done."""
     if conn.dialect.name == "sqlite" and has_request_context():
         g.sqlite_committed = True
+
+
+def batch_cache(session: Session) -> dict[str, Any] | None:
+    """What the running batch of visits read once for all its items, or None."""
+    return session.info.get(BATCH_CACHE)
+
+
+def flush(session: Session) -> None:
+    """Flush the session, unless a batch gathers its writes for one flush at its end (the
+    visits' batch, app/visits/service.py): code that flushes only to write what it added
+    (not to read it back) calls this instead of `session.flush()`."""
+    if not session.info.get(ONE_FLUSH):
+        session.flush()

@@ -43,27 +43,40 @@ class Assigner:
 
     def pick(self, pool: str, hamlet_id: int | None, commune_id: int) -> int | None:
         """Return the least loaded user of the pool for this hamlet, or None."""
-        chain: list[PoolKey]
-        if pool == COMMANDER:
-            chain = [("commander", commune_id)]
-        elif pool == MOBILE_TEAM:
-            chain = [("mobile", commune_id), ("hamlet", hamlet_id), ("commune", commune_id)]
-        elif pool == HAMLET_OFFICER:
-            chain = [("hamlet", hamlet_id), ("commune", commune_id)]
-        else:
-            return None
-        for key in chain:
-            if key[1] is None:
-                continue
+        for key in _chain(pool, hamlet_id, commune_id):
             members = self._members(key)
             if members:
                 return min(members, key=lambda user_id: (self.load[user_id], user_id))
         return None
 
+    def preload(self, hamlet_id: int | None, commune_id: int) -> None:
+        """Load every pool a pick for this hamlet may draw from (a batch's, at its start)."""
+        for pool in (COMMANDER, MOBILE_TEAM, HAMLET_OFFICER):
+            for key in _chain(pool, hamlet_id, commune_id):
+                self._members(key)
+
+    def recount(self, user_id: int | None, count: int) -> None:
+        """Follow a change of a loaded user's open follow-ups (made after their pool loaded)."""
+        if user_id is not None and user_id in self.load:
+            self.load[user_id] += count
+
     def charge(self, user_id: int | None, count: int = 1) -> None:
         """Count follow-ups just given to a user, so the next pick sees them."""
         if user_id is not None:
             self.load[user_id] = self.load.get(user_id, 0) + count
+
+
+def _chain(pool: str, hamlet_id: int | None, commune_id: int) -> list[PoolKey]:
+    """The pools a rule's pool draws from, first to last (without an unknown hamlet)."""
+    if pool == COMMANDER:
+        chain = [("commander", commune_id)]
+    elif pool == MOBILE_TEAM:
+        chain = [("mobile", commune_id), ("hamlet", hamlet_id), ("commune", commune_id)]
+    elif pool == HAMLET_OFFICER:
+        chain = [("hamlet", hamlet_id), ("commune", commune_id)]
+    else:
+        return []
+    return [key for key in chain if key[1] is not None]
 
 
 def _condition(key: PoolKey) -> ColumnElement[bool]:

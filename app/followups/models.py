@@ -63,6 +63,10 @@ class Followup(UnitScoped, db.Model):
 
     # Set instead of correction_id while the correction is pending: one flush writes both.
     correction: Mapped[Correction | None] = relationship()
+    # Never set (the ids are): they make a flush insert the visits before their follow-ups,
+    # as a batch of visits writes them all in one flush (app/visits/service.py).
+    created_by_visit = relationship("Visit", foreign_keys=[created_by_visit_id])
+    closed_by_visit = relationship("Visit", foreign_keys=[closed_by_visit_id])
 
 
 class Returnee(UnitScoped, db.Model):

@@ -12,7 +12,12 @@ from app.followups.models import Followup
 from app.people.models import Correction, Resident
 from app.people.signals import correction_resolved, resident_changed, session_result_recorded
 from app.visits.models import Visit
-from app.visits.signals import visit_recorded
+from app.visits.signals import batch_starting, visit_recorded
+
+
+def _batch_starting(households: list, *, cache: dict[str, Any]) -> None:
+    """Read once what the batch's visits' rules need: open follow-ups, assignee pools."""
+    service.prepare_batch(households, cache)
 
 
 def _visit_recorded(visit: Visit, **details: Any) -> tuple[list[Followup], list[Followup]]:
@@ -43,6 +48,7 @@ def _resident_changed(resident: Resident, **details: Any) -> tuple[list, list]:
 def init_app(app: Flask) -> None:
     """Connect the receivers (once per process: blinker keeps one connection per receiver)."""
     visit_recorded.connect(_visit_recorded)
+    batch_starting.connect(_batch_starting)
     correction_resolved.connect(_correction_resolved)
     resident_changed.connect(_resident_changed)
     session_result_recorded.connect(_session_result_recorded)

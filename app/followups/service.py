@@ -14,8 +14,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
+from app import database
 from app.auth.models import User
 from app.clock import today_in_vietnam
 from app.common import utcnow
@@ -32,6 +33,10 @@ from app.visits.models import Visit, VisitResident
 
 # How far back the failed tries in a row are counted.
 RECENT_VISITS = 20
+# Keys of a batch's cache (app.database.batch_cache): household id -> its open follow-ups;
+# the assigner whose pools the batch's households draw from.
+OPEN_KEY = "followups_open"
+POOLS_KEY = "followups_pools"
 
 Key = tuple[str, int | None]
 
@@ -147,7 +152,51 @@ class _Work:
         self.closed.append(followup)
 
 
+def prepare_batch(households: list[Household], cache: dict[str, Any]) -> None:
+    """Read once for a batch of visits: its households' open follow-ups (one query) and the
+    pools their follow-ups may be given to, with each member's open count (one query a pool).
+    Each visit of the batch then reads its household's from here (the first time: a household
+    seen again is read afresh, after the batch's writes so far are flushed) and draws from the
+    shared pools, whose counts follow what each visit opened, closed or gave to another."""
+    ids = [h.id for h in households]
+    opened: dict[int, dict[Key, Followup]] = {hid: {} for hid in ids}
+    assigner = Assigner()
+    with db.session.no_autoflush:
+        if ids:
+            rows = db.session.scalars(
+                select(Followup)
+                .where(Followup.household_id.in_(ids), Followup.status == "open")
+                .order_by(Followup.id)
+            )
+            for row in rows:
+                opened[row.household_id].setdefault((rules.family(row.kind), row.resident_id), row)
+        for hamlet_id, commune_id in sorted({(h.hamlet_id, h.commune_id) for h in households}):
+            assigner.preload(hamlet_id, commune_id)
+    cache[OPEN_KEY] = opened
+    cache[POOLS_KEY] = assigner
+
+
+def _recount(assigner: Assigner, work: _Work) -> None:
+    """Follow, in the batch's shared pools, the open follow-ups a visit gave or took away."""
+    touched = {id(f): f for f in work.created + work.closed}
+    for followup in touched.values():
+        state = inspect(followup)
+        before = None
+        if not (state.pending or state.transient):
+            status, assignee = state.attrs.status.history, state.attrs.assignee_id.history
+            was_open = (status.deleted[0] if status.deleted else followup.status) == "open"
+            before = assignee.deleted[0] if assignee.deleted else followup.assignee_id
+            before = before if was_open else None
+        after = followup.assignee_id if followup.status == "open" else None
+        if before != after:
+            assigner.recount(before, -1)
+            assigner.recount(after, 1)
+
+
 def _open_of_household(household_id: int) -> dict[Key, Followup]:
+    cache = database.batch_cache(db.session())
+    if cache is not None and household_id in cache.get(OPEN_KEY, {}):
+        return cache[OPEN_KEY].pop(household_id)
     rows = db.session.scalars(
         select(Followup)
         .where(Followup.household_id == household_id, Followup.status == "open")
@@ -159,16 +208,21 @@ def _open_of_household(household_id: int) -> dict[Key, Followup]:
     return found
 
 
-def _failed_tries(household_id: int) -> list[Any]:
-    """Return the times of the household's latest visits that found nobody, in a row."""
+def _failed_tries(visit: Visit) -> list[Any]:
+    """Return the times of the household's latest visits that found nobody, in a row (the
+    visit itself among them, also while it waits for its batch's one flush)."""
     recent = db.session.execute(
-        select(Visit.outcome, Visit.visited_at)
-        .where(Visit.household_id == household_id)
+        select(Visit.outcome, Visit.visited_at, Visit.id)
+        .where(Visit.household_id == visit.household_id)
         .order_by(Visit.visited_at.desc(), Visit.id.desc())
         .limit(RECENT_VISITS)
     ).all()
+    if inspect(visit).pending:
+        recent.append((visit.outcome, visit.visited_at, visit.id))
+        recent.sort(key=lambda row: (row[1], row[2]), reverse=True)
+        del recent[RECENT_VISITS:]
     failed = []
-    for outcome, visited_at in recent:
+    for outcome, visited_at, _id in recent:
         if outcome != "nobody_home":
             break
         failed.append(visited_at)
@@ -180,7 +234,7 @@ def _revisit(work: _Work) -> None:
     current = work.find("revisit", None)
     if work.visit.outcome != "nobody_home" and current is None:
         return
-    failed = _failed_tries(work.household.id)
+    failed = _failed_tries(work.visit)
     if not failed:  # the latest visit met someone
         if current is not None:
             work.close(current, "done")
@@ -326,9 +380,13 @@ def on_visit(
 
     A revisit rescheduled by another failed try is answered among the created ones.
     """
+    cache = database.batch_cache(db.session())
+    shared = cache.get(POOLS_KEY) if cache is not None else None
     with db.session.no_autoflush:  # the visit's changes go in the one flush below
-        work = _visit_work(visit, seen, new_residents, corrections, actor)
-    db.session.flush()
+        work = _visit_work(visit, seen, new_residents, corrections, actor, shared)
+    if shared is not None:
+        _recount(shared, work)
+    database.flush(db.session())  # a batch's visit waits for the batch's one flush
     return work.created, work.closed
 
 
@@ -338,10 +396,14 @@ def _visit_work(
     new_residents: list[Resident],
     corrections: list[Correction],
     actor: User,
+    assigner: Assigner | None = None,
 ) -> _Work:
-    """Apply the rules of a visit to its household's open follow-ups (nothing flushed)."""
+    """Apply the rules of a visit to its household's open follow-ups (nothing flushed); a
+    batch's visit draws from the batch's shared pools."""
     household = db.session.get(Household, visit.household_id)
     work = _Work(visit, household, _open_of_household(household.id))
+    if assigner is not None:
+        work.assigner = assigner
     if visit.outcome == "household_moved":
         for followup in list(work.open.values()):
             if followup.kind in rules.HOUSEHOLD_VISIT_KINDS:

@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, tuple_
 
 from app.auth.models import User
+from app.database import batch_cache
 from app.extensions import db
 from app.people.idnumber import PROVINCE_CODES, InvalidIdNumber, check_id_number
 from app.people.models import Correction, Resident
@@ -27,6 +28,129 @@ ID_RULES = {
     "id_number": "id_province_code",
 }
 DUPLICATE_RULES = ("probable_duplicate", "same_id_number")
+# Keys of a batch's cache (app.database.batch_cache): the duplicate candidates and the
+# corrections on file of the batch's residents.
+CANDIDATES_KEY = "corrections_candidates"
+KNOWN_KEY = "corrections_known"
+CANDIDATE_COLUMNS = (
+    Resident.id,
+    Resident.household_id,
+    Resident.commune_id,
+    Resident.name_folded,
+    Resident.birth_date,
+    Resident.birth_year,
+    Resident.id_number,
+)
+
+
+@dataclass
+class _Candidates:
+    """A batch's duplicate candidates: every resident sharing the (commune, folded name, birth
+    year) of a covered resident or holding one of their ID numbers, and the residents the
+    batch added. The rows are residents or rows of CANDIDATE_COLUMNS."""
+
+    covered: set[int] = field(default_factory=set)
+    by_key: dict[tuple, list[Any]] = field(default_factory=dict)
+    by_number: dict[str, list[Any]] = field(default_factory=dict)
+    ids: set[int] = field(default_factory=set)
+
+    def add(self, row: Any) -> None:
+        if row.id in self.ids:
+            return
+        self.ids.add(row.id)
+        self.by_key.setdefault((row.commune_id, row.name_folded, row.birth_year), []).append(row)
+        if row.id_number:
+            self.by_number.setdefault(row.id_number, []).append(row)
+
+    def cover(self, residents: list[Resident]) -> None:
+        """Read the candidates of residents not covered yet, in one query on their exact keys
+        (the rows of other keys decide nothing: see `_probable_duplicates`)."""
+        people = [r for r in residents if r.id is not None and r.id not in self.covered]
+        keys = {
+            (r.commune_id, r.name_folded, r.birth_year)
+            for r in people
+            if r.name_folded and r.birth_year is not None
+        }
+        numbers = {r.id_number for r in people if r.id_number}
+        conditions = []
+        if keys:
+            columns = tuple_(Resident.commune_id, Resident.name_folded, Resident.birth_year)
+            conditions.append(columns.in_(sorted(keys)))
+        if numbers:
+            conditions.append(Resident.id_number.in_(numbers))
+        if conditions:
+            query = select(*CANDIDATE_COLUMNS).where(or_(*conditions)).order_by(Resident.id)
+            with db.session.no_autoflush:
+                for row in db.session.execute(query):
+                    self.add(row)
+        self.covered.update(r.id for r in people)
+
+    def of(self, residents: list[Resident]) -> list[Any]:
+        """What `_candidates` reads for these residents (those that decide the findings)."""
+        ids = {r.id for r in residents}
+        found: dict[int, Any] = {}
+        for r in residents:
+            if r.name_folded and r.birth_year is not None:
+                for row in self.by_key.get((r.commune_id, r.name_folded, r.birth_year), []):
+                    found[row.id] = row
+            for row in self.by_number.get(r.id_number, []) if r.id_number else []:
+                if row.id not in ids:
+                    found[row.id] = row
+        return [found[i] for i in sorted(found)]
+
+
+@dataclass
+class _Known:
+    """A batch's corrections about or related to its covered residents, and those it opened."""
+
+    covered: set[int] = field(default_factory=set)
+    about: dict[int, dict[int, Correction]] = field(default_factory=dict)
+
+    def add(self, correction: Correction) -> None:
+        for rid in {correction.resident_id, correction.related_resident_id} - {None}:
+            self.about.setdefault(rid, {})[id(correction)] = correction
+
+    def cover(self, ids: set[int]) -> None:
+        """Read the corrections about residents not covered yet, in one query."""
+        missing = ids - self.covered
+        if missing:
+            with db.session.no_autoflush:
+                for correction in db.session.scalars(
+                    select(Correction).where(
+                        or_(
+                            Correction.resident_id.in_(missing),
+                            Correction.related_resident_id.in_(missing),
+                        )
+                    )
+                ):
+                    self.add(correction)
+            self.covered.update(missing)
+
+    def of(self, ids: set[int]) -> list[Correction]:
+        found = {key: c for rid in ids for key, c in self.about.get(rid, {}).items()}
+        return list(found.values())
+
+
+def prepare_batch(residents: list[Resident], cache: dict[str, Any]) -> None:
+    """Read once for a batch of visits of these residents: their duplicate candidates (one
+    query, on the exact keys) and the corrections on file about them (one query). A visit's
+    checks then read them from here; residents not covered yet (new ones, or a household's
+    newcomers seen again) are read when first checked, after the batch's writes so far were
+    flushed (see app/visits/service.py), and the batch's own new residents and corrections
+    join as they are made: what each visit reads is what the database would answer."""
+    candidates, known = _Candidates(), _Known()
+    candidates.cover(residents)
+    known.cover({r.id for r in residents if r.id is not None})
+    cache[CANDIDATES_KEY] = candidates
+    cache[KNOWN_KEY] = known
+
+
+def note_new_residents(residents: list[Resident]) -> None:
+    """Let a running batch's candidates hold the residents a visit just added (flushed)."""
+    cache = batch_cache(db.session())
+    if cache is not None and CANDIDATES_KEY in cache:
+        for resident in residents:
+            cache[CANDIDATES_KEY].add(resident)
 
 
 @dataclass
@@ -87,7 +211,12 @@ def _duplicate_findings(residents: list[Resident]) -> list[Finding]:
 
 def _candidates(residents: list[Resident]) -> list[Any]:
     """Residents of the communes that share a folded name and birth year with one of these,
-    or hold one of their ID numbers, in one query."""
+    or hold one of their ID numbers, in one query (or from a running batch's candidates)."""
+    cache = batch_cache(db.session())
+    pool = cache.get(CANDIDATES_KEY) if cache is not None else None
+    if pool is not None:
+        pool.cover(residents)
+        return pool.of(residents)
     keyed = [r for r in residents if r.name_folded and r.birth_year is not None]
     numbers = [r.id_number for r in residents if r.id_number]
     conditions = []
@@ -267,14 +396,10 @@ def open_corrections(
     if not findings:
         return []
     ids = {f.resident.id for f in findings}
-    with db.session.no_autoflush:
-        existing = list(
-            db.session.scalars(
-                select(Correction).where(
-                    or_(Correction.resident_id.in_(ids), Correction.related_resident_id.in_(ids))
-                )
-            )
-        )
+    cache = batch_cache(db.session())
+    known = cache.get(KNOWN_KEY) if cache is not None else _Known()
+    known.cover(ids)
+    existing = known.of(ids)
     opened: list[Correction] = []
     for finding in findings:
         if _already_known(finding, existing):
@@ -302,6 +427,7 @@ def open_corrections(
         db.session.add(correction)
         existing.append(correction)
         opened.append(correction)
+        known.add(correction)
     if opened and flush:
         db.session.flush()
     return opened

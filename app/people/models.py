@@ -208,6 +208,9 @@ class Correction(UnitScoped, db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     resident: Mapped[Resident | None] = relationship(foreign_keys=[resident_id])
+    # Never set (visit_id is): it makes a flush insert the visit before its corrections, as
+    # a batch of visits writes them all in one flush (app/visits/service.py).
+    visit = relationship("Visit", foreign_keys=[visit_id])
 
     __mapper_args__ = {"version_id_col": version}
 

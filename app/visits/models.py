@@ -90,3 +90,7 @@ class RejectedSubmission(db.Model):
     # moment, new client_id) resolves the refused one. No foreign key: the id may be wrong.
     household_id: Mapped[int | None] = mapped_column(Integer)
     visited_at: Mapped[datetime | None]
+
+    # Never set (the id is): it makes a flush insert the visit before the refusal it resolves
+    # is updated, as a batch of visits writes them all in one flush (app/visits/service.py).
+    resolved_by_visit: Mapped[Visit | None] = relationship(foreign_keys=[resolved_by_visit_id])

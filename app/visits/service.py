@@ -1,13 +1,18 @@
 """Visit submission: validate, record once, geotag, update residents, open corrections.
 
-Every batch item is its own unit of work inside a SAVEPOINT: a refused item rolls back alone
-and is kept as a RejectedSubmission, so one bad visit in a batch never costs the others, and
-nothing an officer typed is lost. A single visit is its request's only write: a refused one
-rolls back the transaction instead, and is kept the same way.
+Every batch item is its own unit of work: a refused item is kept as a RejectedSubmission and
+answered alone, so one bad visit in a batch never costs the others, and nothing an officer
+typed is lost. A single visit is its request's only write: a refused one rolls back the
+transaction instead, and is kept the same way.
 
-A visit is written in two flushes: the visit row first (it claims the client_id and gives
-the id the other rows carry), then everything else at once (statuses and their history, the
-rows of residents seen, corrections, the household, follow-ups), with one audit insert each.
+A single visit is written in two flushes: the visit row first (it claims the client_id and
+gives the id the other rows carry), then everything else at once (statuses and their history,
+the rows of residents seen, corrections, the household, follow-ups), with one audit insert.
+
+A batch is first tried at once (`_at_once`): the same code records its items in order, what
+their rules read loaded once for the batch, their writes gathered for one flush at its end
+(on PostgreSQL the visits' ids drawn ahead). When that try meets what only the item-by-item
+path answers, it is rolled back and each item is recorded in its own SAVEPOINT.
 """
 
 from __future__ import annotations
@@ -17,26 +22,29 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import exists, or_, select
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import SessionTransaction, joinedload, selectinload
+from sqlalchemy import event, exists, func, inspect, or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, SessionTransaction, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.audit import add_row, entries_wait, write_pending
+from app.auth.audit import add_row, entries_wait, write_pending, write_updates
 from app.auth.models import User
 from app.auth.scope import row_in_scope
 from app.common import utcnow
+from app.database import BATCH_CACHE, ONE_FLUSH
 from app.errors import ConflictError, InvalidError, NotFoundError, ServiceError, flatten_errors
 from app.extensions import db
 from app.people.cards import apply_card_fields
 from app.people.corrections import (
     Finding,
     brief,
+    note_new_residents,
     officer_findings,
     open_corrections,
     regression_finding,
     server_findings,
 )
+from app.people.corrections import prepare_batch as prepare_corrections
 from app.people.models import Correction, Household, Resident
 from app.people.rules import apply_residence, apply_seen, refresh_search_text
 from app.people.service import new_resident, refuse_taken_id_numbers
@@ -46,8 +54,10 @@ from app.visits.idempotency import body_hash, canonical, differences
 from app.visits.models import RejectedSubmission, Visit, VisitResident
 from app.visits.rejected import keep_rejected, resolve_rejected, unresolved_for
 from app.visits.schemas import VisitIn
-from app.visits.signals import visit_recorded
+from app.visits.signals import batch_starting, visit_recorded
 
+# Session.info key: set while visits are recorded (see `_residents_at_once`).
+RESIDENTS_AT_ONCE = "visits_residents_at_once"
 # Tries of one item when concurrent writers collide on the same residents.
 MAX_ATTEMPTS = 3
 # One schema for every visit: it keeps no state between loads (its messages are lazy, read
@@ -78,12 +88,21 @@ class _Batch:
     alone: bool = False  # a single visit: the request's only write, tried without a savepoint
     # Strong references: the session's identity map only holds objects weakly.
     households: list[Household] = field(default_factory=list)
+    # A batch tried at once (`_at_once`): its writes wait for one flush at its end.
+    deferred: bool = False
+    visit_ids: list[int] = field(default_factory=list)  # drawn ahead (PostgreSQL), last first
+    touched: set[int] = field(default_factory=set)  # households written so far
+    late: list[tuple[dict, Any]] = field(default_factory=list)  # answers' ids, after the flush
 
     def hamlet_index(self, commune_id: int) -> geo.HamletIndex:
         """The commune's hamlet index, checked once per batch."""
         if commune_id not in self.indexes:
             self.indexes[commune_id] = geo.hamlet_index(commune_id)
         return self.indexes[commune_id]
+
+
+class _Abandon(Exception):
+    """A batch tried at once met a refusal after its writes began: it is tried item by item."""
 
 
 def _followup_brief(followup: Any) -> dict[str, Any]:
@@ -200,16 +219,21 @@ def _learn_location(household: Household, visit: Visit) -> None:
         return
     if visit.accuracy_m is None or visit.accuracy_m > geo.LEARN_ACCURACY_M:
         return
-    with db.session.no_autoflush:  # the visit itself is flushed; the rest waits for one flush
-        fixes = db.session.execute(
-            select(Visit.lat, Visit.lon).where(
-                Visit.household_id == household.id,
-                Visit.outcome == "met",
-                Visit.lat.is_not(None),
-                Visit.accuracy_m <= geo.LEARN_ACCURACY_M,
+    with db.session.no_autoflush:  # the rest of the visit waits for one flush
+        fixes = [
+            (lat, lon)
+            for lat, lon in db.session.execute(
+                select(Visit.lat, Visit.lon).where(
+                    Visit.household_id == household.id,
+                    Visit.outcome == "met",
+                    Visit.lat.is_not(None),
+                    Visit.accuracy_m <= geo.LEARN_ACCURACY_M,
+                )
             )
-        ).all()
-    geo.learn_location(household, [(lat, lon) for lat, lon in fixes])
+        ]
+    if inspect(visit).pending:  # a batch's visit, waiting for the batch's one flush
+        fixes.append((visit.lat, visit.lon))
+    geo.learn_location(household, fixes)
 
 
 @dataclass
@@ -228,9 +252,16 @@ def _geotag(household: Household, data: dict, batch: _Batch | None) -> geo.Geota
 
 
 def _new_visit(
-    data: dict, canon: dict, digest: str, officer: User, household: Household, tag: geo.Geotag
+    data: dict,
+    canon: dict,
+    digest: str,
+    officer: User,
+    household: Household,
+    tag: geo.Geotag,
+    batch: _Batch | None,
 ) -> Visit:
-    """Add the visit row and flush it, which claims the client_id."""
+    """Add the visit row and flush it, which claims the client_id; a batch tried at once
+    gives it an id drawn ahead and leaves it for the batch's one flush."""
     location = data["location"] or {}
     visit = Visit(
         client_id=data["client_id"],
@@ -254,6 +285,10 @@ def _new_visit(
         commune_id=household.commune_id,
         province_id=household.province_id,
     )
+    if batch is not None and batch.visit_ids:
+        visit.id = batch.visit_ids.pop()
+        db.session.add(visit)
+        return visit
     db.session.add(visit)
     with entries_wait(db.session()):  # its entry goes in the visit's one audit insert
         db.session.flush()  # claims the client_id: a concurrent twin fails here
@@ -287,6 +322,7 @@ def _add_new_residents(
     if found.created:
         db.session.flush()
         refresh_search_text(household)
+        note_new_residents(found.created)
     for resident, spec in zip(found.created, specs, strict=True):
         found.findings.extend(officer_findings(resident, spec["corrections"]))
         found.seen.append((resident, _seen_row(visit, resident, spec, is_new=True)))
@@ -324,12 +360,24 @@ def _followups(
     return opened, closed
 
 
+def _briefs(objects: list[Any], make: Any, batch: _Batch | None) -> list[dict[str, Any]]:
+    """The short forms of rows; those still without an id get it after the batch's flush."""
+    out = []
+    for obj in objects:
+        item = make(obj)
+        if item["id"] is None and batch is not None:
+            batch.late.append((item, obj))
+        out.append(item)
+    return out
+
+
 def _created_answer(
     visit: Visit,
     tag: geo.Geotag,
     found: _Found,
     corrections: list[Correction],
     followups: tuple[list[Any], list[Any]],
+    batch: _Batch | None,
 ) -> dict[str, Any]:
     """Answer a newly recorded visit: its id, geotag, follow-ups, corrections, new residents."""
     opened, closed = followups
@@ -342,34 +390,67 @@ def _created_answer(
         "geotag": tag.answer(),
         "flagged": visit.flagged,
         "followups": {
-            "created": [_followup_brief(f) for f in opened],
-            "closed": [_followup_brief(f) for f in closed],
+            "created": _briefs(opened, _followup_brief, batch),
+            "closed": _briefs(closed, _followup_brief, batch),
         },
-        "corrections": [brief(c) for c in corrections],
+        "corrections": _briefs(corrections, brief, batch),
         "new_residents": [{"id": r.id, "full_name": r.full_name} for r in found.created],
         "household_id": visit.household_id,
     }
 
 
-def _record(
-    data: dict, canon: dict, digest: str, officer: User, batch: _Batch | None
-) -> tuple[Visit, dict]:
-    """Save a validated visit and everything it changes; raise ServiceError to refuse it."""
+def _checked(data: dict, officer: User, batch: _Batch | None) -> tuple[Household, geo.Geotag]:
+    """The server's checks before anything is written: the household and the geotag, or a
+    ServiceError that refuses the visit."""
     household = _household(data, officer)
     refuse_taken_id_numbers(officer, data["new_residents"], "new_residents")
     refuse_bad_residence(household, data["residents"], "residents")
     refuse_bad_residence(household, data["new_residents"], "new_residents")
-    tag = _geotag(household, data, batch)
-    visit = _new_visit(data, canon, digest, officer, household, tag)
+    return household, _geotag(household, data, batch)
+
+
+def _record(
+    data: dict, canon: dict, digest: str, officer: User, batch: _Batch | None
+) -> tuple[Visit, dict]:
+    """Save a validated visit and everything it changes; raise ServiceError to refuse it (in
+    a batch tried at once, only before anything is written: `_Abandon` after)."""
+    household, tag = _checked(data, officer, batch)
+    if batch is None or not batch.deferred:
+        return _write(data, canon, digest, officer, batch, household, tag)
+    try:
+        return _write(data, canon, digest, officer, batch, household, tag)
+    except ServiceError as exc:
+        raise _Abandon from exc
+
+
+def _write(
+    data: dict,
+    canon: dict,
+    digest: str,
+    officer: User,
+    batch: _Batch | None,
+    household: Household,
+    tag: geo.Geotag,
+) -> tuple[Visit, dict]:
+    """Write a checked visit and everything it changes. In a batch tried at once, a household
+    seen again first has the batch's writes so far flushed, so that what its rules read from
+    the database (its visits, open follow-ups, corrections) is what the item-by-item path
+    reads."""
+    if batch is not None and batch.deferred:
+        if household.id in batch.touched:
+            db.session.flush()
+        batch.touched.add(household.id)
+    visit = _new_visit(data, canon, digest, officer, household, tag, batch)
     found = _Found()
     _see_members(found, visit, household, data["residents"], officer)
     _add_new_residents(found, visit, household, data["new_residents"])
     corrections = _open_corrections(found, officer, visit)
     _touch_household(household, visit)
     followups = _followups(visit, found, corrections, officer)
-    db.session.flush()
-    write_pending(db.session())  # the rows of residents seen, when nothing else changed
-    return visit, _created_answer(visit, tag, found, corrections, followups)
+    if batch is None or not batch.deferred:
+        db.session.flush()
+        write_pending(db.session())  # the rows of residents seen, when nothing else changed
+    return visit, _created_answer(visit, tag, found, corrections, followups, batch)
 
 
 def _seen_row(visit: Visit, resident: Resident, item: dict, *, is_new: bool) -> VisitResident:
@@ -402,7 +483,14 @@ def _attempt(
 ) -> tuple[Visit, dict] | ServiceError | None:
     """Try to record the visit: the visit and answer, a refusal, or None when a twin with the
     same client_id won the race. A batch item tries in a savepoint, so that it rolls back
-    alone; a single visit is the request's only write and rolls back the transaction."""
+    alone; a single visit is the request's only write and rolls back the transaction. In a
+    batch tried at once, a refusal before any write refuses the item; after, the batch is
+    abandoned (`_Abandon`) and so is any database error, for the item-by-item path."""
+    if batch is not None and batch.deferred:
+        try:
+            return _record(data, canon, digest, officer, batch)
+        except ServiceError as exc:
+            return exc
     for attempt in range(1, MAX_ATTEMPTS + 1):
         savepoint = db.session.begin_nested() if batch is not None and not batch.alone else None
         try:
@@ -441,6 +529,17 @@ def _retryable(exc: OperationalError) -> bool:
 
 def submit_visit(body: Any, officer: User, *, _batch: _Batch | None = None) -> VisitResult:
     """Validate and record one visit (a raw JSON dict); a refused one is kept, not raised."""
+    session = db.session()
+    if session.info.get(RESIDENTS_AT_ONCE):
+        return _submit_visit(body, officer, _batch)
+    session.info[RESIDENTS_AT_ONCE] = True
+    try:
+        return _submit_visit(body, officer, _batch)
+    finally:
+        session.info.pop(RESIDENTS_AT_ONCE, None)
+
+
+def _submit_visit(body: Any, officer: User, _batch: _Batch | None) -> VisitResult:
     try:
         data = VISIT_IN.load(body)
     except ValidationError as exc:
@@ -507,6 +606,20 @@ def _look_up(data: dict) -> _Batch:
     return batch
 
 
+@event.listens_for(Session, "before_flush")
+def _residents_at_once(session: Session, _context: Any, _instances: Any) -> None:
+    """While visits are recorded, the residents they changed are written with one UPDATE
+    (`write_updates`), not the flush's one per resident."""
+    if not session.info.get(RESIDENTS_AT_ONCE):
+        return
+    residents = [
+        obj
+        for obj in session.dirty
+        if isinstance(obj, Resident) and session.is_modified(obj, include_collections=False)
+    ]
+    write_updates(session, residents)
+
+
 def _prefetch(items: list[Any], commune_id: int) -> _Batch:
     """Load the batch's households (with residents) and known client_ids, one query each."""
     batch = _Batch()
@@ -535,8 +648,58 @@ def _prefetch(items: list[Any], commune_id: int) -> _Batch:
     return batch
 
 
+def _at_once(items: list[Any], officer: User) -> list[dict[str, Any]]:
+    """Record the batch's items in order with every check and rule of a single visit, their
+    writes gathered for one flush at the end (one insert per table, one audit insert): the
+    visits' ids drawn ahead from the sequence on PostgreSQL, each item's rules reading what
+    the items before it wrote (see `_write`). A refusal after an item's writes began raises
+    `_Abandon`; a database error (a concurrent twin, a changed resident, a deadlock) raises
+    as it is: the caller rolls the whole try back."""
+    batch = _prefetch(items, officer.unit_id)
+    batch.deferred = True
+    if db.session.get_bind().dialect.name == "postgresql":
+        batch.visit_ids = list(
+            db.session.scalars(
+                select(func.nextval(func.pg_get_serial_sequence("visits", "id"))).select_from(
+                    func.generate_series(1, len(items))
+                )
+            )
+        )[::-1]
+    session = db.session()
+    cache: dict[str, Any] = {}
+    residents = [r for h in batch.households for r in h.residents]
+    prepare_corrections(residents, cache)
+    batch_starting.send(batch.households, cache=cache)
+    session.info[ONE_FLUSH], session.info[BATCH_CACHE] = True, cache
+    session.info[RESIDENTS_AT_ONCE] = True
+    try:
+        answers = [submit_visit(item, officer, _batch=batch).answer for item in items]
+        session.flush()
+        write_pending(session)
+    finally:
+        for key in (ONE_FLUSH, BATCH_CACHE, RESIDENTS_AT_ONCE):
+            session.info.pop(key, None)
+    for item, obj in batch.late:
+        item["id"] = obj.id
+    return answers
+
+
 def submit_batch(items: list[Any], officer: User) -> list[dict[str, Any]]:
-    """Record up to 500 visits, each on its own; return one answer per item, in order."""
+    """Record up to 500 visits, each on its own; return one answer per item, in order.
+
+    The batch is tried at once in one savepoint (`_at_once`): the answers are those of the
+    item-by-item path. When that try meets what only the item-by-item path answers (a refusal
+    after an item's writes began, a concurrent writer), it is rolled back and the batch goes
+    item by item, each in its own savepoint."""
+    if not any(isinstance(i, dict) and "household_client_id" in i for i in items):
+        savepoint = db.session.begin_nested()
+        try:
+            answers = _at_once(items, officer)
+        except (_Abandon, SQLAlchemyError):
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+            return answers
     batch = _prefetch(items, officer.unit_id)
     return [submit_visit(item, officer, _batch=batch).answer for item in items]
 
