@@ -235,17 +235,7 @@ def _candidates(residents: list[Resident]) -> list[Any]:
         return []
     return list(
         db.session.execute(
-            select(
-                Resident.id,
-                Resident.household_id,
-                Resident.commune_id,
-                Resident.name_folded,
-                Resident.birth_date,
-                Resident.birth_year,
-                Resident.id_number,
-            )
-            .where(or_(*conditions))
-            .order_by(Resident.id)
+            select(*CANDIDATE_COLUMNS).where(or_(*conditions)).order_by(Resident.id)
         ).all()
     )
 
