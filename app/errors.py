@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
@@ -171,10 +171,17 @@ RETRY_AFTER_SECONDS = 5
 
 def database_unreachable(error: BaseException | None) -> bool:
     """Whether an exception says the database cannot be reached (down, restarting, the
-    connection cut), rather than that the request or the code is wrong."""
-    if isinstance(error, OperationalError | InterfaceError):
-        return True
-    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+    connection cut), rather than that the request or the code is wrong. An error raised while
+    a lost connection was being handled (SQLAlchemy's `PendingRollbackError` when a savepoint
+    is rolled back on an invalidated connection) says the same: its context is looked at too."""
+    seen = 0
+    while isinstance(error, SQLAlchemyError) and seen < 5:
+        if isinstance(error, OperationalError | InterfaceError):
+            return True
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
 
 
 def handle_database_unreachable(error: Exception):

@@ -32,7 +32,14 @@ from app.auth.models import User
 from app.auth.scope import row_in_scope
 from app.common import utcnow
 from app.database import BATCH_CACHE, ONE_FLUSH
-from app.errors import ConflictError, InvalidError, NotFoundError, ServiceError, flatten_errors
+from app.errors import (
+    ConflictError,
+    InvalidError,
+    NotFoundError,
+    ServiceError,
+    database_unreachable,
+    flatten_errors,
+)
 from app.extensions import db
 from app.people.cards import apply_card_fields
 from app.people.corrections import (
@@ -511,10 +518,11 @@ def _attempt(
             )
         except (StaleDataError, OperationalError) as exc:
             # A concurrent visit changed the same residents (version check) or deadlocked:
-            # the try is undone, its objects expired, so the next try reads afresh.
-            _undo(savepoint)
-            if isinstance(exc, OperationalError) and not _retryable(exc):
+            # the try is undone, its objects expired, so the next try reads afresh. A lost
+            # connection is not undone here (a savepoint cannot be, on it): the request is.
+            if _connection_lost(exc) or (isinstance(exc, OperationalError) and not _retryable(exc)):
                 raise
+            _undo(savepoint)
             if attempt == MAX_ATTEMPTS:
                 return ConflictError(
                     _("Hộ này đang được cập nhật cùng lúc; hãy gửi lại sau."), retry=True
@@ -525,6 +533,14 @@ def _attempt(
 def _retryable(exc: OperationalError) -> bool:
     """Deadlocks and serialization failures (PostgreSQL) are worth another try."""
     return getattr(exc.orig, "sqlstate", None) in ("40P01", "40001")
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """Whether a database error means the database cannot be reached (down, restarting, the
+    connection cut), not a conflict another try could get past."""
+    if isinstance(exc, OperationalError) and _retryable(exc):
+        return False
+    return database_unreachable(exc)
 
 
 def submit_visit(body: Any, officer: User, *, _batch: _Batch | None = None) -> VisitResult:
@@ -695,7 +711,9 @@ def submit_batch(items: list[Any], officer: User) -> list[dict[str, Any]]:
         savepoint = db.session.begin_nested()
         try:
             answers = _at_once(items, officer)
-        except (_Abandon, SQLAlchemyError):
+        except (_Abandon, SQLAlchemyError) as exc:
+            if _connection_lost(exc):
+                raise  # nothing to go on with: the request answers 503, the phone sends again
             savepoint.rollback()
         else:
             savepoint.commit()

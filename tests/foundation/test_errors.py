@@ -158,6 +158,37 @@ def test_unexpected_error_is_json_500_without_trace(app, client):
     assert body == {"code": 500, "message": "Lỗi máy chủ, vui lòng thử lại."}
 
 
+def test_an_error_raised_over_a_lost_connection_is_a_json_503(app, client):
+    """SQLAlchemy refuses to go on over a connection it lost (PendingRollbackError): that says
+    the database is unreachable, as the lost connection did: 503 with Retry-After, not 500."""
+    from sqlalchemy.exc import OperationalError, PendingRollbackError
+
+    @app.get("/api/v1/lost-test")
+    def lost():
+        try:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        except OperationalError:
+            raise PendingRollbackError("Can't reconnect until the transaction is rolled back")  # noqa: B904
+
+    response = client.get("/api/v1/lost-test")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert response.get_json()["code"] == 503
+
+
+def test_an_error_raised_while_handling_one_that_is_not_the_database_stays_500(app, client):
+    from sqlalchemy.exc import OperationalError
+
+    @app.get("/api/v1/bug-test")
+    def bug():
+        try:
+            raise OperationalError("SELECT 1", {}, Exception("deadlock"))
+        except OperationalError:
+            raise KeyError("a bug in the handler")  # noqa: B904
+
+    assert client.get("/api/v1/bug-test").status_code == 500
+
+
 def test_openapi_document(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
