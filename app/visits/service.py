@@ -22,7 +22,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import event, exists, func, inspect, or_, select
+from sqlalchemy import event, exists, func, inspect, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -70,6 +70,8 @@ MAX_ATTEMPTS = 3
 # One schema for every visit: it keeps no state between loads (its messages are lazy, read
 # in the request's language), and building one per visit cost more than its load.
 VISIT_IN = VisitIn()
+# The most residents a visit may add (more is refused): no more ids are drawn ahead for one.
+MAX_NEW_RESIDENTS = VISIT_IN.fields["new_residents"].validate.max
 
 
 @dataclass
@@ -98,6 +100,7 @@ class _Batch:
     # A batch tried at once (`_at_once`): its writes wait for one flush at its end.
     deferred: bool = False
     visit_ids: list[int] = field(default_factory=list)  # drawn ahead (PostgreSQL), last first
+    resident_ids: list[int] = field(default_factory=list)  # the same, for residents found
     touched: set[int] = field(default_factory=set)  # households written so far
     late: list[tuple[dict, Any]] = field(default_factory=list)  # answers' ids, after the flush
 
@@ -322,12 +325,17 @@ def _see_members(
 
 
 def _add_new_residents(
-    found: _Found, visit: Visit, household: Household, specs: list[dict]
+    found: _Found, visit: Visit, household: Household, specs: list[dict], batch: _Batch | None
 ) -> None:
-    """Add the residents found who were not on the list, with the officer's findings."""
+    """Add the residents found who were not on the list, with the officer's findings: they
+    are flushed for their ids, or in a batch tried at once given ids drawn ahead."""
     found.created = [new_resident(household, spec) for spec in specs]
     if found.created:
-        db.session.flush()
+        if batch is not None and len(batch.resident_ids) >= len(found.created):
+            for resident in found.created:
+                resident.id = batch.resident_ids.pop()
+        else:
+            db.session.flush()
         refresh_search_text(household)
         note_new_residents(found.created)
     for resident, spec in zip(found.created, specs, strict=True):
@@ -450,7 +458,7 @@ def _write(
     visit = _new_visit(data, canon, digest, officer, household, tag, batch)
     found = _Found()
     _see_members(found, visit, household, data["residents"], officer)
-    _add_new_residents(found, visit, household, data["new_residents"])
+    _add_new_residents(found, visit, household, data["new_residents"], batch)
     corrections = _open_corrections(found, officer, visit)
     _touch_household(household, visit)
     followups = _followups(visit, found, corrections, officer)
@@ -664,6 +672,26 @@ def _prefetch(items: list[Any], commune_id: int) -> _Batch:
     return batch
 
 
+def _ids_ahead(items: list[Any]) -> tuple[list[int], list[int]]:
+    """Ids for the batch's visits and the residents they may add, drawn from PostgreSQL's
+    sequences in one statement, each list last first (taken with pop)."""
+    found = sum(
+        min(len(i["new_residents"]), MAX_NEW_RESIDENTS) for i in items
+        if isinstance(i, dict) and isinstance(i.get("new_residents"), list)
+    )  # fmt: skip
+    drawn = [
+        select(
+            literal(kind).label("kind"), func.nextval(func.pg_get_serial_sequence(table, "id"))
+        ).select_from(func.generate_series(1, count))
+        for kind, table, count in ((0, "visits", len(items)), (1, "residents", found))
+        if count
+    ]
+    ids: tuple[list[int], list[int]] = ([], [])
+    for kind, value in db.session.execute(union_all(*drawn) if len(drawn) > 1 else drawn[0]):
+        ids[kind].append(value)
+    return ids[0][::-1], ids[1][::-1]
+
+
 def _at_once(items: list[Any], officer: User) -> list[dict[str, Any]]:
     """Record the batch's items in order with every check and rule of a single visit, their
     writes gathered for one flush at the end (one insert per table, one audit insert): the
@@ -674,13 +702,7 @@ def _at_once(items: list[Any], officer: User) -> list[dict[str, Any]]:
     batch = _prefetch(items, officer.unit_id)
     batch.deferred = True
     if db.session.get_bind().dialect.name == "postgresql":
-        batch.visit_ids = list(
-            db.session.scalars(
-                select(func.nextval(func.pg_get_serial_sequence("visits", "id"))).select_from(
-                    func.generate_series(1, len(items))
-                )
-            )
-        )[::-1]
+        batch.visit_ids, batch.resident_ids = _ids_ahead(items)
     session = db.session()
     cache: dict[str, Any] = {}
     residents = [r for h in batch.households for r in h.residents]
