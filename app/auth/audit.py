@@ -31,6 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.auth.clients import describe_client
 from app.auth.models import ApiToken, AuditEntry, User
 from app.common import utcnow
+from app.database import ids_ahead
 
 # Columns whose values never enter the trail.
 SECRET_COLUMNS = {"password_hash", "token_hash"}
@@ -88,11 +89,15 @@ def _plain(value: Any) -> Any:
 
 
 def _changes(obj: Any, action: str) -> dict[str, Any]:
+    """A created object's non-empty columns, or an updated one's changed columns as [old,
+    new]: only the attributes set since the object was loaded (its `committed_state`) can
+    have changed, so only their history is looked at."""
     state = inspect(obj)
     changes: dict[str, Any] = {}
+    touched = state.committed_state
     for attr in state.mapper.column_attrs:
         key = attr.key
-        if key in NOISE_COLUMNS:
+        if key in NOISE_COLUMNS or (action != "create" and key not in touched):
             continue
         column = attr.columns[0].name
         if action == "create":
@@ -136,6 +141,11 @@ def _created(table: Any, row: dict[str, Any], row_id: Any) -> dict[str, Any]:
     }
 
 
+# From this many rows of a table on (a batch's), PostgreSQL gives their ids ahead: an insert
+# with RETURNING is one long statement per page of rows, which the driver parses each time.
+ROWS_AHEAD = 100
+
+
 def write_rows(session: Session) -> None:
     """Write the rows `add_row` left for the flush; their entries wait for its audit insert."""
     pending = session.info.pop(PENDING_ROWS, None)
@@ -144,9 +154,17 @@ def write_rows(session: Session) -> None:
     entries = session.info.setdefault(PENDING_ENTRIES, [])
     addr = request.remote_addr if has_request_context() else None
     actor, now = _actor(), utcnow()
+    connection = session.connection()
+    many = {t.name: len(r) for t, r in pending.items() if len(r) >= ROWS_AHEAD}
+    drawn = ids_ahead(connection, many) if connection.dialect.name == "postgresql" else {}
     for table, rows in pending.items():
-        insert = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-        ids = session.connection().scalars(insert, rows).all()
+        if table.name in drawn:
+            ids = drawn[table.name]
+            named = [{**row, "id": row_id} for row, row_id in zip(rows, ids, strict=True)]
+            connection.execute(table.insert(), named)
+        else:
+            insert = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+            ids = connection.scalars(insert, rows).all()
         if not _disabled.get():
             entries.extend(
                 _entry(now, actor, "create", table.name, row_id, _created(table, row, row_id), addr)
@@ -176,10 +194,13 @@ def write_updates(session: Session, objects: list[Any]) -> None:
     changed: list[tuple[Any, list[str]]] = []
     for obj in objects:
         state = inspect(obj)
+        touched = state.committed_state  # the attributes set since loaded (see `_changes`)
         keys = [
             attr.key
             for attr in mapper.column_attrs
-            if attr.columns[0] is not version and state.attrs[attr.key].history.has_changes()
+            if attr.key in touched
+            and attr.columns[0] is not version
+            and state.attrs[attr.key].history.has_changes()
         ]
         if keys:
             changed.append((obj, keys))

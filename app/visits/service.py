@@ -22,7 +22,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import event, exists, func, inspect, literal, or_, select, union_all
+from sqlalchemy import event, exists, inspect, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,7 +31,7 @@ from app.auth.audit import add_row, entries_wait, write_pending, write_updates
 from app.auth.models import User
 from app.auth.scope import row_in_scope
 from app.common import utcnow
-from app.database import BATCH_CACHE, ONE_FLUSH
+from app.database import BATCH_CACHE, ONE_FLUSH, ids_ahead
 from app.errors import (
     ConflictError,
     InvalidError,
@@ -673,23 +673,14 @@ def _prefetch(items: list[Any], commune_id: int) -> _Batch:
 
 
 def _ids_ahead(items: list[Any]) -> tuple[list[int], list[int]]:
-    """Ids for the batch's visits and the residents they may add, drawn from PostgreSQL's
-    sequences in one statement, each list last first (taken with pop)."""
+    """Ids for the batch's visits and the residents they may add, drawn ahead, each list last
+    first (taken with pop)."""
     found = sum(
         min(len(i["new_residents"]), MAX_NEW_RESIDENTS) for i in items
         if isinstance(i, dict) and isinstance(i.get("new_residents"), list)
     )  # fmt: skip
-    drawn = [
-        select(
-            literal(kind).label("kind"), func.nextval(func.pg_get_serial_sequence(table, "id"))
-        ).select_from(func.generate_series(1, count))
-        for kind, table, count in ((0, "visits", len(items)), (1, "residents", found))
-        if count
-    ]
-    ids: tuple[list[int], list[int]] = ([], [])
-    for kind, value in db.session.execute(union_all(*drawn) if len(drawn) > 1 else drawn[0]):
-        ids[kind].append(value)
-    return ids[0][::-1], ids[1][::-1]
+    ids = ids_ahead(db.session.connection(), {"visits": len(items), "residents": found})
+    return ids["visits"][::-1], ids["residents"][::-1]
 
 
 def _at_once(items: list[Any], officer: User) -> list[dict[str, Any]]:
