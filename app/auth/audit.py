@@ -15,6 +15,7 @@ shows them so: `canonical()` and `stored_names()`.
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.auth.clients import describe_client
 from app.auth.models import ApiToken, AuditEntry, User
 from app.common import utcnow
-from app.database import ids_ahead
+from app.database import ROWS_AHEAD, ids_ahead
 
 # Columns whose values never enter the trail.
 SECRET_COLUMNS = {"password_hash", "token_hash"}
@@ -141,11 +142,6 @@ def _created(table: Any, row: dict[str, Any], row_id: Any) -> dict[str, Any]:
     }
 
 
-# From this many rows of a table on (a batch's), PostgreSQL gives their ids ahead: an insert
-# with RETURNING is one long statement per page of rows, which the driver parses each time.
-ROWS_AHEAD = 100
-
-
 def write_rows(session: Session) -> None:
     """Write the rows `add_row` left for the flush; their entries wait for its audit insert."""
     pending = session.info.pop(PENDING_ROWS, None)
@@ -240,7 +236,7 @@ def write_pending(session: Session) -> None:
     write_rows(session)
     entries = session.info.pop(PENDING_ENTRIES, None)
     if entries:
-        session.connection().execute(AuditEntry.__table__.insert(), entries)
+        _insert_entries(session, entries)
 
 
 @contextmanager
@@ -264,6 +260,28 @@ def _before_commit(session: Session) -> None:
     if session.info.get(PENDING_ROWS) or session.info.get(PENDING_ENTRIES):
         session.flush()
         write_pending(session)
+
+
+ENTRY_COLUMNS = ("at", "user_id", "action", "object_type", "object_id", "changes", "remote_addr")
+
+
+def _insert_entries(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Insert audit entries: many of them (a batch's) on PostgreSQL with COPY, their changes
+    as the JSON text the insert would write; else with one executemany."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or len(entries) < ROWS_AHEAD:
+        connection.execute(AuditEntry.__table__.insert(), entries)
+        return
+    columns = ", ".join(ENTRY_COLUMNS)
+    with (
+        connection.connection.cursor() as cursor,
+        cursor.copy(f"COPY audit_entries ({columns}) FROM STDIN") as copy,
+    ):
+        for entry in entries:
+            copy.write_row(
+                [json.dumps(entry["changes"]) if name == "changes" else entry[name]
+                 for name in ENTRY_COLUMNS]
+            )  # fmt: skip
 
 
 def _entry(
@@ -309,7 +327,7 @@ def _after_flush(session: Session, _context: Any) -> None:
     if rows and session.info.get(DEFERRED):
         session.info[PENDING_ENTRIES] = rows  # for the next flush's insert
     elif rows:
-        session.connection().execute(AuditEntry.__table__.insert(), rows)
+        _insert_entries(session, rows)
 
 
 def record(session: Session, action: str, object_type: str, object_id: Any, changes: Any) -> None:

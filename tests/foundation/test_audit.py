@@ -5,7 +5,7 @@ import inspect
 import sys
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.audit import AuditTamperError
 from app.auth.models import AuditEntry
@@ -106,3 +106,42 @@ def test_database_refuses_changes_on_postgresql(world):
     with pytest.raises(sa.exc.DBAPIError, match="append-only"):
         db.session.execute(sa.text("DELETE FROM audit_entries"))
     db.session.rollback()
+
+
+def test_many_entries_are_written_as_a_few_are(app, world, make_user, monkeypatch):
+    """A batch's many entries go by COPY on PostgreSQL (by executemany elsewhere): read back,
+    they are what the insert of a few writes, Vietnamese, nesting, empty changes and all."""
+    from datetime import UTC, datetime
+
+    from app.auth import audit
+
+    user = make_user("commander", "20179")
+    at = datetime(2026, 12, 3, 17, 5, 9, 123456, tzinfo=UTC)
+    entries = [
+        {"at": at, "user_id": user.id, "action": "update", "object_type": "residents",
+         "object_id": "12", "changes": {"full_name": ["Hồ Văn Nhờ", "Hồ Văn Nhớ"],
+                                        "note": ['tab\there "quoted" \\ back', None]},
+         "remote_addr": "10.0.0.7"},
+        {"at": at, "user_id": None, "action": "delete", "object_type": "followups",
+         "object_id": None, "changes": None, "remote_addr": None},
+        {"at": at, "user_id": user.id, "action": "create", "object_type": "visits",
+         "object_id": "7", "changes": {"flags": ["far"], "n": 3, "ok": True, "x": 1.5},
+         "remote_addr": None},
+    ]  # fmt: skip
+
+    def written(threshold: int) -> list[tuple]:
+        monkeypatch.setattr(audit, "ROWS_AHEAD", threshold)
+        last = db.session.scalar(select(func.max(AuditEntry.id))) or 0
+        audit._insert_entries(db.session(), [dict(e) for e in entries])
+        rows = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id)
+        )
+        return [
+            (e.at, e.user_id, e.action, e.object_type, e.object_id, e.changes, e.remote_addr)
+            for e in rows
+        ]
+
+    few, many = written(100), written(1)
+    assert few == many
+    assert few[0][5]["full_name"] == ["Hồ Văn Nhờ", "Hồ Văn Nhớ"]
+    assert few[0][0] == at

@@ -269,9 +269,18 @@ def _refuse(*_args: Any) -> list:
     raise service._Abandon
 
 
+@pytest.mark.parametrize("rows_ahead", [None, 1], ids=["as-is", "ids-ahead-and-copy"])
 def test_a_batch_at_once_answers_and_writes_what_item_by_item_does(
-    app, homes, officer, monkeypatch, real_followups
+    app, homes, officer, monkeypatch, real_followups, rows_ahead
 ) -> None:
+    """With `rows_ahead` 1, every table's new rows get their ids ahead and the audit entries
+    go by COPY on PostgreSQL (what a batch of hundreds of visits does)."""
+    if rows_ahead is not None:
+        from app import database
+        from app.auth import audit
+
+        monkeypatch.setattr(database, "ROWS_AHEAD", rows_ahead)
+        monkeypatch.setattr(audit, "ROWS_AHEAD", rows_ahead)
     items = batch(homes)
     with app.test_request_context("/api/v1/visits/batch", method="POST"):
         g.audit_user_id = officer.id
