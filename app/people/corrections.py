@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import ARRAY, Integer, String, and_, cast, func, or_, select, tuple_
 
 from app.auth.models import User
 from app.database import batch_cache
@@ -75,9 +75,9 @@ class _Candidates:
         conditions = []
         if keys:
             columns = tuple_(Resident.commune_id, Resident.name_folded, Resident.birth_year)
-            conditions.append(columns.in_(sorted(keys)))
+            conditions.append(columns.in_(_listed(sorted(keys))))
         if numbers:
-            conditions.append(Resident.id_number.in_(numbers))
+            conditions.append(Resident.id_number.in_(_listed([(n,) for n in sorted(numbers)])))
         if conditions:
             query = select(*CANDIDATE_COLUMNS).where(or_(*conditions)).order_by(Resident.id)
             with db.session.no_autoflush:
@@ -97,6 +97,25 @@ class _Candidates:
                 if row.id not in ids:
                     found[row.id] = row
         return [found[i] for i in sorted(found)]
+
+
+# Key columns' types, for the arrays PostgreSQL reads a long list of keys from, and from how
+# many keys on it does.
+_KEY_TYPES = (Integer, String, Integer)
+KEYS_AS_ARRAYS = 50
+
+
+def _listed(keys: list[tuple]) -> Any:
+    """The keys for an IN: on PostgreSQL, and from `KEYS_AS_ARRAYS` on, one array per column
+    unnested (a short statement of a few parameters, not a long one of three per key), else
+    the list."""
+    if db.session.get_bind().dialect.name != "postgresql" or len(keys) < KEYS_AS_ARRAYS:
+        return keys if len(keys[0]) > 1 else [k[0] for k in keys]
+    columns = zip(*keys, strict=True)
+    types = _KEY_TYPES if len(keys[0]) > 1 else (String,)
+    return select(
+        *(func.unnest(cast(list(c), ARRAY(t))) for c, t in zip(columns, types, strict=True))
+    )
 
 
 @dataclass

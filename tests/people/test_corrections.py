@@ -229,3 +229,35 @@ def test_review_roles_and_scope(client, headers, reported, make_user, token_for)
     commander = token_for(make_user("commander", "46"))
     assert patch(client, commander, cid, {"status": "verified"})[0] == 200
     assert patch(client, headers, 999999, {"status": "verified"})[0] == 404
+
+
+def test_duplicate_candidates_read_by_arrays_are_those_read_by_a_list(make_household, monkeypatch):
+    """A batch's candidates, read on PostgreSQL with one array per key column (from
+    `KEYS_AS_ARRAYS` keys on), are the rows the plain IN list reads: same name, year and
+    commune (or the same ID number, read by an array too); none of another year."""
+    from app.people import corrections
+
+    twins = [
+        make_household("20179-001", residents=[
+            {"full_name": "Hồ Văn Nhờ", "date_of_birth": "1968-03-02"},
+            {"full_name": "Lê Thị Lan", "date_of_birth": "1990", "id_number": "046190000321"},
+        ]),
+        make_household("20179-002", residents=[
+            {"full_name": "Hồ Văn Nhờ", "date_of_birth": "1968-07-07"},
+            {"full_name": "Lê Thị Lan", "date_of_birth": "1991"},
+            {"full_name": "Lê Thị Lành", "date_of_birth": "1985", "id_number": "046185000777"},
+        ]),
+    ]  # fmt: skip
+    db.session.commit()
+    residents = list(twins[0].residents)
+
+    def read(threshold: int) -> dict:
+        monkeypatch.setattr(corrections, "KEYS_AS_ARRAYS", threshold)
+        found = corrections._Candidates()
+        found.cover(residents)
+        return {r.full_name: sorted(c.id for c in found.of([r])) for r in residents}
+
+    by_list, by_arrays = read(1000), read(1)
+    assert by_list == by_arrays
+    assert len(by_list["Hồ Văn Nhờ"]) == 2  # himself and his namesake of the same year
+    assert len(by_list["Lê Thị Lan"]) == 1  # her namesake was born a year later

@@ -273,14 +273,17 @@ def _refuse(*_args: Any) -> list:
 def test_a_batch_at_once_answers_and_writes_what_item_by_item_does(
     app, homes, officer, monkeypatch, real_followups, rows_ahead
 ) -> None:
-    """With `rows_ahead` 1, every table's new rows get their ids ahead and the audit entries
-    go by COPY on PostgreSQL (what a batch of hundreds of visits does)."""
+    """With `rows_ahead` 1, every table's new rows get their ids ahead, the audit entries go
+    by COPY and duplicate candidates are read by arrays of keys on PostgreSQL (what a batch
+    of hundreds of visits does)."""
     if rows_ahead is not None:
         from app import database
         from app.auth import audit
+        from app.people import corrections
 
         monkeypatch.setattr(database, "ROWS_AHEAD", rows_ahead)
         monkeypatch.setattr(audit, "ROWS_AHEAD", rows_ahead)
+        monkeypatch.setattr(corrections, "KEYS_AS_ARRAYS", rows_ahead)
     items = batch(homes)
     with app.test_request_context("/api/v1/visits/batch", method="POST"):
         g.audit_user_id = officer.id
