@@ -26,7 +26,7 @@ from flask import Flask, g, has_request_context, request
 from sqlalchemy import bindparam, event, func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.clients import describe_client
@@ -89,6 +89,18 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def columns_changed(obj: Any) -> bool:
+    """Whether a column of an object in the session was changed: `Session.is_modified`
+    for columns only, looking only at the attributes set since load (`committed_state`) and
+    without building the object's whole attribute namespace (`state.attrs`)."""
+    state = inspect(obj)
+    columns = state.mapper.column_attrs
+    return any(
+        key in columns and state.get_history(key, PASSIVE_NO_INITIALIZE).has_changes()
+        for key in state.committed_state
+    )
+
+
 def _changes(obj: Any, action: str) -> dict[str, Any]:
     """A created object's non-empty columns, or an updated one's changed columns as [old,
     new]: only the attributes set since the object was loaded (its `committed_state`) can
@@ -106,7 +118,7 @@ def _changes(obj: Any, action: str) -> dict[str, Any]:
             if value is not None:
                 changes[column] = "***" if column in SECRET_COLUMNS else _plain(value)
         else:
-            hist = state.attrs[key].history
+            hist = state.get_history(key, PASSIVE_NO_INITIALIZE)
             if hist.has_changes():
                 old = hist.deleted[0] if hist.deleted else None
                 new = hist.added[0] if hist.added else None
@@ -196,7 +208,7 @@ def write_updates(session: Session, objects: list[Any]) -> None:
             for attr in mapper.column_attrs
             if attr.key in touched
             and attr.columns[0] is not version
-            and state.attrs[attr.key].history.has_changes()
+            and state.get_history(attr.key, PASSIVE_NO_INITIALIZE).has_changes()
         ]
         if keys:
             changed.append((obj, keys))
@@ -314,7 +326,7 @@ def _after_flush(session: Session, _context: Any) -> None:
         for obj in objects:
             if isinstance(obj, SKIPPED) or not hasattr(obj, "__table__"):
                 continue
-            if action == "update" and not session.is_modified(obj, include_collections=False):
+            if action == "update" and not columns_changed(obj):
                 continue
             changes = _changes(obj, action) if action != "delete" else None
             if action == "update" and not changes:

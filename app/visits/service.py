@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.audit import add_row, entries_wait, write_pending, write_updates
+from app.auth.audit import add_row, columns_changed, entries_wait, write_pending, write_updates
 from app.auth.models import User
 from app.auth.scope import row_in_scope
 from app.common import utcnow
@@ -636,11 +636,7 @@ def _residents_at_once(session: Session, _context: Any, _instances: Any) -> None
     (`write_updates`), not the flush's one per resident."""
     if not session.info.get(RESIDENTS_AT_ONCE):
         return
-    residents = [
-        obj
-        for obj in session.dirty
-        if isinstance(obj, Resident) and session.is_modified(obj, include_collections=False)
-    ]
+    residents = [obj for obj in session.dirty if isinstance(obj, Resident) and columns_changed(obj)]
     write_updates(session, residents)
 
 
