@@ -158,7 +158,7 @@ async def load(base: str, token: str, data: dict[str, Any], clients: int, second
     """Keep `clients` visits in flight for `seconds`; answer the latencies and the refusals."""
     rng = random.Random(11)
     latencies: list[float] = []
-    refused: dict[int, int] = {}
+    refused: dict[int | str, int] = {}
     headers = {"Authorization": f"Bearer {token}"}
     deadline = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -167,7 +167,14 @@ async def load(base: str, token: str, data: dict[str, Any], clients: int, second
         while time.monotonic() < deadline:
             body = visit_body(rng, rng.choice(data["homes"]), data["residents_per"])
             began = time.perf_counter()
-            answer = await client.post("/api/v1/visits", json=body, headers=headers)
+            try:
+                answer = await client.post("/api/v1/visits", json=body, headers=headers)
+            except httpx.TransportError as error:
+                # A kept-alive connection the server closed as it was reused: counted (and
+                # printed with the refusals), the client goes on with a new connection.
+                name = type(error).__name__
+                refused[name] = refused.get(name, 0) + 1
+                continue
             if answer.status_code in (200, 201):
                 latencies.append(time.perf_counter() - began)
             else:

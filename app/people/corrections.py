@@ -12,7 +12,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, String, and_, cast, func, or_, select, tuple_
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    String,
+    and_,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    union,
+)
 
 from app.auth.models import User
 from app.database import batch_cache
@@ -72,14 +84,16 @@ class _Candidates:
             if r.name_folded and r.birth_year is not None
         }
         numbers = {r.id_number for r in people if r.id_number}
-        conditions = []
+        parts = []  # a UNION, not an OR: PostgreSQL reads an OR of arrays with a full scan
         if keys:
             columns = tuple_(Resident.commune_id, Resident.name_folded, Resident.birth_year)
-            conditions.append(columns.in_(_listed(sorted(keys))))
+            parts.append(select(*CANDIDATE_COLUMNS).where(columns.in_(_listed(sorted(keys)))))
         if numbers:
-            conditions.append(Resident.id_number.in_(_listed([(n,) for n in sorted(numbers)])))
-        if conditions:
-            query = select(*CANDIDATE_COLUMNS).where(or_(*conditions)).order_by(Resident.id)
+            listed = _listed([(n,) for n in sorted(numbers)])
+            parts.append(select(*CANDIDATE_COLUMNS).where(Resident.id_number.in_(listed)))
+        if parts:
+            query = union(*parts) if len(parts) > 1 else parts[0]
+            query = query.order_by(literal_column("id"))
             with db.session.no_autoflush:
                 for row in db.session.execute(query):
                     self.add(row)
@@ -229,8 +243,9 @@ def _duplicate_findings(residents: list[Resident]) -> list[Finding]:
 
 
 def _candidates(residents: list[Resident]) -> list[Any]:
-    """Residents of the communes that share a folded name and birth year with one of these,
-    or hold one of their ID numbers, in one query (or from a running batch's candidates)."""
+    """Residents of the same commune with the same folded name and birth year as one of
+    these, or holding one of their ID numbers, in one query (or from a running batch's
+    candidates)."""
     cache = batch_cache(db.session())
     pool = cache.get(CANDIDATES_KEY) if cache is not None else None
     if pool is not None:
@@ -240,13 +255,11 @@ def _candidates(residents: list[Resident]) -> list[Any]:
     numbers = [r.id_number for r in residents if r.id_number]
     conditions = []
     if keyed:
-        conditions.append(
-            and_(
-                Resident.commune_id.in_({r.commune_id for r in keyed}),
-                Resident.name_folded.in_({r.name_folded for r in keyed}),
-                Resident.birth_year.in_({r.birth_year for r in keyed}),
-            )
-        )
+        # The exact keys (not each column's values apart, which the planner may read as
+        # "the whole commune"): one probe of the key index per resident.
+        keys = sorted({(r.commune_id, r.name_folded, r.birth_year) for r in keyed})
+        columns = tuple_(Resident.commune_id, Resident.name_folded, Resident.birth_year)
+        conditions.append(columns.in_(_listed(keys)))
     if numbers:
         ids = [r.id for r in residents]
         conditions.append(and_(Resident.id_number.in_(numbers), Resident.id.not_in(ids)))
