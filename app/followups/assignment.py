@@ -8,7 +8,7 @@ commune, or to nobody. Ties go to the lowest user id, so the choice is reproduci
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 
 from app.auth.models import User, UserHamlet
 from app.extensions import db
@@ -41,9 +41,55 @@ class Assigner:
             self._pools[key] = sorted(user_id for user_id, _count in rows)
         return self._pools[key]
 
+    def _load_place(self, hamlet_id: int | None, commune_id: int) -> None:
+        """Load every pool of a hamlet and its commune (the hamlet's officers, the commune's
+        mobile team, commanders and officers) in one query: the same members and open counts
+        as `_members` reads pool by pool."""
+        keys = [
+            key
+            for key in (
+                ("hamlet", hamlet_id), ("mobile", commune_id),
+                ("commander", commune_id), ("commune", commune_id),
+            )
+            if key[1] is not None and key not in self._pools
+        ]  # fmt: skip
+        if not keys:
+            return
+        in_hamlet = (
+            User.id.in_(select(UserHamlet.user_id).where(UserHamlet.hamlet_id == hamlet_id))
+            if hamlet_id is not None
+            else false()
+        )
+        rows = db.session.execute(
+            select(
+                User.id, User.role, User.unit_id, User.mobile_team, in_hamlet,
+                func.count(Followup.id),
+            )
+            .outerjoin(Followup, and_(Followup.assignee_id == User.id, Followup.status == "open"))
+            .where(User.active.is_(True), or_(User.unit_id == commune_id, in_hamlet))
+            .group_by(User.id, User.role, User.unit_id, User.mobile_team)
+        ).all()  # fmt: skip
+        members: dict[PoolKey, list[int]] = {key: [] for key in keys}
+        for user_id, role, unit_id, mobile, hamlet_member, count in rows:
+            self.load.setdefault(user_id, count)
+            ours = unit_id == commune_id
+            for key, belongs in (
+                (("hamlet", hamlet_id), role == "officer" and bool(hamlet_member)),
+                (("mobile", commune_id), role == "officer" and ours and bool(mobile)),
+                (("commander", commune_id), role == "commander" and ours),
+                (("commune", commune_id), role == "officer" and ours),
+            ):
+                if belongs and key in members:
+                    members[key].append(user_id)
+        for key, found in members.items():
+            self._pools[key] = sorted(found)
+
     def pick(self, pool: str, hamlet_id: int | None, commune_id: int) -> int | None:
         """Return the least loaded user of the pool for this hamlet, or None."""
-        for key in _chain(pool, hamlet_id, commune_id):
+        chain = _chain(pool, hamlet_id, commune_id)
+        if chain:
+            self._load_place(hamlet_id, commune_id)
+        for key in chain:
             members = self._members(key)
             if members:
                 return min(members, key=lambda user_id: (self.load[user_id], user_id))
@@ -51,9 +97,7 @@ class Assigner:
 
     def preload(self, hamlet_id: int | None, commune_id: int) -> None:
         """Load every pool a pick for this hamlet may draw from (a batch's, at its start)."""
-        for pool in (COMMANDER, MOBILE_TEAM, HAMLET_OFFICER):
-            for key in _chain(pool, hamlet_id, commune_id):
-                self._members(key)
+        self._load_place(hamlet_id, commune_id)
 
     def recount(self, user_id: int | None, count: int) -> None:
         """Follow a change of a loaded user's open follow-ups (made after their pool loaded)."""
