@@ -66,7 +66,11 @@ class Assigner:
                 func.count(Followup.id),
             )
             .outerjoin(Followup, and_(Followup.assignee_id == User.id, Followup.status == "open"))
-            .where(User.active.is_(True), or_(User.unit_id == commune_id, in_hamlet))
+            .where(
+                User.active.is_(True),
+                User.role.in_(("officer", "commander")),
+                or_(User.unit_id == commune_id, in_hamlet),
+            )
             .group_by(User.id, User.role, User.unit_id, User.mobile_team)
         ).all()  # fmt: skip
         members: dict[PoolKey, list[int]] = {key: [] for key in keys}

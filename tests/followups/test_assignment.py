@@ -135,3 +135,30 @@ def test_outside_scope_a_follow_up_does_not_exist(
         ).status_code
         == 200
     )
+
+
+def test_one_query_loads_every_pool_as_reading_them_one_by_one(world, make_user):
+    """A pick loads the hamlet's and the commune's pools in one query: the same members and
+    open counts as reading each pool on its own (inactive users left out, a hamlet officer of
+    the commune, one of its mobile team, a commander)."""
+    from app.followups.assignment import Assigner
+
+    make_user("officer", "20179", hamlets=[HAMLET1])
+    make_user("officer", "20179", hamlets=[HAMLET1, HAMLET3], mobile_team=True)
+    make_user("officer", "20179")
+    make_user("commander", "20179")
+    gone = make_user("officer", "20179", hamlets=[HAMLET1])
+    gone.active = False
+    db.session.commit()
+    hamlet_id = world[HAMLET1].id
+    commune_id = world["20179"].id
+    keys = [("hamlet", hamlet_id), ("mobile", commune_id), ("commander", commune_id),
+            ("commune", commune_id)]  # fmt: skip
+
+    one_by_one = Assigner()
+    pools = {key: one_by_one._members(key) for key in keys}
+    at_once = Assigner()
+    at_once.preload(hamlet_id, commune_id)
+    assert at_once._pools == pools
+    assert at_once.load == one_by_one.load
+    assert all(pools.values()) and gone.id not in at_once.load
