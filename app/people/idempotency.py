@@ -7,6 +7,9 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
+from app.errors import ConflictError
 from app.people.fields import Born
 
 
@@ -47,3 +50,12 @@ def differences(first: Any, second: Any, prefix: str = "") -> list[str]:
             out.extend(differences(a, b, f"{prefix}.{index}" if prefix else str(index)))
         return out
     return [] if first == second else [prefix or "_schema"]
+
+
+def changed_body(first: Any, second: Any) -> ConflictError:
+    """The 409 for a client_id sent again with another body: which fields differ."""
+    paths = differences(first, second) or ["_schema"]
+    return ConflictError(
+        _("Mã client_id này đã được gửi với nội dung khác: %(fields)s.", fields=", ".join(paths)),
+        {path: [_("Khác với lần gửi đầu.")] for path in paths},
+    )

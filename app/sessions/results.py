@@ -38,7 +38,7 @@ from app.people.corrections import (
     regression_finding,
     server_findings,
 )
-from app.people.idempotency import body_hash, canonical, differences
+from app.people.idempotency import body_hash, canonical, changed_body
 from app.people.models import Correction, Resident
 from app.people.rules import apply_seen, set_field
 from app.people.signals import session_result_recorded
@@ -114,11 +114,7 @@ def _replay(
             "resident_id": existing.resident_id,
         }
         return Outcome("duplicate", 200, answer)
-    paths = differences(existing.body, canon) or ["_schema"]
-    return ConflictError(
-        _("Mã client_id này đã được gửi với nội dung khác: %(fields)s.", fields=", ".join(paths)),
-        {path: [_("Khác với lần gửi đầu.")] for path in paths},
-    )
+    return changed_body(existing.body, canon)
 
 
 def _resident(actor: User, session: CaptureSession, resident_id: int) -> Resident:

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from app.people.idempotency import body_hash, canonical, differences
+from app.people.idempotency import body_hash, canonical, changed_body, differences
 
-__all__ = ["body_hash", "canonical", "differences"]
+__all__ = ["body_hash", "canonical", "changed_body", "differences"]

@@ -57,7 +57,7 @@ from app.people.rules import apply_residence, apply_seen, refresh_search_text
 from app.people.service import new_resident, refuse_taken_id_numbers
 from app.people.sites import refuse_bad_residence, site_room
 from app.visits import geotag as geo
-from app.visits.idempotency import body_hash, canonical, differences
+from app.visits.idempotency import body_hash, canonical, changed_body
 from app.visits.models import RejectedSubmission, Visit, VisitResident
 from app.visits.rejected import keep_rejected, resolve_rejected, unresolved_for
 from app.visits.schemas import VisitIn
@@ -169,11 +169,7 @@ def _replay(existing: Visit, canon: dict, digest: str, officer: User) -> Service
             "received_at": existing.received_at,
         }
         return VisitResult("duplicate", 200, answer, existing)
-    paths = differences(existing.body, canon) or ["_schema"]
-    return ConflictError(
-        _("Mã client_id này đã được gửi với nội dung khác: %(fields)s.", fields=", ".join(paths)),
-        {path: [_("Khác với lần gửi đầu.")] for path in paths},
-    )
+    return changed_body(existing.body, canon)
 
 
 def _by_client_id(data: dict, officer: User) -> Household:
