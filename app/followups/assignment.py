@@ -8,7 +8,7 @@ commune, or to nobody. Ties go to the lowest user id, so the choice is reproduci
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from app.auth.models import User, UserHamlet
 from app.extensions import db
@@ -27,66 +27,38 @@ class Assigner:
 
     def _members(self, key: PoolKey) -> list[int]:
         """Return the active users of a pool, loading them and their open counts once."""
-        if key not in self._pools:
-            rows = db.session.execute(
-                select(User.id, func.count(Followup.id))
-                .outerjoin(
-                    Followup, and_(Followup.assignee_id == User.id, Followup.status == "open")
-                )
-                .where(User.active.is_(True), _condition(key))
-                .group_by(User.id)
-            ).all()
-            for user_id, count in rows:
-                self.load.setdefault(user_id, count)
-            self._pools[key] = sorted(user_id for user_id, _count in rows)
+        self._load([key])
         return self._pools[key]
 
-    def _load_place(self, hamlet_id: int | None, commune_id: int) -> None:
-        """Load every pool of a hamlet and its commune (the hamlet's officers, the commune's
-        mobile team, commanders and officers) in one query: the same members and open counts
-        as `_members` reads pool by pool."""
-        keys = [
-            key
-            for key in (
-                ("hamlet", hamlet_id), ("mobile", commune_id),
-                ("commander", commune_id), ("commune", commune_id),
-            )
-            if key[1] is not None and key not in self._pools
-        ]  # fmt: skip
+    def _load(self, keys: list[PoolKey]) -> None:
+        """Load the pools not loaded yet, with their members' open counts, in one query: each
+        pool's condition is both a column (who belongs) and a term of the filter."""
+        keys = [key for key in keys if key[1] is not None and key not in self._pools]
         if not keys:
             return
-        in_hamlet = (
-            User.id.in_(select(UserHamlet.user_id).where(UserHamlet.hamlet_id == hamlet_id))
-            if hamlet_id is not None
-            else false()
-        )
+        conditions = [_condition(key) for key in keys]
         rows = db.session.execute(
-            select(
-                User.id, User.role, User.unit_id, User.mobile_team, in_hamlet,
-                func.count(Followup.id),
-            )
+            select(User.id, func.count(Followup.id), *conditions)
             .outerjoin(Followup, and_(Followup.assignee_id == User.id, Followup.status == "open"))
-            .where(
-                User.active.is_(True),
-                User.role.in_(("officer", "commander")),
-                or_(User.unit_id == commune_id, in_hamlet),
-            )
-            .group_by(User.id, User.role, User.unit_id, User.mobile_team)
-        ).all()  # fmt: skip
+            .where(User.active.is_(True), or_(*conditions))
+            .group_by(User.id)
+        ).all()
         members: dict[PoolKey, list[int]] = {key: [] for key in keys}
-        for user_id, role, unit_id, mobile, hamlet_member, count in rows:
+        for user_id, count, *belongs in rows:
             self.load.setdefault(user_id, count)
-            ours = unit_id == commune_id
-            for key, belongs in (
-                (("hamlet", hamlet_id), role == "officer" and bool(hamlet_member)),
-                (("mobile", commune_id), role == "officer" and ours and bool(mobile)),
-                (("commander", commune_id), role == "commander" and ours),
-                (("commune", commune_id), role == "officer" and ours),
-            ):
-                if belongs and key in members:
+            for key, member in zip(keys, belongs, strict=True):
+                if member:
                     members[key].append(user_id)
         for key, found in members.items():
             self._pools[key] = sorted(found)
+
+    def _load_place(self, hamlet_id: int | None, commune_id: int) -> None:
+        """Load every pool of a hamlet and its commune (the hamlet's officers, the commune's
+        mobile team, commanders and officers) in one query."""
+        self._load(
+            [("hamlet", hamlet_id), ("mobile", commune_id), ("commander", commune_id),
+             ("commune", commune_id)]
+        )  # fmt: skip
 
     def pick(self, pool: str, hamlet_id: int | None, commune_id: int) -> int | None:
         """Return the least loaded user of the pool for this hamlet, or None."""
