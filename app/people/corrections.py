@@ -87,9 +87,10 @@ class _Candidates:
         parts = []  # a UNION, not an OR: PostgreSQL reads an OR of arrays with a full scan
         if keys:
             columns = tuple_(Resident.commune_id, Resident.name_folded, Resident.birth_year)
-            parts.append(select(*CANDIDATE_COLUMNS).where(columns.in_(_listed(sorted(keys)))))
+            listed = _listed(sorted(keys), KEY_TYPES)
+            parts.append(select(*CANDIDATE_COLUMNS).where(columns.in_(listed)))
         if numbers:
-            listed = _listed([(n,) for n in sorted(numbers)])
+            listed = _listed([(n,) for n in sorted(numbers)], (String,))
             parts.append(select(*CANDIDATE_COLUMNS).where(Resident.id_number.in_(listed)))
         if parts:
             query = union(*parts) if len(parts) > 1 else parts[0]
@@ -113,20 +114,19 @@ class _Candidates:
         return [found[i] for i in sorted(found)]
 
 
-# Key columns' types, for the arrays PostgreSQL reads a long list of keys from, and from how
-# many keys on it does.
-_KEY_TYPES = (Integer, String, Integer)
+# The types of the duplicate key's columns (commune, folded name, birth year), for arrays;
+# and from how many keys on PostgreSQL reads them from one array per column.
+KEY_TYPES = (Integer, String, Integer)
 KEYS_AS_ARRAYS = 50
 
 
-def _listed(keys: list[tuple]) -> Any:
-    """The keys for an IN: on PostgreSQL, and from `KEYS_AS_ARRAYS` on, one array per column
-    unnested (a short statement of a few parameters, not a long one of three per key), else
-    the list."""
+def _listed(keys: list[tuple], types: tuple) -> Any:
+    """The keys (tuples of values of these column types) for an IN: on PostgreSQL, from
+    `KEYS_AS_ARRAYS` on, one array per column unnested (a short statement of a few parameters,
+    not a long one of one per value), else the list (of values, for one column)."""
     if db.session.get_bind().dialect.name != "postgresql" or len(keys) < KEYS_AS_ARRAYS:
-        return keys if len(keys[0]) > 1 else [k[0] for k in keys]
+        return keys if len(types) > 1 else [key[0] for key in keys]
     columns = zip(*keys, strict=True)
-    types = _KEY_TYPES if len(keys[0]) > 1 else (String,)
     return select(
         *(func.unnest(cast(list(c), ARRAY(t))) for c, t in zip(columns, types, strict=True))
     )
@@ -259,7 +259,7 @@ def _candidates(residents: list[Resident]) -> list[Any]:
         # "the whole commune"): one probe of the key index per resident.
         keys = sorted({(r.commune_id, r.name_folded, r.birth_year) for r in keyed})
         columns = tuple_(Resident.commune_id, Resident.name_folded, Resident.birth_year)
-        conditions.append(columns.in_(_listed(keys)))
+        conditions.append(columns.in_(_listed(keys, KEY_TYPES)))
     if numbers:
         ids = [r.id for r in residents]
         conditions.append(and_(Resident.id_number.in_(numbers), Resident.id.not_in(ids)))

@@ -524,7 +524,7 @@ def _attempt(
             # A concurrent visit changed the same residents (version check) or deadlocked:
             # the try is undone, its objects expired, so the next try reads afresh. A lost
             # connection is not undone here (a savepoint cannot be, on it): the request is.
-            if _connection_lost(exc) or (isinstance(exc, OperationalError) and not _retryable(exc)):
+            if _connection_lost(exc):  # every OperationalError but a deadlock or serialization
                 raise
             _undo(savepoint)
             if attempt == MAX_ATTEMPTS:
