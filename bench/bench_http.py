@@ -8,7 +8,9 @@ bounded asyncio + httpx client keeps --clients requests in flight for --seconds,
 changes and one correction. Then the same client, for the same time, against bench/bare_app.py
 served by gunicorn with the same settings on the same database (the limit: the visit row and
 its 3 `visit_residents` rows with plain INSERTs in one transaction). Prints visits/s and p95
-latency of both, and each app worker's resident memory after the load.
+latency of both, each app worker's resident memory after the load, and the app's floor: its
+cheapest signed-in answer (`GET /api/v1/me`) per second through the same gunicorn, for at most
+10 s, beside the same limit (no target: what any API request of the app costs before its work).
 
 Run: BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/gocua_bench \
      .venv/bin/python bench/bench_http.py [--households 3000] [--clients 16] [--seconds 30]
@@ -42,6 +44,7 @@ from figures import Figure, database_version, record, within  # noqa: E402
 PASSWORD = "bench-http-pass-1"
 MAX_SECONDS = 300
 MAX_CLIENTS = 64
+FLOOR_SECONDS = 10  # the app's floor (`floor`) is read for at most this long
 GUNICORN = ["--workers", "2", "--threads", "4", "--timeout", "120"]  # as `make start`
 
 
@@ -187,6 +190,30 @@ async def load(base: str, token: str, data: dict[str, Any], clients: int, second
     return {"accepted": len(latencies), "seconds": took, "latencies": latencies, "refused": refused}
 
 
+async def floor(base: str, token: str, clients: int, seconds: float) -> float:
+    """Requests per second of the app's cheapest signed-in answer, `GET /api/v1/me` (the
+    token checked, the officer read, a small JSON answer), with the same clients: what every
+    API request of the app costs before its own work, beside which a visit's work is seen."""
+    headers = {"Authorization": f"Bearer {token}"}
+    deadline = time.monotonic() + seconds
+    answered = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def one_client(client: httpx.AsyncClient) -> None:
+        nonlocal answered
+        while time.monotonic() < deadline:
+            try:
+                answer = await client.get("/api/v1/me", headers=headers)
+            except httpx.TransportError:
+                continue
+            answered += answer.status_code == 200
+
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        began = time.perf_counter()
+        await asyncio.gather(*(one_client(client) for _ in range(clients)))
+        return answered / (time.perf_counter() - began)
+
+
 def drive(target: str, url: str, data: dict[str, Any], args: argparse.Namespace) -> dict:
     """Serve `target` with gunicorn, sign in, load it; answer the figures and workers' RSS."""
     port = free_port()
@@ -204,6 +231,9 @@ def drive(target: str, url: str, data: dict[str, Any], args: argparse.Namespace)
             token = answer.json()["token"]
         result = asyncio.run(load(base, token, data, args.clients, args.seconds))
         result["rss"] = worker_rss_mb(server.pid)
+        if target.startswith("app:"):
+            seconds = min(args.seconds, FLOOR_SECONDS)
+            result["floor"] = asyncio.run(floor(base, token, args.clients, seconds))
         return result
     finally:
         stop_server(server)
@@ -240,6 +270,10 @@ def main() -> None:
         Figure("POST /visits p95 latency", p95, "ms", what, bare_p95, "<= 100 ms",
                within(p95, at_most=100), "PostgreSQL"),
     ]  # fmt: skip
+    figures.append(Figure(
+        "GET /me through the same gunicorn (no target)", app["floor"], "requests/s", what,
+        bare_rate, "", None, "PostgreSQL",
+    ))  # fmt: skip
     for n, (rss, bare_rss) in enumerate(zip(app["rss"], bare["rss"] + [0.0] * 2, strict=False)):
         figures.append(Figure(
             f"gunicorn app worker {n + 1} RSS after the load", rss, "MB", "bare worker",
