@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -25,7 +25,7 @@ from typing import Any
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import bindparam, event, func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -143,6 +143,68 @@ def add_row(session: Session, table: Any, values: dict[str, Any]) -> None:
     session.info.setdefault(PENDING_ROWS, {}).setdefault(table, []).append(values)
 
 
+# Statements of the write helpers below, built once per table and kind: a statement object
+# keeps its cache key, which SQLAlchemy would otherwise compute again at every execution.
+_STATEMENTS: dict[tuple[str, str], Any] = {}
+
+
+def _statement(key: tuple[str, str], build: Callable[[], Any]) -> Any:
+    """The statement under this key (a table's name and a kind), built once by `build`."""
+    if key not in _STATEMENTS:
+        _STATEMENTS[key] = build()
+    return _STATEMENTS[key]
+
+
+def _returning(table: Any) -> Any:
+    """A table's insert answering the new rows' ids in the rows' order."""
+    return _statement(
+        (table.name, "returning"),
+        lambda: table.insert().returning(table.c.id, sort_by_parameter_order=True),
+    )
+
+
+def _versioned_update(table: Any, pk: Any, version: Any) -> Any:
+    """A table's UPDATE of the row with this id (`_id`) and version (`_version`), whose SET
+    clause is the columns of the rows it is executed with."""
+    return _statement(
+        (table.name, "update"),
+        lambda: table.update().where(pk == bindparam("_id"), version == bindparam("_version")),
+    )
+
+
+def insert_object(session: Session, obj: Any) -> None:
+    """Write a new ORM object's row at once with one Core insert (its id from RETURNING), as
+    a flush of it alone would, without the unit of work: the object then joins the session as
+    persistent, as if loaded, and its create entry (the listener's content, `_created`) waits
+    for the next audit insert. Unset and None columns take their Python default as the flush
+    would (or the database's, left to be read when asked for); a unique key taken raises
+    IntegrityError here, as the flush would. For an object with no relationship set and one
+    integer key `id`."""
+    mapper = inspect(obj).mapper
+    table = mapper.local_table
+    values: dict[str, Any] = {}
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        if column.primary_key:
+            continue
+        value = getattr(obj, attr.key)
+        if value is None and column.default is not None:
+            default = column.default
+            value = default.arg(None) if default.is_callable else default.arg
+        if value is None and column.server_default is not None:
+            continue  # the database's default; the attribute is read when first asked for
+        setattr(obj, attr.key, value)  # every column known: none is read back
+        values[column.name] = value
+    obj.id = session.connection().scalar(_returning(table), values)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    if not _disabled.get():
+        addr = request.remote_addr if has_request_context() else None
+        entry = _entry(utcnow(), _actor(), "create", table.name, obj.id, None, addr)
+        entry["changes"] = _created(table, values, obj.id)
+        session.info.setdefault(PENDING_ENTRIES, []).append(entry)
+
+
 def _created(table: Any, row: dict[str, Any], row_id: Any) -> dict[str, Any]:
     """The detail of a created row, as `_changes` gives it for an ORM object."""
     values = {**row, "id": row_id}
@@ -169,10 +231,9 @@ def write_rows(session: Session) -> None:
         if table.name in drawn:
             ids = drawn[table.name]
             named = [{**row, "id": row_id} for row, row_id in zip(rows, ids, strict=True)]
-            connection.execute(table.insert(), named)
+            connection.execute(_statement((table.name, "insert"), table.insert), named)
         else:
-            insert = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-            ids = connection.scalars(insert, rows).all()
+            ids = connection.scalars(_returning(table), rows).all()
         if not _disabled.get():
             entries.extend(
                 _entry(now, actor, "create", table.name, row_id, _created(table, row, row_id), addr)
@@ -199,7 +260,40 @@ def write_updates(session: Session, objects: list[Any]) -> None:
     stamped = [c for c in table.c if c.onupdate is not None and c is not version]
     groups: dict[tuple[str, ...], list[tuple[Any, dict[str, Any]]]] = {}
     entries = []
-    changed: list[tuple[Any, list[str]]] = []
+    changed = _changed_keys(objects, mapper, version)
+    union = {key for _obj, keys in changed for key in keys}
+    for obj, keys in changed:
+        changes = _changes(obj, "update")
+        if changes and not _disabled.get():
+            row_id = getattr(obj, pk_key)
+            entries.append(_entry(now, actor, "update", table.name, row_id, changes, addr))
+        loaded = inspect(obj).dict
+        if union <= loaded.keys():
+            keys = sorted(union)  # one statement for all: the others' columns as they are
+        values = {mapper.get_property(key).columns[0].name: loaded[key] for key in keys}
+        values.update({c.name: now for c in stamped if c.name not in values})
+        old = getattr(obj, mapper.get_property_by_column(version).key)
+        values.update({"_id": getattr(obj, pk_key), "_version": old, version.name: old + 1})
+        groups.setdefault(tuple(sorted(values)), []).append((obj, values))
+    for names, rows in groups.items():
+        columns = [name for name in names if not name.startswith("_")]
+        # The SET clause is the columns named in the rows' values.
+        statement = _versioned_update(table, pk, version)
+        result = session.connection().execute(statement, [values for _obj, values in rows])
+        if result.rowcount != len(rows):
+            raise StaleDataError(
+                f"UPDATE of {table.name} expected {len(rows)} rows, matched {result.rowcount}"
+            )
+        for obj, values in rows:
+            for name in columns:
+                key = mapper.get_property_by_column(table.c[name]).key
+                set_committed_value(obj, key, values[name])
+    session.info.setdefault(PENDING_ENTRIES, []).extend(entries)
+
+
+def _changed_keys(objects: list[Any], mapper: Any, version: Any) -> list[tuple[Any, list[str]]]:
+    """The objects with a column changed since loaded, each with those columns' keys."""
+    changed = []
     for obj in objects:
         state = inspect(obj)
         touched = state.committed_state  # the attributes set since loaded (see `_changes`)
@@ -212,34 +306,7 @@ def write_updates(session: Session, objects: list[Any]) -> None:
         ]
         if keys:
             changed.append((obj, keys))
-    union = {key for _obj, keys in changed for key in keys}
-    for obj, keys in changed:
-        changes = _changes(obj, "update")
-        if changes and not _disabled.get():
-            row_id = getattr(obj, pk_key)
-            entries.append(_entry(now, actor, "update", table.name, row_id, changes, addr))
-        loaded = inspect(obj).dict
-        if union <= loaded.keys():
-            keys = sorted(union)  # one statement for all: the others' columns as they are
-        old = getattr(obj, mapper.get_property_by_column(version).key)
-        values = {mapper.get_property(key).columns[0].name: loaded[key] for key in keys}
-        values.update({c.name: now for c in stamped if c.name not in values})
-        values.update({"_id": getattr(obj, pk_key), "_version": old, version.name: old + 1})
-        groups.setdefault(tuple(sorted(values)), []).append((obj, values))
-    for names, rows in groups.items():
-        columns = [name for name in names if not name.startswith("_")]
-        # The SET clause is the columns named in the rows' values.
-        statement = table.update().where(pk == bindparam("_id"), version == bindparam("_version"))
-        result = session.connection().execute(statement, [values for _obj, values in rows])
-        if result.rowcount != len(rows):
-            raise StaleDataError(
-                f"UPDATE of {table.name} expected {len(rows)} rows, matched {result.rowcount}"
-            )
-        for obj, values in rows:
-            for name in columns:
-                key = mapper.get_property_by_column(table.c[name]).key
-                set_committed_value(obj, key, values[name])
-    session.info.setdefault(PENDING_ENTRIES, []).extend(entries)
+    return changed
 
 
 def write_pending(session: Session) -> None:
@@ -282,7 +349,8 @@ def _insert_entries(session: Session, entries: list[dict[str, Any]]) -> None:
     as the JSON text the insert would write; else with one executemany."""
     connection = session.connection()
     if connection.dialect.name != "postgresql" or len(entries) < ROWS_AHEAD:
-        connection.execute(AuditEntry.__table__.insert(), entries)
+        table = AuditEntry.__table__
+        connection.execute(_statement((table.name, "insert"), table.insert), entries)
         return
     columns = ", ".join(ENTRY_COLUMNS)
     with (

@@ -7,10 +7,12 @@ import logging
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -123,17 +125,24 @@ def issue_token(user: User, client: str | None = None) -> tuple[str, ApiToken]:
     return raw, token
 
 
+@cache
+def _token_statement() -> Any:
+    """The query of `user_for_token`, built once (it keeps its cache key): asked at every
+    request of the API."""
+    return (
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == bindparam("token_hash"))
+    )
+
+
 def user_for_token(raw: str) -> User | None:
     """Return the user of a valid token: unrevoked, unexpired, and used within TOKEN_IDLE_DAYS.
 
     A valid token's last use is recorded (at most every TOKEN_TOUCH_MINUTES, see `_touch`).
     """
     # One query: the token, its user and the user's unit (joined eagerly with the user).
-    row = db.session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == _digest(raw))
-    ).first()
+    row = db.session.execute(_token_statement(), {"token_hash": _digest(raw)}).first()
     now = utcnow()
     if row is None or not token_alive(row[0], now):
         return None

@@ -8,7 +8,10 @@ commune, or to nobody. Ties go to the lowest user id, so the choice is reproduci
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from functools import cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 
 from app.auth.models import User, UserHamlet
 from app.extensions import db
@@ -36,13 +39,9 @@ class Assigner:
         keys = [key for key in keys if key[1] is not None and key not in self._pools]
         if not keys:
             return
-        conditions = [_condition(key) for key in keys]
-        rows = db.session.execute(
-            select(User.id, func.count(Followup.id), *conditions)
-            .outerjoin(Followup, and_(Followup.assignee_id == User.id, Followup.status == "open"))
-            .where(User.active.is_(True), or_(*conditions))
-            .group_by(User.id)
-        ).all()
+        kinds = tuple(kind for kind, _unit in keys)
+        units = {f"unit_{i}": unit_id for i, (_kind, unit_id) in enumerate(keys)}
+        rows = db.session.execute(_pools_statement(kinds), units).all()
         members: dict[PoolKey, list[int]] = {key: [] for key in keys}
         for user_id, count, *belongs in rows:
             self.load.setdefault(user_id, count)
@@ -99,8 +98,21 @@ def _chain(pool: str, hamlet_id: int | None, commune_id: int) -> list[PoolKey]:
     return [key for key in chain if key[1] is not None]
 
 
-def _condition(key: PoolKey) -> ColumnElement[bool]:
-    kind, unit_id = key
+@cache
+def _pools_statement(kinds: tuple[str, ...]) -> Select:
+    """The query of `Assigner._load` for pools of these kinds, each of the unit given as the
+    parameter unit_<its place>: built once per kinds (it keeps its cache key)."""
+    conditions = [_condition(kind, bindparam(f"unit_{i}")) for i, kind in enumerate(kinds)]
+    return (
+        select(User.id, func.count(Followup.id), *conditions)
+        .outerjoin(Followup, and_(Followup.assignee_id == User.id, Followup.status == "open"))
+        .where(User.active.is_(True), or_(*conditions))
+        .group_by(User.id)
+    )
+
+
+def _condition(kind: str, unit_id: Any) -> ColumnElement[bool]:
+    """Who belongs to a pool of this kind (`unit_id` a value or a parameter)."""
     if kind == "hamlet":
         assigned = select(UserHamlet.user_id).where(UserHamlet.hamlet_id == unit_id)
         return and_(User.role == "officer", User.id.in_(assigned))

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Select, bindparam, func, inspect, select
 
 from app import database
 from app.auth.models import User
@@ -193,15 +194,22 @@ def _recount(assigner: Assigner, work: _Work) -> None:
             assigner.recount(after, 1)
 
 
+@cache
+def _open_statement() -> Select:
+    """A household's open follow-ups (the parameter household_id), built once (it keeps its
+    cache key): read at every visit."""
+    return (
+        select(Followup)
+        .where(Followup.household_id == bindparam("household_id"), Followup.status == "open")
+        .order_by(Followup.id)
+    )
+
+
 def _open_of_household(household_id: int) -> dict[Key, Followup]:
     cache = database.batch_cache(db.session())
     if cache is not None and household_id in cache.get(OPEN_KEY, {}):
         return cache[OPEN_KEY].pop(household_id)
-    rows = db.session.scalars(
-        select(Followup)
-        .where(Followup.household_id == household_id, Followup.status == "open")
-        .order_by(Followup.id)
-    )
+    rows = db.session.scalars(_open_statement(), {"household_id": household_id})
     found: dict[Key, Followup] = {}
     for row in rows:
         found.setdefault((rules.family(row.kind), row.resident_id), row)

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ARRAY,
     Integer,
+    Select,
     String,
     and_,
+    bindparam,
     cast,
     func,
     literal_column,
@@ -148,20 +151,23 @@ class _Known:
         missing = ids - self.covered
         if missing:
             with db.session.no_autoflush:
-                for correction in db.session.scalars(
-                    select(Correction).where(
-                        or_(
-                            Correction.resident_id.in_(missing),
-                            Correction.related_resident_id.in_(missing),
-                        )
-                    )
-                ):
+                for correction in db.session.scalars(_known_statement(), {"ids": list(missing)}):
                     self.add(correction)
             self.covered.update(missing)
 
     def of(self, ids: set[int]) -> list[Correction]:
         found = {key: c for rid in ids for key, c in self.about.get(rid, {}).items()}
         return list(found.values())
+
+
+@cache
+def _known_statement() -> Select:
+    """The corrections about or related to the residents given as the parameter ids, built
+    once (it keeps its cache key)."""
+    ids = bindparam("ids", expanding=True)
+    return select(Correction).where(
+        or_(Correction.resident_id.in_(ids), Correction.related_resident_id.in_(ids))
+    )
 
 
 def prepare_batch(residents: list[Resident], cache: dict[str, Any]) -> None:
@@ -251,24 +257,44 @@ def _candidates(residents: list[Resident]) -> list[Any]:
     if pool is not None:
         pool.cover(residents)
         return pool.of(residents)
-    keyed = [r for r in residents if r.name_folded and r.birth_year is not None]
+    # The exact keys (not each column's values apart, which the planner may read as "the
+    # whole commune"): one probe of the key index per resident.
+    keys = sorted(
+        {(r.commune_id, r.name_folded, r.birth_year) for r in residents
+         if r.name_folded and r.birth_year is not None}
+    )  # fmt: skip
     numbers = [r.id_number for r in residents if r.id_number]
-    conditions = []
-    if keyed:
-        # The exact keys (not each column's values apart, which the planner may read as
-        # "the whole commune"): one probe of the key index per resident.
-        keys = sorted({(r.commune_id, r.name_folded, r.birth_year) for r in keyed})
-        columns = tuple_(Resident.commune_id, Resident.name_folded, Resident.birth_year)
-        conditions.append(columns.in_(_listed(keys, KEY_TYPES)))
-    if numbers:
-        ids = [r.id for r in residents]
-        conditions.append(and_(Resident.id_number.in_(numbers), Resident.id.not_in(ids)))
-    if not conditions:
+    if not keys and not numbers:
         return []
-    return list(
-        db.session.execute(
-            select(*CANDIDATE_COLUMNS).where(or_(*conditions)).order_by(Resident.id)
-        ).all()
+    params = {"keys": keys, "numbers": numbers, "ids": [r.id for r in residents]}
+    listed = _listed(keys, KEY_TYPES) if keys else None
+    if listed is None or isinstance(listed, list):
+        statement = _candidates_statement(bool(keys), bool(numbers))
+    else:  # many keys on PostgreSQL: one array per column
+        statement = _candidates_query(listed, numbers or None, params["ids"])
+    return list(db.session.execute(statement, params).all())
+
+
+def _candidates_query(keys: Any, numbers: Any, ids: Any) -> Select:
+    """Residents with one of these keys (commune, folded name, birth year), or holding one
+    of these ID numbers without being one of these ids; None leaves a condition out."""
+    conditions = []
+    if keys is not None:
+        columns = tuple_(Resident.commune_id, Resident.name_folded, Resident.birth_year)
+        conditions.append(columns.in_(keys))
+    if numbers is not None:
+        conditions.append(and_(Resident.id_number.in_(numbers), Resident.id.not_in(ids)))
+    return select(*CANDIDATE_COLUMNS).where(or_(*conditions)).order_by(Resident.id)
+
+
+@cache
+def _candidates_statement(keyed: bool, numbered: bool) -> Select:
+    """`_candidates_query` with the lists as the parameters keys, numbers and ids, built
+    once per shape (it keeps its cache key)."""
+    return _candidates_query(
+        bindparam("keys", expanding=True) if keyed else None,
+        bindparam("numbers", expanding=True) if numbered else None,
+        bindparam("ids", expanding=True),
     )
 
 

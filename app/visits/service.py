@@ -18,16 +18,24 @@ path answers, it is rolled back and each item is recorded in its own SAVEPOINT.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import event, exists, inspect, or_, select
+from sqlalchemy import bindparam, event, exists, inspect, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.audit import add_row, columns_changed, entries_wait, write_pending, write_updates
+from app.auth.audit import (
+    add_row,
+    columns_changed,
+    entries_wait,
+    insert_object,
+    write_pending,
+    write_updates,
+)
 from app.auth.models import User
 from app.auth.scope import row_in_scope
 from app.common import utcnow
@@ -294,6 +302,9 @@ def _new_visit(
     if batch is not None and batch.visit_ids:
         visit.id = batch.visit_ids.pop()
         db.session.add(visit)
+        return visit
+    if batch is not None and batch.alone:
+        insert_object(db.session(), visit)  # the request's only visit: no flush of its own
         return visit
     db.session.add(visit)
     with entries_wait(db.session()):  # its entry goes in the visit's one audit insert
@@ -587,6 +598,27 @@ def _submit_visit(body: Any, officer: User, _batch: _Batch | None) -> VisitResul
     return _rejected(body, officer, replay, data, _batch)
 
 
+@cache
+def _look_up_statement() -> Any:
+    """The query of `_look_up`, built once (it keeps its cache key) for the parameters
+    household_id, client_id and visited_at."""
+    waiting = exists().where(
+        RejectedSubmission.resolved_at.is_(None),
+        RejectedSubmission.commune_id == Household.commune_id,
+        or_(
+            (RejectedSubmission.household_id == Household.id)
+            & (RejectedSubmission.visited_at == bindparam("visited_at")),
+            RejectedSubmission.client_id == bindparam("client_id"),
+        ),
+    )
+    return (
+        select(Household, Visit, waiting, *geo.key_columns(Household.commune_id))
+        .outerjoin(Visit, Visit.client_id == bindparam("client_id"))
+        .where(Household.id == bindparam("household_id"))
+        .options(joinedload(Household.residents))
+    )
+
+
 def _look_up(data: dict) -> _Batch:
     """Read in one query what a single visit needs before it is written: its household with
     the residents, the visit already filed under its client_id, whether refusals wait for it,
@@ -595,25 +627,8 @@ def _look_up(data: dict) -> _Batch:
     batch = _Batch(alone=True, refusals_known=False)
     if data.get("household_id") is None:
         return batch
-    waiting = exists().where(
-        RejectedSubmission.resolved_at.is_(None),
-        RejectedSubmission.commune_id == Household.commune_id,
-        or_(
-            (RejectedSubmission.household_id == Household.id)
-            & (RejectedSubmission.visited_at == data["visited_at"]),
-            RejectedSubmission.client_id == data["client_id"],
-        ),
-    )
-    row = (
-        db.session.execute(
-            select(Household, Visit, waiting, *geo.key_columns(Household.commune_id))
-            .outerjoin(Visit, Visit.client_id == data["client_id"])
-            .where(Household.id == data["household_id"])
-            .options(joinedload(Household.residents))
-        )
-        .unique()
-        .first()
-    )
+    params = {k: data[k] for k in ("household_id", "client_id", "visited_at")}
+    row = db.session.execute(_look_up_statement(), params).unique().first()
     if row is None:
         return batch
     household, visit, refusals_wait, count, latest = row

@@ -145,3 +145,66 @@ def test_many_entries_are_written_as_a_few_are(app, world, make_user, monkeypatc
     assert few == many
     assert few[0][5]["full_name"] == ["Hồ Văn Nhờ", "Hồ Văn Nhớ"]
     assert few[0][0] == at
+
+
+def test_an_object_inserted_at_once_is_written_and_audited_as_a_flush_would(world):
+    """`insert_object` (a single visit's row): the row, its defaults and its create entry are
+    those of a flush of the same object, which then stands in the session as if loaded, every
+    column known; a unique key taken raises IntegrityError as the flush does."""
+    from sqlalchemy import event
+    from sqlalchemy import inspect as inspect_object
+    from sqlalchemy.exc import IntegrityError
+
+    from app.auth.audit import insert_object, write_pending
+    from app.people.models import Household
+
+    hamlet = world["20179-001"]
+
+    def new(code: str) -> Household:
+        return Household(
+            code=code, client_id=f"phone-{code}", hamlet_id=hamlet.id, lat=None,
+            commune_id=hamlet.parent_id, province_id=hamlet.province_id, contact_name="Hờ A Dua",
+        )  # fmt: skip
+
+    flushed, at_once = new("HO-F"), new("HO-C")
+    db.session.add(flushed)
+    db.session.flush()
+    insert_object(db.session(), at_once)
+    write_pending(db.session())  # its entry, as a single visit's flush writes it
+    assert inspect_object(at_once).persistent
+    assert db.session.get(Household, at_once.id) is at_once
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert (at_once.kind, at_once.source, at_once.address, at_once.lat) == (
+            "family", "list", "", None)  # fmt: skip
+        assert at_once.created_at is not None
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert statements == []
+    db.session.commit()
+
+    def entry(household: Household) -> dict:
+        changes = db.session.scalar(
+            select(AuditEntry.changes).where(
+                AuditEntry.object_type == "households",
+                AuditEntry.action == "create",
+                AuditEntry.object_id == str(household.id),
+            )
+        )
+        return {k: v for k, v in changes.items() if k not in ("id", "code", "client_id")}
+
+    first, second = entry(flushed), entry(at_once)
+    first.pop("created_at"), second.pop("created_at")
+    assert first == second
+    assert second["contact_name"] == "Hờ A Dua" and second["kind"] == "family"
+    db.session.expire_all()
+    assert db.session.get(Household, at_once.id).contact_name == "Hờ A Dua"
+
+    with pytest.raises(IntegrityError):
+        insert_object(db.session(), new("HO-C"))  # the same client_id
+    db.session.rollback()
