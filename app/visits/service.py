@@ -5,9 +5,10 @@ answered alone, so one bad visit in a batch never costs the others, and nothing 
 typed is lost. A single visit is its request's only write: a refused one rolls back the
 transaction instead, and is kept the same way.
 
-A single visit is written in two flushes: the visit row first (it claims the client_id and
-gives the id the other rows carry), then everything else at once (statuses and their history,
-the rows of residents seen, corrections, the household, follow-ups), with one audit insert.
+A single visit writes its row first, with one Core insert (`insert_object`: it claims the
+client_id and gives the id the other rows carry, without a flush of its own), then everything
+else in one flush (statuses and their history, the rows of residents seen, corrections, the
+household, follow-ups), with one audit insert for all.
 
 A batch is first tried at once (`_at_once`): the same code records its items in order, what
 their rules read loaded once for the batch, their writes gathered for one flush at its end
