@@ -38,6 +38,7 @@ BENCHMARKS = [
     ("bench_followups_api.py", [], ["--others", "2000", "--runs", "5"], "env"),
     ("bench_http.py", [], ["--households", "2000", "--seconds", "5"], "env"),
     ("bench_visits.py", [], ["--households", "600", "--batches", "1", "--size", "500"], "env"),
+    ("profile_visits.py", [], ["--visits", "30"], "env"),  # a diagnostic: no figures
     ("bench_import.py", [], ["--residents", "5000"], "flag"),
     (
         "bench_coverage.py",
