@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
@@ -79,14 +80,34 @@ def _actor() -> int | None:
     return _cli_actor.get()
 
 
+# Types a value of the trail keeps as it is (checked first: most values are of these).
+AS_IS = frozenset({str, int, float, bool, type(None), dict, list})
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in AS_IS:
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, dict | list):
+    if isinstance(value, str | int | float | bool | dict | list):
         return value
     return str(value)
+
+
+@cache
+def _audited(mapper: Any) -> tuple[tuple[str, str], ...]:
+    """The (attribute key, column name) of a mapper's columns that enter the trail."""
+    return tuple(
+        (attr.key, attr.columns[0].name)
+        for attr in mapper.column_attrs
+        if attr.key not in NOISE_COLUMNS
+    )
+
+
+@cache
+def _audited_names(table: Any) -> tuple[str, ...]:
+    """The names of a table's columns that enter the trail."""
+    return tuple(column.name for column in table.c if column.name not in NOISE_COLUMNS)
 
 
 def columns_changed(obj: Any) -> bool:
@@ -107,14 +128,12 @@ def _changes(obj: Any, action: str) -> dict[str, Any]:
     have changed, so only their history is looked at."""
     state = inspect(obj)
     changes: dict[str, Any] = {}
-    touched = state.committed_state
-    for attr in state.mapper.column_attrs:
-        key = attr.key
-        if key in NOISE_COLUMNS or (action != "create" and key not in touched):
+    touched, loaded = state.committed_state, state.dict
+    for key, column in _audited(state.mapper):
+        if action != "create" and key not in touched:
             continue
-        column = attr.columns[0].name
         if action == "create":
-            value = getattr(obj, key)
+            value = loaded[key] if key in loaded else getattr(obj, key)
             if value is not None:
                 changes[column] = "***" if column in SECRET_COLUMNS else _plain(value)
         else:
@@ -208,11 +227,10 @@ def insert_object(session: Session, obj: Any) -> None:
 def _created(table: Any, row: dict[str, Any], row_id: Any) -> dict[str, Any]:
     """The detail of a created row, as `_changes` gives it for an ORM object."""
     values = {**row, "id": row_id}
-    names = [column.name for column in table.c]
     return {
         name: "***" if name in SECRET_COLUMNS else _plain(values[name])
-        for name in names
-        if name not in NOISE_COLUMNS and values.get(name) is not None
+        for name in _audited_names(table)
+        if values.get(name) is not None
     }
 
 
