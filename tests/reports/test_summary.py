@@ -265,17 +265,19 @@ def test_followups_opened_done_and_overdue_as_of_the_end(
     ],
 )
 def test_bad_input_answers_422_in_vietnamese(client, story, query, field):
-    status, body = api_get(client, f"/api/v1/reports/summary?{query}", story["commander"])
+    headers = story["token_for"](story["chief"])  # a token of today (the story's is weeks old)
+    status, body = api_get(client, f"/api/v1/reports/summary?{query}", headers)
     assert status == 422, body
     assert field in body["errors"]
     assert body["message"] and body["code"] == 422
 
 
 def test_english_error_and_outside_unit(client, story, make_user, token_for):
-    headers = {**story["commander"], "Accept-Language": "en"}
+    today = story["token_for"](story["chief"])  # a token of today (the story's is weeks old)
+    headers = {**today, "Accept-Language": "en"}
     status, body = api_get(client, "/api/v1/reports/summary?from=2026-12-07&to=2026-12-01", headers)
     assert status == 422 and "Ngày" not in body["message"]
-    status, body = api_get(client, "/api/v1/reports/summary?unit=19777", story["commander"])
+    status, body = api_get(client, "/api/v1/reports/summary?unit=19777", today)
     assert status == 404
     officer = make_user("officer", "20179")
     assert api_get(client, "/api/v1/reports/summary", token_for(officer))[0] == 403
@@ -291,9 +293,8 @@ def test_the_workbook_is_the_fixed_form(client, story):
     openpyxl = pytest.importorskip("openpyxl")
     the_week(client, story)
     with time_machine.travel(at(TODAY, 9), tick=False):
-        response = client.get(
-            f"/api/v1/exports/report.xlsx?unit=20179&{WEEK}", headers=story["commander"]
-        )
+        headers = story["token_for"](story["chief"])  # a token of that day
+        response = client.get(f"/api/v1/exports/report.xlsx?unit=20179&{WEEK}", headers=headers)
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(response.data))
