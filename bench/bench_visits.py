@@ -6,7 +6,15 @@ dropped and rebuilt, so the database name must contain "bench"). Then posts
 --batches batches of --size visits through the in-process test client (no network) and
 prints visits per second and the median and p95 time per batch.
 
+With --province the batches go to the goal province instead (bench/province.py: 1,000,000
+households, 3,000,000 residents, 2,000,000 visits), on PostgreSQL only, kept on
+BENCH_DATABASE_URL between runs (loaded when missing): an officer of its first commune posts
+visits to that commune's households, so every write, index and rule meets the province's
+tables. Each run adds its visits to the province, as bench_http.py --province does.
+
 Run: .venv/bin/python bench/bench_visits.py [--households 3000] [--batches 8] [--size 500]
+     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/gocua_bench_province \
+     .venv/bin/python bench/bench_visits.py --province [--batches 8]
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.auth import service as auth_service  # noqa: E402
+from app.auth.models import User  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.people.models import Household, Resident  # noqa: E402
 from app.text import fold  # noqa: E402
@@ -233,8 +242,44 @@ def plain_rows(items: list[dict], homes_units: dict, officer_id: int) -> float:
     return time.perf_counter() - started
 
 
-def run(url: str, households: int, batches: int, size: int, seed_value: int) -> dict:
-    """Seed a database, post the batches, return the timings."""
+PROVINCE_COMMUNE = "90000"  # the goal province's first commune (bench/province.py)
+
+
+def in_province(url: str, households: int) -> tuple[dict, list[tuple[int, list[int]]]]:
+    """Keep (or load) a province of this many households, made as the goal province is; have
+    an officer of its first commune with a token; answer run's context and that commune's
+    households with their residents."""
+    import province
+
+    province.ensure(url, province.Size(households=households))
+    commune = db.session.scalar(sa.select(Unit).where(Unit.code == PROVINCE_COMMUNE))
+    officer = db.session.scalar(sa.select(User).where(User.username == "bench"))
+    if officer is None:
+        officer = auth_service.create_user(
+            username="bench", password="bench-pass", role="officer", unit_code=PROVINCE_COMMUNE
+        )
+    raw, _ = auth_service.issue_token(officer)
+    db.session.commit()
+    located, members = {}, {}
+    for hid, lat, lon in db.session.execute(
+        sa.select(Household.id, Household.lat, Household.lon)
+        .where(Household.commune_id == commune.id)
+    ):  # fmt: skip
+        located[hid] = (lat, lon)
+    for rid, hid in db.session.execute(
+        sa.select(Resident.id, Resident.household_id)
+        .where(Resident.commune_id == commune.id)
+        .order_by(Resident.id)
+    ):  # fmt: skip
+        members.setdefault(hid, []).append(rid)
+    return {"headers": {"Authorization": f"Bearer {raw}"}, "located": located}, list(
+        members.items()
+    )
+
+
+def run(url: str, households: int, batches: int, size: int, seed_value: int, goal: int = 0) -> dict:
+    """Seed a database (or keep a province of `goal` households), post the batches, return
+    the timings."""
     rng = random.Random(seed_value)
     app = create_app(
         {
@@ -245,15 +290,18 @@ def run(url: str, households: int, batches: int, size: int, seed_value: int) -> 
         }
     )
     with app.app_context():
-        if url.startswith("postgresql"):
-            if "bench" not in (sa.engine.make_url(url).database or ""):
-                sys.exit("refusing to reset a PostgreSQL database whose name lacks 'bench'")
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-                conn.execute(sa.text("CREATE SCHEMA public"))
-        upgrade(directory=str(ROOT / "migrations"))
         started = time.perf_counter()
-        context, homes = seed(households, rng)
+        if goal:
+            context, homes = in_province(url, goal)
+        else:
+            if url.startswith("postgresql"):
+                if "bench" not in (sa.engine.make_url(url).database or ""):
+                    sys.exit("refusing to reset a PostgreSQL database whose name lacks 'bench'")
+                with db.engine.begin() as conn:
+                    conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+                    conn.execute(sa.text("CREATE SCHEMA public"))
+            upgrade(directory=str(ROOT / "migrations"))
+            context, homes = seed(households, rng)
         seeded = time.perf_counter() - started
         residents = db.session.scalar(sa.select(sa.func.count(Resident.id)))
         homes_units = {
@@ -261,6 +309,7 @@ def run(url: str, households: int, batches: int, size: int, seed_value: int) -> 
             for hid, h, c, p in db.session.execute(
                 sa.select(Household.id, Household.hamlet_id, Household.commune_id,
                           Household.province_id)
+                .where(Household.id.in_([hid for hid, _members in homes]))
             )
         }  # fmt: skip
         officer_id = db.session.scalar(sa.text("SELECT id FROM users WHERE username = 'bench'"))
@@ -295,6 +344,7 @@ def run(url: str, households: int, batches: int, size: int, seed_value: int) -> 
         "times": times,
         "created": created,
         "limit": statistics.mean(limits),
+        "homes": homes,
     }
 
 
@@ -310,6 +360,17 @@ def main() -> None:
         action="store_true",
         help="skip the follow-up rules, to time visit capture alone",
     )
+    parser.add_argument(
+        "--province",
+        action="store_true",
+        help="post to the goal province kept on BENCH_DATABASE_URL (PostgreSQL only)",
+    )
+    parser.add_argument(
+        "--province-households",
+        type=int,
+        default=1_000_000,
+        help="with --province: its households (the goal's by default; fewer for a check)",
+    )
     args = parser.parse_args()
     if args.no_followups:
         from app.followups import service
@@ -321,17 +382,27 @@ def main() -> None:
     figures = []
     databases = {}
     with tempfile.TemporaryDirectory() as tmp:
-        targets.append(("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}"))
         pg = os.environ.get("BENCH_DATABASE_URL")
+        if args.province and not (pg or "").startswith("postgresql"):
+            sys.exit("--province needs BENCH_DATABASE_URL (PostgreSQL)")
+        if not args.province:
+            targets.append(("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}"))
         if pg:
             targets.append(("postgresql", pg))
+        where = ", the province" if args.province else ""
+        goal = min(max(args.province_households, 1000), 2_000_000) if args.province else 0
         for name, url in targets:
-            result = run(url, args.households, batches, size, args.seed)
+            result = run(url, args.households, batches, size, args.seed, goal=goal)
             times = result["times"]
             total = sum(times)
+            where_seeded = (
+                f"the province ({goal:,} households), its first commune's {len(result['homes'])}"
+                if args.province
+                else f"{args.households} households"
+            )
             print(
-                f"{name}{' (no follow-up rules)' if args.no_followups else ''}: "
-                f"{args.households} households, {result['residents']} residents "
+                f"{name}{' (no follow-up rules)' if args.no_followups else ''}: {where_seeded}, "
+                f"{result['residents']} residents "
                 f"(seeded in {result['seeded_s']:.1f} s); {batches} batches x {size} visits: "
                 f"{result['created']} created, {result['created'] / total:.0f} visits/s, "
                 f"batch median {statistics.median(times):.2f} s, "
@@ -341,7 +412,7 @@ def main() -> None:
             databases[name] = database_version(url)
             figures.append(
                 Figure(
-                    f"POST /visits/batch of {size} (median)",
+                    f"POST /visits/batch of {size}{where} (median)",
                     median,
                     "s",
                     "executemany, one transaction",

@@ -90,6 +90,10 @@ class Size:
         )
 
 
+# The goal province (issue 17): what `make bench-province` measures, kept between runs.
+GOAL = Size()
+
+
 def _square(lat: float, lon: float, size: float) -> dict[str, Any]:
     ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size]]
     return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}

@@ -7,8 +7,9 @@
 
 With BENCH_DATABASE_URL the benchmarks also run on that PostgreSQL database (created when
 missing; its schema is dropped and rebuilt by each benchmark, so its name must contain
-"bench"). With --full the coverage benchmark uses the goal province (bench/province.py) in a
-database of its own, BENCH_PROVINCE_URL or the same name with "_province", kept between runs.
+"bench"). With --full the coverage benchmark and the write path's (visits through gunicorn, the
+batch) use the goal province (bench/province.py) in a database of its own, BENCH_PROVINCE_URL
+or the same name with "_province", kept between runs.
 Each benchmark runs in its own process; its peak resident memory (the process's ru_maxrss)
 is printed after its figures. Each figure is recorded in bench/results.json beside the limit
 measured in the same run (bench/figures.py), and the table of them all ends the run. The exit
@@ -36,8 +37,13 @@ import figures  # noqa: E402
 BENCHMARKS = [
     ("bench_route.py", [], ["--runs", "5"], None),
     ("bench_followups_api.py", [], ["--others", "2000", "--runs", "5"], "env"),
-    ("bench_http.py", [], ["--households", "2000", "--seconds", "5"], "env"),
-    ("bench_visits.py", [], ["--households", "600", "--batches", "1", "--size", "500"], "env"),
+    ("bench_http.py", ["--province"], ["--households", "2000", "--seconds", "5"], "province"),
+    (
+        "bench_visits.py",
+        ["--province"],
+        ["--households", "600", "--batches", "1", "--size", "500"],
+        "province",
+    ),
     ("profile_visits.py", [], ["--visits", "30"], "env"),  # a diagnostic: no figures
     ("bench_import.py", [], ["--residents", "5000"], "flag"),
     (

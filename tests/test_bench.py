@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -57,3 +59,41 @@ def test_within_checks_the_bound_and_the_ratio():
     assert not figures.within(1.2, at_most=1.0)
     assert figures.within(60, limit=100, ratio_at_least=0.5)
     assert not figures.within(40, limit=100, ratio_at_least=0.5)
+
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (set TEST_DATABASE_URL)")
+def test_the_write_path_is_measured_in_a_kept_province(tmp_path):
+    """`make bench-province` measures visits through gunicorn and the batch in the goal
+    province; here in a province of 1,000 households made the same way, loaded by the first
+    script and kept for the second."""
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(PG_URL)
+    url = url.set(database=f"{url.database}_bench_province").render_as_string(False)
+    results = tmp_path / "results.json"
+    env = {**os.environ, "BENCH_DATABASE_URL": url, "BENCH_RESULTS": str(results)}
+    scripts = [
+        ["bench_visits.py", "--batches", "1", "--size", "20"],
+        ["bench_http.py", "--seconds", "1", "--clients", "4"],
+    ]
+    outputs = []
+    for script, *args in scripts:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / script), "--province",
+             "--province-households", "1000", *args],
+            capture_output=True, text=True, timeout=300, check=False, env=env,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        outputs.append(done.stdout)
+    # The second script found the province the first one had (or an earlier run) loaded.
+    assert "province kept: format=" in outputs[1]
+    assert "households=1000;" in outputs[1]
+    names = {f["name"]: f for f in json.loads(results.read_text(encoding="utf-8"))["figures"]}
+    batch = names["POST /visits/batch of 20, the province (median)"]
+    visits = names["POST /visits through gunicorn, the province"]
+    for figure in (batch, visits, names["POST /visits p95 latency, the province"]):
+        assert figure["value"] > 0 and figure["limit_value"] > 0
+        assert figure["database"] == "PostgreSQL"
