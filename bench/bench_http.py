@@ -11,6 +11,10 @@ its 3 `visit_residents` rows with plain INSERTs in one transaction). Prints visi
 latency of both, each app worker's resident memory after the load, and the app's floor: its
 cheapest signed-in answer (`GET /api/v1/me`) per second through the same gunicorn, for at most
 10 s, beside the same limit (no target: what any API request of the app costs before its work).
+Both runs also print the CPU each accepted visit cost the machine: the gunicorn workers', the
+PostgreSQL server's processes' (read from /proc, so on Linux with the database on this
+machine) and the client's: on two cores the load is CPU-bound, and these say where the app's
+visit costs more than the limit's.
 
 With --province the visits go to the goal province instead (bench/province.py: 1,000,000
 households, 3,000,000 residents, 2,000,000 visits), kept on BENCH_DATABASE_URL between runs
@@ -143,6 +147,37 @@ def stop_server(server: subprocess.Popen) -> None:
             server.wait(timeout=10)
 
 
+def cpu_seconds(pids: list[str]) -> dict[str, float]:
+    """User and system CPU seconds of each of these processes so far (/proc; a gone one is
+    left out)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return seconds
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float]) -> float:
+    """CPU seconds spent between two readings (a process started between them: all of its)."""
+    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
+
+
+def postgres_pids() -> list[str]:
+    """The PostgreSQL server's processes on this machine (its backends among them)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                pids.append(entry.name)
+        except OSError:
+            continue
+    return pids
+
+
 def worker_rss_mb(master: int) -> list[float]:
     """VmRSS of each child of the gunicorn master, in MB."""
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
@@ -251,7 +286,16 @@ def drive(target: str, url: str, data: dict[str, Any], args: argparse.Namespace)
             )
             answer.raise_for_status()
             token = answer.json()["token"]
+        workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        before = (cpu_seconds(workers), cpu_seconds(postgres_pids()), time.process_time())
         result = asyncio.run(load(base, token, data, args.clients, args.seconds))
+        # The database's backends are those of the workers' pools, opened during the load.
+        after = (cpu_seconds(workers), cpu_seconds(postgres_pids()), time.process_time())
+        result["cpu"] = [
+            cpu_spent(before[0], after[0]),
+            cpu_spent(before[1], after[1]),
+            after[2] - before[2],
+        ]
         result["rss"] = worker_rss_mb(server.pid)
         if target.startswith("app:"):
             seconds = min(args.seconds, FLOOR_SECONDS)
@@ -296,6 +340,13 @@ def main() -> None:
             f"  {name}: {result['accepted']} visits accepted in {result['seconds']:.1f} s, "
             f"refused {result['refused'] or 'none'}, worker RSS "
             f"{', '.join(f'{r:.0f} MB' for r in result['rss'])}"
+        )
+        # Where the machine's CPU went, per accepted visit (the load is CPU-bound on 2 cores:
+        # the ratio of these totals is about the inverse of the ratio of the rates).
+        served, database, client = (1000 * c / max(result["accepted"], 1) for c in result["cpu"])
+        print(
+            f"  {name}: CPU per accepted visit {served + database + client:.1f} ms: gunicorn "
+            f"workers {served:.1f} ms, PostgreSQL {database:.1f} ms, the client {client:.1f} ms"
         )
     rate, bare_rate = (r["accepted"] / r["seconds"] for r in (app, bare))
     p95, bare_p95 = (percentile(r["latencies"], 0.95) * 1000 for r in (app, bare))
