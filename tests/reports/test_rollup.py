@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from werkzeug.serving import make_server
 
 import app.clock as clock
@@ -254,6 +254,82 @@ def test_a_read_after_a_write_shows_it(
     assert api_post(client, "/api/v1/visits", headers, body)[0] == 201
     assert visited() == progressed() == 1
     assert db.session.scalar(select(HamletDirty.id).limit(1)) is None  # the read took the mark
+
+
+def _marked_hamlets() -> set:
+    db.session.commit()
+    return set(db.session.scalars(select(HamletDirty.hamlet_id)))
+
+
+def test_a_read_recounts_only_the_marks_inside_its_unit(app, world, make_household, make_user):
+    """A commune's (or a hamlet's) read takes the marks of its own hamlets and leaves the
+    others' for a read that holds them; every read is exact."""
+    here = make_household("20179-001", residents=[{"full_name": "Hồ Văn Nhờ"}])
+    there = make_household("19777-001", residents=[{"full_name": "Lê Thị Lan"}])
+    far = make_household("00004-001", residents=[{"full_name": "Trần Văn Tư"}])
+    officer, now = make_user("officer", "20179"), datetime.now(UTC)
+    pair_figures(world["46"])
+    pair_figures(world["01"])
+    assert _marked_hamlets() == set()
+    for household, outcome in ((here, "met"), (there, "met"), (far, "refused")):
+        db.session.add(
+            Visit(client_id=str(uuid.uuid4()), body_hash="0" * 64, household_id=household.id,
+                  officer_id=officer.id, visited_at=now, received_at=now, outcome=outcome,
+                  flags=[], flagged=False, note="", body={}, hamlet_id=household.hamlet_id,
+                  commune_id=household.commune_id, province_id=household.province_id)
+        )  # fmt: skip
+    db.session.add(
+        Resident(household_id=here.id, full_name="Hồ Thị Mai", name_folded="ho thi mai",
+                 hamlet_id=here.hamlet_id, commune_id=here.commune_id,
+                 province_id=here.province_id)
+    )  # fmt: skip
+    db.session.commit()
+    all_marks = {here.hamlet_id, there.hamlet_id, far.hamlet_id}
+    assert _marked_hamlets() == all_marks
+    # The other hamlets of the demo commune: nothing marked there, nothing to do.
+    assert pair_figures(world["20179-002"], live=False) == pair_figures(
+        world["20179-002"], live=True
+    )
+    assert _marked_hamlets() == all_marks
+    # The demo hamlet's read takes its own mark only, and shows the visit.
+    kept = pair_figures(world["20179-001"])
+    assert _marked_hamlets() == all_marks - {here.hamlet_id}
+    assert kept == pair_figures(world["20179-001"], live=True)
+    assert kept[(here.commune_id, here.hamlet_id)].households_visited == 1
+    # The province's read takes its own communes' marks, not another province's.
+    assert _nonzero(pair_figures(world["46"])) == _nonzero(pair_figures(world["46"], live=True))
+    assert _marked_hamlets() == {far.hamlet_id}
+    assert _nonzero(pair_figures(world["01"])) == _nonzero(pair_figures(world["01"], live=True))
+    assert _marked_hamlets() == set()
+
+
+@pytest.mark.postgres_only
+def test_a_recount_of_a_few_hamlets_reads_by_index_and_leaves_the_costs_as_they_were(
+    app, world, make_household, headers, client
+):
+    """A recount of fewer than FEW_HAMLETS hamlets lowers random_page_cost for itself only:
+    a refresh that joins the caller's transaction hands it back with the default cost."""
+    from app.reports import coverage, rollup
+
+    household = make_household("20179-001", residents=[{"full_name": "Hồ Văn Nhờ"}])
+    pair_figures(world["20179"])
+    db.session.execute(update(Household).where(Household.id == household.id).values(kind="company"))
+    db.session.commit()
+    seen = []
+
+    def follower(session, _where, _today):
+        seen.append(session.scalar(text("SHOW random_page_cost")))
+        return 0
+
+    default = db.session.scalar(text("SHOW random_page_cost"))
+    rollup.refresh(db.session, world["20179"], today_in_vietnam(), coverage.recount, [follower])
+    assert seen == ["1.1"]
+    assert db.session.scalar(text("SHOW random_page_cost")) == default
+    db.session.commit()
+    assert _marked_hamlets() == set()
+    assert _nonzero(pair_figures(world["20179"])) == _nonzero(
+        pair_figures(world["20179"], live=True)
+    )
 
 
 def test_a_raw_insert_marks_its_hamlet(app, world, make_household):
