@@ -59,7 +59,7 @@ from app.units.models import Unit
 
 # A refresh of fewer hamlets than this is read through the indexes (`read_by_index`); the
 # rows with no hamlet of a marked commune count as this many hamlets.
-FEW_HAMLETS = 500
+FEW_HAMLETS = 300
 COMMUNE_HAMLETS = 10
 # The key of the PostgreSQL advisory lock one refresh at a time holds ("rollup" in ASCII).
 LOCK_KEY = 0x726F6C6C7570
