@@ -370,6 +370,7 @@ def folium_limit(units: list[Any]) -> str:
 
 def run(url: str, args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[Any]]:
     """Build the province on one database and time every report on it."""
+    import province
     from figures import Figure, within
     from flask_migrate import upgrade
 
@@ -402,7 +403,7 @@ def run(url: str, args: argparse.Namespace) -> tuple[list[tuple[str, str]], list
         admin = db.session.get(User, 1)
         token, _ = auth_service.issue_token(admin)
         db.session.commit()
-        commune_code = "90000"
+        commune_code = str(province.FIRST_COMMUNE)
         campaign = Campaign(
             name="Bench", unit_id=1, starts_on=today_in_vietnam() - timedelta(days=30),
             ends_on=today_in_vietnam() + timedelta(days=30),

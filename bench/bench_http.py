@@ -60,7 +60,7 @@ MAX_SECONDS = 300
 MAX_CLIENTS = 64
 FLOOR_SECONDS = 10  # the app's floor (`floor`) is read for at most this long
 GUNICORN = ["--workers", "2", "--threads", "4", "--timeout", "120"]  # as `make start`
-COMMUNE = "90000"  # the officer's commune: the province's first
+COMMUNE = str(province.FIRST_COMMUNE)  # the officer's commune: the province's first
 
 
 def free_port() -> int:

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import province  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from figures import Figure, database_version, record, within  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
@@ -242,15 +243,13 @@ def plain_rows(items: list[dict], homes_units: dict, officer_id: int) -> float:
     return time.perf_counter() - started
 
 
-PROVINCE_COMMUNE = "90000"  # the goal province's first commune (bench/province.py)
+PROVINCE_COMMUNE = str(province.FIRST_COMMUNE)  # the officer's commune: the first
 
 
 def in_province(url: str, households: int) -> tuple[dict, list[tuple[int, list[int]]]]:
     """Keep (or load) a province of this many households, made as the goal province is; have
     an officer of its first commune with a token; answer run's context and that commune's
     households with their residents."""
-    import province
-
     province.ensure(url, province.Size(households=households))
     commune = db.session.scalar(sa.select(Unit).where(Unit.code == PROVINCE_COMMUNE))
     officer = db.session.scalar(sa.select(User).where(User.username == "bench"))
@@ -368,7 +367,7 @@ def main() -> None:
     parser.add_argument(
         "--province-households",
         type=int,
-        default=1_000_000,
+        default=province.GOAL.households,
         help="with --province: its households (the goal's by default; fewer for a check)",
     )
     args = parser.parse_args()
@@ -390,7 +389,8 @@ def main() -> None:
         if pg:
             targets.append(("postgresql", pg))
         where = ", the province" if args.province else ""
-        goal = min(max(args.province_households, 1000), 2_000_000) if args.province else 0
+        goal = min(max(args.province_households, 1000), province.MAX_HOUSEHOLDS)
+        goal = goal if args.province else 0
         for name, url in targets:
             result = run(url, args.households, batches, size, args.seed, goal=goal)
             times = result["times"]

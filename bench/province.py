@@ -43,6 +43,7 @@ BASE = (16.0, 107.0)  # a corner of the synthetic province
 HAMLET_DEG = 0.02  # each hamlet a 2 km square
 CHUNK = 50_000
 MAX_HOUSEHOLDS = 2_000_000
+FIRST_COMMUNE = 90000  # the code of the first commune; the others follow it
 OUTCOMES = ("met",) * 8 + ("nobody_home", "refused")
 PRESENCE = ("present",) * 8 + ("away_working", "moved")
 ID_CARD = ("issued",) * 5 + ("collected",) * 2 + ("not_collected",) * 3
@@ -147,7 +148,7 @@ class Generator:
                None, PROVINCE_ID, BASE[0] + 0.3, BASE[1] + 0.3, None, "bench", now,
                now)  # fmt: skip
         for c in range(self.size.communes):
-            cid, code = self.commune_id(c), f"{90000 + c}"
+            cid, code = self.commune_id(c), f"{FIRST_COMMUNE + c}"
             lat, lon = self.corner(c, 0)
             yield (cid, code, f"Xã Thử {c + 1}", f"xa thu {c + 1}", "commune", None, PROVINCE_ID,
                    PROVINCE_ID, lat + HAMLET_DEG, lon + HAMLET_DEG, None, "bench", now,
