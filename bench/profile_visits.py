@@ -78,6 +78,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--visits", type=int, default=300)
     parser.add_argument("--no-calls", action="store_true")
+    parser.add_argument(
+        "--top",
+        type=int,
+        default=0,
+        help="also print the N functions with the most own time, then cumulative",
+    )
     args = parser.parse_args()
     visits = min(max(args.visits, 10), MAX_VISITS)
     url = os.environ.get("BENCH_DATABASE_URL", "")
@@ -113,6 +119,11 @@ def main() -> None:
         profile.runcall(post, client, headers, bodies[30 + visits :])
         calls = sum(entry[1] for entry in pstats.Stats(profile).stats.values())  # type: ignore[attr-defined]
         print(f"  Python calls per visit (cProfile, a second pass): {calls / visits:,.0f}")
+        if args.top:
+            for order in ("tottime", "cumulative"):
+                out = io.StringIO()
+                pstats.Stats(profile, stream=out).sort_stats(order).print_stats(args.top)
+                print(out.getvalue())
 
 
 def report(visits: int, cpu: float, wall: float, seen: Statements) -> None:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, null, select, text
+from sqlalchemy import and_, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -167,36 +167,32 @@ def visit_select(
     """The visits GROUP BY: households visited (settled), attempted and the last visit per key;
     and the sites among the visited households (without `sites`: 0, and no join).
 
-    Visits are grouped by the unit columns they were recorded with (those of their household);
-    the household is joined by its key only for its kind.
+    Visits are grouped by the unit columns they were recorded with (those of their household),
+    first per household; each household is then joined by its key once, only for its kind
+    (a few hamlets' visits: a look-up per household visited, not per visit).
     """
     extra = (Visit.province_id,) if by_kind else ()
-    kind = Household.kind if sites or by_kind else null()
-    per_household = select(
-        Visit.commune_id.label("commune_id"),
-        Visit.hamlet_id.label("hamlet_id"),
-        *(c.label("province_id") for c in extra),
-        func.max(case((Visit.outcome.in_(DONE_OUTCOMES), 1), else_=0)).label("done"),
-        func.max(Visit.visited_at).label("last_at"),
-        func.max(kind).label("kind"),
-    )
-    if sites or by_kind:
-        per_household = per_household.join(Household, Household.id == Visit.household_id)
     per_household = (
-        per_household.where(*conditions)
+        select(
+            Visit.commune_id.label("commune_id"),
+            Visit.hamlet_id.label("hamlet_id"),
+            *(c.label("province_id") for c in extra),
+            Visit.household_id.label("household_id"),
+            func.max(case((Visit.outcome.in_(DONE_OUTCOMES), 1), else_=0)).label("done"),
+            func.max(Visit.visited_at).label("last_at"),
+        )
+        .where(*conditions)
         .group_by(Visit.commune_id, Visit.hamlet_id, *extra, Visit.household_id)
         .subquery()
     )
     c = per_household.c
-    keys = [c.commune_id, c.hamlet_id, *((c.province_id, c.kind) if by_kind else ())]
-    stmt = select(
-        *keys,
-        func.count(),
-        func.sum(c.done),
-        func.max(c.last_at),
-        func.sum(case((c.kind.in_(SITE_KINDS), c.done), else_=0)),
-    ).group_by(*keys)
-    return stmt, len(keys)
+    joined = sites or by_kind
+    keys = [c.commune_id, c.hamlet_id, *((c.province_id, Household.kind) if by_kind else ())]
+    site_done = case((Household.kind.in_(SITE_KINDS), c.done), else_=0) if joined else literal(0)
+    stmt = select(*keys, func.count(), func.sum(c.done), func.max(c.last_at), func.sum(site_done))
+    if joined:
+        stmt = stmt.join_from(per_household, Household, Household.id == c.household_id)
+    return stmt.group_by(*keys), len(keys)
 
 
 VISIT_FIGURES = ("households_attempted", "households_visited", "last_visit_at", "sites_visited")
@@ -220,22 +216,36 @@ def resident_select(
 ) -> tuple[Any, int]:
     """The residents GROUP BY: eligible residents present on a day (today), ID collected and
     e-ID level 2 active among them; and the temporary residents present (any age;
-    `temporary_clause`). With `by_kind`, keyed by their household's kind too."""
+    `temporary_clause`). With `by_kind`, keyed by their household's kind too: counted per
+    household first, each household then joined by its key once."""
     eligible = eligible_clause(on)
-    keys = [*pair_of(Resident), *((Resident.province_id, Household.kind) if by_kind else ())]
-    stmt = select(
-        *keys,
-        func.sum(case((eligible, 1), else_=0)),
-        func.sum(case((and_(eligible, Resident.id_card.in_(ID_DONE)), 1), else_=0)),
-        func.sum(case((and_(eligible, Resident.eid == EID_DONE), 1), else_=0)),
-        func.sum(case((temporary_clause(on), 1), else_=0)),
+    sums = [
+        func.sum(case((condition, 1), else_=0)).label(name)
+        for name, condition in zip(
+            RESIDENT_FIGURES,
+            (
+                eligible,
+                and_(eligible, Resident.id_card.in_(ID_DONE)),
+                and_(eligible, Resident.eid == EID_DONE),
+                temporary_clause(on),
+            ),
+            strict=True,
+        )
+    ]
+    present = (*conditions, Resident.presence == "present", Resident.pending.is_(False))
+    if not by_kind:
+        keys = pair_of(Resident)
+        return select(*keys, *sums).where(*present).group_by(*keys), len(keys)
+    keys = (*pair_of(Resident), Resident.province_id, Resident.household_id)
+    per_household = select(*keys, *sums).where(*present).group_by(*keys).subquery()
+    c = per_household.c
+    outer = (c.commune_id, c.hamlet_id, c.province_id, Household.kind)
+    stmt = (
+        select(*outer, *(func.sum(c[name]) for name in RESIDENT_FIGURES))
+        .join_from(per_household, Household, Household.id == c.household_id)
+        .group_by(*outer)
     )
-    if by_kind:
-        stmt = stmt.join(Household, Household.id == Resident.household_id)
-    stmt = stmt.where(
-        *conditions, Resident.presence == "present", Resident.pending.is_(False)
-    ).group_by(*keys)
-    return stmt, len(keys)
+    return stmt, len(outer)
 
 
 RESIDENT_FIGURES = (

@@ -307,8 +307,9 @@ def test_a_read_recounts_only_the_marks_inside_its_unit(app, world, make_househo
 def test_a_recount_of_a_few_hamlets_reads_by_index_and_leaves_the_costs_as_they_were(
     app, world, make_household, headers, client
 ):
-    """A recount of fewer than FEW_HAMLETS hamlets lowers random_page_cost for itself only:
-    a refresh that joins the caller's transaction hands it back with the default cost."""
+    """A recount of fewer than FEW_HAMLETS hamlets reads by index (random_page_cost lowered,
+    hash and merge joins off) for itself only: a refresh that joins the caller's transaction
+    hands it back with the default settings."""
     from app.reports import coverage, rollup
 
     household = make_household("20179-001", residents=[{"full_name": "Hồ Văn Nhờ"}])
@@ -317,14 +318,18 @@ def test_a_recount_of_a_few_hamlets_reads_by_index_and_leaves_the_costs_as_they_
     db.session.commit()
     seen = []
 
+    def settings(session):
+        return [session.scalar(text(f"SHOW {name}")) for name, _value in rollup.BY_INDEX]
+
     def follower(session, _where, _today):
-        seen.append(session.scalar(text("SHOW random_page_cost")))
+        seen.append(settings(session))
         return 0
 
-    default = db.session.scalar(text("SHOW random_page_cost"))
+    default = settings(db.session)
+    assert default != [value for _name, value in rollup.BY_INDEX]
     rollup.refresh(db.session, world["20179"], today_in_vietnam(), coverage.recount, [follower])
-    assert seen == ["1.1"]
-    assert db.session.scalar(text("SHOW random_page_cost")) == default
+    assert seen == [[value for _name, value in rollup.BY_INDEX]]
+    assert settings(db.session) == default
     db.session.commit()
     assert _marked_hamlets() == set()
     assert _nonzero(pair_figures(world["20179"])) == _nonzero(
