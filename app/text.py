@@ -15,8 +15,9 @@ _D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
 # double-barrelled names with a hyphen.
 _NAME_PART_BREAK = re.compile(r"([-'’ʼ])")
 
-# Tab, line feed and carriage return are ordinary text; every other control is not.
-_ALLOWED_CONTROLS = frozenset("\t\n\r")
+# Control characters (Unicode category Cc: C0, DEL, C1) but tab, line feed and carriage
+# return, which are ordinary text; and the surrogates (Cs).
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _strip_marks(s: str) -> str:
@@ -57,8 +58,4 @@ def normalize_name(s: str) -> str:
 def has_control_chars(s: str) -> bool:
     """Tell whether s holds a control character (C0, DEL or C1) other than tab, LF or CR, or
     a lone surrogate (JSON allows "\\ud800"; no UTF-8 text, nor the database, can hold it)."""
-    return any(
-        (category := unicodedata.category(ch)) == "Cs"
-        or (category == "Cc" and ch not in _ALLOWED_CONTROLS)
-        for ch in s
-    )
+    return _CONTROLS.search(s) is not None

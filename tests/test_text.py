@@ -131,3 +131,17 @@ def test_has_control_chars_matches_unicode_category(s: str) -> None:
         for ch in s
     )
     assert has_control_chars(s) is expected
+
+
+def test_has_control_chars_agrees_with_unicode_on_every_code_point() -> None:
+    """The pattern names the characters it refuses; Unicode's categories say which they are."""
+    disagree = [
+        point
+        for point in range(0x110000)
+        if has_control_chars(chr(point))
+        is not (
+            unicodedata.category(chr(point)) == "Cs"
+            or (unicodedata.category(chr(point)) == "Cc" and chr(point) not in "\t\n\r")
+        )
+    ]
+    assert disagree == []

@@ -307,8 +307,9 @@ def test_a_read_recounts_only_the_marks_inside_its_unit(app, world, make_househo
 def test_a_recount_of_a_few_hamlets_reads_by_index_and_leaves_the_costs_as_they_were(
     app, world, make_household, headers, client
 ):
-    """A recount of fewer than FEW_HAMLETS hamlets reads by index (random_page_cost lowered,
-    hash and merge joins off) for itself only: a refresh that joins the caller's transaction
+    """A refresh of fewer than FEW_HAMLETS hamlets reads by index (random_page_cost lowered),
+    and its coverage recount joins by key (hash and merge joins off; the campaigns' recount,
+    a follower, keeps them), for itself only: a refresh that joins the caller's transaction
     hands it back with the default settings."""
     from app.reports import coverage, rollup
 
@@ -316,19 +317,24 @@ def test_a_recount_of_a_few_hamlets_reads_by_index_and_leaves_the_costs_as_they_
     pair_figures(world["20179"])
     db.session.execute(update(Household).where(Household.id == household.id).values(kind="company"))
     db.session.commit()
-    seen = []
+    names = [name for name, _value in (*rollup.INDEX_COSTS, *rollup.JOINS_BY_KEY)]
+    seen = {}
 
     def settings(session):
-        return [session.scalar(text(f"SHOW {name}")) for name, _value in rollup.BY_INDEX]
+        return [session.scalar(text(f"SHOW {name}")) for name in names]
+
+    def recount(session, where, today):
+        seen["recount"] = settings(session)
+        return coverage.recount(session, where, today)
 
     def follower(session, _where, _today):
-        seen.append(settings(session))
+        seen["follower"] = settings(session)
         return 0
 
     default = settings(db.session)
-    assert default != [value for _name, value in rollup.BY_INDEX]
-    rollup.refresh(db.session, world["20179"], today_in_vietnam(), coverage.recount, [follower])
-    assert seen == [[value for _name, value in rollup.BY_INDEX]]
+    assert default[0] != "1.1" and default[1:] == ["on", "on"]
+    rollup.refresh(db.session, world["20179"], today_in_vietnam(), recount, [follower])
+    assert seen == {"recount": ["1.1", "off", "off"], "follower": ["1.1", "on", "on"]}
     assert settings(db.session) == default
     db.session.commit()
     assert _marked_hamlets() == set()
