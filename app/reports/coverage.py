@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, literal, select, text
+from sqlalchemy import and_, case, func, literal, null, select, text
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -162,15 +162,49 @@ def visit_conditions(
 
 
 def visit_select(
-    conditions: list[Any], by_kind: bool = False, sites: bool = True
+    conditions: list[Any], by_kind: bool = False, sites: bool = True, by_key: bool = False
 ) -> tuple[Any, int]:
     """The visits GROUP BY: households visited (settled), attempted and the last visit per key;
     and the sites among the visited households (without `sites`: 0, and no join).
 
-    Visits are grouped by the unit columns they were recorded with (those of their household),
-    first per household; each household is then joined by its key once, only for its kind
-    (a few hamlets' visits: a look-up per household visited, not per visit).
+    Visits are grouped by the unit columns they were recorded with (those of their household);
+    the household is joined by its key only for its kind. With `by_key` (a recount of a few
+    hamlets) the visits are counted per household first and each household is then joined
+    once, so that a look-up per household visited is the cheaper plan (`rollup.joins_by_key`).
     """
+    if by_key:
+        return _visits_by_key(conditions, by_kind, sites)
+    extra = (Visit.province_id,) if by_kind else ()
+    kind = Household.kind if sites or by_kind else null()
+    per_household = select(
+        Visit.commune_id.label("commune_id"),
+        Visit.hamlet_id.label("hamlet_id"),
+        *(c.label("province_id") for c in extra),
+        func.max(case((Visit.outcome.in_(DONE_OUTCOMES), 1), else_=0)).label("done"),
+        func.max(Visit.visited_at).label("last_at"),
+        func.max(kind).label("kind"),
+    )
+    if sites or by_kind:
+        per_household = per_household.join(Household, Household.id == Visit.household_id)
+    per_household = (
+        per_household.where(*conditions)
+        .group_by(Visit.commune_id, Visit.hamlet_id, *extra, Visit.household_id)
+        .subquery()
+    )
+    c = per_household.c
+    keys = [c.commune_id, c.hamlet_id, *((c.province_id, c.kind) if by_kind else ())]
+    stmt = select(
+        *keys,
+        func.count(),
+        func.sum(c.done),
+        func.max(c.last_at),
+        func.sum(case((c.kind.in_(SITE_KINDS), c.done), else_=0)),
+    ).group_by(*keys)
+    return stmt, len(keys)
+
+
+def _visits_by_key(conditions: list[Any], by_kind: bool, sites: bool) -> tuple[Any, int]:
+    """`visit_select` counting per household first, then joining each household once."""
     extra = (Visit.province_id,) if by_kind else ()
     per_household = (
         select(
@@ -212,12 +246,13 @@ def visit_counts(
 
 
 def resident_select(
-    conditions: list[Any], by_kind: bool = False, on: date | None = None
+    conditions: list[Any], by_kind: bool = False, on: date | None = None, by_key: bool = False
 ) -> tuple[Any, int]:
     """The residents GROUP BY: eligible residents present on a day (today), ID collected and
     e-ID level 2 active among them; and the temporary residents present (any age;
-    `temporary_clause`). With `by_kind`, keyed by their household's kind too: counted per
-    household first, each household then joined by its key once."""
+    `temporary_clause`). With `by_kind`, keyed by their household's kind too; with `by_key`
+    too (a recount of a few hamlets), counted per household first and each household then
+    joined once (`rollup.joins_by_key`)."""
     eligible = eligible_clause(on)
     sums = [
         func.sum(case((condition, 1), else_=0)).label(name)
@@ -233,19 +268,22 @@ def resident_select(
         )
     ]
     present = (*conditions, Resident.presence == "present", Resident.pending.is_(False))
-    if not by_kind:
-        keys = pair_of(Resident)
-        return select(*keys, *sums).where(*present).group_by(*keys), len(keys)
-    keys = (*pair_of(Resident), Resident.province_id, Resident.household_id)
-    per_household = select(*keys, *sums).where(*present).group_by(*keys).subquery()
-    c = per_household.c
-    outer = (c.commune_id, c.hamlet_id, c.province_id, Household.kind)
-    stmt = (
-        select(*outer, *(func.sum(c[name]) for name in RESIDENT_FIGURES))
-        .join_from(per_household, Household, Household.id == c.household_id)
-        .group_by(*outer)
-    )
-    return stmt, len(outer)
+    if by_kind and by_key:
+        keys = (*pair_of(Resident), Resident.province_id, Resident.household_id)
+        per_household = select(*keys, *sums).where(*present).group_by(*keys).subquery()
+        c = per_household.c
+        outer = (c.commune_id, c.hamlet_id, c.province_id, Household.kind)
+        stmt = (
+            select(*outer, *(func.sum(c[name]) for name in RESIDENT_FIGURES))
+            .join_from(per_household, Household, Household.id == c.household_id)
+            .group_by(*outer)
+        )
+        return stmt, len(outer)
+    keys = (*pair_of(Resident), *((Resident.province_id, Household.kind) if by_kind else ()))
+    stmt = select(*keys, *sums)
+    if by_kind:
+        stmt = stmt.join(Household, Household.id == Resident.household_id)
+    return stmt.where(*present).group_by(*keys), len(keys)
 
 
 RESIDENT_FIGURES = (
@@ -265,14 +303,21 @@ def resident_counts(
     return keyed(db.session.execute(stmt), width, RESIDENT_FIGURES)
 
 
-def recount(session: Session, where: rollup.Where, on: date) -> dict[Key, dict[str, Any]]:
+def recount(
+    session: Session, where: rollup.Where, on: date, by_key: bool = False
+) -> dict[Key, dict[str, Any]]:
     """Count the figures the rollup keeps afresh, with the live GROUP BY queries, for the rows
-    `where` keeps; keyed (commune, hamlet, province, household kind), eligibility on a day."""
+    `where` keeps; keyed (commune, hamlet, province, household kind), eligibility on a day;
+    `by_key` for a few hamlets (`visit_select`)."""
+    tune_for_reports()
     out: dict[Key, dict[str, Any]] = {}
     families = (
         (household_select([where(Household)], by_kind=True), HOUSEHOLD_FIGURES),
-        (visit_select([where(Visit)], by_kind=True), VISIT_FIGURES),
-        (resident_select([where(Resident)], by_kind=True, on=on), RESIDENT_FIGURES),
+        (visit_select([where(Visit)], by_kind=True, by_key=by_key), VISIT_FIGURES),
+        (
+            resident_select([where(Resident)], by_kind=True, on=on, by_key=by_key),
+            RESIDENT_FIGURES,
+        ),
     )
     for (stmt, width), names in families:
         for key, values in keyed(session.execute(stmt), width, names).items():

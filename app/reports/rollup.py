@@ -81,8 +81,8 @@ KEPT = (
 # Where: a model's condition for the rows to count (or to replace).
 Where = Callable[[Any], ColumnElement[bool]]
 # The live recount of the kept figures of the rows `where` keeps, on a day, keyed (commune,
-# hamlet, province, kind): app.reports.coverage.recount.
-Recount = Callable[[Session, Where, date], dict[Key, dict[str, Any]]]
+# hamlet, province, kind), planned for a few hamlets or not: app.reports.coverage.recount.
+Recount = Callable[[Session, Where, date, bool], dict[Key, dict[str, Any]]]
 # Another rollup kept from the same marks (app.reports.campaign_counts): recounts its rows that
 # `where` keeps (the marked hamlets) on a day; answers the rows written.
 Follower = Callable[[Session, Where, date], int]
@@ -153,13 +153,17 @@ INDEX_COSTS = (("random_page_cost", "1.1"),)
 JOINS_BY_KEY = (("enable_hashjoin", "off"), ("enable_mergejoin", "off"))
 
 
+def few_hamlets(session: Session, hamlets: int) -> bool:
+    """Whether a refresh of this many hamlets is read through the indexes (PostgreSQL)."""
+    return session.get_bind().dialect.name == "postgresql" and hamlets < FEW_HAMLETS
+
+
 @contextmanager
 def _set_locally(
-    session: Session, hamlets: int, settings: Sequence[tuple[str, str]]
+    session: Session, few: bool, settings: Sequence[tuple[str, str]]
 ) -> Iterator[None]:
-    """Set PostgreSQL settings for this transaction while a refresh of fewer than
-    `FEW_HAMLETS` hamlets runs, and put them back to their defaults after."""
-    few = session.get_bind().dialect.name == "postgresql" and hamlets < FEW_HAMLETS
+    """Set PostgreSQL settings for this transaction while a refresh of a few hamlets runs
+    (`few`), and put them back to their defaults after."""
     if few:
         for name, value in settings:
             session.execute(text(f"SET LOCAL {name} = {value}"))
@@ -171,21 +175,22 @@ def _set_locally(
                 session.execute(text(f"SET LOCAL {name} TO DEFAULT"))
 
 
-def read_by_index(session: Session, hamlets: int) -> AbstractContextManager[None]:
+def read_by_index(session: Session, few: bool) -> AbstractContextManager[None]:
     """Let PostgreSQL read a refresh of a few hamlets through the indexes (a lower
     random_page_cost): with its default costs it scans whole tables of the province for the
     rows of a few hamlets. From `FEW_HAMLETS` on, a scan is the better plan, and the default
     costs choose it."""
-    return _set_locally(session, hamlets, INDEX_COSTS)
+    return _set_locally(session, few, INDEX_COSTS)
 
 
-def joins_by_key(session: Session, hamlets: int) -> AbstractContextManager[None]:
-    """Have the coverage recount of a few hamlets join the households it counts (for their
-    kind) by key: even with index costs PostgreSQL hashes every household of the province,
-    0.06 s a time at 1,000,000 households, where looking up the few thousand households
-    counted takes a few milliseconds. Not for the campaigns' recount: its joins of the status
-    history by key cost 3 to 4 times its plan's at 300 hamlets."""
-    return _set_locally(session, hamlets, JOINS_BY_KEY)
+def joins_by_key(session: Session, few: bool) -> AbstractContextManager[None]:
+    """Have the coverage recount of a few hamlets (counting per household: its `by_key`) join
+    the households it counts (for their kind) by key: even with index costs PostgreSQL hashes
+    every household of the province, 0.06 s a time at 1,000,000 households, where looking up
+    the few thousand households counted takes a few milliseconds. Not for the campaigns'
+    recount: its joins of the status history by key cost 3 to 4 times its plan's at 300
+    hamlets."""
+    return _set_locally(session, few, JOINS_BY_KEY)
 
 
 def lock(session: Session) -> None:
@@ -194,11 +199,13 @@ def lock(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
 
 
-def replace(session: Session, where: Where, today: date, recount: Recount) -> int:
-    """Replace the rollup rows `where` keeps by a recount of the rows it keeps; answer the
-    number of rows written."""
+def replace(
+    session: Session, where: Where, today: date, recount: Recount, by_key: bool = False
+) -> int:
+    """Replace the rollup rows `where` keeps by a recount of the rows it keeps (`by_key`: of a
+    few hamlets); answer the number of rows written."""
     session.execute(delete(HamletCount).where(where(HamletCount)))
-    counted = recount(session, where, today)
+    counted = recount(session, where, today, by_key)
     rows = [
         {
             "commune_id": commune_id,
@@ -240,11 +247,11 @@ def refresh(
         old = (rows_inside(model, unit) if unit is not None else true()) if day_old else false()
         return or_(marked(model, hamlets, communes), old)
 
-    # A day-old unit is recounted whole: as many hamlets as it holds.
-    size = FEW_HAMLETS if day_old else len(hamlets) + COMMUNE_HAMLETS * len(communes)
-    with read_by_index(session, size):
-        with joins_by_key(session, size):
-            written = replace(session, where, today, recount)
+    # A day-old unit is recounted whole: not a few hamlets.
+    few = not day_old and few_hamlets(session, len(hamlets) + COMMUNE_HAMLETS * len(communes))
+    with read_by_index(session, few):
+        with joins_by_key(session, few):
+            written = replace(session, where, today, recount, by_key=few)
         if hamlets or communes:
             for follow in followers:
                 written += follow(session, lambda model: marked(model, hamlets, communes), today)

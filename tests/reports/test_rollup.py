@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, text, true, update
 from werkzeug.serving import make_server
 
 import app.clock as clock
@@ -25,6 +25,7 @@ from app.extensions import db
 from app.followups.models import Followup
 from app.imports import run_import
 from app.people.models import HOUSEHOLD_KINDS, Correction, Household, Resident
+from app.reports import coverage
 from app.reports.coverage import Figures, pair_figures
 from app.reports.models import (
     METRICS,
@@ -193,6 +194,11 @@ def test_rollup_equals_recount_after_every_kind_of_write(
         db.session.commit()
         assert_rollup_equals_recount(world), (step, operation)
 
+    # The recount's two plans (a few hamlets, counted per household and joined by key; many)
+    # count the same, on every backend.
+    assert coverage.recount(db.session, lambda _model: true(), today_in_vietnam(), True) == (
+        coverage.recount(db.session, lambda _model: true(), today_in_vietnam(), False)
+    )
     kept = db.session.execute(
         select(func.sum(CampaignCount.households_visited), func.sum(CampaignCount.id_collected))
     ).one()
@@ -311,7 +317,7 @@ def test_a_recount_of_a_few_hamlets_reads_by_index_and_leaves_the_costs_as_they_
     and its coverage recount joins by key (hash and merge joins off; the campaigns' recount,
     a follower, keeps them), for itself only: a refresh that joins the caller's transaction
     hands it back with the default settings."""
-    from app.reports import coverage, rollup
+    from app.reports import rollup
 
     household = make_household("20179-001", residents=[{"full_name": "Hồ Văn Nhờ"}])
     pair_figures(world["20179"])
@@ -323,9 +329,9 @@ def test_a_recount_of_a_few_hamlets_reads_by_index_and_leaves_the_costs_as_they_
     def settings(session):
         return [session.scalar(text(f"SHOW {name}")) for name in names]
 
-    def recount(session, where, today):
-        seen["recount"] = settings(session)
-        return coverage.recount(session, where, today)
+    def recount(session, where, today, by_key):
+        seen["recount"] = [*settings(session), by_key]
+        return coverage.recount(session, where, today, by_key)
 
     def follower(session, _where, _today):
         seen["follower"] = settings(session)
@@ -334,7 +340,7 @@ def test_a_recount_of_a_few_hamlets_reads_by_index_and_leaves_the_costs_as_they_
     default = settings(db.session)
     assert default[0] != "1.1" and default[1:] == ["on", "on"]
     rollup.refresh(db.session, world["20179"], today_in_vietnam(), recount, [follower])
-    assert seen == {"recount": ["1.1", "off", "off"], "follower": ["1.1", "on", "on"]}
+    assert seen == {"recount": ["1.1", "off", "off", True], "follower": ["1.1", "on", "on"]}
     assert settings(db.session) == default
     db.session.commit()
     assert _marked_hamlets() == set()
