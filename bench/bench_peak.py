@@ -15,7 +15,7 @@ during the one before). Each of --rounds runs prints the visits accepted per sec
 read's time.
 
 Run: .venv/bin/python bench/bench_peak.py [--communes 30] [--clients 16] [--seconds 60] \\
-         [--read-every 5] [--rounds 1]
+         [--read-every 5] [--rounds 1] [--households 1000000]
      (BENCH_PROVINCE_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/
      gocua_bench_province)
 """
@@ -48,17 +48,18 @@ MAX_COMMUNES = 300
 MAX_ROUNDS = 5
 
 
-def prepare(url: str, communes: int) -> dict[str, Any]:
-    """Keep the goal province; have an officer with a token in each of `communes` communes
-    spread over it, and an admin with a token; answer the tokens and each commune's
-    households."""
+def prepare(url: str, communes: int, size: province.Size) -> dict[str, Any]:
+    """Keep the province (the goal one, or one of another size made the same way); have an
+    officer with a token in each of `communes` communes spread over it, and an admin with a
+    token; answer the tokens and each commune's households."""
     from app import create_app
     from app.auth import service as auth_service
     from app.auth.models import User
     from app.extensions import db
 
-    province.ensure(url, province.GOAL)
-    step = max(province.GOAL.communes // communes, 1)
+    province.ensure(url, size)
+    communes = min(communes, size.communes)
+    step = size.communes // communes
     codes = [str(province.FIRST_COMMUNE + i * step) for i in range(communes)]
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})  # fmt: skip
@@ -161,12 +162,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--read-every", type=float, default=5)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--households", type=int, default=province.GOAL.households)
     args = parser.parse_args()
-    args.seconds = min(max(args.seconds, 10), MAX_SECONDS)
+    args.seconds = min(max(args.seconds, 2), MAX_SECONDS)
     args.clients = min(max(args.clients, 1), 64)
-    args.read_every = max(args.read_every, 1.0)
+    args.read_every = max(args.read_every, 0.5)
     url = os.environ.get("BENCH_PROVINCE_URL", DEFAULT_URL)
-    data = prepare(url, min(max(args.communes, 1), MAX_COMMUNES))
+    size = province.Size(households=min(max(args.households, 1000), province.MAX_HOUSEHOLDS))
+    data = prepare(url, min(max(args.communes, 1), MAX_COMMUNES), size)
     print(f"{len(data['homes'])} communes, {args.clients} clients, {args.seconds:.0f} s; "
           f"a province read every {args.read_every:g} s", flush=True)  # fmt: skip
     for _ in range(min(max(args.rounds, 1), MAX_ROUNDS)):

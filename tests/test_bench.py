@@ -97,3 +97,30 @@ def test_the_write_path_is_measured_in_a_kept_province(tmp_path):
     for figure in (batch, visits, names["POST /visits p95 latency, the province"]):
         assert figure["value"] > 0 and figure["limit_value"] > 0
         assert figure["database"] == "PostgreSQL"
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (set TEST_DATABASE_URL)")
+def test_the_province_diagnostics_run_in_a_kept_province():
+    """bench_refresh.py and bench_peak.py, run by hand at the goal province, run here in a
+    province of 1,000 households made the same way, and print their figures."""
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(PG_URL)
+    url = url.set(database=f"{url.database}_bench_province").render_as_string(False)
+    env = {**os.environ, "BENCH_PROVINCE_URL": url}
+    scripts = [
+        ["bench_refresh.py", "--hamlets", "3", "--repeat", "1", "--campaign"],
+        ["bench_peak.py", "--communes", "2", "--clients", "2", "--seconds", "3",
+         "--read-every", "1"],
+    ]  # fmt: skip
+    outputs = []
+    for script, *args in scripts:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / script), "--households", "1000", *args],
+            capture_output=True, text=True, timeout=300, check=False, env=env,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        outputs.append(done.stdout)
+    assert "3 hamlets: planned for a few" in outputs[0]
+    assert "default plan" in outputs[0]
+    assert "visits/s (0 refused); province reads median" in outputs[1]
