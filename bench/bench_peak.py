@@ -16,15 +16,14 @@ read's time.
 
 Run: .venv/bin/python bench/bench_peak.py [--communes 30] [--clients 16] [--seconds 60] \\
          [--read-every 5] [--rounds 1] [--households 1000000]
-     (BENCH_PROVINCE_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/
-     gocua_bench_province)
+     (the province's database: BENCH_PROVINCE_URL, else BENCH_DATABASE_URL's name with
+     "_province", else gocua_bench_province, as `make bench-province` keeps it)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import sys
@@ -41,7 +40,6 @@ import httpx  # noqa: E402
 import province  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/gocua_bench_province"
 PASSWORD = "bench-peak-pass-1"
 MAX_SECONDS = 600
 MAX_COMMUNES = 300
@@ -167,7 +165,7 @@ def main() -> None:
     args.seconds = min(max(args.seconds, 2), MAX_SECONDS)
     args.clients = min(max(args.clients, 1), 64)
     args.read_every = max(args.read_every, 0.5)
-    url = os.environ.get("BENCH_PROVINCE_URL", DEFAULT_URL)
+    url = province.province_url()
     size = province.Size(households=min(max(args.households, 1000), province.MAX_HOUSEHOLDS))
     data = prepare(url, min(max(args.communes, 1), MAX_COMMUNES), size)
     print(f"{len(data['homes'])} communes, {args.clients} clients, {args.seconds:.0f} s; "

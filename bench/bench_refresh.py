@@ -13,14 +13,13 @@ during a campaign. The province is left as it was found: every mark is taken.
 
 Run: .venv/bin/python bench/bench_refresh.py [--hamlets 100 300 600 1000] [--repeat 2] \\
          [--campaign] [--households 1000000]
-     (BENCH_PROVINCE_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/
-     gocua_bench_province)
+     (the province's database: BENCH_PROVINCE_URL, else BENCH_DATABASE_URL's name with
+     "_province", else gocua_bench_province, as `make bench-province` keeps it)
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -33,7 +32,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 import province  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/gocua_bench_province"
 MAX_HAMLETS = 10_000
 MAX_REPEAT = 10
 
@@ -45,7 +43,7 @@ def main() -> None:
     parser.add_argument("--campaign", action="store_true", help="count a campaign first")
     parser.add_argument("--households", type=int, default=province.GOAL.households)
     args = parser.parse_args()
-    url = os.environ.get("BENCH_PROVINCE_URL", DEFAULT_URL)
+    url = province.province_url()
     households = min(max(args.households, 1000), province.MAX_HOUSEHOLDS)
     province.ensure(url, province.Size(households=households))
 

@@ -93,6 +93,17 @@ class Size:
 
 # The goal province (issue 17): what `make bench-province` measures, kept between runs.
 GOAL = Size()
+# The benchmarks' database when BENCH_DATABASE_URL is not set (`make bench-province`'s).
+BENCH_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/gocua_bench"
+
+
+def province_url(url: str | None = None) -> str:
+    """The database kept for the goal province: BENCH_PROVINCE_URL, or the name of `url` (else
+    of BENCH_DATABASE_URL, else of BENCH_URL) with "_province"."""
+    if os.environ.get("BENCH_PROVINCE_URL"):
+        return os.environ["BENCH_PROVINCE_URL"]
+    target = sa.engine.make_url(url or os.environ.get("BENCH_DATABASE_URL") or BENCH_URL)
+    return target.set(database=f"{target.database}_province").render_as_string(False)
 
 
 def _square(lat: float, lon: float, size: float) -> dict[str, Any]:

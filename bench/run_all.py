@@ -30,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import figures  # noqa: E402
+import province  # noqa: E402
 
 # (script, full-size arguments, quick arguments, how it reaches PostgreSQL: "env" when it reads
 # BENCH_DATABASE_URL itself, "flag" when it needs --database-url, "province" when --full gives
@@ -107,16 +108,6 @@ def ensure_database(url: str) -> None:
     admin.dispose()
 
 
-def province_url(url: str) -> str:
-    """The database kept for the goal province: BENCH_PROVINCE_URL, or url's name + _province."""
-    import sqlalchemy as sa
-
-    if os.environ.get("BENCH_PROVINCE_URL"):
-        return os.environ["BENCH_PROVINCE_URL"]
-    target = sa.engine.make_url(url)
-    return target.set(database=f"{target.database}_province").render_as_string(False)
-
-
 def run(script: str, args: list[str], env: dict[str, str]) -> bool:
     """Run one benchmark; answer whether it ended well."""
     command = [sys.executable, "-c", PEAK.format(root=str(HERE.parent)), str(HERE / script)]
@@ -139,7 +130,7 @@ def main() -> int:
     if postgres:
         ensure_database(postgres)
         if options.full:
-            ensure_database(province_url(postgres))
+            ensure_database(province.province_url(postgres))
     env = {**os.environ, "RATELIMIT_ENABLED": "0", "PYTHONUNBUFFERED": "1"}
     figures.start("full" if options.full else "quick")
     failed = []
@@ -149,7 +140,7 @@ def main() -> int:
         args = full if options.full else quick
         own = env
         if reach == "province" and options.full and postgres:
-            own = {**env, "BENCH_DATABASE_URL": province_url(postgres)}
+            own = {**env, "BENCH_DATABASE_URL": province.province_url(postgres)}
         if not run(script, args, own):
             failed.append(script)
         if (

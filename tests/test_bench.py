@@ -64,30 +64,41 @@ def test_within_checks_the_bound_and_the_ratio():
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 
 
+def _province_url() -> str:
+    """The test database's name with "_bench_province": the province the suite's runs keep."""
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(PG_URL)
+    return url.set(database=f"{url.database}_bench_province").render_as_string(False)
+
+
+def _run_scripts(scripts: list[list[str]], common: list[str], env: dict[str, str]) -> list[str]:
+    """Run bench scripts one after the other (each with the common arguments); answer their
+    outputs, each having ended well."""
+    outputs = []
+    for script, *args in scripts:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / script), *common, *args],
+            capture_output=True, text=True, timeout=300, check=False, env=env,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        outputs.append(done.stdout)
+    return outputs
+
+
 @pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (set TEST_DATABASE_URL)")
 def test_the_write_path_is_measured_in_a_kept_province(tmp_path):
     """`make bench-province` measures visits through gunicorn and the batch in the goal
     province; here in a province of 1,000 households made the same way, loaded by the first
     script and kept for the second."""
-    import sqlalchemy as sa
-
-    url = sa.engine.make_url(PG_URL)
-    url = url.set(database=f"{url.database}_bench_province").render_as_string(False)
+    url = _province_url()
     results = tmp_path / "results.json"
     env = {**os.environ, "BENCH_DATABASE_URL": url, "BENCH_RESULTS": str(results)}
     scripts = [
         ["bench_visits.py", "--batches", "1", "--size", "20"],
         ["bench_http.py", "--seconds", "1", "--clients", "4"],
     ]
-    outputs = []
-    for script, *args in scripts:
-        done = subprocess.run(
-            [sys.executable, str(ROOT / "bench" / script), "--province",
-             "--province-households", "1000", *args],
-            capture_output=True, text=True, timeout=300, check=False, env=env,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr[-2000:]
-        outputs.append(done.stdout)
+    outputs = _run_scripts(scripts, ["--province", "--province-households", "1000"], env)
     # The second script found the province the first one had (or an earlier run) loaded.
     assert "province kept: format=" in outputs[1]
     assert "households=1000;" in outputs[1]
@@ -103,24 +114,13 @@ def test_the_write_path_is_measured_in_a_kept_province(tmp_path):
 def test_the_province_diagnostics_run_in_a_kept_province():
     """bench_refresh.py and bench_peak.py, run by hand at the goal province, run here in a
     province of 1,000 households made the same way, and print their figures."""
-    import sqlalchemy as sa
-
-    url = sa.engine.make_url(PG_URL)
-    url = url.set(database=f"{url.database}_bench_province").render_as_string(False)
-    env = {**os.environ, "BENCH_PROVINCE_URL": url}
+    env = {**os.environ, "BENCH_PROVINCE_URL": _province_url()}
     scripts = [
         ["bench_refresh.py", "--hamlets", "3", "--repeat", "1", "--campaign"],
         ["bench_peak.py", "--communes", "2", "--clients", "2", "--seconds", "3",
          "--read-every", "1"],
     ]  # fmt: skip
-    outputs = []
-    for script, *args in scripts:
-        done = subprocess.run(
-            [sys.executable, str(ROOT / "bench" / script), "--households", "1000", *args],
-            capture_output=True, text=True, timeout=300, check=False, env=env,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr[-2000:]
-        outputs.append(done.stdout)
+    outputs = _run_scripts(scripts, ["--households", "1000"], env)
     assert "3 hamlets: planned for a few" in outputs[0]
     assert "default plan" in outputs[0]
     assert "visits/s (0 refused); province reads median" in outputs[1]
