@@ -8,9 +8,10 @@ A read after writes in a few hamlets recounts them (app/reports/rollup.py, and a
 campaign's figures: app/reports/campaign_counts.py); their visits GROUP BYs need of each visit
 its household, units, outcome and times. Through `ix_visits_hamlet_visited_at` they read each
 visit's row from the table (a visit row carries its whole body: one page read per visit or
-two): 120 ms and 80 ms for 100 hamlets at the 1M-household province; with those columns kept
-in the index (PostgreSQL's INCLUDE) they read the index only, about 5 ms each. The index is replaced, not added: a visit's insert still updates as many indexes. On
-SQLite the index stays as it was (no INCLUDE there).
+two): about 120 ms and 80 ms for 100 hamlets at the 1M-household province. With those columns
+kept in the index (PostgreSQL's INCLUDE) they read the index only: 5 to 13 ms. The index is
+replaced, not added: a visit's insert still updates as many indexes. On SQLite the index stays
+as it was (no INCLUDE there).
 """
 
 from alembic import op
