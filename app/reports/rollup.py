@@ -163,16 +163,16 @@ def _set_locally(
     session: Session, few: bool, settings: Sequence[tuple[str, str]]
 ) -> Iterator[None]:
     """Set PostgreSQL settings for this transaction while a refresh of a few hamlets runs
-    (`few`), and put them back to their defaults after."""
+    (`few`), and put them back to their defaults after. A refresh that raises leaves them:
+    its transaction is rolled back, and they with it (a reset there would only hide the
+    error behind PostgreSQL's "transaction is aborted")."""
     if few:
         for name, value in settings:
             session.execute(text(f"SET LOCAL {name} = {value}"))
-    try:
-        yield
-    finally:
-        if few:
-            for name, _value in settings:
-                session.execute(text(f"SET LOCAL {name} TO DEFAULT"))
+    yield
+    if few:
+        for name, _value in settings:
+            session.execute(text(f"SET LOCAL {name} TO DEFAULT"))
 
 
 def read_by_index(session: Session, few: bool) -> AbstractContextManager[None]:

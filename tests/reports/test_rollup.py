@@ -472,3 +472,23 @@ def test_rebuild_and_refresh_commands(app, world, make_household, monkeypatch, c
     }
     assert set(db.session.scalars(select(HamletCount.computed_on))) == {tomorrow.date()}
     assert_rollup_equals_recount(world)
+
+
+@pytest.mark.postgres_only
+def test_a_refresh_that_fails_raises_its_own_error(app, world):
+    """A statement failing inside a refresh planned for a few hamlets raises its own error,
+    not PostgreSQL's "transaction is aborted" from putting the settings back; the rollback
+    puts them back."""
+    from sqlalchemy.exc import ProgrammingError
+
+    from app.reports import rollup
+
+    default = db.session.scalar(text("SHOW enable_hashjoin"))
+    with (
+        pytest.raises(ProgrammingError, match="no_such_table"),
+        rollup.read_by_index(db.session, True),
+        rollup.joins_by_key(db.session, True),
+    ):
+        db.session.execute(text("SELECT * FROM no_such_table"))
+    db.session.rollback()
+    assert db.session.scalar(text("SHOW enable_hashjoin")) == default == "on"
