@@ -309,7 +309,7 @@ def province_size(args: argparse.Namespace) -> int:
     """The households of the province to visit (0: a commune of --households instead)."""
     if not args.province:
         return 0
-    return min(max(args.province_households, 1000), province.MAX_HOUSEHOLDS)
+    return province.kept_households(args.province_households)
 
 
 def main() -> None:

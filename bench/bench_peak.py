@@ -166,7 +166,7 @@ def main() -> None:
     args.clients = min(max(args.clients, 1), 64)
     args.read_every = max(args.read_every, 0.5)
     url = province.province_url()
-    size = province.Size(households=min(max(args.households, 1000), province.MAX_HOUSEHOLDS))
+    size = province.Size(households=province.kept_households(args.households))
     data = prepare(url, min(max(args.communes, 1), MAX_COMMUNES), size)
     print(f"{len(data['homes'])} communes, {args.clients} clients, {args.seconds:.0f} s; "
           f"a province read every {args.read_every:g} s", flush=True)  # fmt: skip

@@ -44,8 +44,7 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=province.GOAL.households)
     args = parser.parse_args()
     url = province.province_url()
-    households = min(max(args.households, 1000), province.MAX_HOUSEHOLDS)
-    province.ensure(url, province.Size(households=households))
+    province.ensure(url, province.Size(households=province.kept_households(args.households)))
 
     from app import create_app
     from app.auth.models import User

@@ -389,8 +389,7 @@ def main() -> None:
         if pg:
             targets.append(("postgresql", pg))
         where = ", the province" if args.province else ""
-        goal = min(max(args.province_households, 1000), province.MAX_HOUSEHOLDS)
-        goal = goal if args.province else 0
+        goal = province.kept_households(args.province_households) if args.province else 0
         for name, url in targets:
             result = run(url, args.households, batches, size, args.seed, goal=goal)
             times = result["times"]

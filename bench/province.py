@@ -43,6 +43,7 @@ BASE = (16.0, 107.0)  # a corner of the synthetic province
 HAMLET_DEG = 0.02  # each hamlet a 2 km square
 CHUNK = 50_000
 MAX_HOUSEHOLDS = 2_000_000
+MIN_KEPT = 1000  # the smallest province the scripts keep for a check (`kept_households`)
 FIRST_COMMUNE = 90000  # the code of the first commune; the others follow it
 OUTCOMES = ("met",) * 8 + ("nobody_home", "refused")
 PRESENCE = ("present",) * 8 + ("away_working", "moved")
@@ -93,6 +94,13 @@ class Size:
 
 # The goal province (issue 17): what `make bench-province` measures, kept between runs.
 GOAL = Size()
+
+
+def kept_households(households: int) -> int:
+    """A province size asked of a script, within what the scripts keep."""
+    return min(max(households, MIN_KEPT), MAX_HOUSEHOLDS)
+
+
 # The benchmarks' database when BENCH_DATABASE_URL is not set (`make bench-province`'s).
 BENCH_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/gocua_bench"
 

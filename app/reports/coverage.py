@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, literal, null, select, text
+from sqlalchemy import and_, case, func, null, select, text
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -167,24 +167,26 @@ def visit_select(
     """The visits GROUP BY: households visited (settled), attempted and the last visit per key;
     and the sites among the visited households (without `sites`: 0, and no join).
 
-    Visits are grouped by the unit columns they were recorded with (those of their household);
-    the household is joined by its key only for its kind. With `by_key` (a recount of a few
-    hamlets) the visits are counted per household first and each household is then joined
-    once, so that a look-up per household visited is the cheaper plan (`rollup.joins_by_key`).
+    Visits are grouped by the unit columns they were recorded with (those of their household),
+    first per household; the household is joined by its key only for its kind: each visit's
+    before that grouping, or with `by_key` (a recount of a few hamlets) each household's once
+    after it, so that a look-up per household visited is the cheaper plan
+    (`rollup.joins_by_key`).
     """
-    if by_key:
-        return _visits_by_key(conditions, by_kind, sites)
+    joined = sites or by_kind
+    after = by_key and joined  # the household joined after the grouping per household
     extra = (Visit.province_id,) if by_kind else ()
-    kind = Household.kind if sites or by_kind else null()
+    inner_kind = () if after else (func.max(Household.kind if joined else null()).label("kind"),)
     per_household = select(
         Visit.commune_id.label("commune_id"),
         Visit.hamlet_id.label("hamlet_id"),
         *(c.label("province_id") for c in extra),
+        Visit.household_id.label("household_id"),
         func.max(case((Visit.outcome.in_(DONE_OUTCOMES), 1), else_=0)).label("done"),
         func.max(Visit.visited_at).label("last_at"),
-        func.max(kind).label("kind"),
+        *inner_kind,
     )
-    if sites or by_kind:
+    if joined and not after:
         per_household = per_household.join(Household, Household.id == Visit.household_id)
     per_household = (
         per_household.where(*conditions)
@@ -192,39 +194,16 @@ def visit_select(
         .subquery()
     )
     c = per_household.c
-    keys = [c.commune_id, c.hamlet_id, *((c.province_id, c.kind) if by_kind else ())]
+    kind = Household.kind if after else c.kind
+    keys = [c.commune_id, c.hamlet_id, *((c.province_id, kind) if by_kind else ())]
     stmt = select(
         *keys,
         func.count(),
         func.sum(c.done),
         func.max(c.last_at),
-        func.sum(case((c.kind.in_(SITE_KINDS), c.done), else_=0)),
-    ).group_by(*keys)
-    return stmt, len(keys)
-
-
-def _visits_by_key(conditions: list[Any], by_kind: bool, sites: bool) -> tuple[Any, int]:
-    """`visit_select` counting per household first, then joining each household once."""
-    extra = (Visit.province_id,) if by_kind else ()
-    per_household = (
-        select(
-            Visit.commune_id.label("commune_id"),
-            Visit.hamlet_id.label("hamlet_id"),
-            *(c.label("province_id") for c in extra),
-            Visit.household_id.label("household_id"),
-            func.max(case((Visit.outcome.in_(DONE_OUTCOMES), 1), else_=0)).label("done"),
-            func.max(Visit.visited_at).label("last_at"),
-        )
-        .where(*conditions)
-        .group_by(Visit.commune_id, Visit.hamlet_id, *extra, Visit.household_id)
-        .subquery()
+        func.sum(case((kind.in_(SITE_KINDS), c.done), else_=0)),
     )
-    c = per_household.c
-    joined = sites or by_kind
-    keys = [c.commune_id, c.hamlet_id, *((c.province_id, Household.kind) if by_kind else ())]
-    site_done = case((Household.kind.in_(SITE_KINDS), c.done), else_=0) if joined else literal(0)
-    stmt = select(*keys, func.count(), func.sum(c.done), func.max(c.last_at), func.sum(site_done))
-    if joined:
+    if after:
         stmt = stmt.join_from(per_household, Household, Household.id == c.household_id)
     return stmt.group_by(*keys), len(keys)
 
