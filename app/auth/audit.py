@@ -53,6 +53,8 @@ log = logging.getLogger("gocua.audit")
 # and the create entries of rows already written, waiting for the flush's one audit insert.
 PENDING_ROWS = "audit_pending_rows"
 PENDING_ENTRIES = "audit_pending_entries"
+# Objects written by `insert_object` in the transaction under way (a rollback expunges them).
+INSERTED = "audit_inserted_objects"
 # Set while flushes keep their entries for the next one (`entries_wait`).
 DEFERRED = "audit_entries_wait"
 
@@ -127,23 +129,22 @@ def _changes(obj: Any, action: str) -> dict[str, Any]:
     new]: only the attributes set since the object was loaded (its `committed_state`) can
     have changed, so only their history is looked at."""
     state = inspect(obj)
+    audited = _audited(state.mapper)
+    if action != "create":
+        touched = state.committed_state
+        history = {}
+        for key, _column in audited:
+            if key in touched:
+                found = state.get_history(key, PASSIVE_NO_INITIALIZE)
+                if found.has_changes():
+                    history[key] = found
+        return _history_changes(history, audited)
     changes: dict[str, Any] = {}
-    touched, loaded = state.committed_state, state.dict
-    for key, column in _audited(state.mapper):
-        if action != "create" and key not in touched:
-            continue
-        if action == "create":
-            value = loaded[key] if key in loaded else getattr(obj, key)
-            if value is not None:
-                changes[column] = "***" if column in SECRET_COLUMNS else _plain(value)
-        else:
-            hist = state.get_history(key, PASSIVE_NO_INITIALIZE)
-            if hist.has_changes():
-                old = hist.deleted[0] if hist.deleted else None
-                new = hist.added[0] if hist.added else None
-                if column in SECRET_COLUMNS:
-                    old, new = "***", "***"
-                changes[column] = [_plain(old), _plain(new)]
+    loaded = state.dict
+    for key, column in audited:
+        value = loaded[key] if key in loaded else getattr(obj, key)
+        if value is not None:
+            changes[column] = "***" if column in SECRET_COLUMNS else _plain(value)
     return changes
 
 
@@ -182,13 +183,13 @@ def _returning(table: Any) -> Any:
     )
 
 
-def _versioned_update(table: Any, pk: Any, version: Any) -> Any:
-    """A table's UPDATE of the row with this id (`_id`) and version (`_version`), whose SET
-    clause is the columns of the rows it is executed with."""
-    return _statement(
-        (table.name, "update"),
-        lambda: table.update().where(pk == bindparam("_id"), version == bindparam("_version")),
-    )
+def _update_by_id(table: Any, pk: Any, version: Any) -> Any:
+    """A table's UPDATE of the row with this id (`_id`) and, for a versioned table, version
+    (`_version`), whose SET clause is the columns of the rows it is executed with."""
+    checks = [pk == bindparam("_id")]
+    if version is not None:
+        checks.append(version == bindparam("_version"))
+    return _statement((table.name, "update"), lambda: table.update().where(*checks))
 
 
 def insert_object(session: Session, obj: Any) -> None:
@@ -197,8 +198,9 @@ def insert_object(session: Session, obj: Any) -> None:
     persistent, as if loaded, and its create entry (the listener's content, `_created`) waits
     for the next audit insert. Unset and None columns take their Python default as the flush
     would (or the database's, left to be read when asked for); a unique key taken raises
-    IntegrityError here, as the flush would. For an object with no relationship set and one
-    integer key `id`."""
+    IntegrityError here, as the flush would; the transaction's rollback expunges it, as it
+    does an object a flush inserted (`_forget_pending`). For an object with no relationship
+    set and one integer key `id`, written outside a savepoint."""
     mapper = inspect(obj).mapper
     table = mapper.local_table
     values: dict[str, Any] = {}
@@ -217,6 +219,7 @@ def insert_object(session: Session, obj: Any) -> None:
     obj.id = session.connection().scalar(_returning(table), values)
     make_transient_to_detached(obj)
     session.add(obj)
+    session.info.setdefault(INSERTED, []).append(obj)
     if not _disabled.get():
         addr = request.remote_addr if has_request_context() else None
         entry = _entry(utcnow(), _actor(), "create", table.name, obj.id, None, addr)
@@ -260,13 +263,14 @@ def write_rows(session: Session) -> None:
 
 
 def write_updates(session: Session, objects: list[Any]) -> None:
-    """Write the changed columns of versioned ORM objects of one mapper (from `before_flush`)
-    with one UPDATE executemany instead of the flush's UPDATE per row and set of columns: each
-    row sets every column changed in any of them (the unchanged ones to the value they hold),
-    is checked against its version (StaleDataError when one was changed meanwhile), has its
-    version raised and its `onupdate` columns set as the flush does; their update entries, as
-    the listener gives them (changed columns only), join the flush's audit insert. The objects
-    are left unchanged in the session, as after a flush."""
+    """Write the changed columns of ORM objects of one mapper (from `before_flush`) with one
+    UPDATE executemany instead of the flush's UPDATE per row and set of columns: each row
+    sets every column changed in any of them (the unchanged ones to the value they hold), is
+    checked against its version when the mapper has one (StaleDataError when one was changed
+    meanwhile, or a row is gone), has its version raised and its `onupdate` columns set as the
+    flush does; their update entries, as the listener gives them (changed columns only), join
+    the flush's audit insert. The objects are left unchanged in the session, as after a
+    flush."""
     if not objects:
         return
     mapper = inspect(objects[0]).mapper
@@ -278,53 +282,71 @@ def write_updates(session: Session, objects: list[Any]) -> None:
     stamped = [c for c in table.c if c.onupdate is not None and c is not version]
     groups: dict[tuple[str, ...], list[tuple[Any, dict[str, Any]]]] = {}
     entries = []
-    changed = _changed_keys(objects, mapper, version)
-    union = {key for _obj, keys in changed for key in keys}
-    for obj, keys in changed:
-        changes = _changes(obj, "update")
+    changed = _histories(objects, mapper, version)
+    union = {key for _obj, history in changed for key in history}
+    audited = _audited(mapper)
+    for obj, history in changed:
+        changes = _history_changes(history, audited)
         if changes and not _disabled.get():
             row_id = getattr(obj, pk_key)
             entries.append(_entry(now, actor, "update", table.name, row_id, changes, addr))
         loaded = inspect(obj).dict
-        if union <= loaded.keys():
-            keys = sorted(union)  # one statement for all: the others' columns as they are
+        # One statement for all when it can: the others' columns set to what they hold.
+        keys = sorted(union) if union <= loaded.keys() else list(history)
         values = {mapper.get_property(key).columns[0].name: loaded[key] for key in keys}
         values.update({c.name: now for c in stamped if c.name not in values})
-        old = getattr(obj, mapper.get_property_by_column(version).key)
-        values.update({"_id": getattr(obj, pk_key), "_version": old, version.name: old + 1})
+        values["_id"] = getattr(obj, pk_key)
+        if version is not None:
+            old = getattr(obj, mapper.get_property_by_column(version).key)
+            values.update({"_version": old, version.name: old + 1})
         groups.setdefault(tuple(sorted(values)), []).append((obj, values))
+    keys_of = {attr.columns[0].name: attr.key for attr in mapper.column_attrs}
     for names, rows in groups.items():
-        columns = [name for name in names if not name.startswith("_")]
+        columns = [(name, keys_of[name]) for name in names if not name.startswith("_")]
         # The SET clause is the columns named in the rows' values.
-        statement = _versioned_update(table, pk, version)
+        statement = _update_by_id(table, pk, version)
         result = session.connection().execute(statement, [values for _obj, values in rows])
         if result.rowcount != len(rows):
             raise StaleDataError(
                 f"UPDATE of {table.name} expected {len(rows)} rows, matched {result.rowcount}"
             )
         for obj, values in rows:
-            for name in columns:
-                key = mapper.get_property_by_column(table.c[name]).key
+            for name, key in columns:
                 set_committed_value(obj, key, values[name])
     session.info.setdefault(PENDING_ENTRIES, []).extend(entries)
 
 
-def _changed_keys(objects: list[Any], mapper: Any, version: Any) -> list[tuple[Any, list[str]]]:
-    """The objects with a column changed since loaded, each with those columns' keys."""
+def _histories(objects: list[Any], mapper: Any, version: Any) -> list[tuple[Any, dict]]:
+    """The objects with a column changed since loaded, each with those columns' histories
+    by key (read once: they give both the row's new values and its update entry)."""
     changed = []
     for obj in objects:
         state = inspect(obj)
         touched = state.committed_state  # the attributes set since loaded (see `_changes`)
-        keys = [
-            attr.key
-            for attr in mapper.column_attrs
-            if attr.key in touched
-            and attr.columns[0] is not version
-            and state.get_history(attr.key, PASSIVE_NO_INITIALIZE).has_changes()
-        ]
-        if keys:
-            changed.append((obj, keys))
+        history = {}
+        for attr in mapper.column_attrs:
+            if attr.key in touched and attr.columns[0] is not version:
+                found = state.get_history(attr.key, PASSIVE_NO_INITIALIZE)
+                if found.has_changes():
+                    history[attr.key] = found
+        if history:
+            changed.append((obj, history))
     return changed
+
+
+def _history_changes(history: dict[str, Any], audited: tuple[tuple[str, str], ...]) -> dict:
+    """An update entry's changes from its columns' histories, as `_changes` gives them."""
+    changes: dict[str, Any] = {}
+    for key, column in audited:
+        if key in history:
+            found = history[key]
+            if column in SECRET_COLUMNS:
+                changes[column] = ["***", "***"]
+                continue
+            old = found.deleted[0] if found.deleted else None
+            new = found.added[0] if found.added else None
+            changes[column] = [_plain(old), _plain(new)]
+    return changes
 
 
 def write_pending(session: Session) -> None:
@@ -347,10 +369,22 @@ def entries_wait(session: Session) -> Iterator[None]:
         session.info.pop(DEFERRED, None)
 
 
-def _forget_pending(session: Session, _previous: Any) -> None:
-    """A rollback drops what was waiting for a flush: it was part of the undone work."""
+def _forget_pending(session: Session, previous: Any) -> None:
+    """A rollback drops what was waiting for a flush: it was part of the undone work. The
+    transaction's rollback also expunges the objects `insert_object` wrote in it, as it does
+    the objects a flush inserted: their rows are gone (and their ids may be given again)."""
     session.info.pop(PENDING_ROWS, None)
     session.info.pop(PENDING_ENTRIES, None)
+    if previous.nested:
+        return
+    for obj in session.info.pop(INSERTED, ()):
+        if obj in session:
+            session.expunge(obj)
+
+
+def _forget_inserted(session: Session) -> None:
+    """Objects `insert_object` wrote stay in the session once committed."""
+    session.info.pop(INSERTED, None)
 
 
 def _before_commit(session: Session) -> None:
@@ -495,4 +529,5 @@ def init_app(app: Flask) -> None:
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "before_commit", _before_commit)
     event.listen(Session, "after_soft_rollback", _forget_pending)
+    event.listen(Session, "after_commit", _forget_inserted)
     _installed = True

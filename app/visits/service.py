@@ -26,12 +26,11 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import bindparam, event, exists, inspect, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, SessionTransaction, joinedload, selectinload
+from sqlalchemy.orm import Session, SessionTransaction, joinedload, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.audit import (
     add_row,
-    columns_changed,
     entries_wait,
     insert_object,
     write_pending,
@@ -72,8 +71,10 @@ from app.visits.rejected import keep_rejected, resolve_rejected, unresolved_for
 from app.visits.schemas import VisitIn
 from app.visits.signals import batch_starting, visit_recorded
 
-# Session.info key: set while visits are recorded (see `_residents_at_once`).
-RESIDENTS_AT_ONCE = "visits_residents_at_once"
+# Session.info key: set while visits are recorded (see `_updates_at_once`).
+UPDATES_AT_ONCE = "visits_updates_at_once"
+# The rows a visit updates, each table's written by `_updates_at_once` with one UPDATE.
+UPDATED_AT_ONCE = (Household, Resident)
 # Tries of one item when concurrent writers collide on the same residents.
 MAX_ATTEMPTS = 3
 # One schema for every visit: it keeps no state between loads (its messages are lazy, read
@@ -562,13 +563,13 @@ def _connection_lost(exc: BaseException) -> bool:
 def submit_visit(body: Any, officer: User, *, _batch: _Batch | None = None) -> VisitResult:
     """Validate and record one visit (a raw JSON dict); a refused one is kept, not raised."""
     session = db.session()
-    if session.info.get(RESIDENTS_AT_ONCE):
+    if session.info.get(UPDATES_AT_ONCE):
         return _submit_visit(body, officer, _batch)
-    session.info[RESIDENTS_AT_ONCE] = True
+    session.info[UPDATES_AT_ONCE] = True
     try:
         return _submit_visit(body, officer, _batch)
     finally:
-        session.info.pop(RESIDENTS_AT_ONCE, None)
+        session.info.pop(UPDATES_AT_ONCE, None)
 
 
 def _submit_visit(body: Any, officer: User, _batch: _Batch | None) -> VisitResult:
@@ -599,6 +600,14 @@ def _submit_visit(body: Any, officer: User, _batch: _Batch | None) -> VisitResul
     return _rejected(body, officer, replay, data, _batch)
 
 
+# What a replay reads of the visit filed under its client_id (`_replay`: its scope and first
+# answer); the rest, its body for a 409 above all, is read when asked for.
+_REPLAY_COLUMNS = (
+    Visit.id, Visit.client_id, Visit.body_hash, Visit.officer_id, Visit.received_at,
+    Visit.hamlet_id, Visit.commune_id, Visit.province_id,
+)  # fmt: skip
+
+
 @cache
 def _look_up_statement() -> Any:
     """The query of `_look_up`, built once (it keeps its cache key) for the parameters
@@ -616,15 +625,16 @@ def _look_up_statement() -> Any:
         select(Household, Visit, waiting, *geo.key_columns(Household.commune_id))
         .outerjoin(Visit, Visit.client_id == bindparam("client_id"))
         .where(Household.id == bindparam("household_id"))
-        .options(joinedload(Household.residents))
+        .options(joinedload(Household.residents), load_only(*_REPLAY_COLUMNS))
     )
 
 
 def _look_up(data: dict) -> _Batch:
     """Read in one query what a single visit needs before it is written: its household with
-    the residents, the visit already filed under its client_id, whether refusals wait for it,
-    and the key of the commune's hamlet index. Without a household found, nothing is known
-    and each is read on its own, as before."""
+    the residents, the visit already filed under its client_id (only what a replay reads of
+    it: its columns would be read in vain for every new visit), whether refusals wait for
+    it, and the key of the commune's hamlet index. Without a household found, nothing is
+    known and each is read on its own, as before."""
     batch = _Batch(alone=True, refusals_known=False)
     if data.get("household_id") is None:
         return batch
@@ -643,13 +653,17 @@ def _look_up(data: dict) -> _Batch:
 
 
 @event.listens_for(Session, "before_flush")
-def _residents_at_once(session: Session, _context: Any, _instances: Any) -> None:
-    """While visits are recorded, the residents they changed are written with one UPDATE
-    (`write_updates`), not the flush's one per resident."""
-    if not session.info.get(RESIDENTS_AT_ONCE):
+def _updates_at_once(session: Session, _context: Any, _instances: Any) -> None:
+    """While visits are recorded, the households and residents they changed are written with
+    one UPDATE per table (`write_updates`), without the flush's work per object."""
+    if not session.info.get(UPDATES_AT_ONCE):
         return
-    residents = [obj for obj in session.dirty if isinstance(obj, Resident) and columns_changed(obj)]
-    write_updates(session, residents)
+    dirty: dict[type, list[Any]] = {model: [] for model in UPDATED_AT_ONCE}
+    for obj in session.dirty:
+        if type(obj) in dirty:
+            dirty[type(obj)].append(obj)  # those with no column changed are left as they are
+    for objects in dirty.values():
+        write_updates(session, objects)
 
 
 def _prefetch(items: list[Any], commune_id: int) -> _Batch:
@@ -708,13 +722,13 @@ def _at_once(items: list[Any], officer: User) -> list[dict[str, Any]]:
     prepare_corrections(residents, cache)
     batch_starting.send(batch.households, cache=cache)
     session.info[ONE_FLUSH], session.info[BATCH_CACHE] = True, cache
-    session.info[RESIDENTS_AT_ONCE] = True
+    session.info[UPDATES_AT_ONCE] = True
     try:
         answers = [submit_visit(item, officer, _batch=batch).answer for item in items]
         session.flush()
         write_pending(session)
     finally:
-        for key in (ONE_FLUSH, BATCH_CACHE, RESIDENTS_AT_ONCE):
+        for key in (ONE_FLUSH, BATCH_CACHE, UPDATES_AT_ONCE):
             session.info.pop(key, None)
     for item, obj in batch.late:
         item["id"] = obj.id
