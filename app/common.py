@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, ForeignKey, TypeDecorator
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -43,17 +43,26 @@ class UnitScoped:
     so scope checks and coverage roll-ups are single indexed comparisons, never joins per row.
     """
 
+    # The unit columns an index of the model's own leads with (a composite index or unique
+    # key): an index of the column alone would only double it, at every write.
+    led_unit_columns: ClassVar[tuple[str, ...]] = ()
+
     @declared_attr
     def hamlet_id(cls) -> Mapped[int | None]:
-        return mapped_column(ForeignKey("units.id"), index=True, nullable=True)
+        return mapped_column(ForeignKey("units.id"), index=_alone(cls, "hamlet_id"), nullable=True)
 
     @declared_attr
     def commune_id(cls) -> Mapped[int]:
-        return mapped_column(ForeignKey("units.id"), index=True)
+        return mapped_column(ForeignKey("units.id"), index=_alone(cls, "commune_id"))
 
     @declared_attr
     def province_id(cls) -> Mapped[int]:
-        return mapped_column(ForeignKey("units.id"), index=True)
+        return mapped_column(ForeignKey("units.id"), index=_alone(cls, "province_id"))
+
+
+def _alone(model: type, column: str) -> bool:
+    """Whether a unit column gets an index of its own: when no index of the model leads with it."""
+    return column not in model.led_unit_columns
 
 
 def writes_on_get(

@@ -89,7 +89,7 @@ class UserHamlet(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "hamlet_id", name="uq_user_hamlets_pair"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # led by the pair's key
     hamlet_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -35,7 +35,7 @@ class CampaignTarget(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))  # led by the key
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     metric: Mapped[str] = mapped_column(String(32))
     target: Mapped[int] = mapped_column(Integer)

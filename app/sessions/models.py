@@ -28,6 +28,7 @@ class CaptureSession(UnitScoped, db.Model):
     """One planned session: when, where, who goes and who is invited."""
 
     __tablename__ = "capture_sessions"
+    led_unit_columns = ("commune_id",)  # ix_capture_sessions_commune_day
     __table_args__ = (
         CheckConstraint("kind IN ('at_home', 'point', 'at_site')", name="kind_valid"),
         CheckConstraint("status IN ('planned', 'done', 'cancelled')", name="status_valid"),
@@ -67,7 +68,7 @@ class SessionMember(db.Model):
     __table_args__ = (UniqueConstraint("session_id", "user_id", name="uq_session_members"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("capture_sessions.id"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("capture_sessions.id"))  # led by the key
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
 
 
@@ -78,7 +79,7 @@ class SessionInvitee(db.Model):
     __table_args__ = (UniqueConstraint("session_id", "resident_id", name="uq_session_invitees"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("capture_sessions.id"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("capture_sessions.id"))  # led by the key
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     reason: Mapped[str] = mapped_column(String(500), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)

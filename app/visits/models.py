@@ -17,6 +17,10 @@ GEOTAG_FLAGS = ("far_from_household", "outside_hamlet", "low_accuracy", "no_loca
 
 class Visit(UnitScoped, db.Model):
     __tablename__ = "visits"
+    led_unit_columns = (
+        "hamlet_id",
+        "commune_id",
+    )  # ix_visits_hamlet_visited_at, ix_visits_commune_visited_at
     __table_args__ = (
         CheckConstraint(
             "outcome IN ('met', 'nobody_home', 'refused', 'household_moved')",
