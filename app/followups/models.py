@@ -28,10 +28,8 @@ PRIORITIES = {"urgent": 0, "high": 1, "normal": 2}
 
 class Followup(UnitScoped, db.Model):
     __tablename__ = "followups"
-    led_unit_columns = (
-        "hamlet_id",
-        "commune_id",
-    )  # ix_followups_hamlet_status_due, ix_followups_commune_status_due
+    # Led by ix_followups_hamlet_status_due, ix_followups_commune_status_due.
+    led_unit_columns = ("hamlet_id", "commune_id")
     __table_args__ = (
         CheckConstraint("status IN ('open', 'done', 'cancelled')", name="status_valid"),
         # commune_id too: an officer's list is filtered by assignee, status and scope at once,

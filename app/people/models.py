@@ -55,10 +55,8 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 class Household(UnitScoped, db.Model):
     __tablename__ = "households"
-    led_unit_columns = (
-        "hamlet_id",
-        "commune_id",
-    )  # ix_households_hamlet_visited, the code's unique key
+    # Led by ix_households_hamlet_visited, the code's unique key.
+    led_unit_columns = ("hamlet_id", "commune_id")
     __table_args__ = (
         UniqueConstraint("commune_id", "code", name="uq_households_commune_code"),
         Index("ix_households_hamlet_visited", "hamlet_id", "last_visit_at"),
@@ -97,10 +95,8 @@ class Household(UnitScoped, db.Model):
 
 class Resident(UnitScoped, db.Model):
     __tablename__ = "residents"
-    led_unit_columns = (
-        "hamlet_id",
-        "commune_id",
-    )  # ix_residents_hamlet_status, ix_residents_dup_key
+    # Led by ix_residents_hamlet_status, ix_residents_dup_key.
+    led_unit_columns = ("hamlet_id", "commune_id")
     __table_args__ = (
         CheckConstraint(_in("presence", PRESENCE), name="presence_valid"),
         CheckConstraint(_in("id_card", ID_CARD), name="id_card_valid"),
@@ -187,10 +183,8 @@ class Correction(UnitScoped, db.Model):
     """A resident field that is wrong, missing, duplicate or outdated, until resolved."""
 
     __tablename__ = "corrections"
-    led_unit_columns = (
-        "hamlet_id",
-        "commune_id",
-    )  # ix_corrections_hamlet_status, ix_corrections_scope_status
+    # Led by ix_corrections_hamlet_status, ix_corrections_scope_status.
+    led_unit_columns = ("hamlet_id", "commune_id")
     __table_args__ = (
         CheckConstraint(_in("status", CORRECTION_STATUS), name="status_valid"),
         Index("ix_corrections_scope_status", "commune_id", "status"),
@@ -247,7 +241,8 @@ class VisitSchedule(UnitScoped, db.Model):
     the minutes each household takes. One per hamlet; planning again replaces it."""
 
     __tablename__ = "visit_schedules"
-    led_unit_columns = ("hamlet_id",)  # its unique key
+    # Led by its unique key.
+    led_unit_columns = ("hamlet_id",)
     __table_args__ = (
         UniqueConstraint("hamlet_id"),
         CheckConstraint("day_end > day_start", name="hours_valid"),
@@ -275,7 +270,8 @@ class ScheduledVisit(UnitScoped, db.Model):
     the walking route the plan was made from; `moved` once it was rescheduled alone."""
 
     __tablename__ = "scheduled_visits"
-    led_unit_columns = ("hamlet_id",)  # ix_scheduled_visits_hamlet_date
+    # Led by ix_scheduled_visits_hamlet_date.
+    led_unit_columns = ("hamlet_id",)
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="window_valid"),
         Index("ix_scheduled_visits_hamlet_date", "hamlet_id", "date"),

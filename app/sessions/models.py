@@ -28,7 +28,8 @@ class CaptureSession(UnitScoped, db.Model):
     """One planned session: when, where, who goes and who is invited."""
 
     __tablename__ = "capture_sessions"
-    led_unit_columns = ("commune_id",)  # ix_capture_sessions_commune_day
+    # Led by ix_capture_sessions_commune_day.
+    led_unit_columns = ("commune_id",)
     __table_args__ = (
         CheckConstraint("kind IN ('at_home', 'point', 'at_site')", name="kind_valid"),
         CheckConstraint("status IN ('planned', 'done', 'cancelled')", name="status_valid"),

@@ -1,4 +1,5 @@
-"""indexes of one column that another index of the table leads with: dropped
+"""indexes of one column that another index of the table leads with: dropped; flagged visits
+by a partial index
 
 Revision ID: 0018_led_indexes_dropped
 Revises: 0017_visits_hamlet_covering
@@ -12,8 +13,16 @@ residents' statuses change wrote 10 index entries more for them (its row 2, each
 its household 2), and 2 more for each correction and follow-up it opened; at the goal province
 (1M households, freshly loaded) they took 87 MB of its 962 MB of indexes. The models say which
 unit columns are led (`UnitScoped.led_unit_columns`); a test keeps any from coming back.
+
+`ix_visits_flagged`, an index of the geotag's flag, took an entry for every visit to find the
+few flagged ones; `ix_visits_flagged_at` holds only those, by time (the dashboard's latest
+flagged visits and their count, the map's flagged points), with their units on PostgreSQL so
+that the count reads the index only: at the goal province, 61,486 flagged visits of 2,008,000,
+the index takes 2.4 MB against 14 MB, and the province's count 10-19 ms against 135-150 ms
+(EXPLAIN ANALYZE, warm, each index in turn).
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_led_indexes_dropped"
@@ -46,8 +55,19 @@ LED = [
 def upgrade():
     for table, column in LED:
         op.drop_index(f"ix_{table}_{column}", table_name=table)
+    op.drop_index("ix_visits_flagged", table_name="visits")
+    op.create_index(
+        "ix_visits_flagged_at",
+        "visits",
+        ["visited_at"],
+        postgresql_include=["province_id", "commune_id", "hamlet_id"],
+        postgresql_where=sa.text("flagged IS true"),
+        sqlite_where=sa.text("flagged IS 1"),
+    )
 
 
 def downgrade():
+    op.drop_index("ix_visits_flagged_at", table_name="visits")
+    op.create_index("ix_visits_flagged", "visits", ["flagged"])
     for table, column in reversed(LED):
         op.create_index(f"ix_{table}_{column}", table, [column])
