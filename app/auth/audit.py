@@ -53,7 +53,8 @@ log = logging.getLogger("gocua.audit")
 # and the create entries of rows already written, waiting for the flush's one audit insert.
 PENDING_ROWS = "audit_pending_rows"
 PENDING_ENTRIES = "audit_pending_entries"
-# Objects written by `insert_object` in the transaction under way (a rollback expunges them).
+# Objects written by `insert_object`, with the root transaction each was written in (that
+# transaction's rollback expunges them).
 INSERTED = "audit_inserted_objects"
 # Set while flushes keep their entries for the next one (`entries_wait`).
 DEFERRED = "audit_entries_wait"
@@ -219,7 +220,9 @@ def insert_object(session: Session, obj: Any) -> None:
     obj.id = session.connection().scalar(_returning(table), values)
     make_transient_to_detached(obj)
     session.add(obj)
-    session.info.setdefault(INSERTED, []).append(obj)
+    root = session.get_transaction()
+    written = [(o, t) for o, t in session.info.get(INSERTED, ()) if t is root]  # this one's
+    session.info[INSERTED] = [*written, (obj, root)]
     if not _disabled.get():
         addr = request.remote_addr if has_request_context() else None
         entry = _entry(utcnow(), _actor(), "create", table.name, obj.id, None, addr)
@@ -282,7 +285,8 @@ def write_updates(session: Session, objects: list[Any]) -> None:
     stamped = [c for c in table.c if c.onupdate is not None and c is not version]
     groups: dict[tuple[str, ...], list[tuple[Any, dict[str, Any]]]] = {}
     entries = []
-    changed = _histories(objects, mapper, version)
+    # In the order of their keys, as the flush writes them: writers lock rows in one order.
+    changed = _histories(sorted(objects, key=lambda obj: getattr(obj, pk_key)), mapper, version)
     union = {key for _obj, history in changed for key in history}
     audited = _audited(mapper)
     for obj, history in changed:
@@ -291,8 +295,11 @@ def write_updates(session: Session, objects: list[Any]) -> None:
             row_id = getattr(obj, pk_key)
             entries.append(_entry(now, actor, "update", table.name, row_id, changes, addr))
         loaded = inspect(obj).dict
-        # One statement for all when it can: the others' columns set to what they hold.
-        keys = sorted(union) if union <= loaded.keys() else list(history)
+        # One statement for all when it can: the others' columns set to what they hold, which
+        # their version checks (a row changed meanwhile fails); a table without versions
+        # writes the changed columns only, so as not to undo another writer's change.
+        merge = version is not None and union <= loaded.keys()
+        keys = sorted(union) if merge else list(history)
         values = {mapper.get_property(key).columns[0].name: loaded[key] for key in keys}
         values.update({c.name: now for c in stamped if c.name not in values})
         values["_id"] = getattr(obj, pk_key)
@@ -371,20 +378,16 @@ def entries_wait(session: Session) -> Iterator[None]:
 
 def _forget_pending(session: Session, previous: Any) -> None:
     """A rollback drops what was waiting for a flush: it was part of the undone work. The
-    transaction's rollback also expunges the objects `insert_object` wrote in it, as it does
-    the objects a flush inserted: their rows are gone (and their ids may be given again)."""
+    rollback of a root transaction (not of a savepoint, nor of a failed flush inside one) also
+    expunges the objects `insert_object` wrote in it, as it does the objects a flush inserted:
+    their rows are gone, and their ids may be given again."""
     session.info.pop(PENDING_ROWS, None)
     session.info.pop(PENDING_ENTRIES, None)
-    if previous.nested:
+    if previous.parent is not None:
         return
-    for obj in session.info.pop(INSERTED, ()):
-        if obj in session:
+    for obj, root in session.info.pop(INSERTED, ()):
+        if root is previous and obj in session:
             session.expunge(obj)
-
-
-def _forget_inserted(session: Session) -> None:
-    """Objects `insert_object` wrote stay in the session once committed."""
-    session.info.pop(INSERTED, None)
 
 
 def _before_commit(session: Session) -> None:
@@ -529,5 +532,4 @@ def init_app(app: Flask) -> None:
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "before_commit", _before_commit)
     event.listen(Session, "after_soft_rollback", _forget_pending)
-    event.listen(Session, "after_commit", _forget_inserted)
     _installed = True

@@ -208,3 +208,68 @@ def test_an_object_inserted_at_once_is_written_and_audited_as_a_flush_would(worl
     with pytest.raises(IntegrityError):
         insert_object(db.session(), new("HO-C"))  # the same client_id
     db.session.rollback()
+
+
+def test_a_rollback_takes_back_what_insert_object_wrote_in_its_transaction_only(world):
+    """The root transaction's rollback expunges the objects `insert_object` wrote in it (their
+    rows are gone, their ids may be given again), as it does those a flush inserted; a
+    savepoint released or rolled back after it, and an object committed before, stay."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.auth.audit import insert_object
+    from app.people.models import Household
+
+    hamlet = world["20179-001"]
+
+    def new(code: str) -> Household:
+        return Household(
+            code=code, client_id=f"phone-{code}", hamlet_id=hamlet.id,
+            commune_id=hamlet.parent_id, province_id=hamlet.province_id,
+        )  # fmt: skip
+
+    kept = new("HO-K")
+    insert_object(db.session(), kept)
+    db.session.commit()
+    written = new("HO-W")
+    insert_object(db.session(), written)
+    with db.session.begin_nested():  # a savepoint released after it
+        db.session.add(new("HO-S"))
+    savepoint = db.session.begin_nested()
+    db.session.add(new("HO-K"))  # the code taken: this flush fails inside the savepoint
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    savepoint.rollback()
+    assert written in db.session and kept in db.session
+    db.session.rollback()
+    assert written not in db.session and kept in db.session
+    again = new("HO-W")  # on SQLite the id given again: no other object holds its key now
+    insert_object(db.session(), again)
+    db.session.commit()
+    assert db.session.scalar(select(Household.code).where(Household.id == again.id)) == "HO-W"
+
+
+def test_rows_without_versions_updated_at_once_set_their_own_changes_only(world, make_household):
+    """`write_updates` of households (no version column): each row sets the columns changed
+    in it, not those changed in another of the statement, which would put back the value the
+    session loaded over another writer's change."""
+    from sqlalchemy import update
+
+    from app.auth.audit import write_updates
+    from app.common import utcnow
+    from app.people.models import Household
+
+    first = make_household("20179-001")
+    second = make_household("20179-001")
+    db.session.commit()
+    db.session.refresh(first), db.session.refresh(second)  # loaded, as a visit loads them
+    first.lat, first.lon = 16.05, 108.2  # learned from a visit
+    second.last_visit_at = utcnow()
+    # Another writer sets the second household's place meanwhile (the session holds it stale).
+    db.session.connection().execute(
+        update(Household).where(Household.id == second.id).values(lat=16.1, lon=108.3)
+    )
+    write_updates(db.session(), [second, first])
+    db.session.commit()
+    db.session.expire_all()
+    assert (first.lat, first.lon) == (16.05, 108.2)
+    assert (second.lat, second.lon) == (16.1, 108.3) and second.last_visit_at is not None

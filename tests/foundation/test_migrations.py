@@ -21,8 +21,8 @@ def test_single_head():
     assert len(heads) == 1, heads
 
 
-def test_upgrade_from_empty_matches_models(app, database_url):
-    # `database_url` was migrated from an empty database by `flask db upgrade` (upgrade()).
+def _differences() -> list:
+    """What the database's schema lacks or has beyond the models."""
     from app.common import UTCDateTime
 
     def compare_type(context, inspected, metadata_column, inspected_type, metadata_type):
@@ -34,8 +34,12 @@ def test_upgrade_from_empty_matches_models(app, database_url):
         context = MigrationContext.configure(
             conn, opts={"compare_type": compare_type, "render_as_batch": True}
         )
-        diff = compare_metadata(context, db.metadata)
-    assert diff == []
+        return compare_metadata(context, db.metadata)
+
+
+def test_upgrade_from_empty_matches_models(app, database_url):
+    # `database_url` was migrated from an empty database by `flask db upgrade` (upgrade()).
+    assert _differences() == []
 
 
 @pytest.mark.sqlite_only
@@ -51,40 +55,63 @@ def _leading(item) -> str | None:
     return columns[0].name if columns else None
 
 
-def test_no_index_of_one_column_doubles_another_index():
+def _keys(table) -> list:
+    """A table's indexes and unique keys."""
+    return [*table.indexes, *(c for c in table.constraints if isinstance(c, sa.UniqueConstraint))]
+
+
+def test_no_index_of_one_column_doubles_another_index(app):
     """An index of one column that another index or unique key of its table begins with
-    serves no lookup the longer one does not, and costs every write (migration 0018)."""
-    doubled = []
+    serves no lookup the longer one does not, and costs every write (migration 0018). And a
+    unit column said to be led by another index is: it is never left without one."""
+    from app.common import UnitScoped
+
+    assert {"visits", "followups", "capture_sessions", "campaign_targets"} <= set(
+        db.metadata.tables
+    )  # every model is loaded (by the app)
+    doubled, unled = [], []
     for table in db.metadata.tables.values():
-        keys = [
-            *table.indexes,
-            *(c for c in table.constraints if isinstance(c, sa.UniqueConstraint)),
-        ]
+        keys = _keys(table)
         for index in table.indexes:
-            if (
-                len(index.columns) != 1
-                or index.unique
-                or index.dialect_options["postgresql"]["where"] is not None
-            ):
+            where = index.dialect_options["postgresql"]["where"]
+            if len(index.columns) != 1 or index.unique or where is not None:
                 continue
             column = _leading(index)
             if any(other is not index and _leading(other) == column for other in keys):
                 doubled.append(index.name)
-    assert doubled == []
+    for model in db.Model.registry.mappers:
+        cls = model.class_
+        if not issubclass(cls, UnitScoped):
+            continue
+        leading = {_leading(key) for key in _keys(cls.__table__)}
+        unled += [(cls.__tablename__, c) for c in cls.led_unit_columns if c not in leading]
+    assert doubled == [] and unled == []
 
 
 def test_the_led_indexes_come_back_on_downgrade(app, database_url):
-    """Migration 0018 can be undone: its indexes are created again, then dropped again."""
+    """Migration 0018 can be undone: its indexes are created again as they were, and the
+    upgrade then gives the models' schema again."""
+    import importlib.util
+
     from flask_migrate import downgrade, upgrade
+
+    path = MIGRATIONS / "versions" / "0018_led_indexes_dropped.py"
+    spec = importlib.util.spec_from_file_location("led_indexes_dropped", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    led = migration.LED
+    tables = {table for table, _column in led}
 
     def names() -> set[str]:
         inspector = sa.inspect(db.engine)
-        return {i["name"] for t in ("visits", "residents") for i in inspector.get_indexes(t)}
+        return {i["name"] for t in tables for i in inspector.get_indexes(t)}
 
-    assert "ix_visits_hamlet_id" not in names()
+    restored = {f"ix_{table}_{column}" for table, column in led} | {"ix_visits_flagged"}
+    assert not restored & names() and "ix_visits_flagged_at" in names()
     downgrade(directory=str(MIGRATIONS), revision="0017_visits_hamlet_covering")
     db.engine.dispose()
-    assert {"ix_visits_hamlet_id", "ix_residents_commune_id"} <= names()
+    assert restored <= names() and "ix_visits_flagged_at" not in names()
     upgrade(directory=str(MIGRATIONS))
     db.engine.dispose()
-    assert "ix_visits_hamlet_id" not in names()
+    assert not restored & names()
+    assert _differences() == []
