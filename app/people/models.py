@@ -165,13 +165,22 @@ class StatusChange(db.Model):
     """One change of a resident's presence, ID-card or e-ID status."""
 
     __tablename__ = "status_changes"
+    __table_args__ = (
+        # Only the few changes a capture session made carry one (a visit's change does not).
+        Index(
+            "ix_status_changes_session_result_id",
+            "session_result_id",
+            postgresql_where=text("session_result_id IS NOT NULL"),
+            sqlite_where=text("session_result_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
     # The capture session result that made the change (app/sessions); no foreign key: that
     # table belongs to a domain above this one.
-    session_result_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    session_result_id: Mapped[int | None] = mapped_column(Integer)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     field: Mapped[str] = mapped_column(String(32))
     old_value: Mapped[str | None] = mapped_column(String(200))
@@ -189,12 +198,19 @@ class Correction(UnitScoped, db.Model):
         CheckConstraint(_in("status", CORRECTION_STATUS), name="status_valid"),
         Index("ix_corrections_scope_status", "commune_id", "status"),
         Index("ix_corrections_hamlet_status", "hamlet_id", "status"),
+        # Only a duplicate's correction names the other resident.
+        Index(
+            "ix_corrections_related_resident_id",
+            "related_resident_id",
+            postgresql_where=text("related_resident_id IS NOT NULL"),
+            sqlite_where=text("related_resident_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
-    related_resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    related_resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
     field: Mapped[str] = mapped_column(String(32))
     problem: Mapped[str] = mapped_column(String(16), default="wrong")  # wrong, missing, ...
     current_value: Mapped[str | None] = mapped_column(String(300))

@@ -108,10 +108,29 @@ def test_the_led_indexes_come_back_on_downgrade(app, database_url):
 
     restored = {f"ix_{table}_{column}" for table, column in led} | {"ix_visits_flagged"}
     assert not restored & names() and "ix_visits_flagged_at" in names()
-    downgrade(directory=str(MIGRATIONS), revision="0017_visits_hamlet_covering")
+    downgrade(directory=str(MIGRATIONS), revision="0017_visits_hamlet_covering")  # 0019 too
     db.engine.dispose()
     assert restored <= names() and "ix_visits_flagged_at" not in names()
     upgrade(directory=str(MIGRATIONS))
     db.engine.dispose()
     assert not restored & names()
     assert _differences() == []
+
+
+def test_the_partial_indexes_are_partial_in_the_database(app, database_url):
+    """The models' partial indexes (the flagged visits, references most rows leave empty) are
+    partial in the migrated schema too: `compare_metadata` does not look at their condition."""
+    partial = sorted(
+        index.name
+        for table in db.metadata.tables.values()
+        for index in table.indexes
+        if index.dialect_options["postgresql"]["where"] is not None
+    )
+    assert {"ix_visits_flagged_at", "ix_status_changes_session_result_id"} <= set(partial)
+    query = {
+        "postgresql": "SELECT indexdef FROM pg_indexes WHERE indexname = :name",
+        "sqlite": "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name",
+    }[db.engine.dialect.name]
+    with db.engine.connect() as conn:
+        found = {name: conn.scalar(sa.text(query), {"name": name}) for name in partial}
+    assert [name for name, sql in found.items() if " WHERE " not in (sql or "").upper()] == []
