@@ -199,9 +199,9 @@ def insert_object(session: Session, obj: Any) -> None:
     persistent, as if loaded, and its create entry (the listener's content, `_created`) waits
     for the next audit insert. Unset and None columns take their Python default as the flush
     would (or the database's, left to be read when asked for); a unique key taken raises
-    IntegrityError here, as the flush would; the transaction's rollback expunges it, as it
-    does an object a flush inserted (`_forget_pending`). For an object with no relationship
-    set and one integer key `id`, written outside a savepoint."""
+    IntegrityError here, as the flush would; the rollback of the root transaction it was
+    written in expunges it, as it does an object a flush inserted (`_forget_pending`). For an
+    object with no relationship set and one integer key `id`, written outside a savepoint."""
     mapper = inspect(obj).mapper
     table = mapper.local_table
     values: dict[str, Any] = {}
@@ -267,13 +267,14 @@ def write_rows(session: Session) -> None:
 
 def write_updates(session: Session, objects: list[Any]) -> None:
     """Write the changed columns of ORM objects of one mapper (from `before_flush`) with one
-    UPDATE executemany instead of the flush's UPDATE per row and set of columns: each row
-    sets every column changed in any of them (the unchanged ones to the value they hold), is
-    checked against its version when the mapper has one (StaleDataError when one was changed
-    meanwhile, or a row is gone), has its version raised and its `onupdate` columns set as the
-    flush does; their update entries, as the listener gives them (changed columns only), join
-    the flush's audit insert. The objects are left unchanged in the session, as after a
-    flush."""
+    UPDATE executemany instead of the flush's UPDATE per row and set of columns, in the order
+    of their keys: for a versioned mapper each row sets every column changed in any of them
+    (the unchanged ones to the value they hold) and is checked against its version
+    (StaleDataError when one was changed meanwhile), its version raised; without versions each
+    row sets its own changed columns only (StaleDataError when a row is gone). `onupdate`
+    columns are set as the flush does; the update entries, as the listener gives them (changed
+    columns only), join the flush's audit insert. The objects are left unchanged in the
+    session, as after a flush."""
     if not objects:
         return
     mapper = inspect(objects[0]).mapper
