@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
+from app.clock import today_in_vietnam
 from app.extensions import db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
@@ -78,6 +80,16 @@ BACKEND_MARKERS = {
     "postgres_only": ("postgresql", "needs PostgreSQL (set TEST_DATABASE_URL)"),
     "sqlite_only": ("sqlite", "SQLite only"),
 }
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A module's `TODAY` (Vietnam's day when it was imported) follows the app's clock: a run
+    that crosses Vietnam's midnight (17:00 UTC) would otherwise compare the app's new day with
+    the day before, and fail tests that are right."""
+    module = getattr(item, "module", None)
+    known = getattr(module, "TODAY", None)
+    if isinstance(known, date) and known != today_in_vietnam():
+        module.TODAY = today_in_vietnam()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
