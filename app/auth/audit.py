@@ -132,14 +132,7 @@ def _changes(obj: Any, action: str) -> dict[str, Any]:
     state = inspect(obj)
     audited = _audited(state.mapper)
     if action != "create":
-        touched = state.committed_state
-        history = {}
-        for key, _column in audited:
-            if key in touched:
-                found = state.get_history(key, PASSIVE_NO_INITIALIZE)
-                if found.has_changes():
-                    history[key] = found
-        return _history_changes(history, audited)
+        return _history_changes(_changed(state, [key for key, _column in audited]), audited)
     changes: dict[str, Any] = {}
     loaded = state.dict
     for key, column in audited:
@@ -327,19 +320,26 @@ def write_updates(session: Session, objects: list[Any]) -> None:
 def _histories(objects: list[Any], mapper: Any, version: Any) -> list[tuple[Any, dict]]:
     """The objects with a column changed since loaded, each with those columns' histories
     by key (read once: they give both the row's new values and its update entry)."""
+    keys = [attr.key for attr in mapper.column_attrs if attr.columns[0] is not version]
     changed = []
     for obj in objects:
-        state = inspect(obj)
-        touched = state.committed_state  # the attributes set since loaded (see `_changes`)
-        history = {}
-        for attr in mapper.column_attrs:
-            if attr.key in touched and attr.columns[0] is not version:
-                found = state.get_history(attr.key, PASSIVE_NO_INITIALIZE)
-                if found.has_changes():
-                    history[attr.key] = found
+        history = _changed(inspect(obj), keys)
         if history:
             changed.append((obj, history))
     return changed
+
+
+def _changed(state: Any, keys: list[str]) -> dict[str, Any]:
+    """The histories, by key, of those of the keys whose attribute changed since the object
+    was loaded: only the attributes set since (its `committed_state`) can have."""
+    touched = state.committed_state
+    history = {}
+    for key in keys:
+        if key in touched:
+            found = state.get_history(key, PASSIVE_NO_INITIALIZE)
+            if found.has_changes():
+                history[key] = found
+    return history
 
 
 def _history_changes(history: dict[str, Any], audited: tuple[tuple[str, str], ...]) -> dict:
