@@ -16,8 +16,15 @@ from app.clock import VIETNAM, today_in_vietnam
 from app.reports.asof import AsOf
 from tests.factories import api_get, api_post
 
+
+def days_from(today: date) -> dict[str, date]:
+    """The day the figures are asked for (set again by tests/conftest.py when a run crosses
+    Vietnam's midnight)."""
+    return {"DAY": today - timedelta(days=5)}
+
+
 TODAY = today_in_vietnam()
-DAY = TODAY - timedelta(days=5)  # the day the figures are asked for
+DAY = days_from(TODAY)["DAY"]
 
 
 def at(day: date, hour: int = 10) -> datetime:

@@ -4,7 +4,7 @@ the printable page (recorded as a print), with CSRF on as in production."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,9 +13,16 @@ from app.auth.models import AuditEntry
 from app.clock import today_in_vietnam
 from app.extensions import db
 
+
+def days_from(today: date) -> dict[str, date]:
+    """Last week's Monday and Sunday (set again by tests/conftest.py when a run crosses
+    Vietnam's midnight)."""
+    monday = today - timedelta(days=today.weekday() + 7)
+    return {"LAST_MONDAY": monday, "LAST_SUNDAY": monday + timedelta(days=6)}
+
+
 TODAY = today_in_vietnam()
-LAST_MONDAY = TODAY - timedelta(days=TODAY.weekday() + 7)
-LAST_SUNDAY = LAST_MONDAY + timedelta(days=6)
+LAST_MONDAY, LAST_SUNDAY = days_from(TODAY).values()
 
 
 @pytest.fixture

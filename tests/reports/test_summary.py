@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -23,10 +24,17 @@ from app.followups.models import Followup
 from app.people.models import Correction, Resident, StatusChange
 from tests.factories import api_get, api_post
 
+
+def days_from(today: date) -> dict[str, Any]:
+    """The week the report is about, two weeks back (set again by tests/conftest.py when a
+    run crosses Vietnam's midnight)."""
+    monday = today - timedelta(days=today.weekday() + 14)
+    sunday = monday + timedelta(days=6)
+    return {"MONDAY": monday, "SUNDAY": sunday, "WEEK": f"from={monday}&to={sunday}"}
+
+
 TODAY = today_in_vietnam()
-MONDAY = TODAY - timedelta(days=TODAY.weekday() + 14)  # the week the report is about
-SUNDAY = MONDAY + timedelta(days=6)
-WEEK = f"from={MONDAY}&to={SUNDAY}"
+MONDAY, SUNDAY, WEEK = days_from(TODAY).values()
 
 
 def at(day: date, hour: int = 10) -> datetime:
