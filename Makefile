@@ -36,7 +36,8 @@ demo: setup
 	$(FLASK) demo load
 
 start:
-	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 --timeout 120 \
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--threads 4 --timeout 120 \
 		--access-logfile - 'app:create_app()'
 
 # TEST_WORKERS=2 runs the suite in two processes (pytest-xdist; one PostgreSQL database per

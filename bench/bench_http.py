@@ -59,7 +59,11 @@ PASSWORD = "bench-http-pass-1"
 MAX_SECONDS = 300
 MAX_CLIENTS = 64
 FLOOR_SECONDS = 10  # the app's floor (`floor`) is read for at most this long
-GUNICORN = ["--workers", "2", "--threads", "4", "--timeout", "120"]  # as `make start`
+# As `make start`: its config file (the workers' garbage collector) and settings.
+GUNICORN = [
+    "--config", str(ROOT / "gunicorn.conf.py"),
+    "--workers", "2", "--threads", "4", "--timeout", "120",
+]  # fmt: skip
 COMMUNE = str(province.FIRST_COMMUNE)  # the officer's commune: the province's first
 
 

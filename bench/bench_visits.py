@@ -29,6 +29,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,6 +45,7 @@ from app.auth import service as auth_service  # noqa: E402
 from app.auth.models import User  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.people.models import Household, Resident  # noqa: E402
+from app.server import tune_gc  # noqa: E402
 from app.text import fold  # noqa: E402
 from app.units.models import Unit  # noqa: E402
 
@@ -276,6 +278,25 @@ def in_province(url: str, households: int) -> tuple[dict, list[tuple[int, list[i
     )
 
 
+class StatementTime:
+    """The time a batch's statements take, sent to their answer (`batches`: one figure per
+    batch): the database's share of the batch, with the driver's."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.batches: list[float] = []
+
+    def listen(self, engine: sa.engine.Engine) -> None:
+        sa.event.listen(engine, "before_cursor_execute", self.before)
+        sa.event.listen(engine, "after_cursor_execute", self.after)
+
+    def before(self, conn: Any, *_args: Any) -> None:
+        conn.info["bench_sent"] = time.perf_counter()
+
+    def after(self, conn: Any, *_args: Any) -> None:
+        self.seconds += time.perf_counter() - conn.info.pop("bench_sent")
+
+
 def run(url: str, households: int, batches: int, size: int, seed_value: int, goal: int = 0) -> dict:
     """Seed a database (or keep a province of `goal` households), post the batches, return
     the timings."""
@@ -321,17 +342,22 @@ def run(url: str, households: int, batches: int, size: int, seed_value: int, goa
             return plain_rows(items, homes_units, officer_id)
 
     limits = [limit()]
-    # Each request gets its own app context and session, as in production.
+    # Each request gets its own app context and session, as in production; the process's
+    # garbage collector as a gunicorn worker's (gunicorn.conf.py).
+    tune_gc()
     client = app.test_client()
-    times, created = [], 0
+    times, created, statements = [], 0, StatementTime()
+    with app.app_context():
+        statements.listen(db.engine)
     for _ in range(batches):
         chosen = rng.sample(homes, min(size, len(homes)))
         items = [visit(rng, home, context["located"]) for home in chosen]
-        started = time.perf_counter()
+        started, statements.seconds = time.perf_counter(), 0.0
         response = client.post(
             "/api/v1/visits/batch", json={"visits": items}, headers=context["headers"]
         )
         times.append(time.perf_counter() - started)
+        statements.batches.append(statements.seconds)
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
         created += sum(r["status"] == "created" for r in response.get_json()["results"])
     limits.append(limit())
@@ -343,6 +369,7 @@ def run(url: str, households: int, batches: int, size: int, seed_value: int, goa
         "times": times,
         "created": created,
         "limit": statistics.mean(limits),
+        "statements": statements.batches,
         "homes": homes,
     }
 
@@ -405,7 +432,9 @@ def main() -> None:
                 f"(seeded in {result['seeded_s']:.1f} s); {batches} batches x {size} visits: "
                 f"{result['created']} created, {result['created'] / total:.0f} visits/s, "
                 f"batch median {statistics.median(times):.2f} s, "
-                f"p95 {percentile(times, 0.95):.2f} s, max {max(times):.2f} s"
+                f"p95 {percentile(times, 0.95):.2f} s, max {max(times):.2f} s; its statements "
+                f"{statistics.median(result['statements']):.2f} s of the median batch, "
+                f"{statistics.median(result['statements']) / result['limit']:.1f}x the limit"
             )
             median = statistics.median(times)
             databases[name] = database_version(url)
