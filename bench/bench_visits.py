@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import runpy
 import statistics
 import sys
 import tempfile
@@ -45,7 +46,6 @@ from app.auth import service as auth_service  # noqa: E402
 from app.auth.models import User  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.people.models import Household, Resident  # noqa: E402
-from app.server import tune_gc  # noqa: E402
 from app.text import fold  # noqa: E402
 from app.units.models import Unit  # noqa: E402
 
@@ -343,8 +343,8 @@ def run(url: str, households: int, batches: int, size: int, seed_value: int, goa
 
     limits = [limit()]
     # Each request gets its own app context and session, as in production; the process's
-    # garbage collector as a gunicorn worker's (gunicorn.conf.py).
-    tune_gc()
+    # garbage collector set as a gunicorn worker's (gunicorn.conf.py).
+    runpy.run_path(str(ROOT / "gunicorn.conf.py"))["post_worker_init"](None)
     client = app.test_client()
     times, created, statements = [], 0, StatementTime()
     with app.app_context():

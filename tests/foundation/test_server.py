@@ -1,4 +1,4 @@
-"""A serving worker's garbage collector (app/server.py, through gunicorn.conf.py's hook)."""
+"""A serving worker's garbage collector (gunicorn.conf.py's hook)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from app.server import GC_THRESHOLDS
-
 ROOT = Path(__file__).resolve().parents[2]
+HOOKS = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+GC_THRESHOLDS = HOOKS["GC_THRESHOLDS"]
 
 
 class Node:
@@ -25,9 +25,8 @@ def worker_gc():
     """gunicorn's hook run as a worker runs it once ready; the test process's settings back
     after."""
     before = gc.get_threshold()
-    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     try:
-        hooks["post_worker_init"](None)
+        HOOKS["post_worker_init"](None)
         yield
     finally:
         gc.unfreeze()
