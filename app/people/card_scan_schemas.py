@@ -82,3 +82,25 @@ class CardScanOut(OutSchema):
         fields.Nested(OpenedCorrectionOut),
         metadata={"description": "the corrections this reading opened (the first time)"},
     )
+
+
+# The parts of a QR text a refusal may name: the text as a whole, or one of its fields.
+QR_PARTS = ("qr", "id_number", "old_id_number", "full_name", "date_of_birth", "sex",
+            "address", "card_issued_on")  # fmt: skip
+
+
+class CardScanRefusedOut(OutSchema):
+    """A text that is not an ID card's QR code (or a body that does not validate): the
+    reason, and the part of the text that is wrong."""
+
+    code = fields.Integer()
+    status = fields.String()
+    message = fields.String(metadata={"description": "the reason, in the request's language"})
+    errors = fields.Dict(metadata={"description": "`qr`: the reason; or the body's fields"})
+    part = fields.String(
+        metadata={
+            "description": "the part of the text that is wrong: `qr` (the text as a whole) or "
+            "the field read from it; absent when the body itself did not validate",
+            "enum": list(QR_PARTS),
+        }
+    )

@@ -8,7 +8,7 @@ from app.auth.access import acting_user, require
 from app.common import writes_on_get
 from app.extensions import db
 from app.people import card_scans, correction_queue, households, review, service
-from app.people.card_scan_schemas import CardScanIn, CardScanOut
+from app.people.card_scan_schemas import CardScanIn, CardScanOut, CardScanRefusedOut
 from app.people.correction_schemas import CorrectionReviewIn, CorrectionReviewOut
 from app.people.reveal import reveal, wants_reveal
 from app.people.schemas import (
@@ -155,6 +155,9 @@ def review_corrections(args: dict):
 @blp.response(201, CardScanOut, description="read")
 @blp.alt_response(
     200, schema=CardScanOut, description="the same client_id and body again: the first answer"
+)
+@blp.alt_response(
+    422, schema=CardScanRefusedOut, description="not the QR code of an ID card: the reason"
 )
 def scan_card(args: dict, resident_id: int):
     """Read the resident's ID card from the text of its QR code and compare it with the record.

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.auth.models import AuditEntry
 from app.extensions import db
+from app.people.card_scan_schemas import QR_PARTS
 from app.people.cards import resident_renewal_due
 from app.people.models import CardScan, Correction, Resident, StatusChange
 from app.people.signals import resident_changed
@@ -145,15 +146,18 @@ def test_a_different_number_and_sex_on_file_are_corrections(client, headers, hou
 def test_unreadable_texts_answer_422_with_the_reason(client, headers, household):
     head = household.residents[0]
     cases = {
-        "046068000123,183456789,Hồ Văn Nhờ": "dấu |",
-        "04606800012|183456789|Hồ Văn Nhờ|02031968|Nam|x|15042021": "12 chữ số",
-        "046068000123||Hồ Văn Nhờ|31022000|Nam|x|15042021": "31022000",
-        "046068000123||Hồ Văn Nhờ": "ngày sinh",
+        "046068000123,183456789,Hồ Văn Nhờ": ("dấu |", "qr"),
+        "04606800012|183456789|Hồ Văn Nhờ|02031968|Nam|x|15042021": ("12 chữ số", "id_number"),
+        "046068000123||Hồ Văn Nhờ|31022000|Nam|x|15042021": ("31022000", "date_of_birth"),
+        "046068000123||Hồ Văn Nhờ": ("ngày sinh", "date_of_birth"),
+        "046068000123||Hồ Văn Nhờ|02031968|Nam": ("nơi thường trú", "address"),
     }
-    for index, (text, words) in enumerate(cases.items()):
+    for index, (text, (words, part)) in enumerate(cases.items()):
         status, answer = scan(client, headers, head.id, text, f"bad-scan-{index:04d}")
         assert status == 422, answer
         assert words in answer["message"] and answer["errors"]["qr"]
+        assert answer["part"] == part  # documented: CardScanRefusedOut, one of QR_PARTS
+        assert part in QR_PARTS
     for body in ({"client_id": "bad-scan-0009", "qr": "\x00\x01PNG"}, {"qr": "x|y"}, {}):
         response = client.post(f"/api/v1/residents/{head.id}/card-scan", headers=headers, json=body)
         assert response.status_code == 422, body
