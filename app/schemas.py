@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,8 +31,9 @@ class BaseSchema(Schema):
 
     @pre_load
     def refuse_control_characters(self, data: Any, **_kwargs: Any) -> Any:
-        """Refuse any string (at this level) that carries control characters."""
-        if not isinstance(data, dict):
+        """Refuse any string (at this level) that carries control characters: of a JSON body
+        (a dict) or of a query string or form (webargs gives a mapping, not a dict)."""
+        if not isinstance(data, Mapping):
             return data
         errors: dict[str, list[str]] = {}
         for key, value in data.items():
