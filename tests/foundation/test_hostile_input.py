@@ -224,9 +224,7 @@ def test_a_nul_in_any_query_string_is_a_422_in_json(client, make_user, token_for
     assert len(checked) > 20
     answers = {}
     for path, name in checked:
-        response = client.get(
-            f"/api/v1{path.removeprefix('/api/v1')}?{name}=a%00b", headers=headers
-        )
+        response = client.get(f"{path}?{name}=a%00b", headers=headers)
         answers[(path, name)] = response.status_code
         assert response.status_code < 500, (path, name, response.get_data(as_text=True)[:300])
         assert response.is_json, (path, name)
