@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 # On import: the engine listeners register; marshmallow's messages become Vietnamese.
@@ -18,6 +19,8 @@ from app import database, errors, health, labels, navigation, security, validati
 from app.config import check_production, cookie_defaults, load_config
 from app.extensions import api, babel, compress, csrf, db, limiter, login, migrate
 from app.i18n import select_locale
+from app.schemas import CONTROL_MESSAGE
+from app.text import has_control_chars
 
 ROOT = Path(__file__).resolve().parent.parent
 SURROGATE = re.compile("[\ud800-\udfff]")
@@ -115,6 +118,23 @@ def limit_json_bodies() -> None:
         request.max_content_length = current_app.config[key]
 
 
+def refuse_control_characters_in_url() -> None:
+    """Refuse a URL whose path or query string holds a control character (a NUL above all,
+    which PostgreSQL refuses in text: a 500 wherever such a value reached a query, as a page's
+    `?unit=` did): no page, record or filter is named so. The path answers 404; the query 422,
+    naming its fields, as the schemas refuse them in bodies."""
+    if has_control_chars(request.path):
+        raise errors.NotFoundError()
+    bad = sorted(
+        {key if not has_control_chars(key) else "query"
+         for key, value in request.args.items(multi=True)
+         if has_control_chars(key) or has_control_chars(value)}
+    )  # fmt: skip
+    if bad:
+        message = _("Địa chỉ có ký tự điều khiển: hãy bỏ chúng rồi thử lại.")
+        raise errors.InvalidError(message, {key: [str(CONTROL_MESSAGE)] for key in bad})
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Create and configure the application."""
     app = Flask(
@@ -157,6 +177,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
                 source.close()
         return response
 
+    app.before_request(refuse_control_characters_in_url)
     app.before_request(limit_json_bodies)
     babel.init_app(app, locale_selector=select_locale)
 

@@ -11,6 +11,7 @@ import csv
 import io
 import uuid
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 from flask_babel import refresh
@@ -230,3 +231,48 @@ def test_a_nul_in_any_query_string_is_a_422_in_json(client, make_user, token_for
         assert response.is_json, (path, name)
     refused = [key for key, status in answers.items() if status == 422]
     assert len(refused) > len(answers) // 2, answers
+
+
+def test_a_control_character_in_a_path_is_a_404(client, make_user, token_for):
+    headers = token_for(make_user("commander", "20179"))
+    response = client.get("/api/v1/units/20179%00", headers=headers)
+    assert response.status_code == 404 and response.get_json()["code"] == 404
+
+
+# Query names the pages read, and values no filter takes: each page gets them all at once.
+PAGE_QUERY_NAMES = ("unit", "hamlet", "commune", "page", "per_page", "from", "to", "q", "kind",
+                    "status", "date", "day", "week", "campaign", "source", "field", "action",
+                    "user", "role", "as_of", "officer", "next", "download", "class")  # fmt: skip
+HOSTILE_VALUES = ("a\x00b", "9" * 30, "-1", "2026-13-45", "x" * 3000, "1e309", "NaN", "")
+
+
+def _pages(app) -> list[str]:
+    """The web pages answering GET without a path parameter."""
+    return sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith(
+            ("/api/", "/static", "/logout", "/healthz"))
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("role", "unit"), [("commander", "20179"), ("admin", "46")])
+def test_pages_answer_hostile_query_strings_without_a_500(app, client, make_user, role, unit):
+    """Every page, with every filter it may read set to a value no filter takes (a NUL, a
+    huge number, a date that is none, 3,000 characters): an answer, never a server error; a
+    control character is refused before any page reads it (a NUL in `/sessions/new?unit=`
+    was a 500 on PostgreSQL)."""
+    user = make_user(role, unit)
+    signed_in = client.post("/login", data={"username": user.username, "password": "secret-pass"})
+    assert signed_in.status_code == 302
+    pages = _pages(app)
+    assert len(pages) > 20
+    for path in pages:
+        for value in HOSTILE_VALUES:
+            query = "&".join(f"{name}={quote(value, safe='')}" for name in PAGE_QUERY_NAMES)
+            response = client.get(f"{path}?{query}")
+            response.get_data()
+            response.close()  # a streamed download is closed, as a browser would
+            assert response.status_code < 500, (path, value[:20], response.status_code)
+            if "\x00" in value:
+                assert response.status_code == 422, path
