@@ -32,11 +32,18 @@ class BaseSchema(Schema):
     @pre_load
     def refuse_control_characters(self, data: Any, **_kwargs: Any) -> Any:
         """Refuse any string (at this level) that carries control characters: of a JSON body
-        (a dict) or of a query string or form (webargs gives a mapping, not a dict)."""
-        if not isinstance(data, Mapping):
+        (a dict, every key), or of the schema's own keys of a query string, form or headers
+        (webargs gives a mapping of all of them: a header the app never reads, a User-Agent
+        in UTF-8 read as Latin-1, must not refuse the request)."""
+        if isinstance(data, dict):
+            items = list(data.items())
+        elif isinstance(data, Mapping):
+            keys = {field.data_key or name for name, field in self.load_fields.items()}
+            items = [(key, data.get(key)) for key in sorted(keys)]
+        else:
             return data
         errors: dict[str, list[str]] = {}
-        for key, value in data.items():
+        for key, value in items:
             values = value if isinstance(value, list) else [value]
             if any(isinstance(v, str) and has_control_chars(v) for v in values):
                 errors[str(key)] = [str(CONTROL_MESSAGE)]

@@ -9,6 +9,7 @@ empty tables.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -86,14 +87,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """A module's `TODAY` (Vietnam's day when it was imported) follows the app's clock: a run
     that crosses Vietnam's midnight (17:00 UTC) would otherwise compare the app's new day with
     the day before, and fail tests that are right. The days a module counts from it (its
-    `days_from(today)`: a dict of its names) are set again with it."""
-    module = getattr(item, "module", None)
-    known = getattr(module, "TODAY", None)
-    if isinstance(known, date) and known != today_in_vietnam():
-        module.TODAY = today_in_vietnam()
-        days_from = getattr(module, "days_from", None)
-        for name, value in (days_from(module.TODAY) if days_from else {}).items():
-            setattr(module, name, value)
+    `days_from(today)`: a dict of its names) are set again with it. Every test module loaded
+    is moved, not only the test's: a module's helpers may read another's days."""
+    today = today_in_vietnam()
+    modules = [m for name, m in list(sys.modules.items()) if name.startswith("tests.")]
+    for module in [getattr(item, "module", None), *modules]:
+        known = getattr(module, "TODAY", None)
+        if isinstance(known, date) and known != today:
+            module.TODAY = today
+            days_from = getattr(module, "days_from", None)
+            for name, value in (days_from(today) if days_from else {}).items():
+                setattr(module, name, value)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

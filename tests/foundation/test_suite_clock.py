@@ -4,6 +4,7 @@ test (tests/conftest.py)."""
 
 from __future__ import annotations
 
+import sys
 import types
 from datetime import timedelta
 
@@ -42,3 +43,14 @@ def test_a_module_without_days_gets_today_only():
     module.TODAY = today - timedelta(days=1)
     pytest_runtest_setup(types.SimpleNamespace(module=module))
     assert today == module.TODAY
+
+
+def test_every_loaded_test_module_moves_not_only_the_tests(monkeypatch):
+    """A module's helpers may read another module's days (the campaign series borrows the
+    as-of story): each loaded test module is moved."""
+    today = today_in_vietnam()
+    lender = _module(today - timedelta(days=1))
+    monkeypatch.setitem(sys.modules, "tests.a_lending_module", lender)
+    pytest_runtest_setup(types.SimpleNamespace(module=_module(today)))
+    assert today == lender.TODAY
+    assert today - timedelta(days=5) == lender.DAY

@@ -12,7 +12,15 @@ from app.reports.asof import AsOf
 from app.reports.campaign_series import cumulative_svg, daily_cumulative
 from app.reports.models import Campaign
 from tests.reports import test_asof
-from tests.reports.test_asof import DAY, TODAY, at, progress, send, visit
+from tests.reports.test_asof import (
+    DAY,
+    TODAY,
+    at,
+    days_from,  # noqa: F401 - tests/conftest.py moves DAY by it
+    progress,
+    send,
+    visit,
+)
 
 story = test_asof.story  # the time-machine story of test_asof, as a fixture here too
 
