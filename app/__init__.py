@@ -19,7 +19,7 @@ from app import database, errors, health, labels, navigation, security, validati
 from app.config import check_production, cookie_defaults, load_config
 from app.extensions import api, babel, compress, csrf, db, limiter, login, migrate
 from app.i18n import select_locale
-from app.schemas import CONTROL_MESSAGE
+from app.schemas import control_character_errors
 from app.text import has_control_chars
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,14 +125,15 @@ def refuse_control_characters_in_url() -> None:
     naming its fields, as the schemas refuse them in bodies."""
     if has_control_chars(request.path):
         raise errors.NotFoundError()
-    bad = sorted(
-        {key if not has_control_chars(key) else "query"
-         for key, value in request.args.items(multi=True)
-         if has_control_chars(key) or has_control_chars(value)}
-    )  # fmt: skip
-    if bad:
+    # Each name with its values and itself (a name with a control character is "query").
+    named = [
+        ("query" if has_control_chars(key) else key, [key, *request.args.getlist(key)])
+        for key in request.args
+    ]
+    refused = control_character_errors(named)
+    if refused:
         message = _("Địa chỉ có ký tự điều khiển: hãy bỏ chúng rồi thử lại.")
-        raise errors.InvalidError(message, {key: [str(CONTROL_MESSAGE)] for key in bad})
+        raise errors.InvalidError(message, refused)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:

@@ -22,6 +22,17 @@ TIME_RANGE = validate.Range(
 )
 
 
+def control_character_errors(items: list[tuple[Any, Any]]) -> dict[str, list[str]]:
+    """The keys whose value (a string, or a list of them) holds a control character, each
+    with the message that refuses it."""
+    errors: dict[str, list[str]] = {}
+    for key, value in items:
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and has_control_chars(v) for v in values):
+            errors[str(key)] = [str(CONTROL_MESSAGE)]
+    return errors
+
+
 class BaseSchema(Schema):
     """Input schema: unknown fields refused, control characters in text refused."""
 
@@ -42,11 +53,7 @@ class BaseSchema(Schema):
             items = [(key, data.get(key)) for key in sorted(keys)]
         else:
             return data
-        errors: dict[str, list[str]] = {}
-        for key, value in items:
-            values = value if isinstance(value, list) else [value]
-            if any(isinstance(v, str) and has_control_chars(v) for v in values):
-                errors[str(key)] = [str(CONTROL_MESSAGE)]
+        errors = control_character_errors(items)
         if errors:
             raise ValidationError(errors)
         return data

@@ -30,7 +30,6 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import province  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-from figures import Figure, database_version, record, within  # noqa: E402
+from figures import Figure, Statements, database_version, record, within  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -278,25 +277,6 @@ def in_province(url: str, households: int) -> tuple[dict, list[tuple[int, list[i
     )
 
 
-class StatementTime:
-    """The time a batch's statements take, sent to their answer (`batches`: one figure per
-    batch): the database's share of the batch, with the driver's."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self.batches: list[float] = []
-
-    def listen(self, engine: sa.engine.Engine) -> None:
-        sa.event.listen(engine, "before_cursor_execute", self.before)
-        sa.event.listen(engine, "after_cursor_execute", self.after)
-
-    def before(self, conn: Any, *_args: Any) -> None:
-        conn.info["bench_sent"] = time.perf_counter()
-
-    def after(self, conn: Any, *_args: Any) -> None:
-        self.seconds += time.perf_counter() - conn.info.pop("bench_sent")
-
-
 def run(url: str, households: int, batches: int, size: int, seed_value: int, goal: int = 0) -> dict:
     """Seed a database (or keep a province of `goal` households), post the batches, return
     the timings."""
@@ -346,18 +326,20 @@ def run(url: str, households: int, batches: int, size: int, seed_value: int, goa
     # garbage collector set as a gunicorn worker's (gunicorn.conf.py).
     runpy.run_path(str(ROOT / "gunicorn.conf.py"))["post_worker_init"](None)
     client = app.test_client()
-    times, created, statements = [], 0, StatementTime()
+    times, created, statements, spent = [], 0, Statements(), []
     with app.app_context():
-        statements.listen(db.engine)
+        statements.listen(db.engine)  # the batches' statements: the database's share
     for _ in range(batches):
         chosen = rng.sample(homes, min(size, len(homes)))
         items = [visit(rng, home, context["located"]) for home in chosen]
-        started, statements.seconds = time.perf_counter(), 0.0
+        statements.kinds.clear()
+        statements.on, started = True, time.perf_counter()
         response = client.post(
             "/api/v1/visits/batch", json={"visits": items}, headers=context["headers"]
         )
         times.append(time.perf_counter() - started)
-        statements.batches.append(statements.seconds)
+        statements.on = False
+        spent.append(statements.wall())
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
         created += sum(r["status"] == "created" for r in response.get_json()["results"])
     limits.append(limit())
@@ -369,7 +351,7 @@ def run(url: str, households: int, batches: int, size: int, seed_value: int, goa
         "times": times,
         "created": created,
         "limit": statistics.mean(limits),
-        "statements": statements.batches,
+        "statements": spent,
         "homes": homes,
     }
 

@@ -14,9 +14,12 @@ import os
 import platform
 import sys
 import time
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
@@ -176,3 +179,35 @@ def table(data: dict[str, Any] | None = None) -> str:
     missed = sum(f.get("met") is False for f in data.get("figures", []))
     foot = f"{len(rows)} figures, {missed} target(s) NOT MET"
     return "\n".join([head, *rows, foot])
+
+
+class Statements:
+    """Counts, client CPU and wall time of the statements sent, by their first words."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+        self.flushes = 0
+        self.on = False
+
+    def listen(self, engine: Any) -> None:
+        """Time the statements this engine sends (those sent while `on`)."""
+        sqlalchemy.event.listen(engine, "before_cursor_execute", self.before)
+        sqlalchemy.event.listen(engine, "after_cursor_execute", self.after)
+
+    def wall(self) -> float:
+        """The wall time of the statements timed so far, in seconds."""
+        return sum(kind[2] for kind in self.kinds.values())
+
+    def before(self, conn: Any, _cursor: Any, _statement: str, *_args: Any) -> None:
+        conn.info["profile_began"] = (time.process_time(), time.perf_counter())
+
+    def after(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        cpu, wall = conn.info.pop("profile_began")
+        if self.on:
+            kind = self.kinds[" ".join(statement.split()[:3])[:48]]
+            kind[0] += 1
+            kind[1] += time.process_time() - cpu
+            kind[2] += time.perf_counter() - wall
+
+    def flushed(self, *_args: Any) -> None:
+        self.flushes += self.on

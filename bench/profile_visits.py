@@ -26,7 +26,6 @@ import pstats
 import random
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -36,35 +35,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import bench_http  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from figures import Statements  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 
 MAX_VISITS = 5000
-
-
-class Statements:
-    """Counts, client CPU and wall time of the statements sent, by their first words."""
-
-    def __init__(self) -> None:
-        self.kinds: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-        self.flushes = 0
-        self.on = False
-
-    def before(self, conn: Any, _cursor: Any, _statement: str, *_args: Any) -> None:
-        conn.info["profile_began"] = (time.process_time(), time.perf_counter())
-
-    def after(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        cpu, wall = conn.info.pop("profile_began")
-        if self.on:
-            kind = self.kinds[" ".join(statement.split()[:3])[:48]]
-            kind[0] += 1
-            kind[1] += time.process_time() - cpu
-            kind[2] += time.perf_counter() - wall
-
-    def flushed(self, *_args: Any) -> None:
-        self.flushes += self.on
 
 
 def post(client: Any, headers: dict, bodies: list[dict]) -> None:
@@ -104,8 +81,7 @@ def main() -> None:
     post(client, headers, bodies[:30])
     seen = Statements()
     with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", seen.before)
-        sa.event.listen(db.engine, "after_cursor_execute", seen.after)
+        seen.listen(db.engine)
     sa.event.listen(Session, "after_flush", seen.flushed)
     seen.on = True
     cpu, wall = time.process_time(), time.perf_counter()
