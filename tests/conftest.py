@@ -83,15 +83,23 @@ BACKEND_MARKERS = {
 }
 
 
+# The day every loaded test module's TODAY was last brought to (`pytest_runtest_setup`).
+_moved_on: date | None = None
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """A module's `TODAY` (Vietnam's day when it was imported) follows the app's clock: a run
     that crosses Vietnam's midnight (17:00 UTC) would otherwise compare the app's new day with
     the day before, and fail tests that are right. The days a module counts from it (its
     `days_from(today)`: a dict of its names) are set again with it. Every test module loaded
     is moved, not only the test's: a module's helpers may read another's days."""
+    global _moved_on
     today = today_in_vietnam()
-    modules = [m for name, m in list(sys.modules.items()) if name.startswith("tests.")]
-    for module in [getattr(item, "module", None), *modules]:
+    modules = [getattr(item, "module", None)]
+    if _moved_on != today:  # once a day: the modules loaded are looked at when the day turns
+        modules += [m for name, m in list(sys.modules.items()) if name.startswith("tests.")]
+        _moved_on = today
+    for module in modules:
         known = getattr(module, "TODAY", None)
         if isinstance(known, date) and known != today:
             module.TODAY = today

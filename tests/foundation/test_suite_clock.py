@@ -9,6 +9,7 @@ import types
 from datetime import timedelta
 
 from app.clock import today_in_vietnam
+from tests import conftest
 from tests.conftest import pytest_runtest_setup
 
 
@@ -51,6 +52,7 @@ def test_every_loaded_test_module_moves_not_only_the_tests(monkeypatch):
     today = today_in_vietnam()
     lender = _module(today - timedelta(days=1))
     monkeypatch.setitem(sys.modules, "tests.a_lending_module", lender)
+    monkeypatch.setattr(conftest, "_moved_on", None)  # as when the day has just turned
     pytest_runtest_setup(types.SimpleNamespace(module=_module(today)))
     assert today == lender.TODAY
     assert today - timedelta(days=5) == lender.DAY
