@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
+from app.people.cardqr import QR_PARTS
 from app.people.schemas import OpenedCorrectionOut
 from app.people.site_schemas import CLIENT_ID
 from app.schemas import BaseSchema, OutSchema
@@ -82,11 +83,6 @@ class CardScanOut(OutSchema):
         fields.Nested(OpenedCorrectionOut),
         metadata={"description": "the corrections this reading opened (the first time)"},
     )
-
-
-# The parts of a QR text a refusal may name: the text as a whole, or one of its fields.
-QR_PARTS = ("qr", "id_number", "old_id_number", "full_name", "date_of_birth", "sex",
-            "address", "card_issued_on")  # fmt: skip
 
 
 class CardScanRefusedOut(OutSchema):

@@ -34,6 +34,11 @@ _SEX = {"nam": "male", "nu": "female", "male": "male", "female": "female"}
 _STRIP = "\ufeff\u200b \t\r\n"
 
 
+# The parts of a QR text a CardQrError may name: the text as a whole, or one of its fields.
+QR_PARTS = ("qr", "id_number", "old_id_number", "full_name", "date_of_birth", "sex",
+            "address", "card_issued_on")  # fmt: skip
+
+
 class CardQrError(ValueError):
     """A text that is not the QR code of an ID card; `field` names the part that is wrong."""
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.auth.models import AuditEntry
 from app.extensions import db
-from app.people.card_scan_schemas import QR_PARTS
+from app.people.cardqr import QR_PARTS
 from app.people.cards import resident_renewal_due
 from app.people.models import CardScan, Correction, Resident, StatusChange
 from app.people.signals import resident_changed
