@@ -124,3 +124,73 @@ def test_the_province_diagnostics_run_in_a_kept_province():
     assert "3 hamlets: planned for a few" in outputs[0]
     assert "default plan" in outputs[0]
     assert "visits/s (0 refused); province reads median" in outputs[1]
+
+
+def test_the_load_client_reads_answers_on_kept_connections_and_opens_closed_ones():
+    """bench_http.py's own client: the status of each answer, the body read past so the next
+    answer on the same connection is read right, a connection the server closes opened again,
+    and a lost one raised as ConnectionError (counted by the load as a refusal)."""
+    import asyncio
+
+    import bench_http
+
+    seen: list[bytes] = []
+    connections = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        try:
+            await answer_requests(reader, writer)
+        except asyncio.IncompleteReadError:
+            pass  # the client closed the connection
+        finally:
+            writer.close()
+
+    async def answer_requests(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while head := await reader.readuntil(b"\r\n\r\n"):
+            length = next(
+                (int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                 if line.lower().startswith(b"content-length")),
+                0,
+            )  # fmt: skip
+            body = await reader.readexactly(length)
+            path = head.split(b" ")[1]
+            seen.append(path + b" " + body)
+            if path == b"/lost":
+                return
+            close = path == b"/close"
+            status = b"201 CREATED" if body else b"200 OK"
+            answer = b'{"ok": true, "padding": "' + b"x" * 300 + b'"}'
+            writer.write(
+                b"HTTP/1.1 " + status + b"\r\nContent-Length: " + str(len(answer)).encode()
+                + (b"\r\nConnection: close" if close else b"") + b"\r\n\r\n" + answer
+            )  # fmt: skip
+            await writer.drain()
+            if close:
+                return
+
+    async def run() -> list:
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        client = bench_http.Client(f"http://127.0.0.1:{port}", {"Authorization": "Bearer t"})
+        statuses = [
+            await client.send("POST", "/api/v1/visits", b'{"a": 1}'),
+            await client.send("GET", "/api/v1/me"),
+            await client.send("GET", "/close"),
+            await client.send("GET", "/api/v1/me"),
+        ]
+        try:
+            await client.send("GET", "/lost")
+        except ConnectionError:
+            statuses.append("lost")
+        statuses.append(await client.send("GET", "/api/v1/me"))
+        client.close()
+        server.close()
+        await server.wait_closed()
+        await asyncio.sleep(0.05)  # the transports closed above finish closing
+        return statuses
+
+    assert asyncio.run(run()) == [201, 200, 200, 200, "lost", 200]
+    assert seen[0] == b'/api/v1/visits {"a": 1}'
+    assert connections == 3  # the first, after the server's close, after the lost one
