@@ -48,7 +48,9 @@ def load_config() -> dict:
         "ENV_NAME": env_name,
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error's text (logged) names the statement, never the
+        # values (residents' names and ID numbers).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
         # JSON bodies of the API: one visit or household is a few KB; a phone's batch of 500
         # visits stays well under the batch limit, which may exceed MAX_CONTENT_LENGTH.

@@ -203,6 +203,12 @@ def handle_unexpected(error: Exception):
     if database_unreachable(error):
         return handle_database_unreachable(error)
     log.exception("unhandled error on %s %s", request.method, request.path)
+    try:
+        # A failed statement leaves the session's transaction to roll back: the error page
+        # reads the signed-in user through it, and would fail in turn (a bare 500).
+        db.session.rollback()
+    except Exception:
+        log.debug("rollback after an unhandled error failed", exc_info=True)
     return handle_http_exception(InternalServerError())
 
 

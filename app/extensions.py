@@ -1,7 +1,10 @@
 """Flask extensions, created unbound; the application factory binds them."""
 
+import json
 from datetime import datetime
+from typing import Any
 
+import flask_smorest
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -13,6 +16,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase, registry
+from webargs.flaskparser import FlaskParser
 
 from app.common import UTCDateTime
 
@@ -40,3 +44,23 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 api = Api()
 compress = Compress()
+
+
+class BodyParser(FlaskParser):
+    """webargs' parser for the API's arguments: a JSON body nested too deep for Python to
+    read, or with a number longer than it reads (4,300 digits), is refused as malformed JSON
+    is (400), not raised as an error of the server."""
+
+    def _raw_load_json(self, req: Any) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise
+        except (RecursionError, ValueError) as exc:
+            raise json.JSONDecodeError(type(exc).__name__, "-", 0) from exc
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """The API's blueprints: flask-smorest's, reading their arguments with `BodyParser`."""
+
+    ARGUMENTS_PARSER = BodyParser()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -19,6 +19,12 @@ TIME_RANGE = validate.Range(
     min=datetime(2000, 1, 1, tzinfo=UTC),
     max=datetime(2100, 1, 1, tzinfo=UTC),
     error=_l("Thời điểm phải trong khoảng năm 2000 đến 2100."),
+)
+# Days a plan may name (a campaign, a capture session): a year outside is a typo (0026).
+DAY_RANGE = validate.Range(
+    min=date(2000, 1, 1),
+    max=date(2100, 12, 31),
+    error=_l("Ngày phải trong khoảng năm 2000 đến 2100."),
 )
 
 

@@ -1,4 +1,5 @@
-"""Vietnamese text helpers: folding for search, name normalization, control-character checks.
+"""Vietnamese text helpers: folding for search, name normalization, control-character checks,
+ID numbers masked wherever they appear in a text.
 
 Pure functions, no Flask and no database, so every domain can use the same rules.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 # đ/Đ is a letter of its own in Unicode (no decomposition), so NFD alone keeps it.
 _D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
@@ -18,6 +20,9 @@ _NAME_PART_BREAK = re.compile(r"([-'’ʼ])")
 # Control characters (Unicode category Cc: C0, DEL, C1) but tab, line feed and carriage
 # return, which are ordinary text; and the surrogates (Cs).
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+# A 12-digit run standing alone: an ID number (căn cước) wherever it appears in a text.
+TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 
 
 def _strip_marks(s: str) -> str:
@@ -59,3 +64,27 @@ def has_control_chars(s: str) -> bool:
     """Tell whether s holds a control character (C0, DEL or C1) other than tab, LF or CR, or
     a lone surrogate (JSON allows "\\ud800"; no UTF-8 text, nor the database, can hold it)."""
     return _CONTROLS.search(s) is not None
+
+
+def without_controls(s: str) -> str:
+    """s with each control character (as `has_control_chars` finds them) replaced by U+FFFD:
+    a hostile value kept for the record (an attempted username) that no database refuses."""
+    return _CONTROLS.sub("\ufffd", s)
+
+
+def ascii_digits(s: str) -> bool:
+    """Tell whether s is a non-empty run of the digits 0-9 only: `str.isdigit` is true of
+    "²" and other digits `int()` refuses."""
+    return s.isascii() and s.isdigit()
+
+
+def masked_id_numbers(value: Any) -> Any:
+    """A value (text, or JSON: dicts and lists of them) with every 12-digit ID number in it
+    masked to its last 4 digits, as `app.people.idnumber.mask_id_number` shows one."""
+    if isinstance(value, str):
+        return TWELVE_DIGITS.sub(lambda m: "*" * 8 + m.group(0)[-4:], value)
+    if isinstance(value, dict):
+        return {k: masked_id_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked_id_numbers(v) for v in value]
+    return value

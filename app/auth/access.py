@@ -11,11 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from app.auth.audit import act_in_request
 from app.auth.models import User
 from app.auth.service import user_for_token
 from app.errors import ForbiddenError, ServiceError
 from app.extensions import csrf, db, login
 from app.schemas import shaped_for
+from app.text import ascii_digits
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 STAFF = ("admin", "commander", "officer")
@@ -46,12 +48,12 @@ def init_login(app: Flask) -> None:
     def forget_previous_user() -> None:
         # `g` belongs to the app context, which a test (or a CLI) may share between requests:
         # who is asking is decided anew for every request.
-        for key in ("_login_user", "auth_by_token", "audit_user_id"):
+        for key in ("_login_user", "auth_by_token", "audit_user_id", "audit_unit_id"):
             g.pop(key, None)
 
     @login.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id)) if ascii_digits(user_id) else None
         return user if user is not None and user.active else None
 
     @login.request_loader
@@ -98,7 +100,7 @@ def acting_user() -> User:
             csrf.protect()
         except CSRFError as exc:
             raise ForbiddenError(_("Thiếu hoặc sai mã CSRF.")) from exc
-    g.audit_user_id = user.id
+    act_in_request(user)
     return user
 
 

@@ -34,6 +34,7 @@ from app.auth.clients import describe_client
 from app.auth.models import ApiToken, AuditEntry, User
 from app.common import utcnow
 from app.database import ROWS_AHEAD, ids_ahead
+from app.text import without_controls
 
 # Columns whose values never enter the trail.
 SECRET_COLUMNS = {"password_hash", "token_hash"}
@@ -59,7 +60,10 @@ INSERTED = "audit_inserted_objects"
 # Set while flushes keep their entries for the next one (`entries_wait`).
 DEFERRED = "audit_entries_wait"
 
-_cli_actor: contextvars.ContextVar[int | None] = contextvars.ContextVar("audit_actor", default=None)
+# The user (id) and their unit (id) writes outside a request are attributed to.
+_cli_actor: contextvars.ContextVar[tuple[int | None, int | None]] = contextvars.ContextVar(
+    "audit_actor", default=(None, None)
+)
 _disabled: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_disabled", default=False)
 
 
@@ -68,18 +72,25 @@ class AuditTamperError(RuntimeError):
 
 
 @contextmanager
-def acting_as(user_id: int | None) -> Iterator[None]:
-    """Attribute writes outside a request (CLI, jobs) to this user."""
-    token = _cli_actor.set(user_id)
+def acting_as(user: User | None) -> Iterator[None]:
+    """Attribute writes outside a request's sign-in (CLI, jobs, the sign-in itself) to this
+    user, in their unit now."""
+    token = _cli_actor.set((None, None) if user is None else (user.id, user.unit_id))
     try:
         yield
     finally:
         _cli_actor.reset(token)
 
 
-def _actor() -> int | None:
+def act_in_request(user: User) -> None:
+    """Attribute this request's writes to the user, in their unit now."""
+    g.audit_user_id, g.audit_unit_id = user.id, user.unit_id
+
+
+def _actors() -> tuple[int | None, int | None]:
+    """The user the entries being written are attributed to, and the unit they act in."""
     if has_request_context() and g.get("audit_user_id"):
-        return g.audit_user_id
+        return g.audit_user_id, g.get("audit_unit_id")
     return _cli_actor.get()
 
 
@@ -218,7 +229,7 @@ def insert_object(session: Session, obj: Any) -> None:
     session.info[INSERTED] = [*written, (obj, root)]
     if not _disabled.get():
         addr = request.remote_addr if has_request_context() else None
-        entry = _entry(utcnow(), _actor(), "create", table.name, obj.id, None, addr)
+        entry = _entry(utcnow(), _actors(), "create", table.name, obj.id, None, addr)
         entry["changes"] = _created(table, values, obj.id)
         session.info.setdefault(PENDING_ENTRIES, []).append(entry)
 
@@ -240,7 +251,7 @@ def write_rows(session: Session) -> None:
         return
     entries = session.info.setdefault(PENDING_ENTRIES, [])
     addr = request.remote_addr if has_request_context() else None
-    actor, now = _actor(), utcnow()
+    actor, now = _actors(), utcnow()
     connection = session.connection()
     many = {t.name: len(r) for t, r in pending.items() if len(r) >= ROWS_AHEAD}
     drawn = ids_ahead(connection, many) if connection.dialect.name == "postgresql" else {}
@@ -274,7 +285,7 @@ def write_updates(session: Session, objects: list[Any]) -> None:
     table, version = mapper.local_table, mapper.version_id_col
     pk = mapper.primary_key[0]
     pk_key = mapper.get_property_by_column(pk).key
-    now, actor = utcnow(), _actor()
+    now, actor = utcnow(), _actors()
     addr = request.remote_addr if has_request_context() else None
     stamped = [c for c in table.c if c.onupdate is not None and c is not version]
     groups: dict[tuple[str, ...], list[tuple[Any, dict[str, Any]]]] = {}
@@ -397,7 +408,10 @@ def _before_commit(session: Session) -> None:
         write_pending(session)
 
 
-ENTRY_COLUMNS = ("at", "user_id", "action", "object_type", "object_id", "changes", "remote_addr")
+ENTRY_COLUMNS = (
+    "at", "user_id", "actor_unit_id", "action", "object_type", "object_id", "changes",
+    "remote_addr",
+)  # fmt: skip
 
 
 def _insert_entries(session: Session, entries: list[dict[str, Any]]) -> None:
@@ -415,17 +429,24 @@ def _insert_entries(session: Session, entries: list[dict[str, Any]]) -> None:
     ):
         for entry in entries:
             copy.write_row(
-                [json.dumps(entry["changes"]) if name == "changes" else entry[name]
+                [json.dumps(entry["changes"]) if name == "changes" else entry.get(name)
                  for name in ENTRY_COLUMNS]
             )  # fmt: skip
 
 
 def _entry(
-    at: datetime, actor: int | None, action: str, name: str, row_id: Any, changes: Any, addr: Any
+    at: datetime,
+    actor: tuple[int | None, int | None],
+    action: str,
+    name: str,
+    row_id: Any,
+    changes: Any,
+    addr: Any,
 ) -> dict[str, Any]:
     return {
         "at": at,
-        "user_id": actor,
+        "user_id": actor[0],
+        "actor_unit_id": actor[1],
         "action": action,
         "object_type": name,
         "object_id": None if row_id is None else str(row_id),
@@ -438,7 +459,7 @@ def _after_flush(session: Session, _context: Any) -> None:
     write_rows(session)  # after the ORM rows: a history row may name one just inserted
     if _disabled.get():
         return
-    actor = _actor()
+    actor = _actors()
     addr = request.remote_addr if has_request_context() else None
     now = utcnow()
     rows = session.info.pop(PENDING_ENTRIES, None) or []
@@ -468,10 +489,12 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 def record(session: Session, action: str, object_type: str, object_id: Any, changes: Any) -> None:
     """Add an audit entry for an event that is not a row change (login, export, ...)."""
+    user_id, unit_id = _actors()
     session.add(
         AuditEntry(
             at=utcnow(),
-            user_id=_actor(),
+            user_id=user_id,
+            actor_unit_id=unit_id,
             action=action,
             object_type=object_type,
             object_id=None if object_id is None else str(object_id),
@@ -498,16 +521,17 @@ def record_sign_in_failed(session: Session, username: str, via: str) -> None:
     nobody, with the attempted username (cut to 64 characters) in the detail; the password is
     never kept. The address is the entry's `remote_addr`; the device is described in `client`.
     """
-    attempt = (username or "")[:ATTEMPT_CHARS]
+    attempt = without_controls((username or "")[:ATTEMPT_CHARS])
     try:
-        user_id = session.scalar(
-            select(User.id).where(func.lower(User.username) == attempt.lower())
-        )
+        user_id, unit_id = session.execute(
+            select(User.id, User.unit_id).where(func.lower(User.username) == attempt.lower())
+        ).first() or (None, None)
         agent = request.user_agent.string if has_request_context() else None
         session.add(
             AuditEntry(
                 at=utcnow(),
                 user_id=user_id,
+                actor_unit_id=unit_id,
                 action="sign_in_failed",
                 object_type="users",
                 object_id=None if user_id is None else str(user_id),

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from app.extensions import db
+from app.text import ascii_digits
 from app.units.models import Unit
 
 OWN_PAGES = {
@@ -43,7 +44,7 @@ def page_url(endpoint: str, value: Any) -> str | None:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
+    return int(value) if value and ascii_digits(value) and len(value) < 10 else None
 
 
 def _hamlets_of(entries: Iterable[Any]) -> dict[tuple[str, int], int]:
@@ -88,7 +89,7 @@ def object_links(entries: list[Any]) -> dict[int, str]:
     unit_ids = set(hamlets.values()) | {
         key for e in entries if e.object_type == "units" and (key := _int(e.object_id))
     }
-    codes = {e.object_id for e in entries if e.object_id and not e.object_id.isdigit()}
+    codes = {e.object_id for e in entries if e.object_id and not ascii_digits(e.object_id)}
     codes |= {e.object_id for e in entries if e.action in ("export", "print") and e.object_id}
     by_id, by_code = _units(unit_ids, codes)
     links: dict[int, str] = {}

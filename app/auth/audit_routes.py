@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from app.auth import audit_trail
 from app.auth.access import acting_user, require
 from app.auth.audit_schemas import AuditArgs, AuditListOut
+from app.extensions import Blueprint
 
 blp = Blueprint("audit", __name__, description="Nhật ký / Audit trail")
 

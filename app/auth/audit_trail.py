@@ -3,8 +3,10 @@
 Admins and commanders read the entries that lie inside their unit (an admin's is usually the
 province), as every other answer is scoped:
 
-* entries **by** a user whose unit is the commander's unit or lies below it (`units_clause`
-  of the commander's `user_scope`), whatever the entry is about;
+* entries **by** a user acting in the commander's unit or below it (`units_clause` of the
+  commander's `user_scope`), whatever the entry is about: the unit the user belonged to when
+  the entry was written (`actor_unit_id`; for entries written before it was kept, the user's
+  unit now);
 * entries **about** an object inside the unit:
   - a row of a unit-scoped table (households, residents, visits, follow-ups, corrections…:
     any table with the scope's `province_id`/`commune_id`/`hamlet_id` column) that
@@ -36,6 +38,7 @@ from app.auth.scope import Scope, rows_clause, units_clause, user_scope
 from app.extensions import db
 from app.paging import Page, paginate
 from app.schemas import Shown
+from app.text import ascii_digits, masked_id_numbers
 from app.units.models import Unit
 
 READERS = ("admin", "commander")
@@ -74,7 +77,15 @@ def visible(reader: User) -> ColumnElement[bool]:
         return false()
     scope = user_scope(reader)
     units = _units_in(scope)
-    by_user = AuditEntry.user_id.in_(select(User.id).where(User.unit_id.in_(units)))
+    # By the unit the user acted in when the entry was written (a user moved since brings
+    # nothing of their old unit); entries older than that record, by the user's unit now.
+    by_user = or_(
+        AuditEntry.actor_unit_id.in_(units),
+        and_(
+            AuditEntry.actor_unit_id.is_(None),
+            AuditEntry.user_id.in_(select(User.id).where(User.unit_id.in_(units))),
+        ),
+    )
     about_unit = and_(
         AuditEntry.object_type == "units",
         AuditEntry.object_id.in_(select(cast(Unit.id, String)).where(units_clause(scope))),
@@ -92,7 +103,7 @@ def visible(reader: User) -> ColumnElement[bool]:
 def _user_clause(value: str) -> ColumnElement[bool]:
     """A user named by id (digits) or by username (any case)."""
     named = select(User.id).where(func.lower(User.username) == value.lower())
-    if value.isdigit() and len(value) < 10:
+    if ascii_digits(value) and len(value) < 10:
         return or_(AuditEntry.user_id == int(value), AuditEntry.user_id.in_(named))
     return AuditEntry.user_id.in_(named)
 
@@ -119,8 +130,12 @@ def _filtered(reader: User, filters: dict[str, Any]) -> Select:
 
 
 def _shown(entry: AuditEntry, username: str | None) -> Shown:
+    """An entry as the trail shows it: ID numbers in its detail masked (a resident's number,
+    a correction's value, a visit's or a refused submission's body, a card read), as every
+    other answer shows them; the full number is read on the resident, with a `read` entry."""
     user = None if entry.user_id is None else {"id": entry.user_id, "username": username}
-    return Shown(entry, action=canonical(entry.action), user=user, detail=entry.changes)
+    detail = masked_id_numbers(entry.changes)
+    return Shown(entry, action=canonical(entry.action), user=user, detail=detail)
 
 
 def entries(reader: User, filters: dict[str, Any], page: int, per_page: int) -> Page:

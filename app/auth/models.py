@@ -103,6 +103,9 @@ class AuditEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The unit the user acted in when the entry was written (a user may move later; the
+    # trail is read by that unit's commanders). No reference: an entry outlives any change.
+    actor_unit_id: Mapped[int | None]
     action: Mapped[str] = mapped_column(String(32))
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[str | None] = mapped_column(String(64))

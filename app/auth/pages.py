@@ -60,7 +60,7 @@ def login():
             flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
             return render_template("auth/login.html", username=username), 401
         login_user(user, remember=False)
-        with acting_as(user.id):
+        with acting_as(user):
             record(db.session, "sign_in", "users", user.id, {"via": "page"})
             db.session.commit()
         return redirect(_safe_next(request.args.get("next")) or home_for(user))
@@ -81,7 +81,7 @@ def logout():
     ids = session.pop(SESSION_TOKENS, None)
     if current_user.is_authenticated and not g.get("auth_by_token"):
         user = current_user._get_current_object()
-        with acting_as(user.id):
+        with acting_as(user):
             revoked = service.revoke_tokens(user, ids if isinstance(ids, list) else [])
             record(db.session, "sign_out", "users", user.id, {"via": "page", "tokens": revoked})
             db.session.commit()

@@ -29,7 +29,7 @@ def change_password():
         flash(_("Hai lần nhập mật khẩu mới không khớp."), "error")
         return _form_again(user), 422
     try:
-        with acting_as(user.id):
+        with acting_as(user):
             users.change_own_password(user, current, new)
             db.session.commit()
     except InvalidError as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
 
 from app.auth import service
 from app.auth.access import UnauthorizedError, acting_user, require
@@ -14,7 +13,7 @@ from app.auth.models import User
 from app.auth.schemas import AssignHamletsIn, TokenOut, TokenRequest, UserOut
 from app.auth.scope import unit_in_scope
 from app.errors import NotFoundError
-from app.extensions import db, limiter
+from app.extensions import Blueprint, db, limiter
 
 blp = Blueprint("auth", __name__, description="Đăng nhập, mã truy cập / Login and tokens")
 
@@ -29,7 +28,7 @@ def token(args: dict):
     if user is None:
         record_sign_in_failed(db.session, args["username"], "token")
         raise UnauthorizedError(_("Sai tên đăng nhập hoặc mật khẩu."))
-    with acting_as(user.id):
+    with acting_as(user):
         raw, token_row = service.issue_token(user, describe_client(request.user_agent.string))
         record(db.session, "sign_in", "users", user.id, {"via": "token"})
         db.session.commit()

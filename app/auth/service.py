@@ -24,6 +24,7 @@ from app.database import request_writes
 from app.errors import ConflictError, InvalidError, NotFoundError
 from app.extensions import db
 from app.schemas import Shown
+from app.text import has_control_chars
 from app.units.models import Unit
 
 # Roles and the unit levels they may be bound to.
@@ -91,7 +92,10 @@ def create_user(
 
 def authenticate(username: str, password: str) -> User | None:
     """Return the active user with this username and password, or None (a sign-in: the user
-    is seen now)."""
+    is seen now). A username with a control character names nobody."""
+    if has_control_chars(username):
+        check_password_hash(_DUMMY_HASH, password)
+        return None
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)

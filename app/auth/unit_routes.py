@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 
 from app.auth import units
 from app.auth.access import acting_user, require
-from app.extensions import db
+from app.extensions import Blueprint, db
 from app.units.schemas import HamletIn, UnitArgs, UnitChildrenOut, UnitOut
 
 blp = Blueprint("units", __name__, description="Đơn vị hành chính / Administrative units")

@@ -80,7 +80,10 @@ def check_role(actor: User, role: str) -> None:
 
 def unit_for(actor: User, code: str) -> Unit:
     """The unit of this code inside the actor's unit (422 unknown, 403 outside)."""
-    unit = db.session.scalar(select(Unit).where(Unit.code == (code or "").strip()))
+    code = (code or "").strip()
+    if has_control_chars(code):
+        raise _invalid("unit_code", _("Mã đơn vị không được chứa ký tự điều khiển."))
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
     if unit is None:
         raise _invalid("unit_code", _("Không có đơn vị mã %(code)s.", code=code))
     if not unit_in_scope(actor, unit):
@@ -113,6 +116,8 @@ def hamlets_for(role: str, unit: Unit, codes: list[str]) -> list[Unit]:
         raise _invalid("hamlet_codes", _("Chỉ cán bộ hoặc trưởng thôn được phân công thôn."))
     if len(codes) > MAX_HAMLETS:
         raise _invalid("hamlet_codes", _("Quá nhiều thôn (tối đa %(n)d).", n=MAX_HAMLETS))
+    if any(has_control_chars(code) for code in codes):
+        raise _invalid("hamlet_codes", _("Mã thôn không được chứa ký tự điều khiển."))
     found = {
         h.code: h
         for h in db.session.scalars(
@@ -160,16 +165,21 @@ def check_phone(phone: str | None) -> None:
         raise _invalid("phone", _("Số điện thoại không hợp lệ."))
 
 
+def check_full_name(name: str) -> None:
+    """Refuse an empty name, one past 200 characters, one with a control character."""
+    if not name.strip():
+        raise _invalid("full_name", _("Hãy nhập họ và tên."))
+    if len(name.strip()) > 200:
+        raise _invalid("full_name", _("Họ và tên dài quá 200 ký tự."))
+    if has_control_chars(name):
+        raise _invalid("full_name", _("Không được chứa ký tự điều khiển."))
+
+
 def check_new(actor: User, data: dict[str, Any]) -> Checked:
     """Check a new account against every rule, writing nothing; answer its unit and hamlets."""
     username = (data.get("username") or "").strip()
     check_username(username)
-    if not (data.get("full_name") or "").strip():
-        raise _invalid("full_name", _("Hãy nhập họ và tên."))
-    if len(data["full_name"].strip()) > 200:
-        raise _invalid("full_name", _("Họ và tên dài quá 200 ký tự."))
-    if has_control_chars(data["full_name"]):
-        raise _invalid("full_name", _("Không được chứa ký tự điều khiển."))
+    check_full_name(data.get("full_name") or "")
     role = data.get("role") or ""
     check_role(actor, role)
     unit = unit_for(actor, data.get("unit_code") or "")
@@ -253,8 +263,7 @@ def update_account(actor: User, user_id: int, changes: dict[str, Any]) -> User:
     check_phone(changes.get("phone"))
     was_active = user.active
     if "full_name" in changes:
-        if not changes["full_name"].strip():
-            raise _invalid("full_name", _("Hãy nhập họ và tên."))
+        check_full_name(changes["full_name"])
         user.full_name = changes["full_name"].strip()
     if "phone" in changes:
         user.phone = (changes["phone"] or "").strip() or None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from app.auth import user_directory, user_enrol, users
 from app.auth.access import acting_user, require
 from app.auth.user_schemas import (
@@ -17,7 +15,7 @@ from app.auth.user_schemas import (
     PasswordChangeIn,
     SessionList,
 )
-from app.extensions import db
+from app.extensions import Blueprint, db
 from app.schemas import Shown
 
 blp = Blueprint("users", __name__, description="Người dùng / Users")

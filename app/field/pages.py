@@ -12,13 +12,13 @@ import hashlib
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, g, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from app.auth.audit import record
+from app.auth.audit import act_in_request, record
 from app.auth.models import User
 from app.auth.scope import unit_in_scope
 from app.errors import ForbiddenError, ServiceError, flatten_errors
@@ -27,6 +27,7 @@ from app.field.strings import LANGS, phone_strings
 from app.field.strings import SOURCES as STRING_SOURCES
 from app.followups.returnees import flag_returnee
 from app.followups.schemas import ReturneeIn
+from app.text import has_control_chars, without_controls
 from app.visits.service import submit_batch
 
 bp = Blueprint("field", __name__)
@@ -151,8 +152,8 @@ class ImportFileError(ValueError):
 def _read_outbox_file(raw: bytes) -> tuple[str, list[dict]]:
     """Parse an exported outbox: its officer's username and its entries."""
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(raw.decode("utf-8-sig"))  # a BOM: the file saved again by Notepad
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, too deep, too long a number
         raise ImportFileError(_("Tệp không phải JSON hợp lệ.")) from exc
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise ImportFileError(_("Tệp không phải tệp hộp thư đi của Gõ Cửa."))
@@ -167,9 +168,15 @@ def _read_outbox_file(raw: bytes) -> tuple[str, list[dict]]:
 
 def _author_in_scope(username: str, actor: User) -> User:
     """Find the officer or village head named in the file, inside the actor's unit."""
-    author = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    author = (
+        None
+        if has_control_chars(username)
+        else db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    )
     if author is None or author.role not in FILE_AUTHORS or not unit_in_scope(actor, author.unit):
-        raise ImportFileError(_("Không tìm thấy cán bộ %(u)s trong đơn vị của bạn.", u=username))
+        raise ImportFileError(
+            _("Không tìm thấy cán bộ %(u)s trong đơn vị của bạn.", u=without_controls(username))
+        )
     return author
 
 
@@ -239,7 +246,7 @@ def outbox_import():
         raise ForbiddenError(_("Vai trò của bạn không được làm việc này."))
     if request.method == "GET":
         return render_template("field/outbox_import.html", report=None, error=None)
-    g.audit_user_id = actor.id
+    act_in_request(actor)
     upload = request.files.get("file")
     raw = upload.read() if upload else b""
     try:

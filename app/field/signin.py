@@ -79,7 +79,7 @@ def session_token():
             "Ứng dụng này dành cho cán bộ và trưởng thôn. Chỉ huy và quản trị dùng trang quản lý."
         )
         return _json(error_body(403, message), 403)
-    with acting_as(user.id):
+    with acting_as(user):
         raw, token = service.issue_token(user)
         record(db.session, "sign_in", "users", user.id, {"via": "session"})
         db.session.commit()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from app.auth.access import acting_user, require
-from app.extensions import db
+from app.extensions import Blueprint, db
 from app.followups import changes, lists, returnees
 from app.followups.cli import recompute, renewals
 from app.followups.schemas import (

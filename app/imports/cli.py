@@ -95,7 +95,7 @@ def import_command(
             f"Tệp quá lớn / file too large (> {limits.max_bytes // (1024 * 1024)} MB)"
         )
     try:
-        with acting_as(actor.id if actor else None):
+        with acting_as(actor):
             result = run_import(
                 path.read_bytes(),
                 path.name,

@@ -16,14 +16,14 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.auth.access import acting_user, require
-from app.auth.audit import record
+from app.auth.audit import act_in_request, record
 from app.auth.models import User
 from app.common import writes_on_get
 from app.errors import ForbiddenError, NotFoundError
@@ -111,7 +111,7 @@ def _manager() -> User:
     user = current_user._get_current_object()
     if user.role not in MANAGERS:
         raise ForbiddenError(_("Vai trò của bạn không được làm việc này."))
-    g.audit_user_id = user.id
+    act_in_request(user)
     return user
 
 

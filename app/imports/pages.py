@@ -10,7 +10,7 @@ from itertools import islice
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.auth.access import acting_user
+from app.auth.audit import act_in_request
 from app.auth.models import User
 from app.auth.scope import unit_in_scope, unit_scope_clause
 from app.common import writes_on_get
@@ -131,7 +132,7 @@ def imports():
         return _refuse(communes, too_large, 413)
     except CSRFError:
         return _refuse(communes, _("Thiếu hoặc sai mã CSRF; hãy tải lại trang."), 400)
-    g.audit_user_id = user.id
+    act_in_request(user)
     commune = next((c for c in communes if c.code == commune_code), None)
     if commune is None:
         return _refuse(communes, _("Hãy chọn một xã trong phạm vi của bạn."), 422)

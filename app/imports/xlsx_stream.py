@@ -41,6 +41,7 @@ from app.imports.xlsx import (
     column_index,
     part_path,
 )
+from app.text import ascii_digits
 
 F, T, V = (f"{MAIN} {n}" for n in ("f", "t", "v"))
 SI, RPH = f"{MAIN} si", f"{MAIN} rPh"
@@ -147,11 +148,11 @@ def _styles(archive: zipfile.ZipFile, path: str | None) -> list[str | None]:
             number = xf.get("numFmtId", "0")
             if number in custom:
                 kinds.append(custom[number])
-            elif number.isdigit() and int(number) in DATE_IDS:
+            elif ascii_digits(number) and int(number) in DATE_IDS:
                 kinds.append("date")
             else:
                 kinds.append(
-                    "duration" if number.isdigit() and int(number) in DURATION_IDS else None
+                    "duration" if ascii_digits(number) and int(number) in DURATION_IDS else None
                 )
     return kinds
 

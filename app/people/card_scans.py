@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth.audit import record
 from app.auth.models import User
+from app.auth.scope import row_in_scope
 from app.clock import today_in_vietnam
 from app.errors import ConflictError, InvalidError
 from app.extensions import db
@@ -123,7 +124,13 @@ def _holder(number: str, resident: Resident) -> Resident | None:
         )
 
 
-def _duplicate(out: Comparison, resident: Resident, card: CardReading, other: Resident) -> None:
+def _duplicate(
+    out: Comparison, resident: Resident, card: CardReading, other: Resident, actor: User
+) -> None:
+    """Flag a card whose number another resident holds. The other is named (its id, its
+    household) only when it lies in the officer's scope: a card's number is text the phone
+    sends, and a duplicate elsewhere must not tell whose it is (as a household's or a
+    resident's number already taken outside the scope does not)."""
     out.differences.append(
         {
             "field": "id_number",
@@ -132,6 +139,17 @@ def _duplicate(out: Comparison, resident: Resident, card: CardReading, other: Re
             "outcome": "duplicate",
         }
     )
+    if row_in_scope(actor, other):
+        note = _(
+            "Số định danh trên thẻ căn cước đã thuộc công dân #%(id)s (hộ #%(hh)s).",
+            id=other.id,
+            hh=other.household_id,
+        )
+        named = {"proposed": str(other.id), "related_resident_id": other.id}
+        details = {**evidence(card), "household_id": other.household_id}
+    else:
+        note = _("Số định danh trên thẻ căn cước đã thuộc một công dân ngoài phạm vi của bạn.")
+        named, details = {"proposed": None, "related_resident_id": None}, evidence(card)
     out.findings.append(
         Finding(
             resident,
@@ -140,14 +158,9 @@ def _duplicate(out: Comparison, resident: Resident, card: CardReading, other: Re
             source=SOURCE,
             problem="duplicate",
             current=str(resident.id),
-            proposed=str(other.id),
-            note=_(
-                "Số định danh trên thẻ căn cước đã thuộc công dân #%(id)s (hộ #%(hh)s).",
-                id=other.id,
-                hh=other.household_id,
-            ),
-            related_resident_id=other.id,
-            details={**evidence(card), "household_id": other.household_id},
+            note=note,
+            details=details,
+            **named,
         )
     )
 
@@ -176,13 +189,13 @@ def fill_empty(out: Comparison, resident: Resident, card: CardReading, actor: Us
     if not resident.id_number:
         other = _holder(card.id_number, resident)
         if other is not None:
-            _duplicate(out, resident, card, other)
+            _duplicate(out, resident, card, other, actor)
         else:
             _fill(out, resident, "id_number", card.id_number, actor)
     elif resident.id_number != card.id_number:
         other = _holder(card.id_number, resident)
         if other is not None:
-            _duplicate(out, resident, card, other)
+            _duplicate(out, resident, card, other, actor)
     if resident.birth_date is None and resident.birth_year is None:
         _fill(out, resident, "date_of_birth", card.date_of_birth, actor)
     if resident.sex is None:

@@ -24,7 +24,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from app.people.idnumber import InvalidIdNumber, Sex, clean_id_number, parse_id_number
-from app.text import fold, has_control_chars, normalize_name
+from app.text import ascii_digits, fold, has_control_chars, normalize_name
 
 MAX_CHARS = 1000
 NOT_TEXT = _l("Mã QR không đọc được: dữ liệu không phải văn bản.")
@@ -138,7 +138,7 @@ def _old_number(parts: list[str]) -> tuple[str | None, int]:
     slot = clean_id_number(parts[1])
     if slot == "":
         return None, 2
-    if slot.isdigit():
+    if ascii_digits(slot):
         if len(slot) not in (9, 12):
             raise CardQrError(
                 "old_id_number",

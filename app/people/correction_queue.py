@@ -7,21 +7,19 @@ both (`reports.correction_pages`) looks it up and hands it in.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.auth.scope import rows_inside, scope_clause, unit_in_scope
+from app.auth.scope import row_in_scope, rows_inside, scope_clause, unit_in_scope
 from app.extensions import db
 from app.paging import Page, paginate
 from app.people.idnumber import mask_id_number
 from app.people.models import CORRECTION_STATUS, Correction, Household, Resident
 from app.people.service import shown_corrections
+from app.text import masked_id_numbers
 from app.units.models import Unit
-
-TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 
 
 def _unit_condition(user: User, code: str, level: str | None = None) -> Any:
@@ -98,17 +96,6 @@ def filter_options(user: User) -> dict[str, list[tuple[Any, str]]]:
     }
 
 
-def masked_text(value: Any) -> Any:
-    """A value with every 12-digit ID number in it masked to its last 4 digits."""
-    if isinstance(value, str):
-        return TWELVE_DIGITS.sub(lambda m: mask_id_number(m.group(0)), value)
-    if isinstance(value, dict):
-        return {k: masked_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [masked_text(v) for v in value]
-    return value
-
-
 def user_names(ids: set[int | None]) -> dict[int, str]:
     """Users' names (or usernames) by id, one query."""
     wanted = {i for i in ids if i is not None}
@@ -120,15 +107,20 @@ def user_names(ids: set[int | None]) -> dict[int, str]:
     return {uid: full_name or username for uid, full_name, username in rows}
 
 
-def correction_view(correction: Correction, visit: dict[str, Any] | None) -> dict[str, Any]:
+def correction_view(
+    correction: Correction, visit: dict[str, Any] | None, reader: User
+) -> dict[str, Any]:
     """One correction with its resident (ID number masked), household, the visit it came from
-    (`officer_id`, `visited_at`, `flags`, `distance_m`, `location_missing_reason`) and people."""
+    (`officer_id`, `visited_at`, `flags`, `distance_m`, `location_missing_reason`) and people;
+    the resident it names as related (a duplicate) only when the reader's scope holds it."""
     resident = db.session.get(Resident, correction.resident_id) if correction.resident_id else None
     related = (
         db.session.get(Resident, correction.related_resident_id)
         if correction.related_resident_id
         else None
     )
+    if related is not None and not row_in_scope(reader, related):
+        related = None
     names = user_names(
         {
             correction.created_by_id,
@@ -148,8 +140,8 @@ def correction_view(correction: Correction, visit: dict[str, Any] | None) -> dic
         "names": names,
         "current": shown_value(correction.current_value, correction.field),
         "proposed": shown_value(correction.proposed_value, correction.field),
-        "details": masked_text(correction.details) or {},
-        "note": masked_text(correction.note),
+        "details": masked_id_numbers(correction.details) or {},
+        "note": masked_id_numbers(correction.note),
     }
 
 
@@ -157,4 +149,4 @@ def shown_value(value: str | None, field: str) -> str | None:
     """A correction's value for a page: an ID number masked, wherever it appears."""
     if value is None:
         return None
-    return mask_id_number(value) if field == "id_number" else masked_text(value)
+    return mask_id_number(value) if field == "id_number" else masked_id_numbers(value)

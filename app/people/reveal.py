@@ -9,6 +9,7 @@ and the trail keeps who, when, which resident, from where and with which user ag
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask import has_request_context, request
 from flask_babel import gettext as _
@@ -37,18 +38,36 @@ def user_agent_summary() -> str | None:
     return agent[:USER_AGENT_CHARS] or None
 
 
+# The columns of a correction or a history row that may hold an ID number (its `field`).
+VALUE_COLUMNS = ("current_value", "proposed_value", "old_value", "new_value")
+
+
+def _numbered(values: Iterable[Any]) -> set[int]:
+    """The residents whose corrections or history rows among these hold an ID number."""
+    return {
+        value.resident_id
+        for value in values
+        if value.field == "id_number"
+        and any(getattr(value, column, None) for column in VALUE_COLUMNS)
+    }
+
+
 def reveal(
     user: User,
     residents: Iterable[Resident],
     client: str | None,
     household_id: int | None = None,
+    values: Iterable[Any] = (),
 ) -> None:
-    """Let this answer show the residents' ID numbers in full, audited; officers and up only."""
+    """Let this answer show ID numbers in full, audited; officers and up only. A `read` entry
+    is written for each resident whose number the answer shows: the one on file, or one in
+    the corrections and history rows the answer holds (`values`)."""
     if user.role not in REVEALERS:
         raise ForbiddenError(_("Vai trò của bạn không được xem số định danh đầy đủ."))
     agent = user_agent_summary()
+    numbered = _numbered(values)
     for resident in residents:
-        if not resident.id_number:
+        if not resident.id_number and resident.id not in numbered:
             continue
         details = {"field": "id_number", "client": client, "user_agent": agent}
         if household_id is not None:

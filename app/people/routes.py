@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from app.auth.access import acting_user, require
 from app.common import writes_on_get
-from app.extensions import db
+from app.extensions import Blueprint, db
 from app.people import card_scans, correction_queue, households, review, service
 from app.people.card_scan_schemas import CardScanIn, CardScanOut, CardScanRefusedOut
 from app.people.correction_schemas import CorrectionReviewIn, CorrectionReviewOut
@@ -73,7 +71,8 @@ def get_household(headers: dict, args: dict, household_id: int):
     household = service.get_household(user, household_id)
     if args["reveal"]:
         client = args["client"] or headers["client"]
-        reveal(user, household.residents, client, household_id=household.id)
+        shown = getattr(household, "corrections", [])
+        reveal(user, household.residents, client, household_id=household.id, values=shown)
         db.session.commit()
     return household
 
@@ -90,7 +89,8 @@ def get_resident(headers: dict, args: dict, resident_id: int):
     user = acting_user()
     resident = service.get_resident(user, resident_id)
     if args["reveal"]:
-        reveal(user, [resident], args["client"] or headers["client"])
+        values = [*resident.history, *resident.corrections]
+        reveal(user, [resident], args["client"] or headers["client"], values=values)
         db.session.commit()
     return resident, 200, {"ETag": f'"{resident.version}"'}
 

@@ -7,12 +7,11 @@ from urllib.parse import quote
 
 from flask import Response, current_app
 from flask_babel import gettext as _
-from flask_smorest import Blueprint
 
 from app.auth.access import acting_user, require
 from app.common import writes_on_get
 from app.errors import InvalidError
-from app.extensions import db
+from app.extensions import Blueprint, db
 from app.imports.files import FileRefused, Limits
 from app.reconcile import decisions, exports, service
 from app.reconcile.schemas import (

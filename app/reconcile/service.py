@@ -30,6 +30,7 @@ from app.people.models import Resident
 from app.reconcile import matcher
 from app.reconcile.models import CLASSES, Reconciliation, ReconciliationRow
 from app.reconcile.reading import ListRow, SectorList, read_list
+from app.text import without_controls
 from app.units.models import Unit
 
 INLINE_ROWS = 2000  # a list this small is matched inside the upload's request
@@ -107,7 +108,7 @@ def start(data: bytes, file_name: str, sector: str, commune: Unit, user: User) -
     reconciliation = Reconciliation(
         unit_id=commune.id,
         sector=sector,
-        file_name=(file_name or "danh-sach")[:200],
+        file_name=without_controls(file_name or "danh-sach")[:200],
         status="running",
         progress=0,
         headers=sector_list.headers,
@@ -187,7 +188,9 @@ def _record(
         "birth_year": row.birth_year,
         "sex": row.sex,
         "id_number": row.id_number,
-        "old_id_number": row.old_id_number or row.bad_id,
+        # What the ID cells held when they held no number, cut to the column: the page shows
+        # its length as stars (the cells keep it whole).
+        "old_id_number": row.old_id_number or (row.bad_id and row.bad_id[:12]),
         "hamlet": row.hamlet,
         "address": row.address,
         "hamlet_id": hamlet_id,
@@ -222,7 +225,11 @@ def run(reconciliation_id: int, sector_list: SectorList, watched: bool = True) -
         if failed is None:
             return
         failed.status = "failed"
-        failed.message = _("Không đối chiếu được: %(error)s", error=type(exc).__name__)[:1000]
+        failed.message = _(
+            "Không đối chiếu được danh sách này do lỗi máy chủ (%(error)s); hãy báo quản trị"
+            " viên, rồi tải danh sách lên lại.",
+            error=type(exc).__name__,
+        )[:1000]
         failed.finished_at = utcnow()
         db.session.commit()
 

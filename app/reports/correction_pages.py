@@ -24,6 +24,7 @@ from app.people import correction_queue, review
 from app.people.fields import Enum, QueryId
 from app.people.models import CORRECTION_FIELDS, CORRECTION_STATUS, Correction
 from app.schemas import BaseSchema
+from app.text import ascii_digits
 from app.visits.models import Visit
 
 bp = Blueprint("correction_pages", __name__)
@@ -137,7 +138,7 @@ def _bulk_items(values: list[str]) -> tuple[list[int], list[int]]:
     ids, versions = [], []
     for value in values[:200]:
         head, _sep, tail = value.partition(":")
-        if not (head.isdigit() and tail.isdigit() and len(head) < 10 and len(tail) < 10):
+        if not (ascii_digits(head) and ascii_digits(tail) and len(head) < 10 and len(tail) < 10):
             raise InvalidError(_("Lựa chọn không hợp lệ."), {"ids": [_("Lựa chọn không hợp lệ.")]})
         if int(head) not in ids:
             ids.append(int(head))
@@ -202,7 +203,7 @@ def _error_text(exc: ServiceError) -> str:
 
 def _detail_page(correction: Correction, *, form=None, error=None, stale=None, status=200):
     user = acting_user()
-    view = correction_queue.correction_view(correction, visit_of(correction.visit_id))
+    view = correction_queue.correction_view(correction, visit_of(correction.visit_id), user)
     return render_template(
         "corrections/detail.html",
         **view,

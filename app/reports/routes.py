@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import Response, stream_with_context
-from flask_smorest import Blueprint
 
 from app.auth.access import acting_user, require
 from app.common import writes_on_get
-from app.extensions import db
+from app.extensions import Blueprint, db
 from app.reports import campaigns, coverage, exports, progress
 from app.reports.schemas import (
     CampaignIn,

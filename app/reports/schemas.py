@@ -13,7 +13,7 @@ from app.people.fields import QueryId
 from app.people.models import HOUSEHOLD_KINDS
 from app.reports.campaigns import CAMPAIGN_MAX_DAYS, SPREAD_BASES
 from app.reports.models import METRICS
-from app.schemas import TIME_RANGE, BaseSchema, OutSchema, PageArgs
+from app.schemas import DAY_RANGE, TIME_RANGE, BaseSchema, OutSchema, PageArgs
 
 UNIT_CODE = validate.Regexp(r"^[0-9]{2}([0-9]{3}(-[0-9]{3})?)?$|^[0-9]{3}$")
 MAP_METRICS = ("coverage", "id_rate", "eid_rate", "followups_overdue", "temporary_residents")
@@ -30,7 +30,7 @@ SORT_KEYS = (
 )
 MAX_TARGET = 100_000_000
 # A campaign lies in these years and lasts at most this long (a plan, not an open-ended list).
-CAMPAIGN_DATES = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))
+CAMPAIGN_DATES = DAY_RANGE
 
 
 def UnitCode(**kw: Any) -> fields.String:

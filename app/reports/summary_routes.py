@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import Response
-from flask_smorest import Blueprint
 
 from app.auth.access import acting_user, require
 from app.common import writes_on_get
-from app.extensions import db
+from app.extensions import Blueprint, db
 from app.reports.summary import report_summary
 from app.reports.summary_export import report_workbook
 from app.reports.summary_schemas import ReportArgs, ReportSummaryOut

@@ -25,6 +25,7 @@ from app.extensions import db
 from app.labels import in_sentence, label
 from app.schedule import notices as notice_builder
 from app.schedule import planning
+from app.text import ascii_digits
 
 bp = Blueprint("schedule_pages", __name__)
 
@@ -82,7 +83,7 @@ def _parse(typed: dict[str, Any]) -> dict[str, Any]:
         except ValueError:
             errors[name] = [_("Nhập giờ dạng 07:30.")]
     minutes = typed["minutes_per_household"]
-    if not minutes.isdigit() or len(minutes) > 4:
+    if not ascii_digits(minutes) or len(minutes) > 4:
         errors["minutes_per_household"] = [_("Nhập số phút.")]
     if errors:
         raise InvalidError(_("Lịch thăm chưa hợp lệ."), errors)

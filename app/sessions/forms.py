@@ -16,6 +16,7 @@ from app.extensions import db
 from app.people.models import Household
 from app.sessions.models import STATUSES, CaptureSession
 from app.sessions.schemas import CaptureSessionIn
+from app.text import ascii_digits
 from app.units.models import Unit
 
 MAX_SITES = 200
@@ -25,7 +26,7 @@ TEXT_FIELDS = ("kind", "date", "starts_at", "ends_at", "unit", "hamlet_code", "p
 def _ids(form: MultiDict, name: str, errors: dict) -> list[int]:
     out = []
     for index, text in enumerate(form.getlist(name)):
-        if text.isdigit() and len(text) < 10:
+        if ascii_digits(text) and len(text) < 10:
             out.append(int(text))
         else:
             errors[f"{name}.{index}"] = [_("Không hợp lệ.")]
@@ -57,7 +58,7 @@ def read_form(form: MultiDict) -> tuple[dict[str, Any], dict[str, Any], dict[str
     }
     body: dict[str, Any] = {k: typed[k] or None for k in TEXT_FIELDS}
     body |= {
-        "household_id": int(typed["household_id"]) if typed["household_id"].isdigit() else None,
+        "household_id": int(typed["household_id"]) if ascii_digits(typed["household_id"]) else None,
         "equipment": typed["equipment"].strip(),
         "note": typed["note"].strip(),
         "team_ids": typed["team_ids"],

@@ -24,6 +24,7 @@ from app.sessions import plans, proposals, shown
 from app.sessions.forms import read_form, site_choices, team_choices, typed_of
 from app.sessions.models import KINDS, STATUSES, CaptureSession
 from app.sessions.schemas import CaptureSessionArgs
+from app.text import has_control_chars
 from app.units.models import Unit
 
 bp = Blueprint("session_pages", __name__)
@@ -64,6 +65,8 @@ def sessions():
 
 
 def _proposed(user: User, kind: str, unit: str | None) -> list[dict]:
+    if unit and has_control_chars(unit):
+        return []  # the form's own check refuses it; nothing is proposed for it
     try:
         return proposals.propose(user, unit or None, kind)
     except NotFoundError:

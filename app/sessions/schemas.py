@@ -10,7 +10,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from app.people.fields import Enum, Id, StrictBoolean
 from app.people.models import CARD_ISSUE, EID, ID_CARD
 from app.people.schemas import GeoPointIn
-from app.schemas import BaseSchema, OutSchema, PageArgs, Text
+from app.schemas import DAY_RANGE, BaseSchema, OutSchema, PageArgs, Text
 from app.sessions.models import KINDS, STATUSES
 
 # The most residents one session invites, and results one request carries.
@@ -25,7 +25,9 @@ class CaptureSessionIn(BaseSchema):
     """A session as planned: kind, day and time window, place, team and invited residents."""
 
     kind = Enum(KINDS, required=True, metadata={"description": KIND_TEXT})
-    date = fields.Date(required=True, metadata={"description": "the session's day"})
+    date = fields.Date(
+        required=True, validate=DAY_RANGE, metadata={"description": "the session's day"}
+    )
     starts_at = fields.Time(load_default=None, allow_none=True, metadata={"description": "HH:MM"})
     ends_at = fields.Time(load_default=None, allow_none=True, metadata={"description": "HH:MM"})
     unit = fields.String(

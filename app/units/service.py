@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select
 
 from app.errors import ConflictError, InvalidError
 from app.extensions import db
-from app.text import fold
+from app.text import ascii_digits, fold
 from app.units.models import HAMLET_KINDS, Unit
 
 # A hamlet boundary must lie near its commune: no commune is wider than this.
@@ -183,7 +183,7 @@ def _next_hamlet_code(commune: Unit) -> str:
     codes = db.session.scalars(
         select(Unit.code).where(Unit.parent_id == commune.id, Unit.level == "hamlet")
     ).all()
-    numbers = [int(c.rsplit("-", 1)[1]) for c in codes if c.rsplit("-", 1)[-1].isdigit()]
+    numbers = [int(c.rsplit("-", 1)[1]) for c in codes if ascii_digits(c.rsplit("-", 1)[-1])]
     return f"{commune.code}-{(max(numbers, default=0) + 1):03d}"
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from app.auth.access import acting_user, require
-from app.extensions import db
+from app.extensions import Blueprint, db
 from app.schemas import paged
 from app.visits import lists, service
 from app.visits.schemas import (

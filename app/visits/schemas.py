@@ -29,6 +29,7 @@ from app.people.schemas import (
 )
 from app.people.site_schemas import ResidenceIn
 from app.schemas import TIME_RANGE, BaseSchema, Inline, OutSchema, PageArgs
+from app.text import masked_id_numbers
 from app.visits.models import LOCATION_MISSING, OUTCOMES
 
 MAX_BATCH = 500
@@ -285,23 +286,27 @@ def _masked(value: Any) -> Any:
 
 
 def masked_body(rejected: Any) -> Any:
-    """A refused submission's body with its ID numbers masked (new people, corrections)."""
+    """A refused submission's body with its ID numbers masked: the new people's and the
+    numbers proposed by corrections (of residents seen and of new people), however written,
+    then any 12-digit number left anywhere in it (a note, a field the phone misnamed)."""
     body = rejected.body
     if not isinstance(body, dict):
-        return body
+        return masked_id_numbers(body)
     body = dict(body)
     people = body.get("new_residents")
     if isinstance(people, list):
         body["new_residents"] = [
-            {**p, "id_number": _masked(p["id_number"])}
-            if isinstance(p, dict) and "id_number" in p
-            else p
+            _masked_corrections(
+                {**p, "id_number": _masked(p["id_number"])}
+                if isinstance(p, dict) and "id_number" in p
+                else p
+            )
             for p in people
         ]
     residents = body.get("residents")
     if isinstance(residents, list):
         body["residents"] = [_masked_corrections(r) for r in residents]
-    return body
+    return masked_id_numbers(body)
 
 
 def _masked_corrections(resident: Any) -> Any:

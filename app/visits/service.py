@@ -64,6 +64,7 @@ from app.people.models import Correction, Household, Resident
 from app.people.rules import apply_residence, apply_seen, refresh_search_text
 from app.people.service import new_resident, refuse_taken_id_numbers
 from app.people.sites import refuse_bad_residence, site_room
+from app.text import has_control_chars
 from app.visits import geotag as geo
 from app.visits.idempotency import body_hash, canonical, changed_body
 from app.visits.models import RejectedSubmission, Visit, VisitResident
@@ -682,9 +683,12 @@ def _prefetch(items: list[Any], commune_id: int) -> _Batch:
                 .options(selectinload(Household.residents))
             )
         )
+    # Only ids a visit may have: a control character (a NUL) is refused by the item's own
+    # checks, and PostgreSQL refuses a NUL in a query's text outright (the whole batch).
     client_ids = {
         i["client_id"] for i in items
         if isinstance(i, dict) and isinstance(i.get("client_id"), str) and len(i["client_id"]) <= 64
+        and not has_control_chars(i["client_id"])
     }  # fmt: skip
     if client_ids:
         for visit in db.session.scalars(select(Visit).where(Visit.client_id.in_(client_ids))):

@@ -97,6 +97,17 @@ def test_admin_imports_an_officers_file(client, make_user, make_household, offic
     assert len(db.session.scalars(select(Returnee)).all()) == 1
 
 
+def test_a_file_saved_again_with_a_byte_order_mark_is_read(
+    client, make_user, make_household, officer
+):
+    """Notepad on Windows writes a BOM before the JSON when the file is saved again."""
+    household = make_household("20179-001")
+    sign_in(client, make_user("admin", "46", username="quantri"))
+    doc = outbox_file("canbo", [visit_body(household.id)], ["visit"])
+    status, page = upload(client, "\ufeff".encode() + json.dumps(doc).encode())
+    assert status == 200 and page.count("status-created") == 1
+
+
 def test_a_village_heads_file_brings_its_returnee_flags(client, make_user, make_household):
     head = make_user("village_head", "20179-001", username="truongthon")
     household = make_household("20179-001", residents=[{"full_name": "Lê Thị Xa"}])

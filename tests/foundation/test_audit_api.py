@@ -17,7 +17,7 @@ from tests.factories import api_get
 
 def add(action: str, object_type: str, object_id, user=None, detail=None, days_ago: int = 0):
     """Write an entry as `user` (at `days_ago` days back) and commit."""
-    with acting_as(user.id if user else None):
+    with acting_as(user):
         record(db.session, action, object_type, object_id, detail)
     if days_ago:
         entry = [o for o in db.session.new if isinstance(o, AuditEntry)][-1]

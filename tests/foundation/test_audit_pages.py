@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.audit import acting_as, record
-from app.auth.models import AuditEntry
+from app.auth.models import AuditEntry, User
 from app.extensions import db
 
 
@@ -42,10 +42,10 @@ def trail(make_user, make_household):
     other = make_user("commander", "19777", username="vyda")
     here = make_household("20179-001")
     there = make_household("19777-001")
-    with acting_as(officer.id):
+    with acting_as(officer):
         record(db.session, "read", "residents", here.residents[0].id, {"field": "id_number"})
         record(db.session, "login", "users", officer.id, {"via": "token"})
-    with acting_as(other.id):
+    with acting_as(other):
         record(db.session, "read", "residents", there.residents[0].id, {"field": "id_number"})
     db.session.commit()
     ids = {"chief": chief.id, "officer": officer.id, "here": here.id, "there": there.id}
@@ -130,7 +130,7 @@ def test_csv_export_follows_the_filters_and_is_recorded(client, trail):
 def test_entries_link_to_the_office_pages_of_their_objects(client, trail, add_campaign_row):
     """A user, a correction and a campaign open their own pages from the trail."""
     campaign_id, correction_id = add_campaign_row
-    with acting_as(trail["chief"]):
+    with acting_as(db.session.get(User, trail["chief"])):
         record(db.session, "update", "users", trail["officer"], {"full_name": "x"})
         record(db.session, "update", "campaigns", campaign_id, {"name": "x"})
         record(db.session, "update", "corrections", correction_id, {"status": "verified"})

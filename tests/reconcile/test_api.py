@@ -79,6 +79,22 @@ def test_a_failure_ends_as_failed_never_a_500(client, commander, monkeypatch):
     assert decided.status_code == 409
 
 
+@pytest.mark.parametrize(
+    "cell", ["0460680001234", "046068000123 / 046171000456", "046068000123046171"]
+)
+def test_an_id_cell_that_is_no_number_is_one_rows_trouble_not_the_lists(client, commander, cell):
+    """A 13-digit cell, two numbers in one cell: that row keeps what it held (shown as
+    stars), the list is matched (it failed whole on PostgreSQL)."""
+    text = LIST + f"Hồ Văn Nhờ,02/03/1968,Nam,{cell},Thôn 1,Mũi 3\n"
+    answer = upload(client, commander, text)
+    assert answer.status_code == 201, answer.get_json()
+    body = answer.get_json()
+    assert body["status"] == "done", body
+    rows = client.get(f"/api/v1/reconciliations/{body['id']}/rows", headers=commander).get_json()
+    last = rows["items"][-1]
+    assert last["row"] == 5 and set(last["id_number"]) == {"*"}
+
+
 def test_a_large_list_runs_in_a_thread_with_progress(app, client, commander):
     app.testing = False  # the thread path; the request answers while the work goes on
     app.config["RECONCILE_INLINE_ROWS"] = 1

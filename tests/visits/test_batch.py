@@ -34,6 +34,22 @@ def test_each_item_stands_alone_and_results_keep_order(client, headers, visit_bo
     assert db.session.get(RejectedSubmission, results[3]["rejected_id"]).body == "junk"
 
 
+def test_an_item_with_a_control_character_in_its_client_id_is_refused_alone(
+    client, headers, visit_body
+):
+    """A NUL in one item's client_id (PostgreSQL refuses it in any query) refuses that item,
+    kept with a client_id it can hold; the batch and its other items go on."""
+    good, odd = visit_body(), visit_body(client_id="a\x00b")
+    status, answer = api_post(client, "/api/v1/visits/batch", headers, {"visits": [odd, good]})
+    assert status == 200, answer
+    results = answer["results"]
+    assert [r["status"] for r in results] == ["rejected", "created"]
+    assert "client_id" in results[0]["errors"]
+    assert count(Visit) == 1
+    kept = db.session.get(RejectedSubmission, results[0]["rejected_id"])
+    assert kept is not None and "\x00" not in (kept.client_id or "")
+
+
 def test_a_failing_item_rolls_back_alone(
     client, headers, household, visit_body, monkeypatch, real_followups
 ):
