@@ -192,13 +192,15 @@ def _by_client_id(data: dict, officer: User) -> Household:
         .options(selectinload(Household.residents))
     )
     if household is None or not row_in_scope(officer, household):
+        # Not here yet: the phone sends it again after the household. Here but outside the
+        # officer's scope (they were moved): no retry would change that, it is refused.
         raise NotFoundError(
             _(
                 "Chưa có hộ mã %(id)s: hãy gửi hộ đó trước rồi gửi lại lượt thăm.",
                 id=client_id,
             ),
             {"household_client_id": [_("Chưa có hộ nào với mã này trong phạm vi của bạn.")]},
-            retry=True,
+            **({"retry": True} if household is None else {}),
         )
     data["household_id"] = household.id
     return household
@@ -573,11 +575,33 @@ def submit_visit(body: Any, officer: User, *, _batch: _Batch | None = None) -> V
         session.info.pop(UPDATES_AT_ONCE, None)
 
 
+def _late_replay(exc: ValidationError, officer: User, batch: _Batch | None) -> Any:
+    """A visit refused only for its time (over 30 days old, say) that the server recorded
+    when it was new: its answer was lost, and the phone sends it again much later. It answers
+    as any replay does (the first visit's id, or 409 for another body), not 422: the phone
+    would otherwise keep it refused for ever. None when that is not the case."""
+    data = exc.valid_data
+    if set(exc.messages) != {"visited_at"} or not isinstance(data, dict):
+        return None
+    if not isinstance(data.get("client_id"), str) or "visited_at" not in data:
+        return None
+    existing = _visit_by_client_id(data["client_id"], batch)
+    if existing is None:
+        return None
+    canon = canonical(data)
+    return _replay(existing, canon, body_hash(canon), officer)
+
+
 def _submit_visit(body: Any, officer: User, _batch: _Batch | None) -> VisitResult:
     try:
         data = VISIT_IN.load(body)
     except ValidationError as exc:
-        error = InvalidError(_("Lượt thăm có dữ liệu không hợp lệ."), flatten_errors(exc.messages))
+        replay = _late_replay(exc, officer, _batch)
+        if isinstance(replay, VisitResult):
+            return replay
+        error = replay or InvalidError(
+            _("Lượt thăm có dữ liệu không hợp lệ."), flatten_errors(exc.messages)
+        )
         return _rejected(body, officer, error, None, _batch)
     canon = canonical(data)
     digest = body_hash(canon)

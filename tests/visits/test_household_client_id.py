@@ -138,6 +138,9 @@ def test_a_household_outside_the_officer_scope_is_unknown(client, headers, make_
     status, answer = api_post(client, "/api/v1/visits", elsewhere, _visit())
     assert status == 404, answer
     assert "household_client_id" in answer["errors"]
+    # It is on file: sending again would not change that (a moved officer's visit), so the
+    # phone is not told to retry it for ever; it is refused, to fix or give up.
+    assert "retry" not in answer
 
 
 def test_rooms_and_provinces_are_checked_in_a_visit(client, headers):

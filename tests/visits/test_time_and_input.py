@@ -35,6 +35,27 @@ def test_future_and_old_visits_are_refused(client, headers, visit_body):
         assert status == 201
 
 
+def test_a_visit_recorded_then_sent_again_past_30_days_is_a_replay(
+    client, headers, visit_body, monkeypatch
+):
+    """Its answer was lost; the phone sends it again much later: the same body is the same
+    visit (200), another body under its client_id is a 409, not a 422 to fix for ever."""
+    body = visit_body(visited_at=iso(-timedelta(days=29)))
+    status, first = api_post(client, "/api/v1/visits", headers, body)
+    assert status == 201
+    old = "Thời điểm thăm cũ hơn 30 ngày, không nhận."
+    monkeypatch.setattr("app.visits.schemas.visited_at_problem", lambda _when: old)
+    status, again = api_post(client, "/api/v1/visits", headers, body)
+    assert status == 200 and again["status"] == "duplicate" and again["id"] == first["id"]
+    status, changed = api_post(client, "/api/v1/visits", headers, {**body, "note": "khác"})
+    assert status == 409, changed
+    status, answer = api_post(
+        client, "/api/v1/visits", headers, visit_body(visited_at=body["visited_at"])
+    )
+    assert status == 422 and answer["errors"]["visited_at"] == [old]  # a new one: refused
+    assert db.session.query(Visit).count() == 1
+
+
 def test_a_time_without_offset_is_vietnam_time(client, headers, visit_body):
     local = (datetime.now(UTC) + timedelta(hours=7) - timedelta(hours=2)).replace(microsecond=0)
     naive = local.replace(tzinfo=None, microsecond=0).isoformat()
