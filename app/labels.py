@@ -241,6 +241,21 @@ LABELS: dict[str, dict[str, str]] = {
         "done": N_("Đã thực hiện"),
         "cancelled": N_("Đã hủy"),
     },
+    # What an entry of a phone's outbox is (the outbox import page, app/field/outbox_import.py).
+    "outbox_kind": {
+        "household": N_("Hộ mới"),
+        "visit": N_("Lượt thăm"),
+        "returnee": N_("Báo người về"),
+        "card_scan": N_("Quét thẻ căn cước"),
+        "session_result": N_("Kết quả buổi thu nhận"),
+    },
+    # What became of an imported outbox entry.
+    "outbox_result": {
+        "created": N_("Đã ghi"),
+        "duplicate": N_("Đã có, không ghi lại"),
+        "rejected": N_("Bị từ chối"),
+        "skipped": N_("Bỏ qua, nhập tay"),
+    },
     "audit_action": {
         "create": N_("Tạo mới"),
         "update": N_("Sửa"),

@@ -4,9 +4,25 @@ import { all, allBy, del, get, put, transact } from "./db.js";
 import { emit, isoLocal, newId } from "./util.js";
 
 const SENT_KEEP = 200;
+const SEQ_KEY = "outbox_seq";
 
 function changed() {
   emit("outbox-changed");
+}
+
+// The next `count` numbers of the outbox's own counter, inside a transaction over
+// ["outbox", "kv"]: entries go in the order they were made, whatever the phone's clock does
+// (and `created_at` has whole seconds: two taps in one second kept no order).
+async function takeSeq(s, done, count) {
+  const first = ((await done(s.kv.get(SEQ_KEY))) || 0) + 1;
+  s.kv.put(first + count - 1, SEQ_KEY);
+  return first;
+}
+
+// The outbox's order: the counter; entries made before it by their time (and place in a
+// group), ahead of any counted one.
+export function inOrder(a, b) {
+  return (a.seq ?? 0) - (b.seq ?? 0) || a.created_at.localeCompare(b.created_at) || (a.order ?? 0) - (b.order ?? 0);
 }
 
 // Several entries in one transaction (a new household and its visit): all or none.
@@ -26,8 +42,9 @@ export async function enqueueAll(items, { username }) {
     replaces: null,
     body,
   }));
-  await transact("outbox", "readwrite", (s) => {
-    for (const row of rows) s.outbox.put(row);
+  await transact(["outbox", "kv"], "readwrite", async (s, done) => {
+    const first = await takeSeq(s, done, rows.length);
+    rows.forEach((row, i) => s.outbox.put(Object.assign(row, { seq: first + i })));
   });
   changed();
   return rows;
@@ -48,7 +65,8 @@ export async function enqueue(kind, body, { username, label, replaces = null, ex
     replaces,
     body,
   };
-  await transact("outbox", "readwrite", (s) => {
+  await transact(["outbox", "kv"], "readwrite", async (s, done) => {
+    entry.seq = await takeSeq(s, done, 1);
     s.outbox.put(entry);
     // A fixed resubmission takes the place of the refused entry it corrects (a fix of the
     // time keeps the refused client_id, and so overwrites it by itself).
@@ -60,7 +78,7 @@ export async function enqueue(kind, body, { username, label, replaces = null, ex
 
 export async function entries(username) {
   const rows = username ? await allBy("outbox", "username", username) : await all("outbox");
-  return rows.sort((a, b) => a.created_at.localeCompare(b.created_at) || (a.order ?? 0) - (b.order ?? 0));
+  return rows.sort(inOrder);
 }
 
 export const entry = (clientId) => get("outbox", clientId);
@@ -112,17 +130,24 @@ export async function markAttempt(row, message) {
   await put("outbox", { ...row, attempts: row.attempts + 1, last_error: message || "", failed_at: isoLocal() });
 }
 
-// Give up a refused entry (its body stays on the server, at /api/v1/visits/rejected). A
-// refused household takes the visits naming it along: they cannot go without it.
+// The entries that wait for a household made on this phone: the visits naming it (a site's
+// quick capture is one visit a person).
+export async function waitingOn(householdClientId, username) {
+  const rows = await allBy("outbox", "username", username);
+  return rows.filter((r) => r.kind === "visit" && r.body?.household_client_id === householdClientId).sort(inOrder);
+}
+
+// Give up a refused entry. A refused household cannot take the visits naming it along
+// unsaved: they never reached the server (they waited for it), so they are saved to a file
+// with it first (`exportFile`, the file an admin imports), then leave the phone with it.
 export async function discard(clientId) {
   const row = await get("outbox", clientId);
   if (!row || row.state !== "rejected") return false;
-  await transact("outbox", "readwrite", async (s, done) => {
+  const waiting = row.kind === "household" ? await waitingOn(clientId, row.username) : [];
+  if (waiting.length) await exportFile(row.username, [row, ...waiting]);
+  await transact("outbox", "readwrite", (s) => {
     s.outbox.delete(clientId);
-    if (row.kind !== "household") return;
-    for (const r of await done(s.outbox.index("username").getAll(row.username))) {
-      if (r.kind === "visit" && r.body?.household_client_id === clientId) s.outbox.delete(r.client_id);
-    }
+    for (const r of waiting) s.outbox.delete(r.client_id);
   });
   changed();
   return true;
@@ -171,15 +196,17 @@ export async function sent(username) {
   return rows.slice(0, SENT_KEEP);
 }
 
-// The last resort: the whole outbox of a user as a JSON file an admin can import.
-export async function exportFile(username) {
-  const rows = await entries(username);
+// The last resort: the whole outbox of a user (or the rows given) as a JSON file an admin
+// can import.
+export async function exportFile(username, only = null) {
+  const rows = only || (await entries(username));
   const doc = {
     format: "gocua-outbox",
     version: 1,
     username,
     exported_at: isoLocal(),
     entries: rows.map((r) => ({
+      ...(r.session_id != null ? { session_id: r.session_id } : {}), // a session's result
       client_id: r.client_id,
       kind: r.kind,
       created_at: r.created_at,

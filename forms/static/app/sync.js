@@ -125,7 +125,9 @@ async function push() {
   for (let i = 0; i < visits.length; i += BATCH) await sendVisits(visits.slice(i, i + BATCH), round);
   for (const row of mine.filter((e) => e.kind === "returnee")) await sendReturnee(row, round);
   for (const row of mine.filter((e) => e.kind === "card_scan")) await sendCardScan(row, round);
-  const results = mine.filter((e) => e.kind === "session_result");
+  // A session's results in the order they were recorded, failed ones too: the last one the
+  // server takes is the resident's result.
+  const results = mine.filter((e) => e.kind === "session_result").sort(outbox.inOrder);
   for (const id of new Set(results.map((e) => e.session_id))) {
     const rows = results.filter((e) => e.session_id === id);
     for (let i = 0; i < rows.length; i += BATCH) {

@@ -26,6 +26,17 @@ function pendingItem(row) {
   );
 }
 
+// What leaving a refused entry means: the server keeps a refused visit (the commander sees
+// it), not a refused household, flag, reading or result; a household's waiting visits go to a
+// file first.
+async function discardQuestion(row) {
+  if (row.kind === "visit") return t("Bỏ mục này khỏi máy? Máy chủ vẫn giữ bản bị từ chối để chỉ huy xem.");
+  if (row.kind !== "household") return t("Bỏ mục này khỏi máy? Máy chủ không giữ bản bị từ chối; cần thì bấm Lưu ra tệp trước.");
+  const waiting = (await outbox.waitingOn(row.client_id, row.username)).length;
+  if (!waiting) return t("Bỏ hộ này khỏi máy? Máy chủ không giữ hộ bị từ chối.");
+  return t("Bỏ hộ này? %(n)s lượt thăm đang chờ hộ này chưa lên máy chủ: máy sẽ lưu hộ và các lượt đó ra tệp rồi mới bỏ. Gửi tệp cho chỉ huy để nhập.", { n: waiting });
+}
+
 function rejectedItem(row, redraw, go) {
   return h(
     "li",
@@ -46,7 +57,7 @@ function rejectedItem(row, redraw, go) {
         class: "btn small",
         text: t("Bỏ"),
         onclick: async () => {
-          const ok = await ask(t("Bỏ mục này khỏi máy? Máy chủ vẫn giữ bản bị từ chối để chỉ huy xem."), { yes: t("Bỏ"), danger: true });
+          const ok = await ask(await discardQuestion(row), { yes: t("Bỏ"), danger: true });
           if (ok && (await outbox.discard(row.client_id))) redraw();
         },
       }),
