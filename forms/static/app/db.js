@@ -9,6 +9,10 @@
 //   outbox     submissions not yet confirmed by the server (keyPath client_id)
 //   sent       a short history of confirmed submissions (keyPath client_id)
 
+import { t } from "./i18n.js";
+import { h } from "./ui.js";
+import { emit } from "./util.js";
+
 const NAME = "gocua";
 const VERSION = 3;
 let opening = null;
@@ -34,21 +38,59 @@ function upgrade(db, from) {
 
 export function openDb() {
   if (!opening) {
-    opening = new Promise((resolve, reject) => {
+    const current = new Promise((resolve, reject) => {
       const req = indexedDB.open(NAME, VERSION);
+      // A failed or lost connection is not kept: the next call opens the database again.
+      const forget = () => {
+        if (opening === current) opening = null;
+      };
       req.onupgradeneeded = (event) => upgrade(req.result, event.oldVersion);
       req.onsuccess = () => {
         const db = req.result;
-        db.onversionchange = () => db.close();
+        // Another tab opens a newer version (or deletes the data): let it go on, and ask this
+        // tab to reload; a save meanwhile opens again, or fails and says so.
+        db.onversionchange = () => {
+          db.close();
+          forget();
+          emit("db-closed");
+          askReload();
+        };
+        db.onclose = forget;
         resolve(db);
       };
-      req.onerror = () => reject(req.error);
+      req.onerror = () => {
+        forget();
+        reject(req.error);
+      };
       // Another tab still has the older version open: it closes on "versionchange" (above),
       // and then this request goes on by itself.
       req.onblocked = () => {};
     });
+    opening = current;
   }
   return opening;
+}
+
+// Under the top bar, in the flow of the page: it must not cover the form's buttons.
+function askReload() {
+  if (typeof document === "undefined" || !document.body || document.getElementById("db-closed")) return;
+  const banner = h(
+    "div",
+    { id: "db-closed", class: "banner warn", role: "alert" },
+    h("span", { text: t("Một thẻ khác vừa mở phiên bản mới của ứng dụng: thẻ này có thể không lưu được nữa. Tải lại trang để lưu tiếp.") }),
+    " ",
+    h("button", { type: "button", class: "btn small", onclick: () => location.reload(), text: t("Tải lại") }),
+  );
+  const bar = document.querySelector("header.bar");
+  if (bar) bar.after(banner);
+  else document.body.prepend(banner);
+}
+
+// What a save that could not be written tells the officer: why, and what to do. The form keeps
+// what was typed.
+export function writeFailure(err) {
+  const why = err?.name === "QuotaExceededError" ? t("bộ nhớ máy đã đầy") : err?.message || String(err);
+  return t("Chưa lưu được vào máy: %(why)s. Những gì đã nhập vẫn còn trên màn hình. Hãy tải lại trang rồi lưu lại; nếu vẫn không được, vào Hộp thư đi bấm “Lưu ra tệp” và báo chỉ huy.", { why });
 }
 
 const done = (req) =>

@@ -226,3 +226,21 @@ export async function exportFile(username, only = null) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
   return doc;
 }
+
+// The visit waiting for a household made on this phone, with the outcome and note the officer
+// set again while fixing that household (the household's own visit, not a quick capture's):
+// the one named by `visitClientId`, else the first. Answers the rewritten entry, or null.
+export async function reviseHouseholdVisit(householdClientId, { outcome, note }, { username, visitClientId = null }) {
+  let revised = null;
+  await transact("outbox", "readwrite", async (s, done) => {
+    const visits = (await done(s.outbox.index("username").getAll(username)))
+      .filter((r) => r.kind === "visit" && !r.capture && r.body?.household_client_id === householdClientId)
+      .sort((a, b) => a.created_at.localeCompare(b.created_at) || (a.order ?? 0) - (b.order ?? 0));
+    const row = visits.find((r) => r.client_id === visitClientId) || visits[0];
+    if (!row) return;
+    revised = { ...row, body: { ...row.body, outcome, note } };
+    s.outbox.put(revised);
+  });
+  if (revised) changed();
+  return revised;
+}

@@ -3,7 +3,7 @@
 // tiếp" puts the person in the outbox at once (a visit of the site naming that one new
 // resident), and the cursor goes back to the ID number. What is being typed is kept as a draft.
 import * as data from "../data.js";
-import { del, get, put } from "../db.js";
+import { del, get, put, writeFailure } from "../db.js";
 import * as gps from "../gps.js";
 import { homeProvinces, t } from "../i18n.js";
 import { labels } from "../labels.js";
@@ -93,8 +93,15 @@ function problemOf(v) {
   return null;
 }
 
+// The draft: the person being typed and the client_id they will be saved under.
+function keepDraft(v) {
+  return put("drafts", { key: v.draftKey, username: v.me.username, person: v.person, client_id: v.clientId, updated_at: isoLocal() });
+}
+
 async function save(v, event) {
   event.preventDefault();
+  // One save at a time: a double tap must not record the person twice.
+  if (v.saving) return;
   const problem = problemOf(v);
   v.error.hidden = !problem;
   if (problem) {
@@ -102,18 +109,36 @@ async function save(v, event) {
     (problem === t("Ghi họ và tên.") ? v.controls.name : v.controls.id).focus();
     return;
   }
+  v.saving = true;
+  v.button.disabled = true;
   const person = personBody(v.person, { site: true });
-  const body = { client_id: newId(), ...refOf(v.hh), visited_at: isoLocal(), ...v.watcher.result(), outcome: "met", residents: [], new_residents: [person], note: "" };
-  await outbox.enqueue("visit", body, { username: v.me.username, label: `${v.hh.site_name || v.hh.address}: ${person.full_name}`, extra: { capture: true } });
+  // The client_id made when the form was reset: saving this person again (after an error, or
+  // from a restored draft) overwrites the same outbox entry.
+  const body = { client_id: v.clientId, ...refOf(v.hh), visited_at: isoLocal(), ...v.watcher.result(), outcome: "met", residents: [], new_residents: [person], note: "" };
+  try {
+    await outbox.enqueue("visit", body, { username: v.me.username, label: `${v.hh.site_name || v.hh.address}: ${person.full_name}`, extra: { capture: true } });
+  } catch (err) {
+    // Not written: the person stays in the form, to save again.
+    v.error.textContent = writeFailure(err);
+    v.error.hidden = false;
+    toast(v.error.textContent, "error");
+    v.saving = false;
+    v.button.disabled = false;
+    return;
+  }
   if (person.id_number) v.numbers.add(person.id_number);
   v.saved += 1;
   v.person = blank(v.person);
+  v.clientId = newId();
+  v.saving = false;
+  v.button.disabled = false;
   v.save.cancel();
-  await put("drafts", { key: v.draftKey, username: v.me.username, person: v.person });
   show(v);
   drawRecorded(v);
   toast(t("Đã lưu %(name)s. Người tiếp theo.", { name: person.full_name }), "ok");
   v.controls.id.focus();
+  // A draft not reset keeps the person saved, with their client_id: saved again, it overwrites.
+  await keepDraft(v).catch(() => {});
 }
 
 function controls(v) {
@@ -160,7 +185,7 @@ function form(v) {
     fill(v.homeBox, field(t("Tỉnh thường trú"), c.home)),
     h("div", { class: "pair" }, field(t("Căn cước"), c.card), field(t("VNeID"), c.eid)),
     v.error,
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn primary", id: "cap-save", text: t("Lưu & người tiếp") })),
+    h("div", { class: "actions" }, v.button),
   );
 }
 
@@ -170,16 +195,19 @@ export async function render(view, { params, go }) {
   if (!hh) return go("today");
   const draftKey = `capture:${params[0]}`;
   const kept = await get("drafts", draftKey);
+  const mine = kept?.username === me.username;
   const v = {
-    me, hh, draftKey, saved: 0, numbers: new Set(),
-    person: kept?.username === me.username ? { ...blank(), ...kept.person } : blank(),
+    me, hh, draftKey, saved: 0, numbers: new Set(), saving: false,
+    person: mine ? { ...blank(), ...kept.person } : blank(),
+    clientId: (mine && kept.client_id) || newId(),
+    button: h("button", { type: "submit", class: "btn primary", id: "cap-save", text: t("Lưu & người tiếp") }),
     info: h("p", { class: "small id-info", id: "cap-info", "aria-live": "polite" }),
     homeBox: h("div", { id: "cap-home-box" }),
     error: h("p", { class: "error", role: "alert", id: "capture-error", hidden: true }),
     listBox: h("div", { id: "capture-recorded" }),
     watcher: gps.watch(null),
   };
-  v.save = debounce(() => put("drafts", { key: draftKey, username: me.username, person: v.person, updated_at: isoLocal() }), 250);
+  v.save = debounce(() => keepDraft(v), 250);
   v.controls = controls(v);
   for (const e of await recorded(v)) {
     const number = e.body.new_residents[0]?.id_number;

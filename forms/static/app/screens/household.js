@@ -2,7 +2,7 @@
 // field, its residents and the visit, all offline. The household goes to the outbox with a
 // client_id made here (kept in the draft, so every retry is the same household), ahead of the
 // visit that names it by `household_client_id`. #household/<client_id> fixes a refused one.
-import { del, get, put } from "../db.js";
+import { del, get, put, writeFailure } from "../db.js";
 import * as gps from "../gps.js";
 import { t } from "../i18n.js";
 import { label, labels } from "../labels.js";
@@ -215,20 +215,36 @@ async function submit(v, event) {
   const body = householdBody(v.draft, location);
   const name = body.site_name || s.residents.find((p) => p.full_name.trim())?.full_name.trim() || body.address;
   const what = `${label("household_kind", body.kind)}: ${name}`;
-  if (v.fixing) {
-    await outbox.replaceHousehold(v.fixing.client_id, body, { username: v.me.username, label: what });
-  } else {
-    await outbox.enqueueAll(
-      [
-        { kind: "household", body, label: what },
-        { kind: "visit", body: visitBody(v.draft, location), label: `${name} — ${body.address}` },
-      ],
-      { username: v.me.username },
-    );
+  try {
+    if (v.fixing) {
+      // The visit waiting for this household first takes the outcome and note shown with it
+      // (it waits until the household is sent, and a retry writes the same again).
+      await outbox.reviseHouseholdVisit(
+        v.fixing.client_id,
+        { outcome: s.outcome, note: s.note.trim() },
+        { username: v.me.username, visitClientId: v.draft.visit_client_id },
+      );
+      await outbox.replaceHousehold(v.fixing.client_id, body, { username: v.me.username, label: what });
+    } else {
+      await outbox.enqueueAll(
+        [
+          { kind: "household", body, label: what },
+          { kind: "visit", body: visitBody(v.draft, location), label: `${name} — ${body.address}` },
+        ],
+        { username: v.me.username },
+      );
+    }
+  } catch (err) {
+    // Not written (storage full, or another tab upgraded the database): say so, keep the form.
+    v.formError.textContent = writeFailure(err);
+    v.formError.hidden = false;
+    v.formError.scrollIntoView({ block: "center" });
+    toast(v.formError.textContent, "error");
+    return;
   }
   v.watcher?.stop();
   v.save.cancel();
-  await del("drafts", v.draftKey);
+  await del("drafts", v.draftKey).catch(() => {});
   toast(navigator.onLine ? t("Đã lưu, đang gửi…") : t("Đã lưu trên máy. Sẽ tự gửi khi có mạng."), "ok");
   // At a site, the people met next are recorded quickly, one after another.
   if (v.fixing) v.go("outbox");
@@ -272,12 +288,15 @@ async function openDraft(me, fixing) {
   const kept = await get("drafts", key);
   if (kept && kept.username === me.username) return { key, draft: kept, restored: true };
   let state = blankState(me);
+  let visit = null;
   if (fixing) {
-    const visit = (await outbox.entries(me.username)).find((e) => e.body?.household_client_id === fixing.client_id);
+    // The household's own visit (not a quick capture's): its outcome and note, to fix with it.
+    visit = (await outbox.entries(me.username)).find((e) => e.kind === "visit" && !e.capture && e.body?.household_client_id === fixing.client_id);
     state = stateFromBody(fixing.body, visit);
   }
   // The client_id is made once and kept: a retry of this household is the same household.
-  const draft = { key, username: me.username, client_id: fixing?.client_id || newId(), visit_client_id: newId(), state, fix: null, started_at: isoLocal() };
+  // While fixing, visit_client_id names the visit waiting for it.
+  const draft = { key, username: me.username, client_id: fixing?.client_id || newId(), visit_client_id: visit?.client_id || newId(), state, fix: null, started_at: isoLocal() };
   return { key, draft, restored: false };
 }
 

@@ -4,7 +4,7 @@
 // when the officer changed them (a stale copy never undoes what the office recorded).
 // #visit/<household id> opens a new visit; #fix/<client id> corrects a refused one.
 import * as data from "../data.js";
-import { del, get, put } from "../db.js";
+import { del, get, put, writeFailure } from "../db.js";
 import * as gps from "../gps.js";
 import { t } from "../i18n.js";
 import { label, labels } from "../labels.js";
@@ -164,7 +164,13 @@ function householdRef(body, hh) {
 // The officer's own draft of this visit, or a new one.
 async function openDraft(me, { fixing, hh, draftKey }) {
   const kept = await get("drafts", draftKey);
-  if (kept && kept.username === me.username) return { draft: kept, restored: true };
+  if (kept && kept.username === me.username) {
+    // Already saved under its client_id (by another tab, which wrote the draft back): sent
+    // again under it, another body would be refused (409) for good. It goes as a new visit.
+    const used = !fixing && kept.client_id && ((await outbox.entry(kept.client_id)) || (await get("sent", kept.client_id)));
+    if (used) kept.client_id = newId();
+    return { draft: kept, restored: true, used: Boolean(used) };
+  }
   const draft = {
     key: draftKey,
     username: me.username,
@@ -442,17 +448,30 @@ async function submit(v, event) {
     // A new time cannot link the fix to its refused copy by household and time; the same
     // client_id does (nothing was created under it, the server refused it).
     draft.client_id = fixing.client_id;
+  } else if (fixing?.code === 409 && draft.client_id === fixing.client_id) {
+    // The server holds another visit under that client_id: never resend it with a new body.
+    draft.client_id = newId();
   }
   const body = buildBody(draft, location);
   const head = data.headOf(v.hh);
-  await outbox.enqueue("visit", body, {
-    username: v.me.username,
-    label: [head?.full_name, v.hh?.address].filter(Boolean).join(" — "),
-    replaces: fixing ? fixing.client_id : null,
-  });
+  try {
+    await outbox.enqueue("visit", body, {
+      username: v.me.username,
+      label: [head?.full_name, v.hh?.address].filter(Boolean).join(" — "),
+      replaces: fixing ? fixing.client_id : null,
+    });
+  } catch (err) {
+    // Not written (storage full, or another tab upgraded the database): say so, keep the form.
+    formError.textContent = writeFailure(err);
+    formError.hidden = false;
+    formError.scrollIntoView({ block: "center" });
+    toast(formError.textContent, "error");
+    return;
+  }
   stopGps(v);
   v.save.cancel();
-  await del("drafts", v.draftKey);
+  // The visit is in the outbox; a draft left behind gets a new client_id when restored.
+  await del("drafts", v.draftKey).catch(() => {});
   toast(navigator.onLine ? t("Đã lưu, đang gửi…") : t("Đã lưu trên máy. Sẽ tự gửi khi có mạng."), "ok");
   v.go(fixing ? "outbox" : v.home());
 }
@@ -511,10 +530,12 @@ export async function render(view, { params, mode, go, home }) {
     fill(view, h("p", { class: "banner bad", text: t("Không có hộ này trên máy.") }));
     return;
   }
-  const { draft, restored } = await openDraft(me, target);
+  const { draft, restored, used } = await openDraft(me, target);
   // A refusal for the time or the location lets the officer fix them; otherwise the fix keeps
   // both as first sent (the server links a fix to its refused copy by household and time).
-  const fixTime = Boolean(fixing) && blamed(fixing.errors, "visited_at");
+  // Only a 422 blames the time: a 409 lists every field that differs from the visit the server
+  // already holds under that client_id, the time among them.
+  const fixTime = fixing?.code === 422 && blamed(fixing.errors, "visited_at");
   const fixPlace =
     Boolean(fixing) && (blamed(fixing.errors, "location") || blamed(fixing.errors, "location_missing_reason"));
   if (fixing) draft.visited_at = fixing.body.visited_at;
@@ -541,7 +562,11 @@ export async function render(view, { params, mode, go, home }) {
       : null,
     position,
     restored ? h("p", { class: "banner", id: "draft-restored", text: t("Tiếp tục bản nháp lúc %(when)s", { when: formatWhen(draft.updated_at || draft.started_at) }) }) : null,
+    used ? h("p", { class: "banner warn", id: "draft-used", text: t("Bản nháp này đã được lưu thành một lượt thăm rồi. Lưu lần nữa sẽ ghi thêm một lượt thăm mới; nếu không cần, bấm “Bỏ nháp”.") }) : null,
     fixing ? errorList(fixing, t("Máy chủ đã từ chối lượt thăm này. Sửa rồi gửi lại:")) : null,
+    fixing?.code === 409
+      ? h("p", { class: "banner warn", id: "fix-conflict", text: t("Máy chủ đã có một lượt thăm khác với cùng mã (có thể gửi từ thẻ hoặc máy khác). Bản sửa sẽ được gửi thành một lượt thăm mới; nếu lượt thăm trên máy chủ đã đúng, hãy bấm “Bỏ” trong Hộp thư đi.") })
+      : null,
     form,
   );
   return () => stopGps(v);
