@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -261,3 +262,31 @@ def api_post(client: FlaskClient, url: str, headers: dict, body: Any) -> tuple[i
     """POST JSON and return (status, body)."""
     response = client.post(url, headers=headers, json=body)
     return response.status_code, response.get_json(silent=True)
+
+
+def page_client(app, user: User) -> FlaskClient:
+    """A client of the web pages signed in as the user (its own cookies)."""
+    client = app.test_client()
+    answer = client.post("/login", data={"username": user.username, "password": "secret-pass"})
+    assert answer.status_code in (302, 303), answer.status_code
+    return client
+
+
+def visit_without_gps(household_id: int, **extra) -> dict:
+    """A visit body made five minutes ago whose GPS timed out (no location); nobody home
+    unless `extra` says otherwise."""
+    return {
+        "client_id": str(uuid.uuid4()),
+        "household_id": household_id,
+        "visited_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
+        "location": None,
+        "location_missing_reason": "timeout",
+        "outcome": "nobody_home",
+        **extra,
+    }
+
+
+def correcting_visit(household_id: int, resident_id: int, correction: dict) -> dict:
+    """A visit that meets the resident and proposes one correction (no location)."""
+    seen = {"resident_id": resident_id, "presence": "present", "corrections": [correction]}
+    return visit_without_gps(household_id, outcome="met", residents=[seen])

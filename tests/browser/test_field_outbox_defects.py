@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.people.models import Resident
-from tests.field.browser_helpers import log_in, phone_rows, server_visits, wait_for_data, wait_sent
+from tests.field.browser_helpers import (
+    log_in,
+    new_household,
+    phone_rows,
+    server_visits,
+    wait_for_data,
+    wait_sent,
+)
 
 TAKEN = "038098001234"
 NOT_WRITTEN = "Chưa lưu được vào máy"
@@ -49,6 +56,16 @@ def residents_named(household_id: int, name: str) -> int:
     db.session.rollback()
     rows = db.session.scalars(select(Resident).where(Resident.household_id == household_id))
     return [r.full_name for r in rows].count(name)
+
+
+def open_visit_offline(page, context, household_id: int) -> None:
+    """Sign in, take the hamlets' data, go offline and open a new visit of the household."""
+    db.session.rollback()
+    log_in(page, "canbo")
+    wait_for_data(page)
+    context.set_offline(True)
+    page.goto(f"/app#visit/{household_id}")
+    page.wait_for_selector("#visit-form")
 
 
 def wait_nothing_waits(page, timeout: int = 30_000) -> None:
@@ -172,14 +189,7 @@ def test_fixing_a_refused_household_keeps_the_visit_outcome_and_note(
     log_in(page, "canbo")
     wait_for_data(page)
     context.set_offline(True)
-    page.goto("/app#household")
-    page.wait_for_selector("#household-form")
-    page.fill("#address", "Thôn 3, xã Nam Đông")
-    box = page.locator("fieldset[data-person='0']")
-    box.locator("input.person-name").fill("Hồ Văn Nhờ")
-    box.locator("input.id-number-input").fill(TAKEN)
-    page.select_option("#outcome", "met")
-    page.click("#save-household")
+    new_household(page, "Thôn 3, xã Nam Đông", "Hồ Văn Nhờ", TAKEN)
     page.wait_for_selector("#household-form", state="detached")
     context.set_offline(False)
     page.goto("/app#outbox")
@@ -203,13 +213,7 @@ def test_fixing_a_refused_household_keeps_the_visit_outcome_and_note(
 def test_a_visit_not_written_after_another_tab_upgrades_says_so(
     page, context, officer, make_household
 ):
-    hh_id = make_household("20179-001").id
-    db.session.rollback()
-    log_in(page, "canbo")
-    wait_for_data(page)
-    context.set_offline(True)
-    page.goto(f"/app#visit/{hh_id}")
-    page.wait_for_selector("#visit-form")
+    open_visit_offline(page, context, make_household("20179-001").id)
     page.check("input[name=outcome][value=met]")
     page.fill("textarea[name=note]", "Chủ hộ hẹn mai làm căn cước")
     # A newer app version (IndexedDB version 4) opens the database in another tab.
@@ -232,13 +236,7 @@ def test_a_visit_not_written_after_another_tab_upgrades_says_so(
 def test_the_database_is_opened_again_after_another_tab_closed_it(
     page, context, officer, make_household
 ):
-    hh_id = make_household("20179-001").id
-    db.session.rollback()
-    log_in(page, "canbo")
-    wait_for_data(page)
-    context.set_offline(True)
-    page.goto(f"/app#visit/{hh_id}")
-    page.wait_for_selector("#visit-form")
+    open_visit_offline(page, context, make_household("20179-001").id)
     page.check("input[name=outcome][value=nobody_home]")
     # Another tab deletes the database (its connection here is closed on "versionchange").
     other = context.new_page()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.extensions import db
 from app.people.models import Resident
-from tests.field.browser_helpers import log_in, phone_rows, wait_for_data
+from tests.field.browser_helpers import log_in, new_household, phone_rows, wait_for_data
 
 TAKEN = "038098001234"
 
@@ -51,16 +51,7 @@ def test_entries_made_in_one_second_keep_their_order(
 def _site_with_people(page) -> None:
     """A boarding house made offline, its owner's number already on file, three people
     captured there."""
-    page.goto("/app#household")
-    page.wait_for_selector("#household-form")
-    page.select_option("#kind", "boarding_house")
-    page.fill("#site-name", "Nhà trọ Bình An")
-    page.fill("#address", "Tổ 3, đường Thuận Giao 12")
-    box = page.locator("fieldset[data-person='0']")
-    box.locator("input.person-name").fill("Nguyễn Văn Tài")
-    box.locator("input.id-number-input").fill(TAKEN)
-    page.fill("#address", "Tổ 3, đường Thuận Giao 12")
-    page.click("#save-household")
+    new_household(page, "Tổ 3, đường Thuận Giao 12", "Nguyễn Văn Tài", TAKEN, kind="boarding_house")
     page.wait_for_selector("#capture-form")
     for name in ("Lê Thị Mai", "Trần Văn Hùng"):
         page.fill("#cap-name", name)

@@ -45,6 +45,22 @@ def record_visit(page, household_id: int, outcome: str = "met") -> None:
     page.wait_for_selector("#visit-form", state="detached")
 
 
+def new_household(page, address: str, head: str, id_number: str = "", *, kind: str = "") -> None:
+    """Fill the phone's new-household form (a site when `kind` is given) with its first
+    person and save it."""
+    page.goto("/app#household")
+    page.wait_for_selector("#household-form")
+    if kind:
+        page.select_option("#kind", kind)
+        page.fill("#site-name", "Nhà trọ Bình An")
+    page.fill("#address", address)
+    box = page.locator("fieldset[data-person='0']")
+    box.locator("input.person-name").fill(head)
+    box.locator("input.id-number-input").fill(id_number)
+    page.fill("#address", address)  # the number's hints may move the focus: the address stays
+    page.click("#save-household")
+
+
 def wait_sent(page, n: int, timeout: int = 20_000) -> None:
     """Stay on the outbox screen until it lists n visits as sent."""
     page.wait_for_function(

@@ -8,8 +8,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import uuid
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import g
@@ -18,16 +16,10 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.extensions import db
 from app.people.models import Correction
+from tests.factories import correcting_visit, page_client
 
 SUP = "\u00b2"  # superscript two: str.isdigit() is true, int() refuses it
 NUL = "a\x00b"
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    answer = client.post("/login", data={"username": user.username, "password": "secret-pass"})
-    assert answer.status_code in (302, 303)
-    return client
 
 
 def post(client, url: str, data: dict, **kwargs):
@@ -44,20 +36,10 @@ def office(app, client, world, make_user, make_household, token_for):
     officer = make_user("officer", "20179", hamlets=["20179-001"])
     commander = make_user("commander", "20179")
     household = make_household("20179-001")
-    body = {
-        "client_id": str(uuid.uuid4()),
-        "household_id": household.id,
-        "visited_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
-        "location": None,
-        "location_missing_reason": "timeout",
-        "outcome": "met",
-        "residents": [
-            {"resident_id": household.residents[0].id, "presence": "present",
-             "corrections": [{"field": "other", "proposed": "x", "note": "n"}]}
-        ],
-    }  # fmt: skip
+    correction = {"field": "other", "proposed": "x", "note": "n"}
+    body = correcting_visit(household.id, household.residents[0].id, correction)
     assert client.post("/api/v1/visits", json=body, headers=token_for(officer)).status_code == 201
-    return {"pages": signed_in(app, commander), "officer": officer, "commander": commander}
+    return {"pages": page_client(app, commander), "officer": officer, "commander": commander}
 
 
 SESSION = {"kind": "at_home", "date": "2030-01-07", "starts_at": "08:00", "ends_at": "11:00"}
@@ -102,7 +84,7 @@ def test_the_api_trail_refuses_no_digit_it_cannot_read(client, office, token_for
 
 def test_user_forms_refuse_control_characters_and_overlong_names(office, make_user):
     pages, officer = office["pages"], office["officer"]
-    admin_pages = signed_in(office["pages"].application, make_user("admin", "46"))
+    admin_pages = page_client(office["pages"].application, make_user("admin", "46"))
     new = {"username": "moi", "full_name": "Người Mới", "role": "officer", "phone": ""}
     for form in (
         {**new, "unit_code": NUL},

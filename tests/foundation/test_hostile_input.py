@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
@@ -21,23 +20,11 @@ from app.clock import today_in_vietnam
 from app.extensions import db
 from app.followups.models import Followup
 from app.text import fold
-from tests.factories import square
+from tests.factories import square, visit_without_gps
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 RAW = ("<script>alert", "<img src=x onerror")
-
-
-def _visit(household_id: int, **extra) -> dict:
-    return {
-        "client_id": str(uuid.uuid4()),
-        "household_id": household_id,
-        "visited_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
-        "location": None,
-        "location_missing_reason": "timeout",
-        "outcome": "nobody_home",
-        **extra,
-    }
 
 
 # --- size limits -------------------------------------------------------------------------
@@ -46,7 +33,7 @@ def _visit(household_id: int, **extra) -> dict:
 def test_a_visit_body_past_1_mb_is_a_413_in_json(client, make_user, make_household, token_for):
     officer = make_user("officer", "20179", hamlets=["20179-001"])
     household = make_household("20179-001")
-    body = _visit(household.id, note="x" * (1024 * 1024 + 10))
+    body = visit_without_gps(household.id, note="x" * (1024 * 1024 + 10))
     response = client.post("/api/v1/visits", json=body, headers=token_for(officer))
     assert response.status_code == 413
     answer = response.get_json()
@@ -57,7 +44,7 @@ def test_a_batch_may_pass_1_mb_but_not_10(app, client, make_user, make_household
     officer = make_user("officer", "20179", hamlets=["20179-001"])
     household = make_household("20179-001")
     headers = token_for(officer)
-    notes = [_visit(household.id, note="ghi chú " * 400) for _ in range(400)]  # ~1.3 MB
+    notes = [visit_without_gps(household.id, note="ghi chú " * 400) for _ in range(400)]  # ~1.3 MB
     response = client.post("/api/v1/visits/batch", json={"visits": notes}, headers=headers)
     assert response.status_code == 200, response.get_json()
     app.config["API_BATCH_MAX_BYTES"] = 512 * 1024
@@ -117,7 +104,7 @@ def hostile(client, world, make_user, make_household, token_for) -> dict:
     household.contact_name, household.rooms = f"Chủ {IMG}", [f"P{IMG}"[:32]]
     household.residents[1].room = f"P{IMG}"[:32]
     db.session.commit()
-    body = _visit(
+    body = visit_without_gps(
         household.id,
         outcome="met",
         note=f"Ghi chú {SCRIPT} {IMG}",

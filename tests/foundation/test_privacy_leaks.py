@@ -17,16 +17,9 @@ from app.auth.models import AuditEntry
 from app.extensions import db
 from app.people.models import Correction
 from app.text import masked_id_numbers
-from tests.factories import api_get, api_post
+from tests.factories import api_get, api_post, correcting_visit, page_client
 
 NUMBER = "046068000123"
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    answer = client.post("/login", data={"username": user.username, "password": "secret-pass"})
-    assert answer.status_code in (302, 303)
-    return client
 
 
 def new_household(number: str, name: str = "Hồ Văn Nhờ", hamlet: str = "20179-001") -> dict:
@@ -70,7 +63,7 @@ def test_the_audit_trail_never_shows_a_full_id_number(app, client, world, make_u
     shown = str(trail)
     assert NUMBER not in shown and changed not in shown
     assert "********0123" in shown and "********0124" in shown
-    pages = signed_in(app, commander)
+    pages = page_client(app, commander)
     for url in ("/audit", "/audit.csv"):
         text = pages.get(url).get_data(as_text=True)
         assert NUMBER not in text and changed not in text, url
@@ -106,7 +99,7 @@ def test_a_card_scan_names_a_holder_only_inside_the_officers_scope(
     assert outside.related_resident_id is None and outside.proposed_value is None
     assert str(far.residents[0].id) not in outside.note and "ngoài phạm vi" in outside.note
     assert "household_id" not in (outside.details or {})
-    page = signed_in(app, officer).get(f"/corrections/{outside.id}").get_data(as_text=True)
+    page = page_client(app, officer).get(f"/corrections/{outside.id}").get_data(as_text=True)
     assert "Xa Lạ Bí Mật" not in page and "1971" not in page
     # Inside the scope the holder is still named, for the reviewer to compare.
     other = make_household("20179-001", residents=[{"full_name": "Người Khác"}])
@@ -139,7 +132,7 @@ def test_the_correction_page_hides_a_related_resident_outside_the_readers_scope(
     )
     db.session.add(correction)
     db.session.commit()
-    page = signed_in(app, officer).get(f"/corrections/{correction.id}")
+    page = page_client(app, officer).get(f"/corrections/{correction.id}")
     assert page.status_code == 200
     assert "Xa Lạ Bí Mật" not in page.get_data(as_text=True)
 
@@ -210,18 +203,8 @@ def test_a_reveal_showing_a_proposed_number_is_audited(
     resident = household.residents[0]
     headers = token_for(officer)
     proposed = "046068000888"
-    body = {
-        "client_id": str(uuid.uuid4()),
-        "household_id": household.id,
-        "visited_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
-        "location": None,
-        "location_missing_reason": "timeout",
-        "outcome": "met",
-        "residents": [
-            {"resident_id": resident.id, "presence": "present",
-             "corrections": [{"field": "id_number", "proposed": proposed}]}
-        ],
-    }  # fmt: skip
+    correction = {"field": "id_number", "proposed": proposed}
+    body = correcting_visit(household.id, resident.id, correction)
     assert api_post(client, "/api/v1/visits", headers, body)[0] == 201
     for url in (f"/api/v1/residents/{resident.id}", f"/api/v1/households/{household.id}"):
         assert proposed not in client.get(url, headers=headers).get_data(as_text=True)
