@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from app.auth.models import ROLES, User, UserHamlet
 from app.auth.scope import holds_unit, scope_of, unit_in_scope
 from app.auth.service import ROLE_LEVELS, assign_hamlets, create_user
+from app.auth.signals import account_changed
 from app.auth.users import managed_user, one_time_password, revoke_all
 from app.errors import ConflictError, ForbiddenError, InvalidError
 from app.extensions import db
@@ -249,6 +250,7 @@ def update_account(actor: User, user_id: int, changes: dict[str, Any]) -> User:
     user = managed_user(actor, user_id)
     if changes.get("active") is False and user.id == actor.id:
         raise ConflictError(_("Bạn không thể tự khóa tài khoản của mình."))
+    post = (user.role, user.unit_id)
     moved_unit = "unit_code" in changes and changes["unit_code"] != user.unit.code
     if changes.get("role", user.role) != user.role or moved_unit:
         _change_post(actor, user, changes)
@@ -272,4 +274,6 @@ def update_account(actor: User, user_id: int, changes: dict[str, Any]) -> User:
     db.session.flush()
     if was_active and not user.active:
         revoke_all(user, "deactivated")
+    if (was_active and not user.active) or (user.role, user.unit_id) != post:
+        account_changed.send(user, actor=actor)  # its work the user can no longer do moves on
     return user

@@ -7,7 +7,8 @@ from typing import Any
 from flask import Flask
 
 from app.auth.models import User
-from app.followups import service
+from app.auth.signals import account_changed
+from app.followups import reassign, service
 from app.followups.models import Followup
 from app.people.models import Correction, Resident
 from app.people.signals import correction_resolved, resident_changed, session_result_recorded
@@ -40,6 +41,11 @@ def _correction_resolved(correction: Correction, *, actor: User) -> list[Followu
     return service.on_correction_resolved(correction, actor)
 
 
+def _account_changed(user: User, **_details: Any) -> list[Followup]:
+    """A user deactivated, moved or given another role: their work goes on with others."""
+    return reassign.release_work_of(user)
+
+
 def _resident_changed(resident: Resident, **details: Any) -> tuple[list, list]:
     """A resident changed without a visit: re-read the card and at-home rules for them."""
     return service.on_resident_changed(resident, details.get("actor"))
@@ -52,3 +58,4 @@ def init_app(app: Flask) -> None:
     correction_resolved.connect(_correction_resolved)
     resident_changed.connect(_resident_changed)
     session_result_recorded.connect(_session_result_recorded)
+    account_changed.connect(_account_changed)

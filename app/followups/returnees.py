@@ -143,6 +143,36 @@ def _same_flag(user: User, data: dict[str, Any], hamlet_id: int | None) -> Retur
     return None
 
 
+def _open_visit_of(flag: Returnee, place: Household | Unit) -> Followup | None:
+    """The person's open returnee_visit: of their household (and resident), or for a flag
+    naming a name only, one of the hamlet's that names the same name (diacritics aside), as
+    `changes.open_twin` tells the same person."""
+    query = select(Followup).where(Followup.kind == "returnee_visit", Followup.status == "open")
+    if flag.household_id is not None:
+        return db.session.scalar(
+            query.where(
+                Followup.household_id == flag.household_id,
+                Followup.resident_id.is_(None)
+                if flag.resident_id is None
+                else Followup.resident_id == flag.resident_id,
+            )
+        )
+    if not isinstance(place, Unit):
+        return None
+    named = db.session.execute(
+        query.add_columns(Returnee.full_name)
+        .join(Returnee, Returnee.id == Followup.returnee_id)
+        .where(
+            Followup.hamlet_id == place.id,
+            Followup.household_id.is_(None),
+            Followup.resident_id.is_(None),
+        )
+        .order_by(Followup.id)
+    ).all()
+    folded = fold(flag.full_name or "")
+    return next((f for f, full_name in named if folded and fold(full_name) == folded), None)
+
+
 def _visit_for(flag: Returnee, place: Household | Unit, name: str) -> Followup:
     """Open the flag's returnee_visit, or tighten the person's open one."""
     due = max(flag.returned_on, today_in_vietnam())
@@ -152,18 +182,7 @@ def _visit_for(flag: Returnee, place: Household | Unit, name: str) -> Followup:
         "returned": flag.returned_on.strftime("%d/%m/%Y"),
         "leaving": flag.leaving_on.strftime("%d/%m/%Y") if flag.leaving_on else "",
     }
-    current = None
-    if flag.household_id is not None:
-        current = db.session.scalar(
-            select(Followup).where(
-                Followup.household_id == flag.household_id,
-                Followup.resident_id.is_(None)
-                if flag.resident_id is None
-                else Followup.resident_id == flag.resident_id,
-                Followup.kind == "returnee_visit",
-                Followup.status == "open",
-            )
-        )
+    current = _open_visit_of(flag, place)
     if current is not None:
         current.due_date = min(current.due_date, due)
         current.priority = min(current.priority, rule.priority)

@@ -413,7 +413,10 @@ def _visit_work(
     if assigner is not None:
         work.assigner = assigner
     if visit.outcome == "household_moved":
-        for followup in list(work.open.values()):
+        # Only the household's latest visit says where it is now: one synced late (an
+        # offline phone) cancels nothing a newer visit opened.
+        latest = household.last_visit_at is None or visit.visited_at >= household.last_visit_at
+        for followup in list(work.open.values()) if latest else []:
             if followup.kind in rules.HOUSEHOLD_VISIT_KINDS:
                 work.close(followup, "cancelled")
     else:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from app.auth.models import User
 from app.common import utcnow
 from app.extensions import db
+from app.followups import reassign
 from app.followups.models import Followup
 from app.imports.columns import fast_fold
 from app.imports.lookups import chunks
@@ -220,7 +221,7 @@ def _move_household_rows(moved: list[dict[str, int]]) -> None:
 
     Residents, corrections, its visits (so coverage counts them where the household now is;
     where a visit was taken stays in its geo_hamlet_id) and open follow-ups (closed ones stay
-    where they were done).
+    where they were done), which are then given to the new hamlet's officer.
     """
     for model in (Resident, Correction, Visit, Followup):
         t = model.__table__
@@ -233,6 +234,8 @@ def _move_household_rows(moved: list[dict[str, int]]) -> None:
             move = move.where(t.c.status == "open")
         for chunk in chunks(moved, WRITE_CHUNK):
             db.session.execute(move, chunk)
+    # Their open follow-ups go to the new hamlet's officer, with the household's location.
+    reassign.follow_moved_households(row["b_household"] for row in moved)
 
 
 def _write_residents(plans: list[HouseholdPlan], actor_id: int | None) -> list[ResidentPlan]:
