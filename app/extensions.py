@@ -12,8 +12,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
+from flask_smorest.error_handler import ErrorSchema
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from marshmallow import INCLUDE, fields
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase, registry
 from webargs.flaskparser import FlaskParser
@@ -42,7 +44,6 @@ login = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
-api = Api()
 compress = Compress()
 
 
@@ -58,6 +59,30 @@ class BodyParser(FlaskParser):
             raise
         except (RecursionError, ValueError) as exc:
             raise json.JSONDecodeError(type(exc).__name__, "-", 0) from exc
+
+
+class ErrorOut(ErrorSchema):
+    """Every error answer (documentation only): the code, message and field errors, and what
+    some refusals add: a stale version's or a taken client_id's record on file (`current`), a
+    refused visit's `client_id` and `rejected_id`, `retry` when sending again later may pass.
+    Other keys may come: a client keeps what it does not know."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    current = fields.Dict(metadata={"description": "the record on file (409)"})
+    client_id = fields.String(metadata={"description": "the refused submission's client_id"})
+    rejected_id = fields.Integer(metadata={"description": "where the refused body is kept"})
+    retry = fields.Boolean(metadata={"description": "send it again later, unchanged"})
+
+
+class GocuaApi(Api):
+    """The API, its error answers documented by `ErrorOut`."""
+
+    ERROR_SCHEMA = ErrorOut
+
+
+api = GocuaApi()
 
 
 class Blueprint(flask_smorest.Blueprint):

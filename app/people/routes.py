@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.auth.access import acting_user, require
 from app.common import writes_on_get
-from app.extensions import Blueprint, db
+from app.extensions import Blueprint, ErrorOut, db
 from app.people import card_scans, correction_queue, households, review, service
 from app.people.card_scan_schemas import CardScanIn, CardScanOut, CardScanRefusedOut
 from app.people.correction_schemas import CorrectionReviewIn, CorrectionReviewOut
@@ -30,6 +30,12 @@ blp = Blueprint("people", __name__, description="Hộ, công dân, đính chính
 STAFF = ("admin", "commander", "officer")
 
 
+# The refusals a write answers beside its validation's 422 (their body: `ErrorOut`).
+STALE = "a stale If-Match: the record on file under `current`"
+NO_VERSION = "no If-Match: send the version read (its ETag)"
+TAKEN = "this client_id holds another body: the household on file under `current`"
+
+
 @blp.route("/households")
 @require()
 @blp.arguments(HouseholdArgs, location="query")
@@ -46,6 +52,7 @@ def list_households(args: dict):
 @blp.alt_response(
     200, schema=HouseholdOut, description="the same client_id and body again: the same household"
 )
+@blp.alt_response(409, schema=ErrorOut, description=TAKEN)
 def create_household(args: dict):
     """Record a household or site found in the field, with its residents. With `client_id`
     the create is idempotent: the same body again answers the same household (200), a different
@@ -100,6 +107,8 @@ def get_resident(headers: dict, args: dict, resident_id: int):
 @blp.arguments(ResidentIfMatch, location="headers")
 @blp.arguments(ResidentPatch)
 @blp.response(200, ResidentDetailOut)
+@blp.alt_response(409, schema=ErrorOut, description=STALE)
+@blp.alt_response(428, schema=ErrorOut, description=NO_VERSION)
 def update_resident(headers: dict, changes: dict, resident_id: int):
     """Change a resident; needs `If-Match: <version>`, a stale one answers 409."""
     resident = service.update_resident(acting_user(), resident_id, changes, headers["if_match"])
@@ -123,6 +132,8 @@ def list_corrections(args: dict):
 @blp.arguments(ResidentIfMatch, location="headers")
 @blp.arguments(CorrectionPatch)
 @blp.response(200, CorrectionOut)
+@blp.alt_response(409, schema=ErrorOut, description=STALE)
+@blp.alt_response(428, schema=ErrorOut, description=NO_VERSION)
 def resolve_correction(headers: dict, args: dict, correction_id: int):
     """Mark a correction verified, fixed (applying the value; `fixed_on` the day it was fixed
     in the national data) or dismissed (with a `reason`). Needs `If-Match: <version>`: missing

@@ -15,6 +15,7 @@ from app.extensions import Blueprint, db
 from app.imports.files import FileRefused, Limits
 from app.reconcile import decisions, exports, service
 from app.reconcile.schemas import (
+    UPLOAD_BODY,
     DecisionsIn,
     DecisionsOut,
     ReconciliationOut,
@@ -70,6 +71,7 @@ def upload(user, form: dict, file_storage) -> dict:
 @blp.arguments(UploadForm, location="form")
 @blp.arguments(UploadFile, location="files")
 @blp.response(201, ReconciliationOut)
+@blp.doc(parameters=[], requestBody=UPLOAD_BODY)  # one multipart body, not two "formData"
 def create(form: dict, files: dict):
     """Upload a sector's list (multipart: `file`, `sector`, `unit`) and match every row to a
     resident of the commune; small lists are done when this answers, large ones continue in

@@ -42,6 +42,15 @@ class UploadFile(BaseSchema):
     )
 
 
+class UploadDoc(UploadForm, UploadFile):
+    """The upload as one multipart form (documentation: the route reads its text fields and
+    its file apart)."""
+
+
+# The upload's request body as OpenAPI 3 says one: a single multipart/form-data schema.
+UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": UploadDoc}}}
+
+
 class CountsOut(OutSchema):
     rows = fields.Integer(**_d("Rows received"))
     matched = fields.Integer(**_d("ID number and person agree"))

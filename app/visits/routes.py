@@ -32,6 +32,9 @@ VISIT_BODY = {"required": True, "content": {"application/json": {"schema": Visit
 @blp.response(201, VisitResultOut, description="created")
 @blp.alt_response(200, schema=VisitResultOut, description="duplicate: the first visit's id")
 @blp.alt_response(422, schema=VisitRejectedOut, description="refused, and kept")
+@blp.alt_response(
+    409, schema=VisitRejectedOut, description="this client_id holds another visit: refused, kept"
+)
 @blp.doc(requestBody=VISIT_BODY)
 def submit(args: dict):
     """Record one visit; the same client_id again answers the first visit."""

@@ -206,6 +206,33 @@ def test_openapi_document(client):
     assert "409" in reopen and "200" in reopen
 
 
+def test_openapi_describes_bodies_and_refusals_as_openapi_3_does(client):
+    """A client generated from the document: no Swagger 2 `formData` parameter (the upload is
+    one multipart body with its file and fields), the 409 and 428 of the writes that answer
+    them, and error answers that may carry `current` and keys a client does not know."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    places = {
+        parameter["in"]
+        for operations in doc["paths"].values()
+        for operation in operations.values()
+        if isinstance(operation, dict)
+        for parameter in operation.get("parameters", [])
+    }
+    assert places <= {"query", "header", "path", "cookie"}, places
+    upload = doc["paths"]["/api/v1/reconciliations"]["post"]["requestBody"]["content"]
+    ref = upload["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert {"file", "sector", "unit"} <= set(doc["components"]["schemas"][ref]["properties"])
+    for path, method, codes in (
+        ("/api/v1/residents/{resident_id}", "patch", {"409", "428"}),
+        ("/api/v1/corrections/{correction_id}", "patch", {"409", "428"}),
+        ("/api/v1/households", "post", {"409"}),
+        ("/api/v1/visits", "post", {"409"}),
+    ):
+        assert codes <= set(doc["paths"][path][method]["responses"]), (path, method)
+    error = doc["components"]["schemas"]["ErrorOut"]
+    assert "current" in error["properties"] and error.get("additionalProperties") is not False
+
+
 def test_responses_are_gzipped_for_phones(client):
     import gzip
 
