@@ -87,6 +87,8 @@ def load_config() -> dict:
         "ELIGIBLE_AGE": int(os.environ.get("ELIGIBLE_AGE", 14)),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        # A refused request says when to try again (Retry-After), and each answer its budget.
+        "RATELIMIT_HEADERS_ENABLED": True,
         "TOKEN_RATE_LIMIT": os.environ.get("TOKEN_RATE_LIMIT", "10 per minute"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

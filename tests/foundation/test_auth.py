@@ -81,7 +81,9 @@ def test_token_endpoint_rate_limited(make_app, world, make_user):
     ]
     assert codes[:3] == [401, 401, 401]
     assert codes[3:] == [429, 429]
-    assert client.post("/api/v1/auth/token", json={}).get_json()["code"] == 429
+    refused = client.post("/api/v1/auth/token", json={})
+    assert refused.get_json()["code"] == 429
+    assert int(refused.headers["Retry-After"]) > 0  # a phone knows when to try again
 
 
 def test_login_page_with_csrf(make_app, world, make_user):
