@@ -13,7 +13,7 @@ from app.errors import InvalidError, NotFoundError
 from app.extensions import db
 from app.followups.models import Followup
 from app.people.models import Household, Resident
-from app.sessions.models import CaptureSession, SessionInvitee, SessionMember
+from app.sessions.models import CaptureSession, SessionInvitee, SessionMember, SessionResult
 from app.sessions.proposals import PROPOSED_KINDS
 from app.units.models import Unit
 
@@ -153,6 +153,17 @@ def _invite(actor: User, session: CaptureSession, ids: list[int]) -> None:
     }
     if errors:
         raise InvalidError(_("Có công dân không thuộc xã của buổi thu nhận."), errors)
+    recorded = set(
+        db.session.scalars(
+            select(SessionResult.resident_id).where(SessionResult.session_id == session.id)
+        )
+    ) if session.id is not None else set()  # fmt: skip
+    dropped = sorted(recorded - set(ids))
+    if dropped:  # their results would leave the session's lists and counts
+        raise InvalidError(
+            _("Có công dân đã có kết quả ở buổi này: không bỏ khỏi danh sách được."),
+            {"resident_ids": [_("Công dân #%(id)s đã có kết quả.", id=rid) for rid in dropped]},
+        )
     keep = {i.resident_id: i for i in session.invitees}
     reasons = reasons_of([i for i in ids if i not in keep])
     invited = []

@@ -22,7 +22,8 @@ from app.followups.walking import order_route
 from app.people.models import Household, Resident
 from app.units.models import Unit
 
-PROPOSED_KINDS = ("id_capture", "id_capture_at_home", "eid_support")
+CAPTURE_KINDS = ("id_capture", "id_capture_at_home")
+PROPOSED_KINDS = (*CAPTURE_KINDS, "eid_support")
 MAX_PROPOSALS = 500
 
 
@@ -38,6 +39,9 @@ def _rows(actor: User, unit: Unit) -> list[Any]:
             rows_inside(Followup, unit),
             scope_clause(actor, Followup),
             Resident.presence == "present",
+            # Settled since the follow-up opened (a PATCH, an import): nobody to invite.
+            ~(Followup.kind.in_(CAPTURE_KINDS) & Resident.id_card.in_(("collected", "issued"))),
+            ~((Followup.kind == "eid_support") & (Resident.eid == "level2_active")),
         )
         .order_by(Followup.priority, Followup.id)
         .limit(MAX_PROPOSALS * 3)

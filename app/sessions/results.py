@@ -41,7 +41,7 @@ from app.people.corrections import (
 from app.people.idempotency import body_hash, canonical, changed_body
 from app.people.models import Correction, Resident
 from app.people.rules import apply_seen, set_field
-from app.people.signals import session_result_recorded
+from app.people.signals import resident_changed, session_result_recorded
 from app.sessions.models import CaptureSession, RejectedResult, SessionInvitee, SessionResult
 from app.sessions.schemas import SessionResultIn
 from app.visits.rejected import storable
@@ -185,6 +185,10 @@ def _record(
         actor=actor,
         session_result_id=row.id,
     )
+    if not row.attended and row.card_issue is not None:
+        # A card problem told of someone who did not come: the card rules read it as they
+        # read one changed by hand (its reissue follow-up), the rest of the person waits.
+        answers += resident_changed.send(resident, fields=("card_issue",), actor=actor)
     for _receiver, (made, settled) in answers:
         created.extend(made)
         closed.extend(settled)
@@ -223,6 +227,16 @@ def _attempt(
         return ConflictError(_("Dữ liệu vừa được thay đổi bởi yêu cầu khác; hãy gửi lại."))
 
 
+def _closed_to_results(session: CaptureSession) -> ConflictError | None:
+    """A cancelled session takes no new result (one sent before answers as before)."""
+    if session.status != "cancelled":
+        return None
+    return ConflictError(
+        _("Buổi thu nhận này đã hủy: không ghi kết quả mới."),
+        {"session_id": [_("Buổi đã hủy.")]},
+    )
+
+
 def submit_result(body: Any, actor: User, session: CaptureSession) -> Outcome:
     """Validate and record one result (a raw JSON item); a refused one is kept, not raised."""
     try:
@@ -234,6 +248,8 @@ def submit_result(body: Any, actor: User, session: CaptureSession) -> Outcome:
     digest = body_hash(canon)
     find = select(SessionResult).where(SessionResult.client_id == data["client_id"])
     existing = db.session.scalar(find)
+    if existing is None and (refusal := _closed_to_results(session)) is not None:
+        return _rejected(body, actor, session, refusal)
     if existing is None:
         outcome = _attempt(data, canon, digest, actor, session)
         if isinstance(outcome, ServiceError):
