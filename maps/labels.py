@@ -92,8 +92,12 @@ def format_number(value: float) -> str:
 
 
 def format_percent(rate: float) -> str:
-    """Format a 0..1 share as a percentage with a decimal comma: 62,5%."""
-    return f"{rate * 100:.1f}".replace(".", ",") + "%"
+    """Format a 0..1 share as a percentage with a decimal comma: 62,5%. A share short of all
+    never reads 100,0% (1,999 of 2,000 is 99,9%): only a complete unit does."""
+    text = f"{rate * 100:.1f}"
+    if rate < 1 and text == "100.0":
+        text = "99.9"
+    return text.replace(".", ",") + "%"
 
 
 def format_timestamp(value: datetime | date | str) -> str:

@@ -499,6 +499,8 @@ def test_shared_borders_stay_shared() -> None:
 
 def test_formats() -> None:
     assert format_percent(0.625) == "62,5%"
+    # A share short of all never reads 100,0%: a commune with one household left is 99,9%.
+    assert format_percent(1999 / 2000) == "99,9%" and format_percent(1.0) == "100,0%"
     assert format_figure("households_total", 1234567) == "1.234.567"
     assert format_figure("coverage", None) == "—"
     assert format_figure("last_visit_at", "not a date <x>") == "not a date &lt;x&gt;"

@@ -104,8 +104,12 @@ class UnitRow:
 
 
 def ratio(part: int, whole: int) -> float | None:
-    """Return part/whole rounded to 4 decimals, or None when there is nothing to count."""
-    return round(part / whole, 4) if whole else None
+    """Return part/whole rounded to 4 decimals, or None when there is nothing to count; 1.0
+    only when all are counted (19,999 of 20,000 is 0.9999, not a rounded 1.0)."""
+    if not whole:
+        return None
+    value = round(part / whole, 4)
+    return 0.9999 if value >= 1 and part < whole else value
 
 
 def group_by_for(unit: Unit) -> GroupBy:

@@ -205,6 +205,8 @@ def test_percent_and_plan():
     assert percent(11661, 10000) == "116.61"
     assert percent(2, 3) == "66.67"
     assert percent(5, 0) is None and percent(5, None) is None
+    # Short of the target never reads 100: only a target reached does.
+    assert percent(19_999, 20_000) == "99.99" and percent(20_000, 20_000) == "100.00"
     campaign = Campaign(
         starts_on=today_in_vietnam() - timedelta(days=9),
         ends_on=today_in_vietnam() + timedelta(days=20),

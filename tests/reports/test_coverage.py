@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.clock import today_in_vietnam
 from app.extensions import db
-from app.reports.coverage import eligible_cutoff
+from app.reports.coverage import eligible_cutoff, ratio
 from app.reports.models import Campaign
 from tests.factories import api_get
 from tests.reports.conftest import adult, at_days_ago, years_ago
@@ -312,3 +312,9 @@ def test_figures_are_live(client, counted, make_user, token_for, add_visit):
     after = api_get(client, "/api/v1/coverage?unit=20179-002", headers)[1]["totals"]
     assert (before["households_visited"], after["households_visited"]) == (1, 2)
     assert after["coverage"] == 1.0
+
+
+def test_a_rate_short_of_all_never_reads_one():
+    """19,999 of 20,000 is 0.9999, not a rounded 1.0: only a complete unit reads 1.0."""
+    assert ratio(19_999, 20_000) == 0.9999 and ratio(20_000, 20_000) == 1.0
+    assert ratio(1, 3) == 0.3333 and ratio(0, 0) is None
