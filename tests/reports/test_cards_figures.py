@@ -108,3 +108,24 @@ def test_the_weekly_report_counts_cards_as_of_its_last_day(client, cards, make_u
     assert figures["cards_to_reissue"]["section"] == "cards"
     children = {c["code"]: c for c in now["children"]}
     assert children["20179-001"]["figures"]["renewals_due"] == 2
+
+
+def test_a_past_week_keeps_a_problem_on_file_before_it_was_cleared(
+    client, cards, make_user, token_for
+):
+    """A loss on file with no history of its own (an import, a new resident) and cleared
+    today: a week that ended before still counts it, and keeps counting it."""
+    one, _two = cards
+    lost = one.residents[0]
+    assert lost.card_issue == "lost"
+    headers = token_for(make_user("commander", "20179"))
+    week_ago = TODAY - timedelta(days=7)
+    url = f"/api/v1/reports/summary?unit=20179&from={week_ago - timedelta(days=6)}&to={week_ago}"
+    before = api_get(client, url, headers)[1]["totals"]["cards_to_reissue"]
+    db.session.add(
+        StatusChange(resident_id=lost.id, field="card_issue", old_value="lost", new_value=None,
+                     at=start_of_day(TODAY) + timedelta(hours=3))
+    )  # fmt: skip
+    lost.card_issue = None
+    db.session.commit()
+    assert api_get(client, url, headers)[1]["totals"]["cards_to_reissue"] == before == 2
