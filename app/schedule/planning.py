@@ -223,7 +223,19 @@ def _households_to_plan(hamlet: Unit, old: VisitSchedule | None) -> tuple[list[H
     households = list(db.session.scalars(query.options(selectinload(Household.residents))))
     if old is None:
         return households, 0
-    done = [h for h in households if h.last_visit_at and h.last_visit_at >= old.created_at]
+    # Done: visited since the old plan, or left out of it already (on file before it, without
+    # a slot: its check was done before; planning again for new hours must not bring it back).
+    # A household added since, or moved by hand out of the plan, is planned.
+    slotted = set(
+        db.session.scalars(
+            select(ScheduledVisit.household_id).where(ScheduledVisit.schedule_id == old.id)
+        )
+    )
+    done = [
+        h for h in households
+        if (h.last_visit_at and h.last_visit_at >= old.created_at)
+        or (h.id not in slotted and h.created_at < old.created_at and h.last_visit_at is not None)
+    ]  # fmt: skip
     return [h for h in households if h not in done], len(done)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
-from app.people.models import ScheduledVisit
+from app.people.models import ScheduledVisit, VisitSchedule
 from tests.factories import api_get, api_post
 from tests.schedule.conftest import HAMLET1, HAMLET2, day, plan_body
 
@@ -206,3 +207,23 @@ def test_another_hamlet_is_untouched(people, hamlet_households, make_household, 
     api_post(client, URL, token_for(people.officer), plan_body())
     _, answer = api_get(client, f"/api/v1/households/{other.id}", token_for(people.commander))
     assert answer["scheduled_visit"] is None
+
+
+def test_planning_again_twice_keeps_a_done_household_out(
+    people, hamlet_households, client, token_for
+):
+    """Plan A; a household is visited; plan B leaves it out; plan C (new hours, say) keeps it
+    out: its check is done, whatever the plan before did with it."""
+    headers = token_for(people.officer)
+    url = f"/api/v1/units/{HAMLET1}/schedule"
+    assert api_post(client, url, headers, plan_body())[0] == 201
+    done = hamlet_households[0]
+    schedule = db.session.scalar(select(VisitSchedule))
+    done.last_visit_at = schedule.created_at + timedelta(minutes=5)
+    schedule.created_at -= timedelta(minutes=10)  # plan A was made before the visit
+    db.session.commit()
+    for day_end in ("12:00", "12:30"):
+        status, plan = api_post(client, url, headers, plan_body(day_end=day_end))
+        assert status == 201, plan
+        assert plan["left_out"] == 1, day_end
+        assert done.id not in {v["household_id"] for v in plan["visits"]}, day_end
