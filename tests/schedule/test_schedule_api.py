@@ -219,8 +219,8 @@ def test_planning_again_twice_keeps_a_done_household_out(
     assert api_post(client, url, headers, plan_body())[0] == 201
     done = hamlet_households[0]
     schedule = db.session.scalar(select(VisitSchedule))
-    done.last_visit_at = schedule.created_at + timedelta(minutes=5)
-    schedule.created_at -= timedelta(minutes=10)  # plan A was made before the visit
+    done.last_visit_at = schedule.created_at - timedelta(minutes=5)
+    schedule.created_at -= timedelta(minutes=10)  # plan A, the visit, then plans B and C
     db.session.commit()
     for day_end in ("12:00", "12:30"):
         status, plan = api_post(client, url, headers, plan_body(day_end=day_end))
