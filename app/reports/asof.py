@@ -80,15 +80,20 @@ class AsOf:
             .correlate(Resident)
             .scalar_subquery()
         )
-        before_any = (
+        return func.coalesce(last_known, self.before_any(field))
+
+    @staticmethod
+    def before_any(field: str) -> ColumnElement[Any]:
+        """A resident field's value before its first change in the status history (NULL when
+        it never changed, or was empty then), per row of `residents`."""
+        return (
             select(StatusChange.old_value)
-            .where(mine)
+            .where(StatusChange.resident_id == Resident.id, StatusChange.field == field)
             .order_by(StatusChange.id)
             .limit(1)
             .correlate(Resident)
             .scalar_subquery()
         )
-        return func.coalesce(last_known, before_any)
 
     def value(self, field: str) -> ColumnElement[Any]:
         """A resident's status field as of the end of the day, per row of `residents`."""

@@ -42,14 +42,7 @@ def issue_open(asof: AsOf) -> ColumnElement[bool]:
     )
     # Changed only after the day: the value before the first change (a problem on file with
     # no history of its own, from an import or a new resident, then cleared, was open).
-    first_old = (
-        select(StatusChange.old_value)
-        .where(mine)
-        .order_by(StatusChange.id)
-        .limit(1)
-        .correlate(Resident)
-        .scalar_subquery()
-    )
+    first_old = asof.before_any("card_issue")
     return case(
         (exists().where(known).correlate(Resident), last_known.is_not(None)),
         (exists().where(mine).correlate(Resident), first_old.is_not(None)),

@@ -10,8 +10,6 @@ import glob
 import hashlib
 import os
 import shutil
-import uuid
-from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +17,7 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.extensions import db
 from app.visits.models import Visit
+from tests.factories import visit_without_gps
 
 
 @pytest.fixture
@@ -45,15 +44,7 @@ def _state() -> tuple[dict[str, int], str]:
 
 
 def _visit(client, household_id, headers) -> None:
-    body = {
-        "client_id": str(uuid.uuid4()),
-        "household_id": household_id,
-        "visited_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
-        "location": None,
-        "location_missing_reason": "timeout",
-        "outcome": "nobody_home",
-    }
-    answer = client.post("/api/v1/visits", json=body, headers=headers)
+    answer = client.post("/api/v1/visits", json=visit_without_gps(household_id), headers=headers)
     assert answer.status_code == 201, answer.get_json()
 
 
