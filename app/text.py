@@ -78,11 +78,16 @@ def ascii_digits(s: str) -> bool:
     return s.isascii() and s.isdigit()
 
 
+def masked_twelve(digits: str) -> str:
+    """A 12-digit ID number as every answer shows it: its last 4 digits (********0123)."""
+    return "*" * 8 + digits[-4:]
+
+
 def masked_id_numbers(value: Any) -> Any:
     """A value (text, or JSON: dicts and lists of them) with every 12-digit ID number in it
-    masked to its last 4 digits, as `app.people.idnumber.mask_id_number` shows one."""
+    masked to its last 4 digits (`masked_twelve`)."""
     if isinstance(value, str):
-        return TWELVE_DIGITS.sub(lambda m: "*" * 8 + m.group(0)[-4:], value)
+        return TWELVE_DIGITS.sub(lambda m: masked_twelve(m.group(0)), value)
     if isinstance(value, dict):
         return {k: masked_id_numbers(v) for k, v in value.items()}
     if isinstance(value, list):

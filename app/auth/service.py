@@ -90,13 +90,18 @@ def create_user(
     return user
 
 
+def user_named(username: str) -> User | None:
+    """The user with this username, whatever its case; a name with a control character (which
+    PostgreSQL refuses in a query) names nobody."""
+    if has_control_chars(username):
+        return None
+    return db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+
+
 def authenticate(username: str, password: str) -> User | None:
     """Return the active user with this username and password, or None (a sign-in: the user
-    is seen now). A username with a control character names nobody."""
-    if has_control_chars(username):
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    is seen now)."""
+    user = user_named(username)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None

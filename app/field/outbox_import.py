@@ -18,11 +18,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from app.auth.access import STAFF  # POST /households, /residents/<id>/card-scan
 from app.auth.audit import record
 from app.auth.models import User
 from app.auth.scope import unit_in_scope
+from app.auth.service import user_named
 from app.errors import ForbiddenError, ServiceError, flatten_errors
 from app.extensions import db
 from app.followups.returnees import flag_returnee
@@ -37,7 +39,7 @@ from app.sessions.models import SessionInvitee, SessionMember, SessionResult
 from app.sessions.plans import session_for
 from app.sessions.results import check_recorder, submit_results
 from app.sessions.schemas import MAX_RESULTS
-from app.text import has_control_chars, without_controls
+from app.text import without_controls
 from app.visits.service import submit_batch
 
 FILE_AUTHORS = ("officer", "village_head")  # who keeps an outbox on a phone
@@ -45,7 +47,6 @@ MAX_IMPORT_ENTRIES = 5000
 BATCH = 500
 # The kinds an outbox holds, in the order they are sent (as the phone's sync does).
 KINDS = ("household", "visit", "returnee", "card_scan", "session_result")
-STAFF = ("admin", "commander", "officer")  # POST /households, /residents/<id>/card-scan
 RECORDERS = ("commander", "officer")  # POST /sessions/<id>/results
 
 
@@ -81,11 +82,7 @@ def _read_outbox_file(raw: bytes) -> tuple[str, list[dict]]:
 
 def _author_in_scope(username: str, actor: User) -> User:
     """Find the officer or village head named in the file, inside the actor's unit."""
-    author = (
-        None
-        if has_control_chars(username)
-        else db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
-    )
+    author = user_named(username)
     if author is None or author.role not in FILE_AUTHORS or not unit_in_scope(actor, author.unit):
         raise ImportFileError(
             _("Không tìm thấy cán bộ %(u)s trong đơn vị của bạn.", u=without_controls(username))

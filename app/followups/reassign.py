@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.extensions import db
-from app.followups.assignment import Assigner
+from app.followups.assignment import Assigner, is_commune_officer
 from app.followups.models import Followup
 from app.followups.rules import COMMANDER, HAMLET_OFFICER, RULE, RULES
 from app.people.models import Household
@@ -30,10 +30,11 @@ def _pool(followup: Followup) -> str:
 
 
 def may_do(user: User, followup: Followup) -> bool:
-    """Whether the user can still do this follow-up: active, of its commune, of the role its
-    pool draws (a commander for a location check, else an officer)."""
-    role = "commander" if _pool(followup) == COMMANDER else "officer"
-    return user.active and user.role == role and user.unit_id == followup.commune_id
+    """Whether the user can still do this follow-up: an active officer of its commune, or for
+    a location check (the commanders' pool) an active commander of it."""
+    if _pool(followup) != COMMANDER:
+        return is_commune_officer(user, followup.commune_id)
+    return user.active and user.role == "commander" and user.unit_id == followup.commune_id
 
 
 def reassign(followups: Iterable[Followup]) -> list[Followup]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.labels import LABELS, english, in_sentence, vietnamese
-from app.text import fold
+from app.text import fold, masked_twelve
 
 # The 63 pre-2025 provinces with the code used in personal ID numbers (the same codes as the
 # statistics office's province codes, zero-padded to three digits). The 1 July 2025 merger did
@@ -313,4 +313,4 @@ def mask_id_number(number: str) -> str:
     if len(cleaned) != 12:
         # Not a valid number: reveal nothing but its length rather than guess what to keep.
         return "*" * len(cleaned)
-    return f"{'*' * 8}{cleaned[-4:]}"
+    return masked_twelve(cleaned)
