@@ -39,7 +39,7 @@ from app.sessions.models import SessionInvitee, SessionMember, SessionResult
 from app.sessions.plans import session_for
 from app.sessions.results import check_recorder, submit_results
 from app.sessions.schemas import MAX_RESULTS
-from app.text import without_controls
+from app.text import has_control_chars, without_controls
 from app.visits.service import submit_batch
 
 FILE_AUTHORS = ("officer", "village_head")  # who keeps an outbox on a phone
@@ -187,7 +187,7 @@ def _session_of(entry: dict, body: dict, author: User) -> int | None:
     if given is not None:
         return given
     client_id = body.get("client_id")
-    if isinstance(client_id, str) and client_id:
+    if isinstance(client_id, str) and 0 < len(client_id) <= 64 and not has_control_chars(client_id):
         find = select(SessionResult.session_id).where(SessionResult.client_id == client_id)
         known = db.session.scalar(find)
         if known is not None:

@@ -76,7 +76,8 @@ def _rejected(body: Any, actor: User, session: CaptureSession, error: ServiceErr
     errors = error.errors or {"_schema": [str(error.message)]}
     row = RejectedResult(
         session_id=session.id,
-        client_id=client_id[:64] if isinstance(client_id, str) and client_id else None,
+        # As a refused visit keeps it: a NUL or a lone surrogate made readable, for PostgreSQL.
+        client_id=storable(client_id)[:64] if isinstance(client_id, str) and client_id else None,
         user_id=actor.id,
         body=storable(body),
         errors=storable({str(k): [str(m) for m in v] for k, v in errors.items()}),

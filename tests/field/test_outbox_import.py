@@ -351,6 +351,11 @@ def test_a_result_saved_without_its_session_finds_the_one_it_belongs_to(
     status, page = upload(client, doc)  # found again by its client_id
     assert status == 200 and statuses(page) == ["duplicate", "skipped"]
     assert len(db.session.scalars(select(SessionResult)).all()) == 1
+    # A client_id no result may have (a NUL: PostgreSQL refuses it in a query) is not looked
+    # up: the entry is refused alone, the file still imports.
+    odd = {"client_id": "a\x00b", "resident_id": one.id, "attended": True}
+    status, page = upload(client, entries_file("canbo", [entry("session_result", odd)]))
+    assert status == 200 and statuses(page) == ["rejected"]
 
 
 def test_a_refused_entry_of_each_kind_costs_the_others_nothing(

@@ -102,3 +102,17 @@ def test_a_card_problem_of_someone_who_did_not_come_opens_its_reissue(
     created = answer["results"][0]["followups"]["created"]
     assert [f["kind"] for f in created] == ["reissue_card"]
     assert "reissue_card" in [f.kind for f in open_followups(resident_id=phone.id)]
+
+
+def test_a_result_whose_client_id_holds_a_nul_is_refused_and_kept(
+    client,
+    people,  # noqa: F811
+    invited,
+    plan,
+    token_for,
+):
+    """Kept among the refused results with a client_id PostgreSQL can hold (it was a 500)."""
+    made = plan([invited["old"].id])
+    body = {**result(invited["old"], id_card="collected"), "client_id": "a\x00b"}
+    [refused] = post(client, token_for(people.mobile), made["id"], [body])["results"]
+    assert refused["status"] == "rejected" and "\x00" not in (refused["client_id"] or "")
